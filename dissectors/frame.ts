@@ -1,0 +1,84 @@
+/** The frame "protocol": capture metadata (time, lengths, interface), then the link layer by link type. */
+import { LINKTYPE_NAMES } from "../src/capture/frame.js";
+import { callData, callTable, defineProtocol } from "../src/core/proto.js";
+import { timeDiff } from "../src/core/time.js";
+import type { Time } from "../src/core/field.js";
+
+export const frame = defineProtocol({
+  name: "Frame",
+  abbrev: "frame",
+  fields: {
+    interfaceId: { abbrev: "frame.interface_id", name: "Interface id", type: "uint32" },
+    interfaceName: { abbrev: "frame.interface_name", name: "Interface name", type: "string" },
+    interfaceDescription: { abbrev: "frame.interface_description", name: "Interface description", type: "string" },
+    encapType: { abbrev: "frame.encap_type", name: "Encapsulation type", type: "int16", strings: LINKTYPE_NAMES },
+    time: { abbrev: "frame.time", name: "Arrival Time", type: "abs_time" },
+    timeShift: { abbrev: "frame.offset_shift", name: "Time shift for this packet", type: "rel_time" },
+    timeEpoch: { abbrev: "frame.time_epoch", name: "Epoch Time", type: "abs_time", base: "epoch" },
+    timeDelta: { abbrev: "frame.time_delta", name: "Time delta from previous captured frame", type: "rel_time" },
+    timeDeltaDisplayed: { abbrev: "frame.time_delta_displayed", name: "Time delta from previous displayed frame", type: "rel_time" },
+    timeRelative: { abbrev: "frame.time_relative", name: "Time since reference or first frame", type: "rel_time" },
+    number: { abbrev: "frame.number", name: "Frame Number", type: "uint32" },
+    len: { abbrev: "frame.len", name: "Frame Length", type: "uint32" },
+    capLen: { abbrev: "frame.cap_len", name: "Capture Length", type: "uint32" },
+    marked: { abbrev: "frame.marked", name: "Frame is marked", type: "bool", tfs: ["True", "False"] },
+    ignored: { abbrev: "frame.ignored", name: "Frame is ignored", type: "bool", tfs: ["True", "False"] },
+    protocols: { abbrev: "frame.protocols", name: "Protocols in frame", type: "string" },
+    comment: { abbrev: "frame.comment", name: "Comment", type: "string" },
+    comments: { abbrev: "frame.comment.expert", name: "Packet comments", type: "none" },
+  },
+  dissect(tvb, pinfo, tree) {
+    const fr = pinfo.frame;
+    const s = pinfo.session;
+    const f = frame.f;
+    const ts: Time = { s: fr.tsSec, ns: fr.tsNsec };
+    if (s.firstTs === null) s.firstTs = ts;
+    const prev = s.prevTs ?? ts;
+    const prevDisp = s.prevDisplayedTs ?? ts;
+    s.prevTs = ts;
+
+    if (fr.comments && fr.comments.length > 0) {
+      const ct = tree.add(f.comments, tvb, 0, 0, null).setText("Packet comments");
+      for (const c of fr.comments) ct.add(f.comment, tvb, 0, 0, c).setText(c);
+    }
+
+    const bits = (n: number) => `${n} bytes (${n * 8} bits)`;
+    const ifname = fr.iface?.name;
+    const hasIdb = fr.iface !== undefined && fr.iface.name !== undefined;
+    const top = tree.add(frame.hf, tvb, 0, tvb.length, null);
+    top.setText(
+      `Frame ${fr.num}: ${bits(fr.len)} on wire, ${bits(fr.caplen)} captured` +
+        (hasIdb ? ` on interface ${ifname}, id ${fr.interfaceId}` : ""),
+    );
+    if (hasIdb) {
+      top.add(f.interfaceId, tvb, 0, 0, fr.interfaceId, `${fr.interfaceId} (${ifname})`);
+      const st = top.addText(null, 0, 0, "Interface name: " + ifname);
+      void st;
+      if (fr.iface?.description) top.add(f.interfaceDescription, tvb, 0, 0, fr.iface.description);
+    }
+    top.add(f.encapType, tvb, 0, 0, encapOf(fr.linkType));
+    top.add(f.time, tvb, 0, 0, ts);
+    top.addGenerated(f.timeShift, tvb, 0, 0, { s: 0, ns: 0 });
+    top.add(f.timeEpoch, tvb, 0, 0, ts);
+    top.addGenerated(f.timeDelta, tvb, 0, 0, timeDiff(ts, prev));
+    top.addGenerated(f.timeDeltaDisplayed, tvb, 0, 0, timeDiff(ts, prevDisp));
+    top.addGenerated(f.timeRelative, tvb, 0, 0, timeDiff(ts, s.firstTs));
+    top.add(f.number, tvb, 0, 0, fr.num);
+    top.add(f.len, tvb, 0, 0, fr.len, bits(fr.len));
+    top.add(f.capLen, tvb, 0, 0, fr.caplen, bits(fr.caplen));
+    top.addGenerated(f.marked, tvb, 0, 0, false);
+    top.addGenerated(f.ignored, tvb, 0, 0, false);
+
+    // The link layer, by link type; the protocols list is known only afterwards.
+    const consumed = callTable("wtap_encap", fr.linkType, tvb, pinfo, tree);
+    if (consumed === 0) callData(tvb, pinfo, tree);
+    top.addGenerated(f.protocols, tvb, 0, 0, pinfo.layers.join(":"));
+    return tvb.length;
+  },
+});
+
+/** Wireshark's WTAP_ENCAP numbers differ from LINKTYPE numbers; frame.encap_type shows Wireshark's. */
+const WTAP_ENCAP: Record<number, number> = { 0: 15, 1: 1, 12: 7, 14: 7, 101: 7, 108: 15, 113: 25, 228: 129, 229: 130, 276: 210 };
+function encapOf(linkType: number): number {
+  return WTAP_ENCAP[linkType] ?? linkType;
+}

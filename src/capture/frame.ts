@@ -1,0 +1,63 @@
+/** What a capture reader hands to the dissectors: one record, zero-copy where it can be. */
+
+export interface InterfaceInfo {
+  linkType: number;
+  snaplen: number;
+  name?: string;
+  description?: string;
+  /** Timestamp units per second (pcapng if_tsresol; 1e6 or 1e9 for classic pcap). */
+  tsresol: number;
+  /** Seconds added to every timestamp (pcapng if_tsoffset). */
+  tsoffset: number;
+}
+
+export interface Frame {
+  /** 1-based frame number. */
+  num: number;
+  /** Absolute timestamp: seconds since the epoch and nanoseconds. */
+  tsSec: number;
+  tsNsec: number;
+  /** Captured length (data.length) and original length on the wire. */
+  caplen: number;
+  len: number;
+  /**
+   * The captured bytes. A view into the reader's block buffer: valid until the
+   * reader is asked for the next batch. Copy it to keep it.
+   */
+  data: Uint8Array;
+  linkType: number;
+  /** Interface index (pcapng: global index of the IDB across sections; pcap: 0). */
+  interfaceId: number;
+  iface?: InterfaceInfo;
+  comments?: string[];
+  /** pcapng epb_flags, when present. */
+  flags?: number;
+}
+
+/** Link-layer header types (LINKTYPE_* from tcpdump.org/linktypes). */
+export const LinkType = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW_OLD12: 12,
+  RAW_OLD14: 14,
+  RAW: 101,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
+
+/** Names of link types as Wireshark prints them in "Encapsulation type". */
+export const LINKTYPE_NAMES: Record<number, string> = {
+  0: "NULL/Loopback",
+  1: "Ethernet",
+  12: "Raw IP",
+  14: "Raw IP",
+  101: "Raw IP",
+  108: "OpenBSD loopback",
+  113: "Linux cooked-mode capture v1",
+  228: "Raw IPv4",
+  229: "Raw IPv6",
+  276: "Linux cooked-mode capture v2",
+};

@@ -1,0 +1,104 @@
+/**
+ * The field registry. Every dissector declares its fields as data; each gets a
+ * small integer id at start-up. Filters, `-T fields -e`, `--help fields` and the
+ * "neither a field nor a protocol" check all read this registry.
+ */
+
+export type FieldType =
+  | "none" // a label with no value (e.g. tcp.analysis.retransmission)
+  | "protocol"
+  | "bool"
+  | "uint8" | "uint16" | "uint24" | "uint32" | "uint64"
+  | "int8" | "int16" | "int32" | "int64"
+  | "double"
+  | "abs_time" | "rel_time"
+  | "string"
+  | "bytes"
+  | "ether"
+  | "ipv4"
+  | "ipv6"
+  | "framenum";
+
+/** How integers are shown (Wireshark's BASE_*). */
+export type Base = "dec" | "hex" | "oct" | "dec_hex" | "hex_dec" | "none"
+  /** abs_time shown as seconds since the epoch (frame.time_epoch). */
+  | "epoch"
+  /** abs_time in UTC regardless of TZ. */
+  | "utc";
+
+/** Absolute or relative time: whole seconds + nanoseconds (0..999999999). */
+export interface Time {
+  s: number;
+  ns: number;
+}
+
+export type Value = number | bigint | boolean | string | Uint8Array | Time | null;
+
+export interface FieldSpec {
+  abbrev: string;
+  name: string;
+  type: FieldType;
+  base?: Base;
+  /** value → text (Wireshark value_string). */
+  strings?: Readonly<Record<number, string>>;
+  /** For bit fields: mask within the parent integer (bool or uint). */
+  bitmask?: number;
+  /** Width in bits of the integer the bitmask applies to (for ".1.. ...." display). */
+  bits?: number;
+  /** true/false texts for booleans (Wireshark true_false_string); default Set/Not set. */
+  tfs?: readonly [string, string];
+  /** Separator between bytes when a bytes field is printed (default none: "0a0b0c"). */
+  sep?: string;
+  /** Unit appended in display ("bytes", "seconds"). */
+  unit?: string;
+  blurb?: string;
+}
+
+export interface Field extends FieldSpec {
+  readonly id: number;
+  /** Bit shift derived from bitmask (value = (raw & mask) >>> shift). */
+  readonly shift: number;
+}
+
+const byId: Field[] = [];
+const byAbbrev = new Map<string, Field>();
+
+function shiftOf(mask: number | undefined): number {
+  if (!mask) return 0;
+  let s = 0;
+  while (((mask >>> s) & 1) === 0 && s < 32) s++;
+  return s;
+}
+
+export function registerField(spec: FieldSpec): Field {
+  const existing = byAbbrev.get(spec.abbrev);
+  // The same abbrev may be registered by two dissectors (Wireshark allows it: e.g. two
+  // encodings of one field). Keep the first id so filters find both.
+  const f: Field = { ...spec, id: existing ? existing.id : byId.length, shift: shiftOf(spec.bitmask) };
+  if (!existing) {
+    byId.push(f);
+    byAbbrev.set(spec.abbrev, f);
+  }
+  return f;
+}
+
+export function fieldByAbbrev(abbrev: string): Field | undefined {
+  return byAbbrev.get(abbrev);
+}
+
+export function fieldById(id: number): Field {
+  return byId[id];
+}
+
+export function fieldCount(): number {
+  return byId.length;
+}
+
+export function allFields(): readonly Field[] {
+  return byId;
+}
+
+/** Extract a bit field from the raw integer it lives in. */
+export function bitsOf(f: Field, raw: number): number {
+  return f.bitmask ? (raw & f.bitmask) >>> f.shift : raw;
+}

@@ -1,0 +1,243 @@
+/**
+ * Value formatting, in two flavours:
+ *  - fieldText: what `tshark -T fields -e` prints (tshark 4.0 rules);
+ *  - itemLabel: the "-V" tree label ("Protocol: UDP (17)", ".1.. .... = Don't fragment: Set").
+ */
+import type { Field, Time, Value } from "./field.js";
+import type { Item } from "./tree.js";
+
+const HEX = "0123456789abcdef";
+
+export function hex(n: number, digits: number): string {
+  let s = (n >>> 0).toString(16);
+  while (s.length < digits) s = "0" + s;
+  return s;
+}
+
+export function bytesToHex(b: Uint8Array, sep = ""): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) {
+    if (i > 0 && sep) s += sep;
+    s += HEX[b[i] >> 4] + HEX[b[i] & 15];
+  }
+  return s;
+}
+
+export function ipv4ToString(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+export function etherToString(b: Uint8Array): string {
+  return bytesToHex(b, ":");
+}
+
+/** RFC 5952 text form of an IPv6 address. */
+export function ipv6ToString(b: Uint8Array): string {
+  const w: number[] = [];
+  for (let i = 0; i < 16; i += 2) w.push((b[i] << 8) | b[i + 1]);
+  // IPv4-mapped / compatible forms as Wireshark prints them
+  if (w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0 && w[5] === 0xffff)
+    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  let bestStart = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (w[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const part = (a: number, z: number) => w.slice(a, z).map((x) => x.toString(16)).join(":");
+  if (bestStart < 0) return part(0, 8);
+  return part(0, bestStart) + "::" + part(bestStart + bestLen, 8);
+}
+
+export function addrToString(b: Uint8Array): string {
+  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  if (b.length === 16) return ipv6ToString(b);
+  return etherToString(b);
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function pad(n: number, w: number, c = "0"): string {
+  let s = String(n);
+  while (s.length < w) s = c + s;
+  return s;
+}
+
+let tzName: string | undefined;
+function localTzName(d: Date): string {
+  if (tzName !== undefined) return tzName;
+  const tz = process.env.TZ;
+  if (tz === undefined || tz === "" || tz === "UTC" || tz === "UTC0" || tz === "Etc/UTC") return (tzName = "UTC");
+  try {
+    const parts = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }).formatToParts(d);
+    return parts.find((p) => p.type === "timeZoneName")?.value ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/** "Oct 14, 2016 15:29:08.218361000 UTC" as Wireshark prints absolute times (local time zone). */
+export function absTimeToString(t: Time, utc = false): string {
+  const d = new Date(t.s * 1000);
+  const useUtc = utc || localTzName(d) === "UTC";
+  const Y = useUtc ? d.getUTCFullYear() : d.getFullYear();
+  const M = useUtc ? d.getUTCMonth() : d.getMonth();
+  const D = useUtc ? d.getUTCDate() : d.getDate();
+  const h = useUtc ? d.getUTCHours() : d.getHours();
+  const m = useUtc ? d.getUTCMinutes() : d.getMinutes();
+  const s = useUtc ? d.getUTCSeconds() : d.getSeconds();
+  return `${MONTHS[M]} ${pad(D, 2, " ")}, ${Y} ${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(t.ns, 9)} ${useUtc ? "UTC" : localTzName(d)}`;
+}
+
+/** "1476458948.218361000" / "0.000503000" (seconds with nanoseconds). */
+export function timeToSeconds(t: Time): string {
+  // times are normalised (see timeDiff): s and ns share a sign
+  if (t.s < 0 || t.ns < 0) return `-${Math.abs(t.s)}.${pad(Math.abs(t.ns), 9)}`;
+  return `${t.s}.${pad(t.ns, 9)}`;
+}
+
+function hexDigits(f: Field): number {
+  switch (f.type) {
+    case "uint8": case "int8": return 2;
+    case "uint16": case "int16": return 4;
+    case "uint24": return 6;
+    case "uint64": case "int64": return 16;
+    default: return 8;
+  }
+}
+
+function intHex(f: Field, v: number | bigint): string {
+  if (typeof v === "bigint") return "0x" + v.toString(16).padStart(hexDigits(f), "0");
+  return "0x" + hex(v, hexDigits(f));
+}
+
+function escapeString(s: string): string {
+  // tshark escapes control characters in -T fields output
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) out += "\\\\";
+    else if (c >= 0x20 && c !== 0x7f) out += s[i];
+    else if (c === 0x0a) out += "\\n";
+    else if (c === 0x0d) out += "\\r";
+    else if (c === 0x09) out += "\\t";
+    else out += "\\x" + hex(c, 2);
+  }
+  return out;
+}
+
+/** The text tshark 4.0 prints for one occurrence of a field under `-T fields -e`. */
+export function fieldText(f: Field, v: Value): string {
+  if (v === null || v === undefined) return f.type === "none" ? "" : "";
+  switch (f.type) {
+    case "bool":
+      return v ? "1" : "0";
+    case "uint8": case "uint16": case "uint24": case "uint32": case "uint64":
+    case "int8": case "int16": case "int32": case "int64":
+      if (f.base === "hex" || f.base === "hex_dec") return intHex(f, v as number);
+      if (f.base === "oct") return "0" + (v as number).toString(8);
+      return String(v);
+    case "framenum":
+      return String(v);
+    case "double":
+      return String(v);
+    case "ipv4":
+      return ipv4ToString(v as number);
+    case "ipv6":
+      return ipv6ToString(v as Uint8Array);
+    case "ether":
+      return etherToString(v as Uint8Array);
+    case "bytes":
+      return bytesToHex(v as Uint8Array, f.sep ?? "");
+    case "string":
+      return escapeString(v as string);
+    case "abs_time":
+      if (f.base === "epoch") return timeToSeconds(v as Time);
+      return absTimeToString(v as Time, f.base === "utc");
+    case "rel_time":
+      return timeToSeconds(v as Time);
+    case "protocol":
+    case "none":
+      return "";
+  }
+}
+
+/** Display string of a value for the tree ("UDP (17)", "0xea14 (59924)", "Set"). */
+export function valueDisplay(f: Field, v: Value): string {
+  if (v === null || v === undefined) return "";
+  switch (f.type) {
+    case "bool": {
+      const [t, fa] = f.tfs ?? ["Set", "Not set"];
+      return v ? t : fa;
+    }
+    case "uint8": case "uint16": case "uint24": case "uint32": case "uint64":
+    case "int8": case "int16": case "int32": case "int64": {
+      const n = v as number;
+      let num: string;
+      switch (f.base) {
+        case "hex": num = intHex(f, n); break;
+        case "hex_dec": num = `${intHex(f, n)} (${n})`; break;
+        case "dec_hex": num = `${n} (${intHex(f, n)})`; break;
+        case "oct": num = "0" + n.toString(8); break;
+        default: num = String(n);
+      }
+      if (f.strings) {
+        const s = f.strings[n as number];
+        return `${s ?? "Unknown"} (${num})`;
+      }
+      return f.unit ? `${num} ${f.unit}` : num;
+    }
+    case "rel_time":
+      return `${timeToSeconds(v as Time)} seconds`;
+    case "abs_time":
+      if (f.base === "epoch") return `${timeToSeconds(v as Time)} seconds`;
+      return absTimeToString(v as Time, f.base === "utc");
+    case "string":
+      return escapeString(v as string);
+    case "bytes": {
+      const b = v as Uint8Array;
+      const h = bytesToHex(b.length > 36 ? b.subarray(0, 36) : b, f.sep ?? "");
+      return b.length > 36 ? h + "…" : h;
+    }
+    default:
+      return fieldText(f, v);
+  }
+}
+
+/** ".1.. .... " style bit pattern of `mask` within `bits` bits, with the value's bits filled in. */
+export function bitString(mask: number, bits: number, raw: number): string {
+  let s = "";
+  for (let i = bits - 1; i >= 0; i--) {
+    const bit = 2 ** i;
+    const inMask = Math.floor(mask / bit) % 2 === 1;
+    s += inMask ? (Math.floor(raw / bit) % 2 === 1 ? "1" : "0") : ".";
+    if (i % 4 === 0 && i !== 0) s += " ";
+  }
+  return s;
+}
+
+/** The label of a tree item as `tshark -V` prints it (without indentation). */
+export function itemLabel(it: Item): string {
+  let label: string;
+  const f = it.field;
+  if (it.text !== null) label = it.text;
+  else if (f === null) label = "";
+  else if (f.type === "protocol") label = f.name;
+  else if (f.type === "none") label = f.name;
+  else {
+    const disp = it.display ?? valueDisplay(f, it.value);
+    label = `${f.name}: ${disp}`;
+    if (f.bitmask !== undefined && f.bits !== undefined && typeof it.value !== "object") {
+      const raw =
+        typeof it.value === "boolean"
+          ? it.value ? f.bitmask : 0
+          : Number(it.value) * 2 ** f.shift;
+      label = `${bitString(f.bitmask, f.bits, raw)} = ${label}`;
+    }
+  }
+  if (it.suffix !== null) label += it.suffix;
+  if (it.generated) label = `[${label}]`;
+  return label;
+}

@@ -1,0 +1,68 @@
+/** Per-packet information shared by the dissectors of one frame (Wireshark's packet_info). */
+import type { Frame } from "../capture/frame.js";
+import type { Session } from "./session.js";
+
+export interface Columns {
+  protocol: string;
+  info: string;
+  src: string;
+  dst: string;
+}
+
+export type PortType = "none" | "tcp" | "udp" | "sctp";
+
+export class PacketInfo {
+  /** Protocol abbrevs in order (frame.protocols = layers.join(":")). */
+  readonly layers: string[] = [];
+  /** Null when no summary columns are wanted (fields/JSON modes): skip building Info strings. */
+  cols: Columns | null;
+  /** Network-layer addresses (raw bytes: 4 or 16), set by ip/ipv6. */
+  netSrc: Uint8Array | null = null;
+  netDst: Uint8Array | null = null;
+  /** Link-layer addresses (6 bytes), set by eth. */
+  dlSrc: Uint8Array | null = null;
+  dlDst: Uint8Array | null = null;
+  ptype: PortType = "none";
+  srcport = 0;
+  dstport = 0;
+  /** True while dissecting a fragment that is not reassembled here. */
+  fragmented = false;
+  /** Depth of IP-in-something nesting (0 = outermost IP). */
+  ipDepth = 0;
+  /** Set by a dissector that decided the packet is malformed. */
+  malformed = false;
+  /** Free-form per-packet data that dissectors hand to each other (e.g. "tcp" → segment info). */
+  readonly data = new Map<string, unknown>();
+
+  constructor(
+    readonly frame: Frame,
+    readonly session: Session,
+    wantColumns: boolean,
+  ) {
+    this.cols = wantColumns ? { protocol: "", info: "", src: "", dst: "" } : null;
+  }
+
+  get num(): number {
+    return this.frame.num;
+  }
+
+  setProtocol(p: string): void {
+    if (this.cols !== null) this.cols.protocol = p;
+  }
+  setInfo(s: string): void {
+    if (this.cols !== null) this.cols.info = s;
+  }
+  appendInfo(s: string): void {
+    if (this.cols !== null) this.cols.info += s;
+  }
+  /** Append with a separator when info is not empty (Wireshark col_append_sep_str). */
+  appendInfoSep(sep: string, s: string): void {
+    if (this.cols !== null) this.cols.info = this.cols.info === "" ? s : this.cols.info + sep + s;
+  }
+  setSrcDst(src: string, dst: string): void {
+    if (this.cols !== null) {
+      this.cols.src = src;
+      this.cols.dst = dst;
+    }
+  }
+}

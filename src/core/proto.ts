@@ -1,0 +1,162 @@
+/**
+ * Protocols, dissector tables and heuristics (Wireshark's proto_register_protocol,
+ * dissector_add_uint, heur_dissector_add). A dissector file calls defineProtocol();
+ * that registers its fields and hangs it in the tables it names.
+ */
+import { registerField, type Field, type FieldSpec } from "./field.js";
+import type { PacketInfo } from "./pinfo.js";
+import type { Item } from "./tree.js";
+import { BoundsError, type Tvb } from "./tvb.js";
+
+/**
+ * Walk the bytes, add items under `tree`, return the number of bytes consumed
+ * (0 = "not mine": the caller tries something else). May return void = all of it.
+ */
+export type DissectFn = (tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown) => number | void;
+/** A heuristic: look, and if it's ours dissect and return true. */
+export type HeuristicFn = (tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown) => boolean;
+
+export interface ProtocolSpec<F extends Record<string, FieldSpec>> {
+  /** Long name ("Internet Protocol Version 4"). */
+  name: string;
+  /** Filter name ("ip"). */
+  abbrev: string;
+  /** Protocol column text ("IPv4"); defaults to abbrev upper-cased. */
+  short?: string;
+  fields: F;
+  /** [table, key] pairs this protocol hangs off: ["udp.port", 53], ["ethertype", 0x0800]. */
+  registers?: readonly (readonly [string, number])[];
+  /** [table, fn] heuristics: ["udp", looksLikeDns]. */
+  heuristics?: readonly (readonly [string, HeuristicFn])[];
+  dissect: DissectFn;
+}
+
+export interface Protocol<F extends Record<string, FieldSpec> = Record<string, FieldSpec>> {
+  name: string;
+  abbrev: string;
+  short: string;
+  /** The protocol's own field (type "protocol"), for the top item and presence filters. */
+  hf: Field;
+  f: { [K in keyof F]: Field };
+  dissect: DissectFn;
+}
+
+const protocols = new Map<string, Protocol>();
+const tables = new Map<string, Map<number, Protocol>>();
+const heuristics = new Map<string, { proto: Protocol; fn: HeuristicFn }[]>();
+
+export function defineProtocol<F extends Record<string, FieldSpec>>(spec: ProtocolSpec<F>): Protocol<F> {
+  const hf = registerField({ abbrev: spec.abbrev, name: spec.name, type: "protocol" });
+  const f = {} as { [K in keyof F]: Field };
+  for (const k of Object.keys(spec.fields) as (keyof F)[]) f[k] = registerField(spec.fields[k]);
+  const p: Protocol<F> = {
+    name: spec.name,
+    abbrev: spec.abbrev,
+    short: spec.short ?? spec.abbrev.toUpperCase(),
+    hf,
+    f,
+    dissect: spec.dissect,
+  };
+  protocols.set(spec.abbrev, p as unknown as Protocol);
+  for (const [table, key] of spec.registers ?? []) addToTable(table, key, p as unknown as Protocol);
+  for (const [table, fn] of spec.heuristics ?? []) addHeuristic(table, p as unknown as Protocol, fn);
+  return p;
+}
+
+export function protocolByAbbrev(abbrev: string): Protocol | undefined {
+  return protocols.get(abbrev);
+}
+
+export function allProtocols(): Protocol[] {
+  return [...protocols.values()];
+}
+
+export function addToTable(table: string, key: number, p: Protocol): void {
+  let t = tables.get(table);
+  if (!t) tables.set(table, (t = new Map()));
+  t.set(key, p);
+}
+
+export function lookupTable(table: string, key: number): Protocol | undefined {
+  return tables.get(table)?.get(key);
+}
+
+export function addHeuristic(table: string, proto: Protocol, fn: HeuristicFn): void {
+  let l = heuristics.get(table);
+  if (!l) heuristics.set(table, (l = []));
+  l.push({ proto, fn });
+}
+
+/**
+ * Call a protocol's dissector: records the layer in frame.protocols, and turns a
+ * bounds error into a "[Malformed Packet]" / "[Packet size limited during capture]"
+ * mark, keeping everything the dissector added before it ran out of bytes.
+ * Returns bytes consumed (0 = rejected).
+ */
+export function callDissector(p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number {
+  const depth = pinfo.layers.length;
+  pinfo.layers.push(p.abbrev);
+  let r: number | void;
+  try {
+    r = p.dissect(tvb, pinfo, tree, data);
+  } catch (e) {
+    if (!(e instanceof BoundsError)) throw e;
+    markBoundsError(e, p, tvb, pinfo, tree);
+    return tvb.length;
+  }
+  if (r === 0) {
+    pinfo.layers.length = depth;
+    return 0;
+  }
+  return r === undefined ? tvb.length : r;
+}
+
+/** Mark an exception the way Wireshark's show_exception does. */
+export function markBoundsError(e: BoundsError, p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: Item): void {
+  if (e.reported) {
+    pinfo.malformed = true;
+    const it = tree.add(MALFORMED, tvb, 0, 0, null);
+    it.setText(`[Malformed Packet: ${p.short}]`);
+    it.expert("error", "malformed", `Malformed Packet (Exception occurred)`, "_ws.malformed");
+    pinfo.appendInfoSep(" ", "[Malformed Packet]");
+  } else {
+    tree.add(TRUNCATED, tvb, 0, 0, null).setText(`[Packet size limited during capture: ${p.short} truncated]`);
+    pinfo.appendInfoSep(" ", "[Packet size limited during capture]");
+  }
+}
+
+/** Look `key` up in `table` and call what hangs there. Returns bytes consumed (0 = nothing took it). */
+export function callTable(table: string, key: number, tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number {
+  const p = lookupTable(table, key);
+  return p ? callDissector(p, tvb, pinfo, tree, data) : 0;
+}
+
+/** Try the heuristics of `table` in order. */
+export function tryHeuristics(table: string, tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): boolean {
+  const l = heuristics.get(table);
+  if (!l) return false;
+  for (const h of l) {
+    const depth = pinfo.layers.length;
+    pinfo.layers.push(h.proto.abbrev);
+    try {
+      if (h.fn(tvb, pinfo, tree, data)) return true;
+    } catch (e) {
+      if (!(e instanceof BoundsError)) throw e;
+      markBoundsError(e, h.proto, tvb, pinfo, tree);
+      return true;
+    }
+    pinfo.layers.length = depth;
+  }
+  return false;
+}
+
+/** Wireshark's _ws.malformed expert field. */
+export const MALFORMED = registerField({ abbrev: "_ws.malformed", name: "Malformed Packet", type: "none" });
+export const TRUNCATED = registerField({ abbrev: "_ws.short", name: "Packet size limited during capture", type: "none" });
+
+/** The "data" protocol: bytes nobody claimed. Defined in dissectors/data.ts; looked up here. */
+export function callData(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
+  const p = protocols.get("data");
+  if (!p || tvb.length === 0) return 0;
+  return callDissector(p, tvb, pinfo, tree);
+}

@@ -1,0 +1,44 @@
+/**
+ * A dissection session: the state that lives across the frames of one capture
+ * (TCP streams, IP fragments, conversations). Never module globals, so two
+ * captures in one process don't leak into each other.
+ */
+import type { Frame } from "../capture/frame.js";
+
+export interface SessionOptions {
+  /** Validate checksums (tshark default: off for tcp/udp/ip; we follow tshark). */
+  checkChecksums?: boolean;
+  /** Free-form protocol preferences ("tcp.relative_sequence_numbers" → true). */
+  prefs?: Record<string, string | number | boolean>;
+}
+
+export class Session {
+  /** Per-module state, keyed by module name. */
+  private readonly state = new Map<string, unknown>();
+  /** The previous frame's timestamp and the first one (for frame.time_delta / time_relative). */
+  firstTs: { s: number; ns: number } | null = null;
+  prevTs: { s: number; ns: number } | null = null;
+  prevDisplayedTs: { s: number; ns: number } | null = null;
+  /** Frame-number-indexed notes a later frame may need (e.g. reassembled_in). */
+  readonly frameNotes = new Map<number, Map<string, unknown>>();
+  /** Total frames dissected so far. */
+  frames = 0;
+  lastFrame: Frame | null = null;
+
+  constructor(readonly options: SessionOptions = {}) {}
+
+  /** State of one module, made on first use. */
+  get<T>(module: string, make: () => T): T {
+    let s = this.state.get(module) as T | undefined;
+    if (s === undefined) {
+      s = make();
+      this.state.set(module, s);
+    }
+    return s;
+  }
+
+  pref<T extends string | number | boolean>(name: string, dflt: T): T {
+    const v = this.options.prefs?.[name];
+    return (v === undefined ? dflt : v) as T;
+  }
+}

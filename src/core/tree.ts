@@ -1,0 +1,134 @@
+/**
+ * The protocol tree. In "full" mode every item is kept (for -V, -x highlight, JSON,
+ * --layers). In "sparse" mode nothing is kept except the values of *wanted* fields
+ * (the -e list, the filter's fields): `add` is then one array lookup and a return.
+ */
+import type { Field, Value } from "./field.js";
+import type { DataSource, Tvb } from "./tvb.js";
+import type { Expert, ExpertGroup, Severity } from "./expert.js";
+
+export class Item {
+  children: Item[] | null = null;
+  experts: Expert[] | null = null;
+  /** Explicit label (replaces "Name: value"). */
+  text: string | null = null;
+  /** Appended to the label (e.g. ", Src: 10.0.0.1"). */
+  suffix: string | null = null;
+  /** Display string of the value, when the dissector has a better one than the generic format. */
+  display: string | null = null;
+  generated = false;
+  hidden = false;
+
+  constructor(
+    readonly tree: Tree,
+    readonly field: Field | null,
+    readonly ds: DataSource | null,
+    /** Absolute offset within ds. */
+    public start: number,
+    public len: number,
+    public value: Value,
+  ) {}
+
+  /** Add a field item under this one; returns it (or the sink in sparse mode). */
+  add(f: Field, tvb: Tvb, o: number, len: number, value: Value, display?: string): Item {
+    const t = this.tree;
+    if (t.wanted !== null && f.id < t.wanted.length && t.wanted[f.id] === 1) t.record(f, value);
+    if (!t.full) return t.sink;
+    const it = new Item(t, f, tvb.ds, tvb.off + o, len, value);
+    if (display !== undefined) it.display = display;
+    if (this.children === null) this.children = [];
+    this.children.push(it);
+    return it;
+  }
+
+  /** A generated field (shown in [brackets]), with no bytes of its own. */
+  addGenerated(f: Field, tvb: Tvb, o: number, len: number, value: Value, display?: string): Item {
+    const it = this.add(f, tvb, o, len, value, display);
+    it.generated = true;
+    return it;
+  }
+
+  /** A text-only item (no field). */
+  addText(tvb: Tvb | null, o: number, len: number, text: string): Item {
+    const t = this.tree;
+    if (!t.full) return t.sink;
+    const it = new Item(t, null, tvb ? tvb.ds : null, tvb ? tvb.off + o : 0, len, null);
+    it.text = text;
+    if (this.children === null) this.children = [];
+    this.children.push(it);
+    return it;
+  }
+
+  setText(s: string): this {
+    if (this !== this.tree.sink) this.text = s;
+    return this;
+  }
+
+  appendText(s: string): this {
+    if (this !== this.tree.sink) this.suffix = this.suffix === null ? s : this.suffix + s;
+    return this;
+  }
+
+  /** Set the byte length once known (protocol items whose header length is computed). */
+  setLen(len: number): this {
+    if (this !== this.tree.sink) this.len = len;
+    return this;
+  }
+
+  /** Attach expert info. Always counted, even in sparse mode. */
+  expert(severity: Severity, group: ExpertGroup, message: string, protocol = "", ): this {
+    const e: Expert = { severity, group, message, protocol, frame: this.tree.frameNum };
+    this.tree.experts.push(e);
+    if (this !== this.tree.sink) {
+      if (this.experts === null) this.experts = [];
+      this.experts.push(e);
+    }
+    return this;
+  }
+}
+
+export class Tree {
+  readonly root: Item;
+  readonly sink: Item;
+  /** Values recorded for wanted fields, indexed by field id, in occurrence order. */
+  readonly values: (Value[] | undefined)[] = [];
+  /** Field ids touched in this frame (to reset). */
+  readonly touched: Field[] = [];
+  readonly experts: Expert[] = [];
+  frameNum = 0;
+
+  constructor(
+    /** Keep every item (for -V, -x, JSON). */
+    readonly full: boolean,
+    /** 1 at the ids of fields whose values must be recorded; null when none. */
+    readonly wanted: Uint8Array | null = null,
+  ) {
+    this.root = new Item(this, null, null, 0, 0, null);
+    this.sink = new Item(this, null, null, 0, 0, null);
+  }
+
+  record(f: Field, v: Value): void {
+    let arr = this.values[f.id];
+    if (arr === undefined) {
+      arr = this.values[f.id] = [];
+      this.touched.push(f);
+    }
+    arr.push(v);
+  }
+
+  /** The recorded values of a field (wanted fields only). */
+  get(f: Field): readonly Value[] {
+    return this.values[f.id] ?? EMPTY;
+  }
+}
+
+const EMPTY: readonly Value[] = Object.freeze([]);
+
+/** Walk a full tree depth-first. */
+export function* walk(item: Item): Generator<Item> {
+  if (item.children === null) return;
+  for (const c of item.children) {
+    yield c;
+    yield* walk(c);
+  }
+}

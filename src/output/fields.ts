@@ -1,0 +1,77 @@
+/** `-T fields -e …` output, tshark 4.0 compatible (-E header/separator/occurrence/aggregator/quote). */
+import { fieldByAbbrev, type Field } from "../core/field.js";
+import { fieldText } from "../core/format.js";
+import { protocolByAbbrev } from "../core/proto.js";
+import type { Tree } from "../core/tree.js";
+
+export interface FieldsOptions {
+  header: boolean;
+  separator: string;
+  /** "a" all, "f" first, "l" last, or a 1-based index. */
+  occurrence: "a" | "f" | "l" | number;
+  aggregator: string;
+  quote: "" | '"' | "'";
+}
+
+export const DEFAULT_FIELDS_OPTIONS: FieldsOptions = { header: false, separator: "\t", occurrence: "a", aggregator: ",", quote: "" };
+
+/** Parse one -E option ("separator=,", "header=y", "separator=/t"). Throws with a message on error. */
+export function parseFieldsOption(o: FieldsOptions, spec: string): void {
+  const eq = spec.indexOf("=");
+  const k = eq < 0 ? spec : spec.slice(0, eq);
+  const v = eq < 0 ? "" : spec.slice(eq + 1);
+  const special = (s: string) => (s === "/t" ? "\t" : s === "/s" ? " " : s);
+  switch (k) {
+    case "header": o.header = v === "y"; break;
+    case "separator": o.separator = special(v); break;
+    case "aggregator": o.aggregator = special(v); break;
+    case "occurrence":
+      if (v === "a" || v === "f" || v === "l") o.occurrence = v;
+      else if (/^-?\d+$/.test(v)) o.occurrence = parseInt(v, 10);
+      else throw new Error(`Invalid -E occurrence value "${v}"`);
+      break;
+    case "quote":
+      o.quote = v === "d" ? '"' : v === "s" ? "'" : v === "n" ? "" : (() => { throw new Error(`Invalid -E quote value "${v}"`); })();
+      break;
+    case "bom": break;
+    default: throw new Error(`Invalid -E option "${spec}"`);
+  }
+}
+
+/** Resolve -e names to fields; unknown names throw with tshark's wording. */
+export function resolveFields(names: readonly string[]): Field[] {
+  return names.map((n) => {
+    const f = fieldByAbbrev(n) ?? protocolByAbbrev(n)?.hf;
+    if (!f) throw new Error(`Some fields aren't valid:\n\t${n}`);
+    return f;
+  });
+}
+
+export function fieldsHeader(names: readonly string[], o: FieldsOptions): string {
+  return names.map((n) => o.quote + n + o.quote).join(o.separator);
+}
+
+/** One output line for a frame whose tree recorded the wanted fields. */
+export function fieldsLine(tree: Tree, fields: readonly Field[], o: FieldsOptions): string {
+  let line = "";
+  for (let i = 0; i < fields.length; i++) {
+    if (i > 0) line += o.separator;
+    const f = fields[i];
+    const vals = tree.get(f);
+    if (vals.length === 0) continue;
+    let cell: string;
+    if (o.occurrence === "a") {
+      cell = "";
+      for (let j = 0; j < vals.length; j++) {
+        if (j > 0) cell += o.aggregator;
+        cell += fieldText(f, vals[j]);
+      }
+    } else {
+      const idx = o.occurrence === "f" ? 0 : o.occurrence === "l" ? vals.length - 1 : o.occurrence > 0 ? o.occurrence - 1 : vals.length + o.occurrence;
+      if (idx < 0 || idx >= vals.length) continue;
+      cell = fieldText(f, vals[idx]);
+    }
+    line += o.quote + cell + o.quote;
+  }
+  return line;
+}
