@@ -43,26 +43,30 @@ export const frame = defineProtocol({
     }
 
     const bits = (n: number) => `${n} bytes (${n * 8} bits)`;
+    const onWire = (n: number) => `${n} bytes on wire (${n * 8} bits)`;
+    const captured = (n: number) => `${n} bytes captured (${n * 8} bits)`;
     const ifname = fr.iface?.name;
     const hasIdb = fr.iface !== undefined && fr.iface.name !== undefined;
     const top = tree.add(frame.hf, tvb, 0, tvb.length, null);
     top.setText(
-      `Frame ${fr.num}: ${bits(fr.len)} on wire, ${bits(fr.caplen)} captured` +
+      `Frame ${fr.num}: ${onWire(fr.len)}, ${captured(fr.caplen)}` +
         (hasIdb ? ` on interface ${ifname}, id ${fr.interfaceId}` : ""),
     );
     if (hasIdb) {
-      top.add(f.interfaceId, tvb, 0, 0, fr.interfaceId, `${fr.interfaceId} (${ifname})`);
-      const st = top.addText(null, 0, 0, "Interface name: " + ifname);
-      void st;
-      if (fr.iface?.description) top.add(f.interfaceDescription, tvb, 0, 0, fr.iface.description);
+      const id = fr.localInterfaceId ?? fr.interfaceId;
+      const it = top.add(f.interfaceId, tvb, 0, 0, id, `${id} (${ifname})`);
+      it.add(f.interfaceName, tvb, 0, 0, ifname ?? "");
+      if (fr.iface?.description) it.add(f.interfaceDescription, tvb, 0, 0, fr.iface.description);
     }
     top.add(f.encapType, tvb, 0, 0, encapOf(fr.linkType));
-    top.add(f.time, tvb, 0, 0, ts);
-    top.addGenerated(f.timeShift, tvb, 0, 0, { s: 0, ns: 0 });
-    top.add(f.timeEpoch, tvb, 0, 0, ts);
-    top.addGenerated(f.timeDelta, tvb, 0, 0, timeDiff(ts, prev));
-    top.addGenerated(f.timeDeltaDisplayed, tvb, 0, 0, timeDiff(ts, prevDisp));
-    top.addGenerated(f.timeRelative, tvb, 0, 0, timeDiff(ts, s.firstTs));
+    if (!fr.noTimestamp) {
+      top.add(f.time, tvb, 0, 0, ts);
+      top.addGenerated(f.timeShift, tvb, 0, 0, { s: 0, ns: 0 });
+      top.add(f.timeEpoch, tvb, 0, 0, ts);
+      top.addGenerated(f.timeDelta, tvb, 0, 0, timeDiff(ts, prev));
+      top.addGenerated(f.timeDeltaDisplayed, tvb, 0, 0, timeDiff(ts, prevDisp));
+      top.addGenerated(f.timeRelative, tvb, 0, 0, timeDiff(ts, s.firstTs));
+    }
     top.add(f.number, tvb, 0, 0, fr.num);
     top.add(f.len, tvb, 0, 0, fr.len, bits(fr.len));
     top.add(f.capLen, tvb, 0, 0, fr.caplen, bits(fr.caplen));
@@ -72,7 +76,8 @@ export const frame = defineProtocol({
     // The link layer, by link type; the protocols list is known only afterwards.
     const consumed = callTable("wtap_encap", fr.linkType, tvb, pinfo, tree);
     if (consumed === 0) callData(tvb, pinfo, tree);
-    top.addGenerated(f.protocols, tvb, 0, 0, pinfo.layers.join(":"));
+    // layers[0] is "frame" itself; tshark's list starts below it
+    top.addGenerated(f.protocols, tvb, 0, 0, pinfo.layers.slice(1).join(":"));
     return tvb.length;
   },
 });

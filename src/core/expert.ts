@@ -25,6 +25,10 @@ export interface Expert {
   protocol: string;
   /** Frame number, filled by the tree. */
   frame?: number;
+  /** The expert's field name ("tcp.analysis.retransmission"); -T json shows it under "_ws.expert". */
+  abbrev?: string;
+  /** Number of children the item had when the note was attached (its place in -V/JSON); absent = 0. */
+  at?: number;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { comment: 0, chat: 1, note: 2, warn: 3, error: 4 };

@@ -14,11 +14,19 @@ export function hex(n: number, digits: number): string {
   return s;
 }
 
+/** "00".."ff" by byte value (fewer string operations on the -V/-T hot paths). */
+const HEX2: string[] = [];
+for (let i = 0; i < 256; i++) HEX2.push(HEX[i >> 4] + HEX[i & 15]);
+
 export function bytesToHex(b: Uint8Array, sep = ""): string {
   let s = "";
+  if (sep === "") {
+    for (let i = 0; i < b.length; i++) s += HEX2[b[i]];
+    return s;
+  }
   for (let i = 0; i < b.length; i++) {
-    if (i > 0 && sep) s += sep;
-    s += HEX[b[i] >> 4] + HEX[b[i] & 15];
+    if (i > 0) s += sep;
+    s += HEX2[b[i]];
   }
   return s;
 }
@@ -113,24 +121,52 @@ function intHex(f: Field, v: number | bigint): string {
   return "0x" + hex(v, hexDigits(f));
 }
 
+/**
+ * A string value as tshark 4.0 prints it under -T fields: only \n, \r and \t are
+ * escaped; other control characters and backslashes are printed as they are.
+ */
 function escapeString(s: string): string {
-  // tshark escapes control characters in -T fields output
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d || c === 0x09) { plain = false; break; }
+  }
+  if (plain) return s;
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x5c) out += "\\\\";
-    else if (c >= 0x20 && c !== 0x7f) out += s[i];
-    else if (c === 0x0a) out += "\\n";
+    if (c === 0x0a) out += "\\n";
     else if (c === 0x0d) out += "\\r";
     else if (c === 0x09) out += "\\t";
-    else out += "\\x" + hex(c, 2);
+    else out += s[i];
+  }
+  return out;
+}
+
+const C_ESC: Record<number, string> = { 7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v" };
+
+/** format_text() for tree labels: C escapes / \ooo for control characters, the rest as is. */
+export function labelText(s: string): string {
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) { plain = false; break; }
+  }
+  if (plain) return s;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) out += C_ESC[c] ?? "\\" + c.toString(8).padStart(3, "0");
+    else out += s[i];
   }
   return out;
 }
 
 /** The text tshark 4.0 prints for one occurrence of a field under `-T fields -e`. */
 export function fieldText(f: Field, v: Value): string {
-  if (v === null || v === undefined) return f.type === "none" ? "" : "";
+  // tshark 4.0 prints "1" for a present FT_NONE field (so -e can test presence)
+  if (f.type === "none") return "1";
+  if (v === null || v === undefined) return "";
   switch (f.type) {
     case "bool":
       return v ? "1" : "0";
@@ -150,7 +186,8 @@ export function fieldText(f: Field, v: Value): string {
     case "ether":
       return etherToString(v as Uint8Array);
     case "bytes":
-      return bytesToHex(v as Uint8Array, f.sep ?? "");
+      // tshark 4.0 shows an empty byte string as "<MISSING>"
+      return (v as Uint8Array).length === 0 ? "<MISSING>" : bytesToHex(v as Uint8Array, f.sep ?? "");
     case "string":
       return escapeString(v as string);
     case "abs_time":
@@ -159,7 +196,6 @@ export function fieldText(f: Field, v: Value): string {
     case "rel_time":
       return timeToSeconds(v as Time);
     case "protocol":
-    case "none":
       return "";
   }
 }
@@ -195,9 +231,10 @@ export function valueDisplay(f: Field, v: Value): string {
       if (f.base === "epoch") return `${timeToSeconds(v as Time)} seconds`;
       return absTimeToString(v as Time, f.base === "utc");
     case "string":
-      return escapeString(v as string);
+      return labelText(v as string);
     case "bytes": {
       const b = v as Uint8Array;
+      if (b.length === 0) return "<MISSING>";
       const h = bytesToHex(b.length > 36 ? b.subarray(0, 36) : b, f.sep ?? "");
       return b.length > 36 ? h + "…" : h;
     }
@@ -206,9 +243,27 @@ export function valueDisplay(f: Field, v: Value): string {
   }
 }
 
+/** NIBBLE[mask4 << 4 | raw4]: the 4 characters of one nibble of a bit pattern ("1.0."). */
+const NIBBLE: string[] = [];
+for (let m = 0; m < 16; m++) {
+  for (let r = 0; r < 16; r++) {
+    let t = "";
+    for (let b = 3; b >= 0; b--) t += (m >> b) & 1 ? ((r >> b) & 1 ? "1" : "0") : ".";
+    NIBBLE.push(t);
+  }
+}
+
 /** ".1.. .... " style bit pattern of `mask` within `bits` bits, with the value's bits filled in. */
 export function bitString(mask: number, bits: number, raw: number): string {
   let s = "";
+  if ((bits & 3) === 0 && bits <= 32 && mask >= 0 && mask < 2 ** 32 && raw >= 0 && raw < 2 ** 32) {
+    // fast path (same output), a nibble at a time: runs for every bit item of every -V packet
+    for (let i = bits - 4; i >= 0; i -= 4) {
+      s += NIBBLE[(((mask >>> i) & 15) << 4) | ((raw >>> i) & 15)];
+      if (i !== 0) s += " ";
+    }
+    return s;
+  }
   for (let i = bits - 1; i >= 0; i--) {
     const bit = 2 ** i;
     const inMask = Math.floor(mask / bit) % 2 === 1;

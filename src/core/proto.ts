@@ -117,11 +117,11 @@ export function markBoundsError(e: BoundsError, p: Protocol, tvb: Tvb, pinfo: Pa
     pinfo.malformed = true;
     const it = tree.add(MALFORMED, tvb, 0, 0, null);
     it.setText(`[Malformed Packet: ${p.short}]`);
-    it.expert("error", "malformed", `Malformed Packet (Exception occurred)`, "_ws.malformed");
-    pinfo.appendInfoSep(" ", "[Malformed Packet]");
+    it.expert("error", "malformed", `Malformed Packet (Exception occurred)`, "_ws.malformed", "_ws.malformed.expert");
+    pinfo.appendInfo("[Malformed Packet]"); // tshark: col_append_str, no separator
   } else {
     tree.add(TRUNCATED, tvb, 0, 0, null).setText(`[Packet size limited during capture: ${p.short} truncated]`);
-    pinfo.appendInfoSep(" ", "[Packet size limited during capture]");
+    pinfo.appendInfo("[Packet size limited during capture]");
   }
 }
 

@@ -75,9 +75,16 @@ export class Item {
     return this;
   }
 
-  /** Attach expert info. Always counted, even in sparse mode. */
-  expert(severity: Severity, group: ExpertGroup, message: string, protocol = "", ): this {
+  /**
+   * Attach expert info. Always counted, even in sparse mode.
+   * `abbrev`: the expert's own field name in Wireshark ("tcp.analysis.retransmission",
+   * "ip.bogus_ip_length"), shown as its key under "_ws.expert" in -T json.
+   */
+  expert(severity: Severity, group: ExpertGroup, message: string, protocol = "", abbrev?: string): this {
     const e: Expert = { severity, group, message, protocol, frame: this.tree.frameNum };
+    if (abbrev !== undefined) e.abbrev = abbrev;
+    // where the note sits among the item's children (printers show it there, as Wireshark does)
+    if (this.children !== null) e.at = this.children.length;
     this.tree.experts.push(e);
     if (this !== this.tree.sink) {
       if (this.experts === null) this.experts = [];

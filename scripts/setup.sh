@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, then builds. Used by `npm start` and `npm test` (and CI):
+#   - Debian packages (only on a root Debian machine): libpcap-dev (to build the `cap`
+#     live-capture addon), and for tests tshark (the reference), tcpdump, capinfos;
+#   - npm packages (npm install, with cap's native build approved in package.json);
+#   - the TypeScript build (dist/).
+# Usage: scripts/setup.sh [start|test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-start}"
+
+need=()
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+pkgs=(libpcap-dev)
+if [ "$what" = test ]; then pkgs+=(tshark tcpdump iproute2 dnsmasq dnsutils curl iputils-ping); fi
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${pkgs[@]}"; do have "$p" || need+=("$p"); done
+fi
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian packages: ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages (${need[*]}); install them with: sudo apt-get install ${need[*]}" >&2
+  fi
+fi
+
+# npm packages: install when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm install" >&2
+  npm install --no-audit --no-fund --loglevel=error >&2
+fi
+# cap is optional (live capture only): build it if libpcap-dev arrived after the first install.
+if [ -d node_modules/cap ] && [ ! -f node_modules/cap/build/Release/cap.node ] && [ -f /usr/include/pcap.h ]; then
+  echo "setup: building the cap addon" >&2
+  (cd node_modules/cap && npx --yes node-gyp rebuild >/dev/null 2>&1) || echo "setup: cap did not build; live capture will be unavailable" >&2
+fi
+
+# Build when any source is newer than the build.
+stamp=dist/.built
+if [ ! -f "$stamp" ] || [ -n "$(find src dissectors tsconfig.json package.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  echo "setup: building (tsc)" >&2
+  npx tsc -p tsconfig.json
+  touch "$stamp"
+fi

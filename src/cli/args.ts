@@ -1,0 +1,173 @@
+/** tshark-style command-line parsing: short options with attached or separate values, long options. */
+
+export interface Options {
+  read?: string;
+  interfaces: string[];
+  count?: number;
+  displayFilter?: string;
+  captureFilter?: string;
+  verbose: boolean;
+  only: string[];
+  hex: boolean;
+  highlight: string[];
+  outputType: "text" | "fields" | "json";
+  fields: string[];
+  fieldOptions: string[];
+  write?: string;
+  writeFormat: "pcapng" | "pcap";
+  quiet: boolean;
+  /** -P: the summary line too, with -V or -x. */
+  printSummary: boolean;
+  stats: string[];
+  color: "auto" | "always" | "never";
+  progress: boolean;
+  listInterfaces: boolean;
+  help: boolean;
+  version: boolean;
+  /** -o name:value protocol preferences. */
+  prefs: Record<string, string>;
+}
+
+export class UsageError extends Error {}
+
+const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R"]);
+const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P"]);
+
+export function parseArgs(argv: readonly string[]): Options {
+  const o: Options = {
+    interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", fields: [], fieldOptions: [],
+    writeFormat: "pcapng", quiet: false, printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
+    version: false, prefs: {},
+  };
+  const longWithValue = new Set(["color", "highlight", "read-file", "count", "display-filter"]);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith("--")) {
+      const eq = a.indexOf("=");
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      let val: string | undefined = eq < 0 ? undefined : a.slice(eq + 1);
+      if (val === undefined && longWithValue.has(name)) {
+        if (i + 1 >= argv.length) throw new UsageError(`option --${name} requires an argument`);
+        val = argv[++i];
+      }
+      switch (name) {
+        case "help": o.help = true; break;
+        case "version": o.version = true; break;
+        case "color":
+          if (val !== "auto" && val !== "always" && val !== "never") throw new UsageError(`--color must be auto, always or never (got "${val ?? ""}")`);
+          o.color = val;
+          break;
+        case "no-color": o.color = "never"; break;
+        case "highlight": o.highlight.push(...val!.split(",").filter(Boolean)); break;
+        case "no-progress": o.progress = false; break;
+        case "read-file": o.read = val; break;
+        case "count": applyShort(o, "c", val!); break;
+        case "display-filter": applyShort(o, "Y", val!); break;
+        default: throw new UsageError(`unknown option --${name}`);
+      }
+      continue;
+    }
+    if (a.startsWith("-") && a.length > 1) {
+      let j = 1;
+      while (j < a.length) {
+        const c = a[j];
+        if (WITH_VALUE.has(c)) {
+          let val = a.slice(j + 1);
+          if (val === "") {
+            if (i + 1 >= argv.length) throw new UsageError(`option -${c} requires an argument`);
+            val = argv[++i];
+          }
+          applyShort(o, c, val);
+          break;
+        }
+        if (!FLAGS.has(c)) throw new UsageError(`invalid option -- '${c}'`);
+        applyFlag(o, c);
+        j++;
+      }
+      continue;
+    }
+    throw new UsageError(`unexpected argument "${a}" (a display filter goes after -Y)`);
+  }
+  return o;
+}
+
+function applyFlag(o: Options, c: string): void {
+  switch (c) {
+    case "V": o.verbose = true; break;
+    case "x": o.hex = true; break;
+    case "q": o.quiet = true; break;
+    case "P": o.printSummary = true; break;
+    case "D": o.listInterfaces = true; break;
+    case "h": o.help = true; break;
+    case "v": o.version = true; break;
+    // -n (no name resolution) is nestcap's default; -l, -S, -N accepted for tshark compatibility
+  }
+}
+
+function applyShort(o: Options, c: string, v: string): void {
+  switch (c) {
+    case "r": o.read = v; break;
+    case "i": o.interfaces.push(v); break;
+    case "c": {
+      if (!/^\d+$/.test(v) || parseInt(v, 10) <= 0) throw new UsageError(`the packet count must be a positive number, not "${v}"`);
+      o.count = parseInt(v, 10);
+      break;
+    }
+    case "Y": case "R": o.displayFilter = v; break;
+    case "f": o.captureFilter = v; break;
+    case "T":
+      if (v !== "text" && v !== "fields" && v !== "json") throw new UsageError(`invalid -T "${v}": use text, fields or json`);
+      o.outputType = v;
+      break;
+    case "e": o.fields.push(v); break;
+    case "E": o.fieldOptions.push(v); break;
+    case "w": o.write = v; break;
+    case "F":
+      if (v !== "pcap" && v !== "pcapng") throw new UsageError(`invalid -F "${v}": use pcap or pcapng`);
+      o.writeFormat = v;
+      break;
+    case "O": o.only.push(...v.split(",").filter(Boolean)); o.verbose = true; break;
+    case "z": o.stats.push(v); break;
+    case "o": {
+      const k = v.indexOf(":");
+      if (k < 0) throw new UsageError(`invalid -o "${v}": use name:value`);
+      o.prefs[v.slice(0, k)] = v.slice(k + 1);
+      break;
+    }
+    case "s": case "a": case "b": break; // live-capture options, checked by the live command
+  }
+}
+
+export const HELP = `nestcap — look inside packets, layer by layer
+
+Usage: nestcap -r FILE [options]
+       nestcap -i IFACE [options]        (live capture)
+
+Input:
+  -r FILE | -           read a pcap or pcapng file ("-" reads standard input)
+  -c N                  stop after N packets
+Output:
+  (default)             one summary line per packet
+  -V                    the full protocol tree
+  -O PROTO[,PROTO]      the tree, expanding only these protocols
+  -x                    hex and ASCII dump of the packet bytes
+  -P                    the summary line too (with -V or -x)
+  -Y FILTER             show only packets matching a display filter (Wireshark syntax)
+  --highlight FIELD     in the hex dump, mark the bytes of FIELD (e.g. ip.ttl)
+  -T fields -e FIELD…   selected fields, tab-separated (as tshark)
+  -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n
+  -T json               tshark-shaped JSON
+  -w FILE [-F pcap]     write the packets read (pcapng by default)
+  -q                    no per-packet output
+  --color=auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)
+  --no-progress         no progress bar on stderr
+  -n                    no name resolution (always the case in nestcap)
+  -v, --version         version;  -h, --help  this help
+
+Examples:
+  nestcap -r fixtures/sample.pcapng
+  nestcap -r fixtures/sample.pcapng -V -c 1
+  nestcap -r fixtures/sample.pcapng -x --highlight ip.ttl -c 1
+  nestcap -r fixtures/dns.pcap -T fields -e frame.number -e ip.src -e udp.dstport -E header=y
+  tcpdump -w - -i lo | nestcap -r -
+`;

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/** nestcap: the command line. */
+import { readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HELP, parseArgs, UsageError } from "./args.js";
+import { fail } from "./fail.js";
+import { readCommand } from "./read.js";
+
+const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "package.json"), "utf8")) as { version: string };
+
+
+async function main(argv: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) fail(`${e.message} (see nestcap --help)`, 1);
+    throw e;
+  }
+  if (opts.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (opts.version) {
+    process.stdout.write(`nestcap ${pkg.version} (node ${process.version})\n`);
+    return 0;
+  }
+  if (opts.read !== undefined) {
+    if (opts.read !== "-") {
+      try {
+        statSync(opts.read);
+      } catch {
+        fail(`The file "${opts.read}" doesn't exist.`, 1);
+      }
+    }
+    return readCommand(opts);
+  }
+  if (opts.interfaces.length > 0 || opts.listInterfaces)
+    fail("live capture (-i, -D) is not available in this version yet; read a file with -r", 1);
+  fail("nothing to do: give a capture file with -r FILE (see nestcap --help)", 1);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exitCode = code,
+  (e: unknown) => {
+    process.stderr.write(`nestcap: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,248 @@
+/**
+ * `-T json`, as tshark 4.0 writes it (write_json_proto_tree in epan/print.c, pretty
+ * printed by wsutil/json_dumper with 2-space indentation):
+ *
+ *   [
+ *     {
+ *       "_index": "packets-2016-10-14",      (local date of the frame)
+ *       "_type": "doc",
+ *       "_score": null,
+ *       "_source": {
+ *         "layers": {
+ *           "frame": { "frame.encap_type": "1", … },
+ *           "eth": { "eth.dst": "…", "eth.dst_tree": { … }, … },
+ *           …
+ *
+ * Rules (tshark's):
+ *  - every item of the tree is written, hidden ones included, in tree order;
+ *  - key = the field's filter name; for text items (no field) the item's label;
+ *  - value = the field's value as text, like -T fields, except bytes which are
+ *    colon-separated ("e0:3b:01"); protocols, FT_NONE fields and text items have no
+ *    value;
+ *  - an item with both a value and children is written twice: "ip.flags": "0x00" and
+ *    "ip.flags_tree": { … }; with children only: "Queries": { … };
+ *  - with neither: protocols give their label ("_ws.malformed": "Malformed Packet"),
+ *    the rest "" ;
+ *  - expert notes are children "_ws.expert": { "<expert field>": "", "_ws.expert.message",
+ *    "_ws.expert.severity", "_ws.expert.group" } (numeric PI_* values), followed by a
+ *    hidden "_ws.malformed": "Malformed Packet" for the malformed group;
+ *  - a key occurring several times in one object is repeated (tshark's default); with
+ *    `noDuplicateKeys` (tshark --no-duplicate-keys) the values are grouped into an
+ *    array under the first occurrence instead.
+ *
+ * Streaming: jsonStart() + jsonFrame(d, true) + jsonFrame(d, false)… + jsonEnd(wrote).
+ */
+import type { Dissection } from "../core/dissect.js";
+import type { Expert, ExpertGroup, Severity } from "../core/expert.js";
+import type { Field } from "../core/field.js";
+import { bytesToHex, fieldText } from "../core/format.js";
+import type { Item } from "../core/tree.js";
+import { labelOf } from "./tree-text.js";
+
+export interface JsonOptions {
+  /** tshark --no-duplicate-keys: repeated keys become one key with an array of values. */
+  noDuplicateKeys?: boolean;
+}
+
+/** Wireshark's PI_* severity values (expert.h). */
+const SEVERITY_VALUE: Record<Severity, number> = {
+  comment: 0x00100000,
+  chat: 0x00200000,
+  note: 0x00400000,
+  warn: 0x00600000,
+  error: 0x00800000,
+};
+
+/** Wireshark's PI_* group values (expert.h). */
+const GROUP_VALUE: Record<ExpertGroup, number> = {
+  checksum: 0x01000000,
+  sequence: 0x02000000,
+  "response-code": 0x03000000,
+  "request-code": 0x04000000,
+  undecoded: 0x05000000,
+  reassemble: 0x06000000,
+  malformed: 0x07000000,
+  debug: 0x08000000,
+  protocol: 0x09000000,
+  security: 0x0a000000,
+  comment: 0x0b000000,
+  decryption: 0x0c000000,
+  assumption: 0x0d000000,
+  deprecated: 0x0e000000,
+};
+
+const JSON_CNTRL: string[] = [];
+for (let c = 0; c < 0x20; c++) {
+  JSON_CNTRL.push(
+    c === 8 ? "\\b" : c === 9 ? "\\t" : c === 10 ? "\\n" : c === 12 ? "\\f" : c === 13 ? "\\r" : "\\u" + c.toString(16).padStart(4, "0"),
+  );
+}
+
+/** A JSON string literal, escaped as json_dumper does (", \ and control characters). */
+export function jsonString(s: string): string {
+  let start = 0;
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) {
+      out += s.slice(start, i) + (c < 0x20 ? JSON_CNTRL[c] : c === 0x22 ? '\\"' : "\\\\");
+      start = i + 1;
+    }
+  }
+  return out + (start === 0 ? s : s.slice(start)) + '"';
+}
+
+const IND: string[] = [];
+for (let i = 0, s = ""; i < 64; i++, s += "  ") IND.push(s);
+function ind(depth: number): string {
+  return depth < IND.length ? IND[depth] : "  ".repeat(depth);
+}
+
+/** Wireshark registers these as protocols (proto_malformed, proto_short); we as FT_NONE fields. */
+function isProtocol(f: Field): boolean {
+  return f.type === "protocol" || f.abbrev === "_ws.malformed" || f.abbrev === "_ws.short";
+}
+
+/** A node of the JSON tree: a real item, or one of the nodes Wireshark adds for an expert note. */
+interface Node {
+  key: string;
+  /** The value text, or null when the node has none. */
+  value: string | null;
+  /** Text written when the node has neither value nor children (protocol label or ""). */
+  empty: string;
+  children: Node[] | null;
+}
+
+function valueOf(it: Item): string | null {
+  const f = it.field;
+  if (f === null || f.type === "none" || isProtocol(f)) return null;
+  if (f.type === "bytes") {
+    const v = it.value;
+    return v instanceof Uint8Array ? bytesToHex(v, f.sep ? f.sep : ":") : "";
+  }
+  return fieldText(f, it.value);
+}
+
+function expertNode(e: Expert): Node {
+  const abbrev = e.abbrev ?? (e.protocol !== "" ? e.protocol + ".expert" : "_ws.expert.info");
+  const kids: Node[] = [
+    { key: abbrev, value: null, empty: "", children: null },
+    { key: "_ws.expert.message", value: e.message, empty: "", children: null },
+    { key: "_ws.expert.severity", value: String(SEVERITY_VALUE[e.severity] ?? 0), empty: "", children: null },
+    { key: "_ws.expert.group", value: String(GROUP_VALUE[e.group] ?? 0), empty: "", children: null },
+  ];
+  return { key: "_ws.expert", value: null, empty: "Expert Info", children: kids };
+}
+
+const MALFORMED_NODE: Node = { key: "_ws.malformed", value: null, empty: "Malformed Packet", children: null };
+
+function toNode(it: Item): Node {
+  const f = it.field;
+  const key = f === null ? labelOf(it) : f.abbrev;
+  let children: Node[] | null = null;
+  const ch = it.children;
+  const ex = it.experts;
+  const n = ch === null ? 0 : ch.length;
+  if (n > 0 || (ex !== null && ex.length > 0)) {
+    children = [];
+    let k = 0;
+    for (let i = 0; i <= n; i++) {
+      // expert notes where they were attached among the children (Expert.at)
+      while (ex !== null && k < ex.length && (i === n || (ex[k].at ?? 0) <= i)) {
+        const e = ex[k++];
+        children.push(expertNode(e));
+        if (e.group === "malformed") children.push(MALFORMED_NODE);
+      }
+      if (i < n) children.push(toNode((ch as Item[])[i]));
+    }
+  }
+  const empty = f !== null && isProtocol(f) ? labelOf(it) : "";
+  return { key, value: valueOf(it), empty, children };
+}
+
+/** Write the members of an object (without braces) at `depth`; returns "" when there are none. */
+function members(nodes: Node[], depth: number, grouped: boolean): string {
+  const pre = ind(depth);
+  const parts: string[] = [];
+  if (!grouped) {
+    for (const n of nodes) {
+      const hasKids = n.children !== null;
+      if (n.value !== null) parts.push(pre + jsonString(n.key) + ": " + jsonString(n.value));
+      if (hasKids) parts.push(pre + jsonString(n.value !== null ? n.key + "_tree" : n.key) + ": " + object(n.children as Node[], depth, grouped));
+      if (n.value === null && !hasKids) parts.push(pre + jsonString(n.key) + ": " + jsonString(n.empty));
+    }
+    return parts.join(",\n");
+  }
+  // --no-duplicate-keys: group by key, in order of first occurrence
+  const groups = new Map<string, Node[]>();
+  for (const n of nodes) {
+    const g = groups.get(n.key);
+    if (g === undefined) groups.set(n.key, [n]);
+    else g.push(n);
+  }
+  for (const [key, g] of groups) {
+    const first = g[0];
+    const hasValue = first.value !== null;
+    const hasKids = first.children !== null;
+    if (hasValue) parts.push(pre + jsonString(key) + ": " + list(g, depth, (n) => jsonString(n.value ?? "")));
+    if (hasKids) {
+      parts.push(pre + jsonString(hasValue ? key + "_tree" : key) + ": " + list(g, depth, (n, d) => object(n.children ?? [], d, true)));
+    }
+    if (!hasValue && !hasKids) parts.push(pre + jsonString(key) + ": " + list(g, depth, (n) => jsonString(n.empty)));
+  }
+  return parts.join(",\n");
+}
+
+/** One value, or an array of them when there are several. */
+function list(g: Node[], depth: number, write: (n: Node, depth: number) => string): string {
+  if (g.length === 1) return write(g[0], depth);
+  const pre = ind(depth + 1);
+  let s = "[\n";
+  for (let i = 0; i < g.length; i++) s += (i > 0 ? ",\n" : "") + pre + write(g[i], depth + 1);
+  return s + "\n" + ind(depth) + "]";
+}
+
+/** An object whose opening brace is already placed at `depth`. */
+function object(nodes: Node[], depth: number, grouped: boolean): string {
+  const m = members(nodes, depth + 1, grouped);
+  return m === "" ? "{}" : "{\n" + m + "\n" + ind(depth) + "}";
+}
+
+function pad2(n: number): string {
+  return n < 10 ? "0" + n : "" + n;
+}
+
+/** "packets-YYYY-MM-DD" from the frame's local date (tshark uses localtime). */
+function indexName(d: Dissection): string {
+  const t = new Date(d.frame.tsSec * 1000);
+  if (Number.isNaN(t.getTime())) return "packets-XXXX-XX-XX";
+  return "packets-" + t.getFullYear() + "-" + pad2(t.getMonth() + 1) + "-" + pad2(t.getDate());
+}
+
+export function jsonStart(): string {
+  return "[";
+}
+
+/** One packet object; `first` tells whether a comma must precede it. No trailing newline. */
+export function jsonFrame(d: Dissection, first: boolean, opts: JsonOptions = {}): string {
+  const grouped = opts.noDuplicateKeys === true;
+  const roots: Node[] = [];
+  const ch = d.tree.root.children;
+  if (ch !== null) for (const c of ch) roots.push(toNode(c));
+  return (
+    (first ? "\n" : ",\n") +
+    "  {\n" +
+    '    "_index": ' + jsonString(indexName(d)) + ",\n" +
+    '    "_type": "doc",\n' +
+    '    "_score": null,\n' +
+    '    "_source": {\n' +
+    '      "layers": ' + object(roots, 3, grouped) + "\n" +
+    "    }\n" +
+    "  }"
+  );
+}
+
+/** Close the array. `wroteFrames` false (no packet written) gives tshark's "[]". */
+export function jsonEnd(wroteFrames = true): string {
+  return wroteFrames ? "\n]\n" : "]\n";
+}
