@@ -45,8 +45,9 @@ export const frame = defineProtocol({
     const bits = (n: number) => `${n} bytes (${n * 8} bits)`;
     const onWire = (n: number) => `${n} bytes on wire (${n * 8} bits)`;
     const captured = (n: number) => `${n} bytes captured (${n * 8} bits)`;
-    const ifname = fr.iface?.name;
-    const hasIdb = fr.iface !== undefined && fr.iface.name !== undefined;
+    const ifname = fr.iface?.name ?? "unknown";
+    // pcapng frames carry their interface (tshark shows its id, and "unknown" without if_name)
+    const hasIdb = fr.iface !== undefined;
     const top = tree.add(frame.hf, tvb, 0, tvb.length, null);
     top.setText(
       `Frame ${fr.num}: ${onWire(fr.len)}, ${captured(fr.caplen)}` +
@@ -55,7 +56,7 @@ export const frame = defineProtocol({
     if (hasIdb) {
       const id = fr.localInterfaceId ?? fr.interfaceId;
       const it = top.add(f.interfaceId, tvb, 0, 0, id, `${id} (${ifname})`);
-      it.add(f.interfaceName, tvb, 0, 0, ifname ?? "");
+      if (fr.iface?.name !== undefined) it.add(f.interfaceName, tvb, 0, 0, ifname);
       if (fr.iface?.description) it.add(f.interfaceDescription, tvb, 0, 0, fr.iface.description);
     }
     top.add(f.encapType, tvb, 0, 0, encapOf(fr.linkType));

@@ -28,10 +28,28 @@ export interface Frame {
   linkType: number;
   /** Interface index (pcapng: global index of the IDB across sections; pcap: 0). */
   interfaceId: number;
+  /**
+   * The pcapng interface (IDB) the packet came on. Absent for classic pcap, whose
+   * records carry no interface (tshark then shows no frame.interface_* fields);
+   * the file's one interface is in the reader's info.interfaces[0].
+   */
   iface?: InterfaceInfo;
   comments?: string[];
   /** pcapng epb_flags, when present. */
   flags?: number;
+  /**
+   * Link-layer pseudo-header that Wireshark strips from the record before dissection
+   * (SunATM, IrDA, MTP2, LAPD, SITA, Bluetooth H4/monitor, PPP-with-dir, I2C, NFC LLCP):
+   * data/caplen/len then exclude it, as tshark's frame.len/cap_len do.
+   */
+  pseudoHeader?: Uint8Array;
+  /** The record has no timestamp (pcapng Simple Packet Block): tshark leaves frame.time* empty. */
+  noTimestamp?: boolean;
+  /**
+   * pcapng: the interface id as written in the block (per section), when it differs from
+   * the global interfaceId. tshark 4.0 shows this one in frame.interface_id.
+   */
+  localInterfaceId?: number;
 }
 
 /** Link-layer header types (LINKTYPE_* from tcpdump.org/linktypes). */

@@ -74,7 +74,23 @@ export function registerField(spec: FieldSpec): Field {
   const existing = byAbbrev.get(spec.abbrev);
   // The same abbrev may be registered by two dissectors (Wireshark allows it: e.g. two
   // encodings of one field). Keep the first id so filters find both.
-  const f: Field = { ...spec, id: existing ? existing.id : byId.length, shift: shiftOf(spec.bitmask) };
+  // Every Field gets the same property order and set, so hot-path reads (f.id, f.type)
+  // stay monomorphic; spreading specs of different shapes made them megamorphic.
+  const f: Field = {
+    id: existing ? existing.id : byId.length,
+    abbrev: spec.abbrev,
+    name: spec.name,
+    type: spec.type,
+    shift: shiftOf(spec.bitmask),
+    base: spec.base,
+    strings: spec.strings,
+    bitmask: spec.bitmask,
+    bits: spec.bits,
+    tfs: spec.tfs,
+    sep: spec.sep,
+    unit: spec.unit,
+    blurb: spec.blurb,
+  };
   if (!existing) {
     byId.push(f);
     byAbbrev.set(spec.abbrev, f);
