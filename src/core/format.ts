@@ -205,7 +205,8 @@ export function valueDisplay(f: Field, v: Value): string {
   if (v === null || v === undefined) return "";
   switch (f.type) {
     case "bool": {
-      const [t, fa] = f.tfs ?? ["Set", "Not set"];
+      // Wireshark: a bit field defaults to Set/Not set, a whole boolean to True/False
+      const [t, fa] = f.tfs ?? (f.bitmask ? ["Set", "Not set"] : ["True", "False"]);
       return v ? t : fa;
     }
     case "uint8": case "uint16": case "uint24": case "uint32": case "uint64":
@@ -221,6 +222,8 @@ export function valueDisplay(f: Field, v: Value): string {
       }
       if (f.strings) {
         const s = f.strings[n as number];
+        // BASE_NONE with a value string shows the name alone ("Unverified")
+        if (f.base === "none") return s ?? `Unknown (${n})`;
         return `${s ?? "Unknown"} (${num})`;
       }
       return f.unit ? `${num} ${f.unit}` : num;
