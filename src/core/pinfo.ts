@@ -1,6 +1,7 @@
 /** Per-packet information shared by the dissectors of one frame (Wireshark's packet_info). */
 import type { Frame } from "../capture/frame.js";
 import type { Session } from "./session.js";
+import type { DataSource } from "./tvb.js";
 
 export interface Columns {
   protocol: string;
@@ -31,6 +32,10 @@ export class PacketInfo {
   ipDepth = 0;
   /** Set by a dissector that decided the packet is malformed. */
   malformed = false;
+  /** Info text before this offset survives setInfo (Wireshark's column fence, e.g. "[TCP Retransmission] "). */
+  infoFence = 0;
+  /** Byte sources of this frame: the frame itself first, then reassembled/decrypted buffers (for -x). */
+  readonly sources: DataSource[] = [];
   /** Free-form per-packet data that dissectors hand to each other (e.g. "tcp" → segment info). */
   readonly data = new Map<string, unknown>();
 
@@ -42,6 +47,11 @@ export class PacketInfo {
     this.cols = wantColumns ? { protocol: "", info: "", src: "", dst: "" } : null;
   }
 
+  /** Register a new data source (reassembled or decrypted bytes) so hex dumps show it. */
+  addSource(ds: DataSource): void {
+    this.sources.push(ds);
+  }
+
   get num(): number {
     return this.frame.num;
   }
@@ -50,7 +60,13 @@ export class PacketInfo {
     if (this.cols !== null) this.cols.protocol = p;
   }
   setInfo(s: string): void {
-    if (this.cols !== null) this.cols.info = s;
+    if (this.cols !== null) this.cols.info = this.infoFence > 0 ? this.cols.info.slice(0, this.infoFence) + s : s;
+  }
+  /** Prepend text and fence it so later setInfo calls keep it (Wireshark col_prepend_fence_fstr). */
+  prependInfoFence(s: string): void {
+    if (this.cols === null) return;
+    this.cols.info = s + this.cols.info;
+    this.infoFence += s.length;
   }
   appendInfo(s: string): void {
     if (this.cols !== null) this.cols.info += s;
