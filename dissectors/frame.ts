@@ -49,29 +49,33 @@ export const frame = defineProtocol({
     const ifname = fr.iface?.name ?? "unknown";
     // pcapng frames carry their interface (tshark shows its id, and "unknown" without if_name)
     const hasIdb = fr.iface !== undefined;
+    // Labels and derived times are built only when someone will read them (hot path).
+    const t = tree.tree;
+    const full = t.full;
     const top = tree.add(frame.hf, tvb, 0, tvb.length, null);
-    top.setText(
-      `Frame ${fr.num}: ${onWire(fr.len)}, ${captured(fr.caplen)}` +
-        (hasIdb ? ` on interface ${ifname}, id ${fr.interfaceId}` : ""),
-    );
+    if (full)
+      top.setText(
+        `Frame ${fr.num}: ${onWire(fr.len)}, ${captured(fr.caplen)}` +
+          (hasIdb ? ` on interface ${ifname}, id ${fr.interfaceId}` : ""),
+      );
     if (hasIdb) {
       const id = fr.localInterfaceId ?? fr.interfaceId;
-      const it = top.add(f.interfaceId, tvb, 0, 0, id, `${id} (${ifname})`);
+      const it = top.add(f.interfaceId, tvb, 0, 0, id, full ? `${id} (${ifname})` : undefined);
       if (fr.iface?.name !== undefined) it.add(f.interfaceName, tvb, 0, 0, ifname);
       if (fr.iface?.description) it.add(f.interfaceDescription, tvb, 0, 0, fr.iface.description);
     }
     top.add(f.encapType, tvb, 0, 0, encapOf(fr.linkType));
     if (!fr.noTimestamp) {
       top.add(f.time, tvb, 0, 0, ts);
-      top.addGenerated(f.timeShift, tvb, 0, 0, { s: 0, ns: 0 });
+      if (t.wants(f.timeShift)) top.addGenerated(f.timeShift, tvb, 0, 0, { s: 0, ns: 0 });
       top.add(f.timeEpoch, tvb, 0, 0, ts);
-      top.addGenerated(f.timeDelta, tvb, 0, 0, timeDiff(ts, prev));
-      top.addGenerated(f.timeDeltaDisplayed, tvb, 0, 0, timeDiff(ts, prevDisp));
-      top.addGenerated(f.timeRelative, tvb, 0, 0, timeDiff(ts, s.firstTs));
+      if (t.wants(f.timeDelta)) top.addGenerated(f.timeDelta, tvb, 0, 0, timeDiff(ts, prev));
+      if (t.wants(f.timeDeltaDisplayed)) top.addGenerated(f.timeDeltaDisplayed, tvb, 0, 0, timeDiff(ts, prevDisp));
+      if (t.wants(f.timeRelative)) top.addGenerated(f.timeRelative, tvb, 0, 0, timeDiff(ts, s.firstTs));
     }
     top.add(f.number, tvb, 0, 0, fr.num);
-    top.add(f.len, tvb, 0, 0, fr.len, bits(fr.len));
-    top.add(f.capLen, tvb, 0, 0, fr.caplen, bits(fr.caplen));
+    top.add(f.len, tvb, 0, 0, fr.len, full ? bits(fr.len) : undefined);
+    top.add(f.capLen, tvb, 0, 0, fr.caplen, full ? bits(fr.caplen) : undefined);
     top.addGenerated(f.marked, tvb, 0, 0, false);
     top.addGenerated(f.ignored, tvb, 0, 0, false);
 
@@ -79,7 +83,7 @@ export const frame = defineProtocol({
     const consumed = callTable("wtap_encap", fr.linkType, tvb, pinfo, tree);
     if (consumed === 0) callData(tvb, pinfo, tree);
     // layers[0] is "frame" itself; tshark's list starts below it
-    top.addGenerated(f.protocols, tvb, 0, 0, pinfo.layers.slice(1).join(":"));
+    if (t.wants(f.protocols)) top.addGenerated(f.protocols, tvb, 0, 0, pinfo.layers.slice(1).join(":"));
     return tvb.length;
   },
 });

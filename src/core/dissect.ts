@@ -5,10 +5,18 @@
 import type { Frame } from "../capture/frame.js";
 import { fieldCount, type Field } from "./field.js";
 import { PacketInfo } from "./pinfo.js";
-import { callDissector, protocolByAbbrev } from "./proto.js";
+import { callDissector, protocolByAbbrev, type Protocol } from "./proto.js";
 import { Session } from "./session.js";
 import { Tree } from "./tree.js";
-import { Tvb } from "./tvb.js";
+import { Tvb, type DataSource } from "./tvb.js";
+
+/** The frame's own bytes as a data source; its name is made only when a hex dump asks. */
+class FrameSource implements DataSource {
+  constructor(readonly data: Uint8Array) {}
+  get name(): string {
+    return `Frame (${this.data.length} bytes)`;
+  }
+}
 import "./load.js";
 
 export interface DissectOptions {
@@ -40,12 +48,16 @@ export class Dissector {
   private readonly wanted: Uint8Array | null;
   private readonly full: boolean;
   private readonly columns: boolean;
+  private readonly frameProto: Protocol;
 
   constructor(opts: DissectOptions = {}, session = new Session()) {
     this.session = session;
     this.full = opts.tree ?? false;
     this.columns = opts.columns ?? false;
     this.wanted = wantedMap(opts.wanted ?? []);
+    const fp = protocolByAbbrev("frame");
+    if (!fp) throw new Error("frame dissector not loaded");
+    this.frameProto = fp;
   }
 
   dissect(frame: Frame): Dissection {
@@ -53,10 +65,9 @@ export class Dissector {
     const tree = new Tree(this.full, this.wanted);
     tree.frameNum = frame.num;
     const pinfo = new PacketInfo(frame, s, this.columns);
-    const tvb = new Tvb({ name: `Frame (${frame.caplen} bytes)`, data: frame.data }, 0, frame.data.length, frame.len);
-    const fp = protocolByAbbrev("frame");
-    if (!fp) throw new Error("frame dissector not loaded");
-    callDissector(fp, tvb, pinfo, tree.root);
+    const tvb = new Tvb(new FrameSource(frame.data), 0, frame.data.length, frame.len);
+    pinfo.sources.push(tvb.ds);
+    callDissector(this.frameProto, tvb, pinfo, tree.root);
     s.frames++;
     s.lastFrame = frame;
     return { frame, tree, pinfo };

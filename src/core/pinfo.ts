@@ -36,8 +36,12 @@ export class PacketInfo {
   infoFence = 0;
   /** Byte sources of this frame: the frame itself first, then reassembled/decrypted buffers (for -x). */
   readonly sources: DataSource[] = [];
-  /** Free-form per-packet data that dissectors hand to each other (e.g. "tcp" → segment info). */
-  readonly data = new Map<string, unknown>();
+  private _data: Map<string, unknown> | null = null;
+  /** Free-form per-packet data that dissectors hand to each other (e.g. "tcp" → segment info). Made on first use. */
+  get data(): Map<string, unknown> {
+    if (this._data === null) this._data = new Map();
+    return this._data;
+  }
 
   constructor(
     readonly frame: Frame,

@@ -114,6 +114,11 @@ export class Tree {
     this.sink = new Item(this, null, null, 0, 0, null);
   }
 
+  /** Will an item for f be kept or recorded? Lets a dissector skip computing a costly value. */
+  wants(f: Field): boolean {
+    return this.full || (this.wanted !== null && f.id < this.wanted.length && this.wanted[f.id] === 1);
+  }
+
   record(f: Field, v: Value): void {
     let arr = this.values[f.id];
     if (arr === undefined) {
