@@ -35,6 +35,11 @@ export interface Frame {
    */
   iface?: InterfaceInfo;
   comments?: string[];
+  /**
+   * Timestamp resolution (units per second) when the frame has no interface of its own
+   * (classic pcap: 1e6 or 1e9); the summary's time column shows as many digits.
+   */
+  tsresol?: number;
   /** pcapng epb_flags, when present. */
   flags?: number;
   /**

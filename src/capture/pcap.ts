@@ -437,6 +437,7 @@ export class PcapParser implements RecordParser {
         data: b.subarray(d, recEnd),
         linkType: lt,
         interfaceId: 0,
+        tsresol: nsec ? 1e9 : 1e6,
       };
       if (phdr !== 0) {
         if (caplen < phdr) {

@@ -82,7 +82,7 @@ export function relativeTime(d: Dissection): string {
       ns -= 1e9;
     }
   }
-  return formatSeconds(s, ns, timeDigits(fr.iface?.tsresol));
+  return formatSeconds(s, ns, timeDigits(fr.iface?.tsresol ?? fr.tsresol));
 }
 
 /** One summary line (without the newline). */

@@ -49,7 +49,7 @@ export function emptyDissection(
     linkType: 1,
     interfaceId: 0,
   };
-  if (o.tsresol !== undefined) frame.iface = { linkType: 1, snaplen: 65535, tsresol: o.tsresol, tsoffset: 0 };
+  if (o.tsresol !== undefined) frame.tsresol = o.tsresol;
   const session = o.session ?? new Session();
   if (session.firstTs === null) session.firstTs = { s: frame.tsSec, ns: frame.tsNsec };
   const tree = new Tree(true);

@@ -89,8 +89,6 @@ function blocks(tree: string[], heads: string[]): string[] {
 }
 
 function withIface(frames: Frame[], info: { interfaces?: { tsresol: number; linkType: number; snaplen: number; tsoffset: number }[] }): Frame[] {
-  // the pcap reader does not set frame.iface (reported); the summary needs the precision
-  for (const fr of frames) if (fr.iface === undefined && info.interfaces?.[fr.interfaceId]) fr.iface = info.interfaces[fr.interfaceId];
   return frames;
 }
 
@@ -122,7 +120,7 @@ describe.skipIf(!haveTshark() || FILES.length === 0)("printers vs tshark", () =>
         const cells = cols[i]?.split("\t") ?? [];
         if (cells.length !== COLS.length) continue; // a tab inside Info
         if (s.firstTs === null) s.firstTs = { s: fr.tsSec, ns: fr.tsNsec };
-        const d = emptyDissection(fr.data, { num: fr.num, tsSec: fr.tsSec, tsNsec: fr.tsNsec, len: fr.len, session: s, tsresol: fr.iface?.tsresol });
+        const d = emptyDissection(fr.data, { num: fr.num, tsSec: fr.tsSec, tsNsec: fr.tsNsec, len: fr.len, session: s, tsresol: fr.iface?.tsresol ?? fr.tsresol });
         Object.assign(d.pinfo.cols!, { src: cells[2], dst: cells[3], protocol: cells[4], info: cells[6] });
         const got = summaryLine(d, PLAIN);
         lines++;
