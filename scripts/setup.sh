@@ -4,12 +4,13 @@
 #     live-capture addon), and for tests tshark (the reference), tcpdump, capinfos;
 #   - npm packages (npm install, with cap's native build approved in package.json);
 #   - the TypeScript build (dist/).
-# Usage: scripts/setup.sh [start|test]
+# Usage: scripts/setup.sh [start|test|build]   (build: only the TypeScript build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-start}"
 
 need=()
+if [ "$what" != build ]; then
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 pkgs=(libpcap-dev)
 if [ "$what" = test ]; then pkgs+=(tshark tcpdump iproute2 dnsmasq dnsutils curl iputils-ping); fi
@@ -35,7 +36,9 @@ fi
 # cap is optional (live capture only): build it if libpcap-dev arrived after the first install.
 if [ -d node_modules/cap ] && [ ! -f node_modules/cap/build/Release/cap.node ] && [ -f /usr/include/pcap.h ]; then
   echo "setup: building the cap addon" >&2
-  (cd node_modules/cap && npx --yes node-gyp rebuild >/dev/null 2>&1) || echo "setup: cap did not build; live capture will be unavailable" >&2
+  npm rebuild cap --foreground-scripts >/dev/null 2>&1 || echo "setup: cap did not build; live capture will be unavailable" >&2
+fi
+
 fi
 
 # Build when any source is newer than the build.

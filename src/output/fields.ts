@@ -48,7 +48,7 @@ export function resolveFields(names: readonly string[]): Field[] {
 }
 
 export function fieldsHeader(names: readonly string[], o: FieldsOptions): string {
-  return names.map((n) => o.quote + n + o.quote).join(o.separator);
+  return names.join(o.separator); // tshark does not quote the header
 }
 
 /** One output line for a frame whose tree recorded the wanted fields. */

@@ -1,0 +1,159 @@
+/** The command line as a user meets it: built CLI, real files, compared with tshark where tshark has the same output. */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIXTURES, haveTshark, runCli, tsharkFields } from "../helpers/tshark.js";
+
+const SAMPLE = join(FIXTURES, "sample.pcapng");
+const DNS = join(FIXTURES, "dns.pcap");
+const tmp = mkdtempSync(join(tmpdir(), "nestcap-cli-"));
+const lines = (s: string) => s.split("\n").filter((l) => l !== "");
+
+describe("command line", () => {
+  it("prints help and version", () => {
+    const h = runCli(["--help"]);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/Usage: nestcap -r FILE/);
+    const v = runCli(["--version"]);
+    expect(v.status).toBe(0);
+    expect(v.stdout).toMatch(/^nestcap \d+\.\d+\.\d+/);
+  });
+
+  it("rejects a bad command line with one line and a non-zero exit", () => {
+    for (const args of [["-Q"], ["-r"], ["-r", SAMPLE, "-c", "x"], ["-r", SAMPLE, "-T", "pdml"], ["-r", SAMPLE, "-T", "fields"], ["-r", SAMPLE, "-T", "fields", "-e", "no.such.field"]]) {
+      const r = runCli(args);
+      expect(r.status, args.join(" ")).toBe(1);
+      expect(lines(r.stderr), args.join(" ")).toHaveLength(1);
+      expect(r.stderr).toMatch(/^nestcap: /);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("says when the file is missing, or is not a capture (exit 2)", () => {
+    const missing = runCli(["-r", join(tmp, "nope.pcap")]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/doesn't exist/);
+    const junk = join(tmp, "junk.pcap");
+    writeFileSync(junk, "this is not a capture file\n".repeat(10));
+    const r = runCli(["-r", junk]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`nestcap: The file "${junk}" isn't a capture file in a format nestcap understands.`);
+  });
+
+  it("prints every complete packet of a cut-short file, then warns (exit 2, as tshark)", () => {
+    const whole = readFileSync(DNS);
+    const cut = join(tmp, "cut.pcap");
+    writeFileSync(cut, whole.subarray(0, whole.length - 10));
+    const r = runCli(["-r", cut, "-T", "fields", "-e", "frame.number"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/appears to have been cut short in the middle of a packet/);
+    const all = runCli(["-r", DNS, "-T", "fields", "-e", "frame.number"]);
+    expect(lines(r.stdout).length).toBe(lines(all.stdout).length - 1);
+  });
+
+  it("reads standard input like a file, and -c stops after N packets", () => {
+    const a = runCli(["-r", SAMPLE]);
+    const b = runCli(["-r", "-"], readFileSync(SAMPLE));
+    expect(b.status).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    expect(lines(runCli(["-r", SAMPLE, "-c", "3"]).stdout)).toHaveLength(3);
+  });
+
+  it("colours only when asked or on a terminal", () => {
+    expect(runCli(["-r", SAMPLE, "-c", "5"]).stdout).not.toMatch(/\x1b\[/);
+    expect(runCli(["-r", SAMPLE, "-c", "5", "--color=always"]).stdout).toMatch(/\x1b\[/);
+  });
+
+  it("marks the bytes of a field in the hex dump", () => {
+    // frame 3 is a DNS query over IPv4: ip.ttl is byte 22 of the frame (row 0x0010, column 6)
+    const r = runCli(["-r", SAMPLE, "-Y", "frame.number == 3", "-x", "--highlight", "ip.ttl", "--color=never"]);
+    expect(r.status).toBe(0);
+    const rows = r.stdout.split("\n");
+    const i = rows.findIndex((l) => l.startsWith("0010 "));
+    expect(i).toBeGreaterThan(-1);
+    const mark = rows[i + 1];
+    const col = rows[i].indexOf(" ", 6 + 3 * 6) - 2; // start of the 7th byte's hex digits
+    expect(mark.slice(col, col + 2)).toBe("^^");
+    // and the same byte in the ASCII column (which starts after the three spaces behind the hex)
+    expect(mark[rows[i].lastIndexOf("   ") + 3 + 6]).toBe("^");
+    expect(mark.replace(/ /g, "")).toBe("^^^");
+  });
+
+  it("reports a bad display filter with a caret (exit 2)", () => {
+    const r = runCli(["-r", SAMPLE, "-Y", "ip.src == 1.2.3"]);
+    expect(r.status).toBe(2);
+    const l = r.stderr.split("\n");
+    expect(l[0]).toMatch(/^nestcap: "1.2.3" is not a valid hostname or IPv4 address\.$/);
+    expect(l[2].indexOf("^")).toBe(l[1].indexOf("1.2.3"));
+  });
+
+  it("writes JSON that parses, one object per packet", () => {
+    const r = runCli(["-r", SAMPLE, "-T", "json"]);
+    const j = JSON.parse(r.stdout) as { _source: { layers: Record<string, unknown> } }[];
+    expect(j).toHaveLength(lines(runCli(["-r", SAMPLE]).stdout).length);
+    expect(Object.keys(j[2]._source.layers)).toEqual(expect.arrayContaining(["frame", "eth", "ip", "udp", "dns"]));
+  });
+});
+
+describe.skipIf(!haveTshark())("command line vs tshark", () => {
+  const FIELDS = ["frame.number", "frame.time_relative", "eth.src", "ip.src", "ip.dst", "ip.ttl", "udp.dstport", "tcp.srcport", "tcp.seq", "tcp.flags", "dns.qry.name", "dns.a"];
+
+  it("-T fields equals tshark's output, byte for byte", () => {
+    for (const file of [SAMPLE, DNS]) {
+      const args = FIELDS.flatMap((f) => ["-e", f]);
+      const ours = runCli(["-r", file, "-T", "fields", ...args]);
+      const theirs = tsharkFields(file, FIELDS).map((r) => r.join("\t")).join("\n") + "\n";
+      expect(ours.stdout).toBe(theirs);
+    }
+  });
+
+  it("-E header/separator/occurrence/quote as tshark", () => {
+    const opts = ["-E", "header=y", "-E", "separator=,", "-E", "occurrence=f", "-E", "quote=d"];
+    const f = ["frame.number", "ip.addr", "dns.qry.name"];
+    const ours = runCli(["-r", DNS, "-T", "fields", ...opts, ...f.flatMap((x) => ["-e", x])]).stdout;
+    const theirs = tsharkFields(DNS, f, opts).map((r) => r.join("\t")).join("\n") + "\n";
+    expect(ours).toBe(theirs);
+  });
+
+  it("-Y selects the frames tshark selects", () => {
+    for (const filter of ["dns", "tcp.flags.syn == 1", "ip.addr == 10.99.0.0/24 and udp", "arp or dns.flags.response == 1", "frame.len > 100"]) {
+      const ours = runCli(["-r", SAMPLE, "-Y", filter, "-T", "fields", "-e", "frame.number"]).stdout;
+      const theirs = tsharkFields(SAMPLE, ["frame.number"], ["-Y", filter]).map((r) => r.join("\t")).join("\n") + "\n";
+      expect(ours, filter).toBe(theirs);
+    }
+  });
+
+  it("-w writes files tshark reads back identically (pcapng and pcap)", () => {
+    const f = ["frame.time_epoch", "frame.len", "frame.cap_len", "frame.protocols", "ip.src", "dns.qry.name"];
+    for (const [ext, extra] of [["pcapng", []], ["pcap", ["-F", "pcap"]]] as const) {
+      const out = join(tmp, `out.${ext}`);
+      const r = runCli(["-r", SAMPLE, "-Y", "ip", "-w", out, ...extra]);
+      expect(r.status).toBe(0);
+      const want = tsharkFields(SAMPLE, f, ["-Y", "ip"]);
+      const got = tsharkFields(out, f);
+      expect(got.length).toBeGreaterThan(10);
+      // classic pcap keeps microseconds; compare the times at that precision
+      const norm = (rows: string[][]) => rows.map((r) => [r[0].slice(0, ext === "pcap" ? -3 : undefined), ...r.slice(1)].join("\t"));
+      expect(norm(got)).toEqual(norm(want));
+    }
+  });
+});
+
+describe("library", () => {
+  it("is importable from the built package, typed ESM", async () => {
+    const lib = await import("../../dist/src/index.js");
+    let n = 0;
+    for await (const fr of lib.readCapture(SAMPLE)) {
+      n++;
+      if (fr.num === 3) {
+        const d = lib.dissect(fr.linkType, fr.data);
+        expect(d.pinfo.cols?.protocol).toBe("DNS");
+        expect(d.pinfo.cols?.info).toMatch(/^Standard query 0x[0-9a-f]{4} A www\.example\.com/);
+        const names = [...lib.walk(d.tree.root)].map((it) => it.field?.abbrev);
+        expect(names).toEqual(expect.arrayContaining(["eth", "ip", "ip.ttl", "udp.dstport", "dns.qry.name"]));
+      }
+    }
+    expect(n).toBe(lines(runCli(["-r", SAMPLE]).stdout).length);
+  });
+});
