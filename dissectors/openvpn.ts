@@ -1,0 +1,425 @@
+/**
+ * OpenVPN (TLS mode) over UDP and TCP, as tshark 4.0 names it, plus what tshark
+ * lacks: per-conversation tls-auth/tls-crypt detection (20/32/64-byte HMACs),
+ * retransmission and ACK linking on the control channel, and TLS records
+ * reassembled across P_CONTROL_V1 packets in message-packet-id order.
+ * The packet layout lives in src/openvpn/wire.ts (parse + emit).
+ */
+import type { TcpSegment } from "../src/analysis/tcp.js";
+import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
+import type { PacketInfo } from "../src/core/pinfo.js";
+import { callData, callTable, defineProtocol } from "../src/core/proto.js";
+import type { Item } from "../src/core/tree.js";
+import { Tvb } from "../src/core/tvb.js";
+import {
+  detectMode, isControl, MAX_ACKS, OPCODE_NAMES, P_ACK_V1, P_CONTROL_HARD_RESET_CLIENT_V1,
+  P_CONTROL_HARD_RESET_CLIENT_V2, P_CONTROL_HARD_RESET_CLIENT_V3, P_CONTROL_V1, P_DATA_V1, P_DATA_V2,
+  parsePacket, type OvpnPacket, type WireOptions,
+} from "../src/openvpn/wire.js";
+
+/** One direction-specific control session (one session id). */
+class Sess {
+  /** (keyId·2^32 + mpid) → first frame that carried it. */
+  readonly mpidFrame = new Map<number, number>();
+  /** TLS reassembly per key id. */
+  readonly reasm = new Map<number, Reasm>();
+}
+
+class Reasm {
+  next = -1;
+  readonly pending = new Map<number, Uint8Array>();
+  buf: Uint8Array = new Uint8Array(0);
+  /** Set when the stream stopped looking like TLS records (e.g. dynamic tls-crypt). */
+  dead = false;
+}
+
+class Conv {
+  /** null until a control packet told us. */
+  opts: WireOptions | null = null;
+  /** Confirmed as TLS-mode OpenVPN. */
+  confirmed = false;
+  /** Looks like static-key (or unknown) traffic: no opcode byte. */
+  unknown = false;
+  /** A hard reset parsed in this conversation. */
+  handshake = false;
+  readonly sessions = new Map<bigint, Sess>();
+}
+
+class State {
+  readonly convs = new Map<string, Conv>();
+  /** TCP: per flow, the relative seq where the next OpenVPN packet starts (when a packet was split). */
+  readonly tcpNext = new Map<unknown, number>();
+}
+
+function state(pinfo: PacketInfo): State {
+  return pinfo.session.get("openvpn", () => new State());
+}
+
+function convOf(pinfo: PacketInfo, create: boolean): Conv | undefined {
+  const st = state(pinfo);
+  const dir = conversationDirection(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport);
+  const key = pinfo.ptype + conversationKey(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport, dir);
+  let c = st.convs.get(key);
+  if (c === undefined && create) st.convs.set(key, (c = new Conv()));
+  return c;
+}
+
+const HF_TYPE_STRINGS = OPCODE_NAMES;
+
+export const openvpn = defineProtocol({
+  name: "OpenVPN Protocol",
+  abbrev: "openvpn",
+  short: "OpenVPN",
+  fields: {
+    plen: { abbrev: "openvpn.plen", name: "Packet Length", type: "uint16", base: "dec" },
+    type: { abbrev: "openvpn.type", name: "Type", type: "uint8", base: "hex" },
+    opcode: { abbrev: "openvpn.opcode", name: "Opcode", type: "uint8", base: "hex", bitmask: 0xf8, bits: 8, strings: HF_TYPE_STRINGS },
+    keyid: { abbrev: "openvpn.keyid", name: "Key ID", type: "uint8", base: "dec", bitmask: 0x07, bits: 8 },
+    peerid: { abbrev: "openvpn.peerid", name: "Peer ID", type: "uint24", base: "dec" },
+    sessionid: { abbrev: "openvpn.sessionid", name: "Session ID", type: "uint64", base: "dec" },
+    hmac: { abbrev: "openvpn.hmac", name: "HMAC", type: "bytes" },
+    pid: { abbrev: "openvpn.pid", name: "Replay-Packet-ID", type: "uint32", base: "dec" },
+    netTime: { abbrev: "openvpn.net_time", name: "Net Time", type: "abs_time" },
+    rsessionid: { abbrev: "openvpn.rsessionid", name: "Remote Session ID", type: "uint64", base: "dec" },
+    mpid: { abbrev: "openvpn.mpid", name: "Message Packet-ID", type: "uint32", base: "dec" },
+    mpidLen: { abbrev: "openvpn.mpidarraylength", name: "Message Packet-ID Array Length", type: "uint8", base: "dec" },
+    mpidElem: { abbrev: "openvpn.mpidarrayelement", name: "Message Packet-ID Array Element", type: "uint32", base: "dec" },
+    data: { abbrev: "openvpn.data", name: "Data", type: "bytes" },
+    wkc: { abbrev: "openvpn.wkc", name: "Wrapped client key", type: "bytes" },
+    wkcLen: { abbrev: "openvpn.wkc_len", name: "Wrapped client key length", type: "uint16", base: "dec" },
+    // nestcap's own
+    tlsCryptTag: { abbrev: "openvpn.tls_crypt.tag", name: "tls-crypt authentication tag", type: "bytes" },
+    tlsCryptData: { abbrev: "openvpn.tls_crypt.ciphertext", name: "tls-crypt encrypted control payload", type: "bytes" },
+    wrapping: { abbrev: "openvpn.wrapping", name: "Control channel wrapping", type: "string" },
+    retrans: { abbrev: "openvpn.retransmission", name: "Retransmission of a control packet", type: "none" },
+    retransOf: { abbrev: "openvpn.retransmission_of", name: "Retransmission of frame", type: "framenum" },
+    ackOf: { abbrev: "openvpn.ack_of", name: "Acknowledges frame", type: "framenum" },
+    split: { abbrev: "openvpn.split", name: "OpenVPN packet split across TCP segments (not reassembled)", type: "none" },
+    continuation: { abbrev: "openvpn.continuation", name: "Continuation of an OpenVPN packet from an earlier segment", type: "bytes" },
+    tlsIn: { abbrev: "openvpn.tls_reassembled_in", name: "TLS record(s) completed in frame", type: "framenum" },
+    staticData: { abbrev: "openvpn.static_data", name: "Static key or unknown data", type: "bytes" },
+  },
+  registers: [["udp.port", 1194], ["tcp.port", 1194]],
+  heuristics: [["udp", heurUdp], ["tcp", heurTcp]],
+  dissect(tvb, pinfo, tree, data) {
+    if (pinfo.ptype === "tcp") return dissectTcp(tvb, pinfo, tree, data as TcpSegment | undefined);
+    const conv = convOf(pinfo, true)!;
+    if (!conv.confirmed && !conv.unknown) classifyFirst(conv, tvb, pinfo);
+    if (!conv.unknown && !conv.handshake && tvb.length > 0) {
+      // no handshake seen: an impossible opcode means this was never TLS-mode OpenVPN
+      const op = tvb.u8(0) >> 3;
+      if (op === 0 || op > 11) conv.unknown = true;
+    }
+    if (conv.unknown) return dissectUnknown(tvb, pinfo, tree);
+    dissectPacket(tvb, pinfo, tree, conv, -1);
+    return tvb.length;
+  },
+});
+
+const f = openvpn.f;
+
+/** First packet of a conversation on the registered port: is it TLS-mode OpenVPN at all? */
+function classifyFirst(conv: Conv, tvb: Tvb, pinfo: PacketInfo): void {
+  if (tvb.length < 1) return;
+  const b = tvb.bytes(0);
+  const op = b[0] >> 3;
+  if (op === P_DATA_V1 || op === P_DATA_V2) return; // mid-session capture: fine
+  if (op < 1 || op > 11 || detectMode(b, 0, b.length, pinfo.frame.tsSec) === null) conv.unknown = true;
+  else {
+    conv.confirmed = true;
+    conv.handshake = op === 7 || op === 8 || op === 10 || op === 1 || op === 2;
+  }
+}
+
+function dissectUnknown(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
+  pinfo.setProtocol("OpenVPN");
+  if (pinfo.cols !== null) pinfo.setInfo("OpenVPN (static key or unknown)");
+  const ti = tree.add(openvpn.hf, tvb, 0, tvb.length, null);
+  if (tree.tree.full) ti.setText("OpenVPN (static key or unknown)");
+  ti.add(f.staticData, tvb, 0, tvb.length, tvb.bytes(0));
+  return tvb.length;
+}
+
+/** TCP: 2-byte length, then a packet; several per segment; split ones marked. */
+function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg: TcpSegment | undefined): number {
+  const conv = convOf(pinfo, true)!;
+  const st = state(pinfo);
+  const flow = seg?.flow ?? null;
+  let o = 0;
+  const len = tvb.length;
+  if (flow !== null && seg !== undefined) {
+    const nextStart = st.tcpNext.get(flow);
+    if (nextStart !== undefined && seg.seq < nextStart) {
+      // the head of this segment finishes a packet begun earlier
+      const n = Math.min(len, nextStart - seg.seq);
+      const ti = tree.add(openvpn.hf, tvb, 0, n, null);
+      if (tree.tree.full) ti.setText(`OpenVPN Protocol (continuation, ${n} bytes; needs TCP reassembly)`);
+      ti.add(f.continuation, tvb, 0, n, tvb.bytes(0, n));
+      pinfo.setProtocol("OpenVPN");
+      if (pinfo.cols !== null) pinfo.appendInfo("[Continuation of an OpenVPN packet]");
+      o = n;
+    }
+    if (seg.seq + len >= (nextStart ?? 0)) st.tcpNext.delete(flow);
+  }
+  while (o + 2 <= len) {
+    const plen = tvb.u16(o);
+    if (plen === 0) break;
+    if (o + 2 + plen > len) {
+      // split across segments: show what is here, say so, and leave the rest for reassembly
+      const ti = tree.add(openvpn.hf, tvb, o, len - o, null);
+      ti.add(f.plen, tvb, o, 2, plen);
+      const it = ti.add(f.split, tvb, o + 2, len - o - 2, null);
+      it.generated = true;
+      it.expert("note", "reassemble", `OpenVPN packet of ${plen} bytes continues in a later TCP segment (not reassembled)`, "openvpn", "openvpn.split");
+      if (len - o - 2 > 0) ti.add(f.data, tvb, o + 2, len - o - 2, tvb.bytes(o + 2));
+      pinfo.setProtocol("OpenVPN");
+      if (pinfo.cols !== null) pinfo.appendInfo("[OpenVPN packet continues in a later segment]");
+      if (seg !== undefined) {
+        seg.desegmentOffset = o;
+        seg.desegmentLen = o + 2 + plen - len;
+        if (flow !== null) st.tcpNext.set(flow, seg.seq + o + 2 + plen);
+      }
+      return len;
+    }
+    dissectPacket(tvb.sub(o + 2, plen), pinfo, tree, conv, plen, tvb, o);
+    o += 2 + plen;
+  }
+  if (o < len) {
+    if (o + 1 === len && seg !== undefined && flow !== null) st.tcpNext.set(flow, seg.seq + len + 1);
+    callData(tvb.sub(o), pinfo, tree);
+  }
+  return len;
+}
+
+/**
+ * One packet. `plen` >= 0 over TCP (then `outer`/`outerOff` locate the length prefix).
+ */
+function dissectPacket(tvb: Tvb, pinfo: PacketInfo, tree: Item, conv: Conv, plen: number, outer?: Tvb, outerOff = 0): void {
+  const full = tree.tree.full;
+  const cols = pinfo.cols !== null;
+  const len = tvb.length;
+  const b = tvb.bytes(0);
+  const ti = plen >= 0 && outer !== undefined ? tree.add(openvpn.hf, outer, outerOff, plen + 2, null) : tree.add(openvpn.hf, tvb, 0, len, null);
+  if (plen >= 0 && outer !== undefined) ti.add(f.plen, outer, outerOff, 2, plen);
+  pinfo.setProtocol("OpenVPN");
+  const t0 = tvb.u8(0);
+  const op = t0 >> 3;
+  const name = OPCODE_NAMES[op] ?? "Unknown Messagetype";
+  if (cols) pinfo.setInfo(`MessageType: ${name}`); // tshark: col_clear + append, per packet
+  if (full) ti.appendText(`, Opcode: ${name}, Key ID: ${t0 & 7}`);
+  const tt = ti.add(f.type, tvb, 0, 1, t0, full ? `0x${t0.toString(16).padStart(2, "0")} [opcode/key_id]` : undefined);
+  tt.add(f.opcode, tvb, 0, 1, op);
+  tt.add(f.keyid, tvb, 0, 1, t0 & 7);
+
+  // work out (once per conversation) how the control channel is wrapped
+  if (conv.opts === null && isControl(op)) {
+    const pref = pinfo.session.pref("openvpn.tls_auth_hmac_size", 0);
+    conv.opts = pref > 0 ? { mode: "tls-auth", hmacSize: pref } : detectMode(b, 0, len, pinfo.frame.tsSec);
+  }
+  const opts = conv.opts ?? { mode: "none", hmacSize: 0 };
+  const p = parsePacket(b, 0, len, opts);
+  if (p === null) {
+    // what the lengths allow, straight-line: the BoundsError marks it malformed
+    if (op !== P_DATA_V1 && op !== P_DATA_V2 && len >= 9) ti.add(f.sessionid, tvb, 1, 8, tvb.u64(1));
+    if (op === P_DATA_V2) ti.add(f.peerid, tvb, 1, 3, tvb.u24(1));
+    tvb.ensure(0, len + 1); // throws → [Malformed Packet]
+    return;
+  }
+  if (p.peerId >= 0) ti.add(f.peerid, tvb, 1, 3, p.peerId);
+  if (isControl(op)) addControl(tvb, pinfo, ti, conv, p, full, tree);
+  if (p.payloadLen > 0) {
+    if (p.mode === "tls-crypt" && isControl(op)) {
+      ti.add(f.tlsCryptData, tvb, p.payloadOff, p.payloadLen, tvb.bytes(p.payloadOff, p.payloadLen));
+    } else if (op !== P_CONTROL_V1) {
+      const dt = full ? ti.addText(tvb, p.payloadOff, p.payloadLen, `Data (${p.payloadLen} bytes)`) : ti;
+      dt.add(f.data, tvb, p.payloadOff, p.payloadLen, tvb.bytes(p.payloadOff, p.payloadLen));
+    }
+  }
+  if (p.wkcOff >= 0) {
+    ti.add(f.wkc, tvb, p.wkcOff, p.wkcLen, tvb.bytes(p.wkcOff, p.wkcLen));
+    ti.add(f.wkcLen, tvb, len - 2, 2, p.wkcLen);
+  }
+}
+
+function addControl(tvb: Tvb, pinfo: PacketInfo, ti: Item, conv: Conv, p: OvpnPacket, full: boolean, parent: Item): void {
+  ti.add(f.sessionid, tvb, 1, 8, p.sessionId);
+  if (full) ti.addGenerated(f.wrapping, tvb, 0, 0, p.mode === "tls-auth" ? `tls-auth (HMAC ${p.hmacLen} bytes)` : p.mode);
+  if (p.mode === "tls-auth") {
+    ti.add(f.hmac, tvb, p.hmacOff, p.hmacLen, tvb.bytes(p.hmacOff, p.hmacLen));
+  }
+  if (p.pidOff >= 0) {
+    ti.add(f.pid, tvb, p.pidOff, 4, p.pid);
+    ti.add(f.netTime, tvb, p.pidOff + 4, 4, { s: p.netTime, ns: 0 });
+  }
+  if (p.mode === "tls-crypt") {
+    ti.add(f.tlsCryptTag, tvb, p.hmacOff, p.hmacLen, tvb.bytes(p.hmacOff, p.hmacLen));
+    return; // the rest is encrypted
+  }
+  if (p.opcode <= 2 || p.opcode === 7 || p.opcode === 8) conv.handshake = true;
+  const n = p.acks.length;
+  ti.add(f.mpidLen, tvb, p.ackOff, 1, n);
+  let sess = conv.sessions.get(p.sessionId);
+  if (sess === undefined) conv.sessions.set(p.sessionId, (sess = new Sess()));
+  if (n > 0) {
+    const at = full ? ti.addText(tvb, p.ackOff + 1, 4 * n, "Packet-ID Array") : ti;
+    for (let i = 0; i < n; i++) at.add(f.mpidElem, tvb, p.ackOff + 1 + 4 * i, 4, p.acks[i]);
+    const rs = p.remoteSessionId!;
+    ti.add(f.rsessionid, tvb, p.ackOff + 1 + 4 * n, 8, rs);
+    // link each ACK to the peer's packet it acknowledges
+    const peer = conv.sessions.get(rs);
+    if (peer !== undefined && n <= MAX_ACKS * 4) {
+      for (let i = 0; i < n; i++) {
+        const fr = peer.mpidFrame.get(p.keyId * 4294967296 + p.acks[i]);
+        if (fr !== undefined) ti.addGenerated(f.ackOf, tvb, p.ackOff + 1 + 4 * i, 4, fr);
+      }
+    }
+  }
+  if (p.mpidOff < 0) return;
+  ti.add(f.mpid, tvb, p.mpidOff, 4, p.mpid);
+  const k = p.keyId * 4294967296 + p.mpid;
+  const first = sess.mpidFrame.get(k);
+  if (first !== undefined && first !== pinfo.num) {
+    const r = ti.addGenerated(f.retrans, tvb, p.mpidOff, 4, null);
+    r.expert("note", "sequence", `Retransmission of control packet ${p.mpid} (first sent in frame ${first})`, "openvpn", "openvpn.retransmission");
+    ti.addGenerated(f.retransOf, tvb, p.mpidOff, 4, first);
+    if (pinfo.cols !== null) pinfo.prependInfoFence("[Retransmission] ");
+    return;
+  }
+  if (first === undefined) sess.mpidFrame.set(k, pinfo.num);
+  if (p.opcode === P_CONTROL_V1) controlPayload(tvb, pinfo, ti, sess, p, parent);
+  else advance(sess, p, null);
+}
+
+/** Feed the reassembler; returns the complete records (or null). */
+function advance(sess: Sess, p: OvpnPacket, payload: Uint8Array | null): { bytes: Uint8Array; fromBuf: boolean } | null {
+  let r = sess.reasm.get(p.keyId);
+  if (r === undefined) sess.reasm.set(p.keyId, (r = new Reasm()));
+  if (r.next < 0) r.next = p.mpid;
+  if (p.mpid < r.next) return null;
+  if (p.mpid > r.next) {
+    if (payload !== null && r.pending.size < 64) r.pending.set(p.mpid, payload.slice());
+    return null;
+  }
+  const hadBuf = r.buf.length > 0;
+  const parts: Uint8Array[] = [];
+  if (payload !== null) parts.push(payload);
+  r.next++;
+  let nx: Uint8Array | undefined;
+  let fromPending = false;
+  while ((nx = r.pending.get(r.next)) !== undefined) {
+    r.pending.delete(r.next);
+    parts.push(nx);
+    r.next++;
+    fromPending = true;
+  }
+  if (r.dead || parts.length === 0) return null;
+  let total = r.buf.length;
+  for (const x of parts) total += x.length;
+  const all = new Uint8Array(total);
+  all.set(r.buf, 0);
+  let o = r.buf.length;
+  for (const x of parts) {
+    all.set(x, o);
+    o += x.length;
+  }
+  // cut complete records
+  let end = 0;
+  while (end + 5 <= total) {
+    const ct = all[end];
+    if (ct < 20 || ct > 24 || all[end + 1] !== 3) {
+      r.dead = true;
+      r.buf = new Uint8Array(0);
+      return null;
+    }
+    const rl = (all[end + 3] << 8) | all[end + 4];
+    if (end + 5 + rl > total) break;
+    end += 5 + rl;
+  }
+  r.buf = all.slice(end);
+  if (end === 0) return null;
+  return { bytes: all.subarray(0, end), fromBuf: hadBuf || fromPending || end !== (payload?.length ?? -1) };
+}
+
+function controlPayload(tvb: Tvb, pinfo: PacketInfo, ti: Item, sess: Sess, p: OvpnPacket, parent: Item): void {
+  const payload = p.payloadLen > 0 ? tvb.bytes(p.payloadOff, p.payloadLen) : null;
+  const done = advance(sess, p, payload);
+  if (done === null) {
+    if (p.payloadLen > 0) {
+      const dt = ti.tree.full ? ti.addText(tvb, p.payloadOff, p.payloadLen, `TLS fragment (${p.payloadLen} bytes)`) : ti;
+      dt.add(f.data, tvb, p.payloadOff, p.payloadLen, payload);
+    }
+    return;
+  }
+  let next: Tvb;
+  if (!done.fromBuf) {
+    next = tvb.sub(p.payloadOff, p.payloadLen);
+  } else {
+    const ds = { name: `Reassembled OpenVPN control channel (${done.bytes.length} bytes)`, data: done.bytes.slice() };
+    pinfo.addSource(ds);
+    next = Tvb.of(ds.data, ds.name);
+    ti.addGenerated(f.tlsIn, tvb, 0, 0, pinfo.num);
+  }
+  // tshark: TLS sits beside OpenVPN (parent tree) and its summary replaces "MessageType: P_CONTROL_V1"
+  callTable("openvpn.control", P_CONTROL_V1, next, pinfo, parent);
+}
+
+// ---------------------------------------------------------------- heuristics
+
+function hardResetClient(op: number): boolean {
+  return op === P_CONTROL_HARD_RESET_CLIENT_V1 || op === P_CONTROL_HARD_RESET_CLIENT_V2 || op === P_CONTROL_HARD_RESET_CLIENT_V3;
+}
+
+/** Does this look like the first packet of an OpenVPN conversation (or a confirmed one)? */
+function looksLike(b: Uint8Array, off: number, len: number, pinfo: PacketInfo, conv: Conv | undefined): WireOptions | null {
+  if (len < 10 || len > 1600) return null;
+  const op = b[off] >> 3;
+  if (op < 1 || op > 11) return null;
+  if (conv !== undefined && conv.confirmed) {
+    if (!isControl(op)) return conv.opts ?? { mode: "none", hmacSize: 0 };
+    const p = parsePacket(b, off, len, conv.opts ?? { mode: "none", hmacSize: 0 });
+    if (p === null || p.acks.length > MAX_ACKS) return null;
+    if (p.mode !== "tls-crypt" && p.remoteSessionId !== null && !conv.sessions.has(p.remoteSessionId)) return null;
+    return conv.opts;
+  }
+  if (!hardResetClient(op) || (b[off] & 7) !== 0) return null;
+  const m = detectMode(b, off, len, pinfo.frame.tsSec);
+  if (m === null) return null;
+  const p = parsePacket(b, off, len, m);
+  // a client's hard reset acknowledges nothing and carries at most a small early-negotiation TLV
+  if (p === null || (p.mode !== "tls-crypt" && (p.acks.length !== 0 || p.mpid !== 0 || p.payloadLen > 64))) return null;
+  return m;
+}
+
+function heurUdp(tvb: Tvb, pinfo: PacketInfo, tree: Item): boolean {
+  const len = tvb.length;
+  if (len < 10) return false;
+  const b = tvb.bytes(0);
+  const conv = convOf(pinfo, false);
+  if (conv !== undefined && conv.unknown) return false;
+  const m = looksLike(b, 0, len, pinfo, conv);
+  if (m === null) return false;
+  const c = conv ?? convOf(pinfo, true)!;
+  c.confirmed = true;
+  if (c.opts === null) c.opts = m;
+  dissectPacket(tvb, pinfo, tree, c, -1);
+  return true;
+}
+
+function heurTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): boolean {
+  const len = tvb.length;
+  if (len < 12) return false;
+  const conv = convOf(pinfo, false);
+  if (conv === undefined || !conv.confirmed) {
+    const plen = tvb.u16(0);
+    if (plen + 2 > len || plen < 10) return false;
+    const seg = data as TcpSegment | undefined;
+    if (seg !== undefined && seg.seq > 1) return false; // must start the stream
+    const m = looksLike(tvb.bytes(2, plen), 0, plen, pinfo, undefined);
+    if (m === null) return false;
+    const c = conv ?? convOf(pinfo, true)!;
+    c.confirmed = true;
+    c.opts = m;
+  }
+  dissectTcp(tvb, pinfo, tree, data as TcpSegment | undefined);
+  return true;
+}

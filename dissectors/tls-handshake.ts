@@ -1,0 +1,266 @@
+/**
+ * TLS handshake messages (ClientHello/ServerHello/HelloRetryRequest with their
+ * extensions, Certificate with X.509 decoding, ServerKeyExchange, ClientKeyExchange),
+ * split out of tls.ts. Not a protocol of its own: tls.ts calls `handshakes`.
+ * Fields are tls.ts's (read at call time, so the import cycle is harmless).
+ */
+import type { PacketInfo } from "../src/core/pinfo.js";
+import type { Item } from "../src/core/tree.js";
+import type { Tvb } from "../src/core/tvb.js";
+import { EXTENSIONS, HANDSHAKE_TYPES } from "../src/tls/names.js";
+import { decodeCert, utcTimeText } from "../src/tls/x509.js";
+import { tls, type TlsConv } from "./tls.js";
+
+/** The handshake messages of one record. */
+export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, infos: string[] | null): void {
+  const len = tvb.length;
+  let o = 0;
+  while (o + 4 <= len) {
+    const type = tvb.u8(o);
+    const ml = tvb.u24(o + 1);
+    const name = HANDSHAKE_TYPES[type];
+    if (name === undefined || o + 4 + ml > len) {
+      infos?.push("Encrypted Handshake Message");
+      return;
+    }
+    const ht = rt.add(tls.f.hs, tvb, o, 4 + ml, null);
+    if (rt.tree.full) ht.setText(`Handshake Protocol: ${name}`);
+    ht.add(tls.f.hsType, tvb, o, 1, type);
+    ht.add(tls.f.hsLength, tvb, o + 1, 3, ml);
+    const m = tvb.sub(o + 4, ml);
+    let info = name;
+    if (type === 1) clientHello(m, ht);
+    else if (type === 2) info = serverHello(m, ht, c);
+    else if (type === 11 && c.version !== 0x0304) certificate(m, ht);
+    else if (type === 12) serverKeyExchange(m, ht, c.version);
+    else if (type === 16) clientKeyExchange(m, ht);
+    infos?.push(info);
+    o += 4 + ml;
+  }
+  if (o < len) infos?.push("Encrypted Handshake Message");
+}
+
+function helloStart(m: Tvb, ht: Item): number {
+  ht.add(tls.f.hsVersion, m, 0, 2, m.u16(0));
+  ht.add(tls.f.random, m, 2, 32, m.bytes(2, 32));
+  ht.add(tls.f.randomTime, m, 2, 4, { s: m.u32(2), ns: 0 });
+  ht.add(tls.f.randomBytes, m, 6, 28, m.bytes(6, 28));
+  const sl = m.u8(34);
+  ht.add(tls.f.sidLen, m, 34, 1, sl);
+  if (sl > 0) ht.add(tls.f.sid, m, 35, sl, m.bytes(35, sl));
+  return 35 + sl;
+}
+
+function clientHello(m: Tvb, ht: Item): void {
+  let o = helloStart(m, ht);
+  const csl = m.u16(o);
+  ht.add(tls.f.csLen, m, o, 2, csl);
+  const cst = ht.add(tls.f.css, m, o + 2, csl, null);
+  if (ht.tree.full) cst.setText(`Cipher Suites (${csl >> 1} suites)`);
+  for (let i = 0; i + 1 < csl; i += 2) cst.add(tls.f.cs, m, o + 2 + i, 2, m.u16(o + 2 + i));
+  o += 2 + csl;
+  const cl = m.u8(o);
+  ht.add(tls.f.compLen, m, o, 1, cl);
+  const ctt = ht.add(tls.f.comps, m, o + 1, cl, null);
+  for (let i = 0; i < cl; i++) ctt.add(tls.f.comp, m, o + 1 + i, 1, m.u8(o + 1 + i));
+  o += 1 + cl;
+  if (o + 2 <= m.length) extensions(m, o, ht, 1, null);
+}
+
+function serverHello(m: Tvb, ht: Item, c: TlsConv): string {
+  let o = helloStart(m, ht);
+  // HelloRetryRequest: a ServerHello with this magic random (RFC 8446 4.1.3)
+  const r = m.bytes(2, 32);
+  const hrr = r[0] === 0xcf && r[1] === 0x21 && r[2] === 0xad && r[3] === 0x74 && r[31] === 0x9c;
+  ht.add(tls.f.cs, m, o, 2, m.u16(o));
+  ht.add(tls.f.comp, m, o + 2, 1, m.u8(o + 2));
+  o += 3;
+  const sv = o + 2 <= m.length ? extensions(m, o, ht, hrr ? 6 : 2, null) : 0;
+  c.version = sv !== 0 ? sv : m.u16(0);
+  return hrr ? "Hello Retry Request" : "Server Hello";
+}
+
+/** Extensions block at o; returns the selected supported_version (ServerHello) or 0. */
+function extensions(m: Tvb, o: number, ht: Item, msg: number, _x: null): number {
+  const el = m.u16(o);
+  ht.add(tls.f.extLen, m, o, 2, el);
+  o += 2;
+  const end = Math.min(o + el, m.length);
+  let selected = 0;
+  while (o + 4 <= end) {
+    const type = m.u16(o);
+    const l = m.u16(o + 2);
+    const et = ht.addText(m, o, 4 + l, `Extension: ${EXTENSIONS[type] ?? "Unknown type " + type} (len=${l})`);
+    et.add(tls.f.extType, m, o, 2, type);
+    et.add(tls.f.extLenOne, m, o + 2, 2, l);
+    const e = m.sub(o + 4, l);
+    switch (type) {
+      case 0:
+        if (msg === 1 && l >= 2) {
+          et.add(tls.f.sniListLen, e, 0, 2, e.u16(0));
+          let p = 2;
+          while (p + 3 <= l) {
+            const nl = e.u16(p + 1);
+            et.add(tls.f.sniType, e, p, 1, e.u8(p));
+            et.add(tls.f.sniLen, e, p + 1, 2, nl);
+            et.add(tls.f.sni, e, p + 3, nl, e.ascii(p + 3, nl));
+            p += 3 + nl;
+          }
+        }
+        break;
+      case 10: {
+        const gl = e.u16(0);
+        et.add(tls.f.groupsLen, e, 0, 2, gl);
+        for (let i = 0; i + 1 < gl; i += 2) et.add(tls.f.group, e, 2 + i, 2, e.u16(2 + i));
+        break;
+      }
+      case 11: {
+        const pl = e.u8(0);
+        et.add(tls.f.ecpfLen, e, 0, 1, pl);
+        for (let i = 0; i < pl; i++) et.add(tls.f.ecpf, e, 1 + i, 1, e.u8(1 + i));
+        break;
+      }
+      case 13:
+      case 50: {
+        const sl = e.u16(0);
+        et.add(tls.f.sigLen, e, 0, 2, sl);
+        for (let i = 0; i + 1 < sl; i += 2) {
+          const s = e.u16(2 + i);
+          const st = et.add(tls.f.sig, e, 2 + i, 2, s);
+          st.add(tls.f.sigHash, e, 2 + i, 1, s >> 8);
+          st.add(tls.f.sigSig, e, 3 + i, 1, s & 255);
+        }
+        break;
+      }
+      case 16: {
+        const al = e.u16(0);
+        et.add(tls.f.alpnLen, e, 0, 2, al);
+        let p = 2;
+        while (p < 2 + al) {
+          const sl = e.u8(p);
+          et.add(tls.f.alpnStrLen, e, p, 1, sl);
+          et.add(tls.f.alpnStr, e, p + 1, sl, e.ascii(p + 1, sl));
+          p += 1 + sl;
+        }
+        break;
+      }
+      case 43:
+        if (msg === 1) {
+          const vl = e.u8(0);
+          et.add(tls.f.svLen, e, 0, 1, vl);
+          for (let i = 0; i + 1 < vl; i += 2) et.add(tls.f.sv, e, 1 + i, 2, e.u16(1 + i));
+        } else if (l >= 2) {
+          selected = e.u16(0);
+          et.add(tls.f.sv, e, 0, 2, selected);
+        }
+        break;
+      case 45: {
+        const n = e.u8(0);
+        et.add(tls.f.pskModesLen, e, 0, 1, n);
+        for (let i = 0; i < n; i++) et.add(tls.f.pskMode, e, 1 + i, 1, e.u8(1 + i));
+        break;
+      }
+      case 51:
+        if (msg === 6) {
+          et.add(tls.f.ksSelected, e, 0, 2, e.u16(0));
+        } else {
+          let p = 0;
+          let stop = l;
+          if (msg === 1) {
+            const cl = e.u16(0);
+            et.add(tls.f.ksClientLen, e, 0, 2, cl);
+            p = 2;
+            stop = Math.min(l, 2 + cl);
+          }
+          while (p + 4 <= stop) {
+            const kl = e.u16(p + 2);
+            et.add(tls.f.ksGroup, e, p, 2, e.u16(p));
+            et.add(tls.f.ksKeLen, e, p + 2, 2, kl);
+            et.add(tls.f.ksKe, e, p + 4, kl, e.bytes(p + 4, kl));
+            p += 4 + kl;
+          }
+        }
+        break;
+      default:
+        if (l > 0 && type !== 21) et.add(tls.f.extData, e, 0, l, e.bytes(0, l));
+    }
+    o += 4 + l;
+  }
+  return selected;
+}
+
+function certificate(m: Tvb, ht: Item): void {
+  const total = m.u24(0);
+  ht.add(tls.f.certsLen, m, 0, 3, total);
+  let o = 3;
+  const end = Math.min(3 + total, m.length);
+  while (o + 3 <= end) {
+    const cl = m.u24(o);
+    ht.add(tls.f.certLen, m, o, 3, cl);
+    const der = m.bytes(o + 3, cl);
+    const ct = ht.add(tls.f.cert, m, o + 3, cl, der);
+    x509(ct, m, o + 3, cl, der);
+    o += 3 + cl;
+  }
+}
+
+function serverKeyExchange(m: Tvb, ht: Item, version: number): void {
+  // ECDHE with a named curve (the common case); other key exchanges stay opaque
+  if (m.length < 4 || m.u8(0) !== 3) return;
+  ht.add(tls.f.curveType, m, 0, 1, 3);
+  ht.add(tls.f.namedCurve, m, 1, 2, m.u16(1));
+  const pl = m.u8(3);
+  ht.add(tls.f.spLen, m, 3, 1, pl);
+  ht.add(tls.f.sp, m, 4, pl, m.bytes(4, pl));
+  let o = 4 + pl;
+  if (o + 4 > m.length) return;
+  if (version >= 0x0303) {
+    const s = m.u16(o);
+    const st = ht.add(tls.f.sig, m, o, 2, s);
+    st.add(tls.f.sigHash, m, o, 1, s >> 8);
+    st.add(tls.f.sigSig, m, o + 1, 1, s & 255);
+    o += 2;
+  }
+  const sl = m.u16(o);
+  ht.add(tls.f.skeSigLen, m, o, 2, sl);
+  ht.add(tls.f.skeSig, m, o + 2, sl, m.bytes(o + 2, sl));
+}
+
+function clientKeyExchange(m: Tvb, ht: Item): void {
+  const n = m.length;
+  if (n >= 1 && m.u8(0) === n - 1) {
+    ht.add(tls.f.cpLen, m, 0, 1, n - 1);
+    ht.add(tls.f.cp, m, 1, n - 1, m.bytes(1, n - 1));
+  } else if (n >= 2 && m.u16(0) === n - 2) {
+    ht.add(tls.f.epmsLen, m, 0, 2, n - 2);
+    ht.add(tls.f.epms, m, 2, n - 2, m.bytes(2, n - 2));
+  }
+}
+
+
+
+/** The decoded certificate under its item (all items span the certificate: no per-field offsets). */
+function x509(ct: Item, m: Tvb, o: number, n: number, der: Uint8Array): void {
+  const c = decodeCert(der);
+  if (c === null) return;
+  if (ct.tree.full) ct.appendText(` (${c.subject})`);
+  ct.add(tls.f.xVersion, m, o, n, c.version);
+  ct.add(tls.f.xSerial, m, o, n, c.serial);
+  ct.add(tls.f.xAlg, m, o, n, c.algorithms[0]);
+  ct.add(tls.f.xIssuer, m, o, n, 0);
+  ct.addGenerated(tls.f.xIssuerLine, m, o, n, c.issuer);
+  ct.addGenerated(tls.f.xSubjectLine, m, o, n, c.subject);
+  for (let i = 0; i < 2; i++) {
+    const v = c.validity[i];
+    ct.add(i === 0 ? tls.f.xNotBefore : tls.f.xNotAfter, m, o, n, v.kind === "utc" ? 0 : 1);
+    if (v.kind === "utc") ct.add(tls.f.xUtcTime, m, o, n, utcTimeText(v.date));
+    else ct.add(tls.f.xGenTime, m, o, n, { s: Math.floor(v.date.getTime() / 1000), ns: 0 });
+  }
+  ct.add(tls.f.xSubject, m, o, n, 0);
+  for (const s of c.utf8) ct.add(tls.f.xUtf8, m, o, n, s);
+  for (const s of c.printable) ct.add(tls.f.xPrintable, m, o, n, s);
+  ct.add(tls.f.xAlg, m, o, n, c.algorithms[1]);
+  ct.add(tls.f.xSpk, m, o, n, c.subjectPublicKey);
+  for (const e of c.extensionIds) ct.add(tls.f.xExt, m, o, n, e);
+  ct.add(tls.f.xAlg, m, o, n, c.algorithms[2]);
+}

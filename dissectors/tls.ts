@@ -1,0 +1,223 @@
+/**
+ * Transport Layer Security: the record layer and the cleartext handshake
+ * messages, with tshark 4.0's field names. On "tcp.port" 443 and from OpenVPN's
+ * control channel (table "openvpn.control"). Records must be complete in the tvb
+ * handed in (TCP reassembly comes later): a record cut short is marked, not guessed.
+ */
+import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
+import type { PacketInfo } from "../src/core/pinfo.js";
+import { defineProtocol } from "../src/core/proto.js";
+import type { Item } from "../src/core/tree.js";
+import type { Tvb } from "../src/core/tvb.js";
+
+import {
+  ALERT_DESCRIPTIONS, ALERT_LEVELS, CIPHER_SUITES, COMPRESSION, CONTENT_TYPES, EXTENSIONS, GROUPS, HANDSHAKE_TYPES,
+  SIG_ALGS, VERSION_COL, VERSIONS,
+} from "../src/tls/names.js";
+import { handshakes } from "./tls-handshake.js";
+
+export class TlsConv {
+  /** Negotiated version (from ServerHello / supported_versions), 0 = unknown. */
+  version = 0;
+  /** Per direction (1 / -1 → index 0 / 1): ChangeCipherSpec seen, so handshake records are encrypted. */
+  readonly ccs = [false, false];
+}
+
+function convOf(pinfo: PacketInfo): { c: TlsConv; dir: number } {
+  const m = pinfo.session.get("tls", () => new Map<string, TlsConv>());
+  const dir = conversationDirection(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport);
+  const key = conversationKey(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport, dir);
+  let c = m.get(key);
+  if (c === undefined) m.set(key, (c = new TlsConv()));
+  return { c, dir: dir > 0 ? 0 : 1 };
+}
+
+const U8 = "uint8" as const, U16 = "uint16" as const, U24 = "uint24" as const, DEC = "dec" as const, HEX = "hex" as const;
+
+export const tls = defineProtocol({
+  name: "Transport Layer Security",
+  abbrev: "tls",
+  short: "TLS",
+  fields: {
+    record: { abbrev: "tls.record", name: "Record Layer", type: "none" },
+    contentType: { abbrev: "tls.record.content_type", name: "Content Type", type: U8, base: DEC, strings: CONTENT_TYPES },
+    opaqueType: { abbrev: "tls.record.opaque_type", name: "Opaque Type", type: U8, base: DEC, strings: CONTENT_TYPES },
+    version: { abbrev: "tls.record.version", name: "Version", type: U16, base: HEX, strings: VERSIONS },
+    length: { abbrev: "tls.record.length", name: "Length", type: U16, base: DEC },
+    appData: { abbrev: "tls.app_data", name: "Encrypted Application Data", type: "bytes" },
+    ccs: { abbrev: "tls.change_cipher_spec", name: "Change Cipher Spec Message", type: "none" },
+    alert: { abbrev: "tls.alert_message", name: "Alert Message", type: "none" },
+    alertLevel: { abbrev: "tls.alert_message.level", name: "Level", type: U8, base: DEC, strings: ALERT_LEVELS },
+    alertDesc: { abbrev: "tls.alert_message.desc", name: "Description", type: U8, base: DEC, strings: ALERT_DESCRIPTIONS },
+    hs: { abbrev: "tls.handshake", name: "Handshake Protocol", type: "none" },
+    hsType: { abbrev: "tls.handshake.type", name: "Handshake Message Type", type: U8, base: DEC, strings: HANDSHAKE_TYPES },
+    hsLength: { abbrev: "tls.handshake.length", name: "Length", type: U24, base: DEC },
+    hsVersion: { abbrev: "tls.handshake.version", name: "Version", type: U16, base: HEX, strings: VERSIONS },
+    random: { abbrev: "tls.handshake.random", name: "Random", type: "bytes" },
+    randomTime: { abbrev: "tls.handshake.random_time", name: "GMT Unix Time", type: "abs_time" },
+    randomBytes: { abbrev: "tls.handshake.random_bytes", name: "Random Bytes", type: "bytes" },
+    sidLen: { abbrev: "tls.handshake.session_id_length", name: "Session ID Length", type: U16, base: DEC },
+    sid: { abbrev: "tls.handshake.session_id", name: "Session ID", type: "bytes" },
+    csLen: { abbrev: "tls.handshake.cipher_suites_length", name: "Cipher Suites Length", type: U16, base: DEC },
+    css: { abbrev: "tls.handshake.ciphersuites", name: "Cipher Suites", type: "none" },
+    cs: { abbrev: "tls.handshake.ciphersuite", name: "Cipher Suite", type: U16, base: HEX, strings: CIPHER_SUITES },
+    compLen: { abbrev: "tls.handshake.comp_methods_length", name: "Compression Methods Length", type: U8, base: DEC },
+    comps: { abbrev: "tls.handshake.comp_methods", name: "Compression Methods", type: "none" },
+    comp: { abbrev: "tls.handshake.comp_method", name: "Compression Method", type: U8, base: DEC, strings: COMPRESSION },
+    extLen: { abbrev: "tls.handshake.extensions_length", name: "Extensions Length", type: U16, base: DEC },
+    extType: { abbrev: "tls.handshake.extension.type", name: "Type", type: U16, base: DEC, strings: EXTENSIONS },
+    extLenOne: { abbrev: "tls.handshake.extension.len", name: "Length", type: U16, base: DEC },
+    extData: { abbrev: "tls.handshake.extension.data", name: "Data", type: "bytes" },
+    sniListLen: { abbrev: "tls.handshake.extensions_server_name_list_len", name: "Server Name list length", type: U16, base: DEC },
+    sniType: { abbrev: "tls.handshake.extensions_server_name_type", name: "Server Name Type", type: U8, base: DEC },
+    sniLen: { abbrev: "tls.handshake.extensions_server_name_len", name: "Server Name length", type: U16, base: DEC },
+    sni: { abbrev: "tls.handshake.extensions_server_name", name: "Server Name", type: "string" },
+    groupsLen: { abbrev: "tls.handshake.extensions_supported_groups_length", name: "Supported Groups List Length", type: U16, base: DEC },
+    group: { abbrev: "tls.handshake.extensions_supported_group", name: "Supported Group", type: U16, base: HEX, strings: GROUPS },
+    ecpfLen: { abbrev: "tls.handshake.extensions_ec_point_formats_length", name: "EC point formats Length", type: U8, base: DEC },
+    ecpf: { abbrev: "tls.handshake.extensions_ec_point_format", name: "EC point format", type: U8, base: DEC },
+    sigLen: { abbrev: "tls.handshake.sig_hash_alg_len", name: "Signature Hash Algorithms Length", type: U16, base: DEC },
+    sig: { abbrev: "tls.handshake.sig_hash_alg", name: "Signature Algorithm", type: U16, base: HEX, strings: SIG_ALGS },
+    sigHash: { abbrev: "tls.handshake.sig_hash_hash", name: "Signature Hash Algorithm Hash", type: U8, base: DEC },
+    sigSig: { abbrev: "tls.handshake.sig_hash_sig", name: "Signature Hash Algorithm Signature", type: U8, base: DEC },
+    svLen: { abbrev: "tls.handshake.extensions.supported_versions_len", name: "Supported Versions length", type: U8, base: DEC },
+    sv: { abbrev: "tls.handshake.extensions.supported_version", name: "Supported Version", type: U16, base: HEX, strings: VERSIONS },
+    pskModesLen: { abbrev: "tls.extension.psk_ke_modes_length", name: "PSK Key Exchange Modes Length", type: U8, base: DEC },
+    pskMode: { abbrev: "tls.extension.psk_ke_mode", name: "PSK Key Exchange Mode", type: U8, base: DEC },
+    ksClientLen: { abbrev: "tls.handshake.extensions_key_share_client_length", name: "Client Key Share Length", type: U16, base: DEC },
+    ksGroup: { abbrev: "tls.handshake.extensions_key_share_group", name: "Group", type: U16, base: DEC, strings: GROUPS },
+    ksKeLen: { abbrev: "tls.handshake.extensions_key_share_key_exchange_length", name: "Key Exchange Length", type: U16, base: DEC },
+    ksKe: { abbrev: "tls.handshake.extensions_key_share_key_exchange", name: "Key Exchange", type: "bytes" },
+    ksSelected: { abbrev: "tls.handshake.extensions_key_share_selected_group", name: "Selected Group", type: U16, base: DEC, strings: GROUPS },
+    alpnLen: { abbrev: "tls.handshake.extensions_alpn_len", name: "ALPN Extension Length", type: U16, base: DEC },
+    alpnStrLen: { abbrev: "tls.handshake.extensions_alpn_str_len", name: "ALPN string length", type: U8, base: DEC },
+    alpnStr: { abbrev: "tls.handshake.extensions_alpn_str", name: "ALPN Next Protocol", type: "string" },
+    certsLen: { abbrev: "tls.handshake.certificates_length", name: "Certificates Length", type: U24, base: DEC },
+    certLen: { abbrev: "tls.handshake.certificate_length", name: "Certificate Length", type: U24, base: DEC },
+    cert: { abbrev: "tls.handshake.certificate", name: "Certificate", type: "bytes" },
+    curveType: { abbrev: "tls.handshake.server_curve_type", name: "Curve Type", type: U8, base: HEX },
+    namedCurve: { abbrev: "tls.handshake.server_named_curve", name: "Named Curve", type: U16, base: HEX, strings: GROUPS },
+    spLen: { abbrev: "tls.handshake.server_point_len", name: "Pubkey Length", type: U8, base: DEC },
+    sp: { abbrev: "tls.handshake.server_point", name: "Pubkey", type: "bytes" },
+    cpLen: { abbrev: "tls.handshake.client_point_len", name: "Pubkey Length", type: U8, base: DEC },
+    cp: { abbrev: "tls.handshake.client_point", name: "Pubkey", type: "bytes" },
+    epmsLen: { abbrev: "tls.handshake.epms_len", name: "Encrypted PreMaster length", type: U16, base: DEC },
+    epms: { abbrev: "tls.handshake.epms", name: "Encrypted PreMaster", type: "bytes" },
+    skeSigLen: { abbrev: "tls.handshake.sig_len", name: "Signature Length", type: U16, base: DEC },
+    skeSig: { abbrev: "tls.handshake.sig", name: "Signature", type: "bytes" },
+    // X.509 (tshark's x509af / x509sat names)
+    xVersion: { abbrev: "x509af.version", name: "version", type: "int32", base: DEC, strings: { 0: "v1", 1: "v2", 2: "v3" } },
+    xSerial: { abbrev: "x509af.serialNumber", name: "serialNumber", type: "bytes" },
+    xAlg: { abbrev: "x509af.algorithm.id", name: "Algorithm Id", type: "string" },
+    xIssuer: { abbrev: "x509af.issuer", name: "issuer", type: "uint32", base: DEC, strings: { 0: "rdnSequence" } },
+    xSubject: { abbrev: "x509af.subject", name: "subject", type: "uint32", base: DEC, strings: { 0: "rdnSequence" } },
+    xUtf8: { abbrev: "x509sat.uTF8String", name: "uTF8String", type: "string" },
+    xPrintable: { abbrev: "x509sat.printableString", name: "printableString", type: "string" },
+    xNotBefore: { abbrev: "x509af.notBefore", name: "notBefore", type: "uint32", base: DEC, strings: { 0: "utcTime", 1: "generalizedTime" } },
+    xNotAfter: { abbrev: "x509af.notAfter", name: "notAfter", type: "uint32", base: DEC, strings: { 0: "utcTime", 1: "generalizedTime" } },
+    xUtcTime: { abbrev: "x509af.utcTime", name: "utcTime", type: "string" },
+    xGenTime: { abbrev: "x509af.generalizedTime", name: "generalizedTime", type: "abs_time" },
+    xSpk: { abbrev: "x509af.subjectPublicKey", name: "subjectPublicKey", type: "bytes" },
+    xExt: { abbrev: "x509af.extension.id", name: "Extension Id", type: "string" },
+    // nestcap's own
+    xSubjectLine: { abbrev: "x509.subject_line", name: "Subject", type: "string" },
+    xIssuerLine: { abbrev: "x509.issuer_line", name: "Issuer", type: "string" },
+    partial: { abbrev: "tls.record.partial", name: "Record continues beyond the available bytes (needs reassembly)", type: "none" },
+  },
+  registers: [["tcp.port", 443], ["openvpn.control", 4]],
+  dissect,
+});
+
+const f = tls.f;
+
+function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
+  const len = tvb.length;
+  if (len < 1) return 0;
+  const { c, dir } = convOf(pinfo);
+  const cols = pinfo.cols !== null;
+  const infos: string[] | null = cols ? [] : null;
+  let colVer = 0;
+  const ti = tree.add(tls.hf, tvb, 0, len, null);
+  let o = 0;
+  while (o < len) {
+    if (len - o < 5) {
+      partial(ti, tvb, o, len - o, "record header");
+      break;
+    }
+    const ct = tvb.u8(o);
+    const ver = tvb.u16(o + 1);
+    const rl = tvb.u16(o + 3);
+    if (CONTENT_TYPES[ct] === undefined || (ver >> 8) !== 3) {
+      if (infos !== null && infos.length === 0) infos.push("Continuation Data");
+      ti.add(f.appData, tvb, o, len - o, tvb.bytes(o)).setText(`Continuation Data (${len - o} bytes)`);
+      break;
+    }
+    const shown = c.version !== 0 ? c.version : ver;
+    if (colVer === 0) colVer = shown;
+    const rt = ti.add(f.record, tvb, o, Math.min(5 + rl, len - o), null);
+    const isOpaque = c.version === 0x0304 && ct === 23;
+    rt.add(isOpaque ? f.opaqueType : f.contentType, tvb, o, 1, ct);
+    rt.add(f.version, tvb, o + 1, 2, ver);
+    rt.add(f.length, tvb, o + 3, 2, rl);
+    if (o + 5 + rl > len) {
+      partial(rt, tvb, o, len - o, `record of ${rl} bytes`);
+      if (infos !== null) infos.push(recordInfo(ct));
+      break;
+    }
+    const body = tvb.sub(o + 5, rl);
+    const before = infos === null ? 0 : infos.length;
+    const label = CONTENT_TYPES[ct];
+    switch (ct) {
+      case 20:
+        rt.add(f.ccs, body, 0, rl, null);
+        c.ccs[dir] = true;
+        infos?.push("Change Cipher Spec");
+        break;
+      case 21:
+        if (rl === 2) {
+          const at = rt.add(f.alert, body, 0, 2, null);
+          const lvl = body.u8(0), desc = body.u8(1);
+          at.add(f.alertLevel, body, 0, 1, lvl);
+          at.add(f.alertDesc, body, 1, 1, desc);
+          infos?.push(`Alert (Level: ${ALERT_LEVELS[lvl] ?? "Unknown"}, Description: ${ALERT_DESCRIPTIONS[desc] ?? "Unknown"})`);
+        } else {
+          infos?.push("Encrypted Alert");
+        }
+        break;
+      case 23:
+        rt.add(f.appData, body, 0, rl, body.bytes(0, rl));
+        infos?.push("Application Data");
+        break;
+      case 22:
+        if (c.ccs[dir] && c.version !== 0x0304) {
+          infos?.push("Encrypted Handshake Message");
+        } else {
+          handshakes(body, pinfo, rt, c, infos);
+        }
+        break;
+      default:
+        infos?.push(CONTENT_TYPES[ct]);
+    }
+    if (tree.tree.full) {
+      // tshark: "TLSv1.3 Record Layer: Handshake Protocol: Client Hello", "…: Alert (Level: …)"
+      const what = infos === null ? "" : infos.slice(before).join(", ");
+      const head = ct === 21 && what.startsWith("Alert") ? what : `${label} Protocol${what ? ": " + what : ""}`;
+      rt.setText(`${VERSION_COL[shown] ?? "TLS"} Record Layer: ${head}`);
+    }
+    o += 5 + rl;
+  }
+  if (cols) {
+    pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "TLS");
+    pinfo.setInfo(infos!.join(", "));
+  }
+  return len;
+}
+
+function recordInfo(ct: number): string {
+  return ct === 22 ? "Handshake" : CONTENT_TYPES[ct] ?? "Unknown";
+}
+
+function partial(it: Item, tvb: Tvb, o: number, n: number, what: string): void {
+  const p = it.addGenerated(f.partial, tvb, o, n, null);
+  p.expert("note", "reassemble", `Incomplete TLS ${what}: continues beyond the available bytes (not reassembled)`, "tls", "tls.record.partial");
+}
