@@ -26,6 +26,12 @@ export interface Options {
   version: boolean;
   /** -o name:value protocol preferences. */
   prefs: Record<string, string>;
+  /** -s: bytes kept per captured packet (0: all). */
+  snaplen?: number;
+  /** -a: autostop conditions (duration in seconds, filesize in kB, packets). */
+  autostop: { duration?: number; filesize?: number; packets?: number };
+  /** -b: ring buffer (switch files after filesize kB / duration s; keep files newest). */
+  ring: { filesize?: number; duration?: number; files?: number };
 }
 
 export class UsageError extends Error {}
@@ -37,7 +43,7 @@ export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", fields: [], fieldOptions: [],
     writeFormat: "pcapng", quiet: false, printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
-    version: false, prefs: {},
+    version: false, prefs: {}, autostop: {}, ring: {},
   };
   const longWithValue = new Set(["color", "highlight", "read-file", "count", "display-filter"]);
   for (let i = 0; i < argv.length; i++) {
@@ -134,7 +140,21 @@ function applyShort(o: Options, c: string, v: string): void {
       o.prefs[v.slice(0, k)] = v.slice(k + 1);
       break;
     }
-    case "s": case "a": case "b": break; // live-capture options, checked by the live command
+    case "s": {
+      if (!/^\d+$/.test(v)) throw new UsageError(`invalid snapshot length "${v}"`);
+      o.snaplen = parseInt(v, 10);
+      break;
+    }
+    case "a": case "b": {
+      const k = v.indexOf(":");
+      const key = k < 0 ? v : v.slice(0, k);
+      const num = k < 0 ? "" : v.slice(k + 1);
+      const allowed = c === "a" ? ["duration", "filesize", "packets"] : ["duration", "filesize", "files"];
+      if (!allowed.includes(key) || !/^\d+(\.\d+)?$/.test(num) || parseFloat(num) <= 0)
+        throw new UsageError(`invalid -${c} "${v}": use ${allowed.map((x) => x + ":N").join(", ")}`);
+      (c === "a" ? o.autostop : o.ring)[key as "duration"] = parseFloat(num);
+      break;
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HELP, parseArgs, UsageError } from "./args.js";
 import { fail } from "./fail.js";
+import { liveCommand } from "./live.js";
 import { readCommand } from "./read.js";
 
 const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "package.json"), "utf8")) as { version: string };
@@ -36,8 +37,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return readCommand(opts);
   }
-  if (opts.interfaces.length > 0 || opts.listInterfaces)
-    fail("live capture (-i, -D) is not available in this version yet; read a file with -r", 1);
+  if (opts.interfaces.length > 0 || opts.listInterfaces) return liveCommand(opts);
   fail("nothing to do: give a capture file with -r FILE (see nestcap --help)", 1);
 }
 

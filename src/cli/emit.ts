@@ -1,0 +1,159 @@
+/**
+ * Per-frame output shared by `-r` (read.ts) and `-i` (live.ts): set up the Dissector,
+ * display filter, printers and writer once from the options, then `emit(frame)` for
+ * each frame and `finish()` at the end.
+ */
+import { PcapngWriter, PcapWriter } from "../capture/writer.js";
+import type { Frame, InterfaceInfo } from "../capture/frame.js";
+import { Dissector } from "../core/dissect.js";
+import type { Field } from "../core/field.js";
+import { fieldByAbbrev } from "../core/field.js";
+import { compileFilter, FilterError, formatFilterError, type CompiledFilter } from "../filter/index.js";
+import { makeStyle } from "../output/color.js";
+import { DEFAULT_FIELDS_OPTIONS, fieldsHeader, fieldsLine, parseFieldsOption, resolveFields, type FieldsOptions } from "../output/fields.js";
+import { hexDump } from "../output/hex.js";
+import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
+import { summaryLine } from "../output/summary.js";
+import { treeText } from "../output/tree-text.js";
+import type { Options } from "./args.js";
+import { fail } from "./fail.js";
+import { Out } from "./out.js";
+
+/** Something frames are written to (-w): a pcap/pcapng writer, or live.ts's ring buffer. */
+export interface FrameSink {
+  addInterface(info: InterfaceInfo): number;
+  write(fr: Frame): void;
+  close(): Promise<void>;
+}
+
+export class Emitter {
+  readonly out = new Out();
+  readonly dissector: Dissector;
+  /** Frames given to emit() (displayed or not). */
+  count = 0;
+  private readonly filter: CompiledFilter | undefined;
+  private readonly fields: Field[];
+  private readonly fo: FieldsOptions;
+  private readonly highlight: Field[];
+  private readonly style: ReturnType<typeof makeStyle>;
+  private readonly printSummary: boolean;
+  private readonly printTree: boolean;
+  private readonly printHex: boolean;
+  private readonly ifaceMap = new Map<number, number>();
+  private firstJson = true;
+  private started = false;
+
+  /** Validates the options (one-line error and exit on a bad one; exit 2 for a bad display filter). */
+  constructor(private readonly o: Options, public writer?: FrameSink) {
+    if (o.stats.length > 0) fail("statistics (-z) are not available in this version yet", 1);
+    if (o.outputType === "fields" && o.fields.length === 0) fail('-T fields was specified, but no fields were specified with "-e"', 1);
+    if (o.fields.length > 0 && o.outputType !== "fields") fail('"-Tfields" was not specified, but fields were specified with "-e"', 1);
+    let fields: Field[] = [];
+    const fo: FieldsOptions = { ...DEFAULT_FIELDS_OPTIONS };
+    try {
+      fields = resolveFields(o.fields);
+      for (const e of o.fieldOptions) parseFieldsOption(fo, e);
+    } catch (e) {
+      fail((e as Error).message.replace(/\n\t/g, " "), 1);
+    }
+    this.fields = fields;
+    this.fo = fo;
+    this.highlight = [];
+    for (const h of o.highlight) {
+      const f = fieldByAbbrev(h);
+      if (!f) fail(`'${h}' is neither a field nor a protocol name (--highlight)`, 1);
+      this.highlight.push(f);
+    }
+    if (o.displayFilter !== undefined) {
+      try {
+        this.filter = compileFilter(o.displayFilter);
+      } catch (e) {
+        if (!(e instanceof FilterError)) throw e;
+        process.stderr.write(formatFilterError(o.displayFilter, e) + "\n");
+        process.exit(2);
+      }
+    }
+    this.style = makeStyle(o.color, process.stdout.isTTY === true);
+    // tshark: the summary line alone by default; -V/-x replace it unless -P asks for it too
+    this.printSummary = !o.quiet && o.outputType === "text" && ((!o.verbose && !o.hex) || o.printSummary);
+    this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
+    this.printHex = !o.quiet && o.hex;
+    const needTree = this.printTree || o.outputType === "json" || this.highlight.length > 0;
+    this.dissector = new Dissector({
+      tree: needTree && !o.quiet,
+      columns: this.printSummary,
+      wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? [])],
+    });
+  }
+
+  /** Open the -w writer the options ask for (pcapng unless -F pcap). */
+  static openWriter(o: Options): PcapngWriter | PcapWriter | undefined {
+    if (o.write === undefined) return undefined;
+    const dest = o.write === "-" ? process.stdout : o.write;
+    return o.writeFormat === "pcap" ? new PcapWriter(dest) : new PcapngWriter(dest);
+  }
+
+  /** The writer already has IDBs 0..n-1 for frames' interfaceId 0..n-1 (live capture adds them up front). */
+  mapInterfaces(n: number): void {
+    for (let i = 0; i < n; i++) this.ifaceMap.set(i, i);
+  }
+
+  /** Header lines (-E header=y, the JSON opening bracket): once, before the first frame. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const o = this.o;
+    if (o.outputType === "fields" && this.fo.header && !o.quiet) this.out.write(fieldsHeader(o.fields, this.fo) + "\n");
+    if (o.outputType === "json" && !o.quiet) this.out.write(jsonStart());
+  }
+
+  /** Dissect, filter, write and print one frame. Returns true when it was displayed. The caller flushes when out.full. */
+  emit(fr: Frame): boolean {
+    if (!this.started) this.start();
+    const o = this.o;
+    this.count++;
+    const d = this.dissector.dissect(fr);
+    if (this.filter !== undefined && !this.filter.test(d)) return false;
+    this.dissector.session.prevDisplayedTs = { s: fr.tsSec, ns: fr.tsNsec };
+    const writer = this.writer;
+    if (writer) {
+      let id = this.ifaceMap.get(fr.interfaceId);
+      if (id === undefined) {
+        const info: InterfaceInfo = fr.iface ?? { linkType: fr.linkType, snaplen: 262144, tsresol: 1e9, tsoffset: 0 };
+        id = writer.addInterface({ ...info, linkType: fr.linkType });
+        this.ifaceMap.set(fr.interfaceId, id);
+      }
+      writer.write({ ...fr, interfaceId: id });
+    }
+    if (o.write === "-" || o.quiet) return true;
+    const out = this.out;
+    if (o.outputType === "text") {
+      let printed = false;
+      if (this.printSummary) {
+        out.write(summaryLine(d, this.style) + "\n");
+        printed = true;
+      }
+      if (this.printTree) {
+        out.write(treeText(d, { only: o.only.length ? o.only : undefined, style: this.style, hex: this.printHex }));
+        printed = true;
+      }
+      if (this.printHex) {
+        if (printed) out.write("\n");
+        out.write(hexDump(d, { highlight: this.highlight, style: this.style }) + "\n");
+      } else if (this.printTree) out.write("\n");
+    } else if (o.outputType === "fields") out.write(fieldsLine(d.tree, this.fields, this.fo) + "\n");
+    else {
+      out.write(jsonFrame(d, this.firstJson));
+      this.firstJson = false;
+    }
+    return true;
+  }
+
+  /** Closing output (the JSON bracket), flush stdout, close the writer. */
+  async finish(): Promise<void> {
+    if (!this.started) this.start();
+    if (this.o.outputType === "json" && !this.o.quiet) this.out.write(jsonEnd(!this.firstJson));
+    await this.out.flush();
+    if (this.writer) await this.writer.close();
+  }
+}
