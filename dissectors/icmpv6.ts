@@ -1,0 +1,453 @@
+/**
+ * Internet Control Message Protocol v6 (tshark 4.0 packet-icmpv6.c): errors
+ * quoting the offending IPv6 packet, echo (with request/reply matching), neighbour
+ * discovery (RS/RA/NS/NA/redirect) with their options, MLD and MLDv2.
+ */
+import type { Time } from "../src/core/field.js";
+import { etherToString, hex, ipv6ToString } from "../src/core/format.js";
+import type { PacketInfo } from "../src/core/pinfo.js";
+import { callData, defineProtocol } from "../src/core/proto.js";
+import { timeDiff } from "../src/core/time.js";
+import type { Item } from "../src/core/tree.js";
+import type { Tvb } from "../src/core/tvb.js";
+import { dissectQuoted } from "./icmp.js";
+import { IN_ERROR_PKT, cksumShouldBe, onesSum, type IpHeaderInfo } from "./ip.js";
+import type { Ipv6Info } from "./ipv6.js";
+
+export const ICMPV6_TYPES: Record<number, string> = {
+  1: "Destination Unreachable", 2: "Packet Too Big", 3: "Time Exceeded", 4: "Parameter Problem",
+  100: "Private experimentation", 101: "Private experimentation", 127: "Reserved for expansion of ICMPv6 error messages",
+  128: "Echo (ping) request", 129: "Echo (ping) reply", 130: "Multicast Listener Query", 131: "Multicast Listener Report",
+  132: "Multicast Listener Done", 133: "Router Solicitation", 134: "Router Advertisement", 135: "Neighbor Solicitation",
+  136: "Neighbor Advertisement", 137: "Redirect", 138: "Router Renumbering", 139: "Node Information Query",
+  140: "Node Information Reply", 141: "Inverse Neighbor Discovery Solicitation",
+  142: "Inverse Neighbor Discovery Advertisement", 143: "Multicast Listener Report Message v2",
+  144: "Home Agent Address Discovery Request", 145: "Home Agent Address Discovery Reply",
+  146: "Mobile Prefix Solicitation", 147: "Mobile Prefix Advertisement", 148: "Certification Path Solicitation",
+  149: "Certification Path Advertisement", 150: "Experimental Mobility", 151: "Multicast Router Advertisement",
+  152: "Multicast Router Solicitation", 153: "Multicast Router Termination", 154: "FMIPv6", 155: "RPL Control",
+  156: "Locator Update", 157: "Duplicate Address Request", 158: "Duplicate Address Confirmation",
+  159: "MPL Control Message", 160: "Extended Echo request", 161: "Extended Echo reply",
+  200: "Private experimentation", 201: "Private experimentation",
+  255: "Reserved for expansion of ICMPv6 informational messages",
+};
+
+const CODES: Record<number, Record<number, string>> = {
+  1: {
+    0: "no route to destination", 1: "Administratively prohibited", 2: "Beyond scope of source address",
+    3: "Address unreachable", 4: "Port unreachable", 5: "Source address failed ingress/egress policy",
+    6: "Reject route to destination", 7: "Error in Source Routing Header",
+  },
+  3: { 0: "hop limit exceeded in transit", 1: "fragment reassembly time exceeded" },
+  4: {
+    0: "erroneous header field encountered", 1: "unrecognized Next Header type encountered",
+    2: "unrecognized IPv6 option encountered", 3: "IPv6 First Fragment has incomplete IPv6 Header Chain",
+  },
+};
+
+export const ICMPV6_OPT_TYPES: Record<number, string> = {
+  1: "Source link-layer address", 2: "Target link-layer address", 3: "Prefix information", 4: "Redirected header",
+  5: "MTU", 6: "NBMA Shortcut Limit Option", 7: "Advertisement Interval", 8: "Home Agent Information",
+  9: "Source Address List", 10: "Target Address List", 11: "CGA", 12: "RSA Signature", 13: "Timestamp",
+  14: "Nonce", 15: "Trust Anchor", 16: "Certificate", 17: "IP Address/Prefix Option",
+  18: "New Router Prefix Information", 19: "Link-layer Address", 20: "Neighbor Advertisement Acknowledgment",
+  21: "PvD ID Router Advertisement", 23: "MAP", 24: "Route Information", 25: "Recursive DNS Server",
+  26: "RA Flags Extension", 27: "Handover Key Request", 28: "Handover Key Reply",
+  29: "Handover Assist Information", 30: "Mobile Node Identifier Option", 31: "DNS Search List Option",
+  32: "Proxy Signature (PS)", 33: "Address Registration Option", 34: "6LoWPAN Context Option",
+  35: "Authoritative Border Router", 36: "6LoWPAN Capability Indication Option (6CIO)", 37: "DHCP Captive-Portal",
+  38: "PREF64 Option", 138: "CARD Request option", 139: "CARD Reply option", 253: "RFC3692-style Experiment 1",
+  254: "RFC3692-style Experiment 2",
+};
+
+const CHECKSUM_STATUS: Record<number, string> = { 0: "Bad", 1: "Good", 2: "Unverified", 3: "Not present", 4: "Illegal" };
+const PRF: Record<number, string> = { 0: "Medium", 1: "High", 2: "Reserved", 3: "Low" };
+const MLDR_RECORD: Record<number, string> = {
+  1: "Include", 2: "Exclude", 3: "Changed to include", 4: "Changed to exclude", 5: "Allow new sources", 6: "Block old sources",
+};
+
+export const icmpv6 = defineProtocol({
+  name: "Internet Control Message Protocol v6",
+  abbrev: "icmpv6",
+  short: "ICMPv6",
+  fields: {
+    type: { abbrev: "icmpv6.type", name: "Type", type: "uint8", strings: ICMPV6_TYPES },
+    code: { abbrev: "icmpv6.code", name: "Code", type: "uint8" },
+    checksum: { abbrev: "icmpv6.checksum", name: "Checksum", type: "uint16", base: "hex" },
+    checksumStatus: { abbrev: "icmpv6.checksum.status", name: "Checksum Status", type: "uint8", base: "none", strings: CHECKSUM_STATUS },
+    reserved: { abbrev: "icmpv6.reserved", name: "Reserved", type: "bytes" },
+    data: { abbrev: "icmpv6.data", name: "Data", type: "bytes" },
+    mtu: { abbrev: "icmpv6.mtu", name: "MTU", type: "uint32" },
+    pointer: { abbrev: "icmpv6.pointer", name: "Pointer", type: "uint32" },
+    echoId: { abbrev: "icmpv6.echo.identifier", name: "Identifier", type: "uint16", base: "hex" },
+    echoSeq: { abbrev: "icmpv6.echo.sequence_number", name: "Sequence", type: "uint16" },
+    respIn: { abbrev: "icmpv6.resp_in", name: "Response In", type: "framenum" },
+    respTo: { abbrev: "icmpv6.resp_to", name: "Response To", type: "framenum" },
+    respTime: { abbrev: "icmpv6.resptime", name: "Response Time", type: "double" },
+    raCurHopLimit: { abbrev: "icmpv6.nd.ra.cur_hop_limit", name: "Cur hop limit", type: "uint8" },
+    raFlag: { abbrev: "icmpv6.nd.ra.flag", name: "Flags", type: "uint8", base: "hex" },
+    raFlagM: { abbrev: "icmpv6.nd.ra.flag.m", name: "Managed address configuration", type: "bool", bitmask: 0x80, bits: 8 },
+    raFlagO: { abbrev: "icmpv6.nd.ra.flag.o", name: "Other configuration", type: "bool", bitmask: 0x40, bits: 8 },
+    raFlagH: { abbrev: "icmpv6.nd.ra.flag.h", name: "Home Agent", type: "bool", bitmask: 0x20, bits: 8 },
+    raFlagPrf: { abbrev: "icmpv6.nd.ra.flag.prf", name: "Prf (Default Router Preference)", type: "uint8", bitmask: 0x18, bits: 8, strings: PRF },
+    raFlagP: { abbrev: "icmpv6.nd.ra.flag.p", name: "Proxy", type: "bool", bitmask: 0x04, bits: 8 },
+    raFlagRsv: { abbrev: "icmpv6.nd.ra.flag.rsv", name: "Reserved", type: "uint8", bitmask: 0x03, bits: 8 },
+    raRouterLifetime: { abbrev: "icmpv6.nd.ra.router_lifetime", name: "Router lifetime (s)", type: "uint16" },
+    raReachableTime: { abbrev: "icmpv6.nd.ra.reachable_time", name: "Reachable time (ms)", type: "uint32" },
+    raRetransTimer: { abbrev: "icmpv6.nd.ra.retrans_timer", name: "Retrans timer (ms)", type: "uint32" },
+    nsTarget: { abbrev: "icmpv6.nd.ns.target_address", name: "Target Address", type: "ipv6" },
+    naFlag: { abbrev: "icmpv6.nd.na.flag", name: "Flags", type: "uint32", base: "hex" },
+    naFlagR: { abbrev: "icmpv6.nd.na.flag.r", name: "Router", type: "bool", bitmask: 0x80000000, bits: 32 },
+    naFlagS: { abbrev: "icmpv6.nd.na.flag.s", name: "Solicited", type: "bool", bitmask: 0x40000000, bits: 32 },
+    naFlagO: { abbrev: "icmpv6.nd.na.flag.o", name: "Override", type: "bool", bitmask: 0x20000000, bits: 32 },
+    naFlagRsv: { abbrev: "icmpv6.nd.na.flag.rsv", name: "Reserved", type: "uint32", bitmask: 0x1fffffff, bits: 32 },
+    naTarget: { abbrev: "icmpv6.nd.na.target_address", name: "Target Address", type: "ipv6" },
+    rdTarget: { abbrev: "icmpv6.nd.rd.target_address", name: "Target Address", type: "ipv6" },
+    rdDest: { abbrev: "icmpv6.nd.rd.destination_address", name: "Destination Address", type: "ipv6" },
+    opt: { abbrev: "icmpv6.opt", name: "ICMPv6 Option", type: "none" },
+    optType: { abbrev: "icmpv6.opt.type", name: "Type", type: "uint8", strings: ICMPV6_OPT_TYPES },
+    optLength: { abbrev: "icmpv6.opt.length", name: "Length", type: "uint8" },
+    optLinkaddr: { abbrev: "icmpv6.opt.linkaddr", name: "Link-layer address", type: "bytes", sep: ":" },
+    optSrcLinkaddr: { abbrev: "icmpv6.opt.src_linkaddr", name: "Source Link-layer address", type: "bytes", sep: ":" },
+    optTargetLinkaddr: { abbrev: "icmpv6.opt.target_linkaddr", name: "Target Link-layer address", type: "bytes", sep: ":" },
+    optPrefixLength: { abbrev: "icmpv6.opt.prefix.length", name: "Prefix Length", type: "uint8" },
+    optPrefixFlag: { abbrev: "icmpv6.opt.prefix.flag", name: "Flag", type: "uint8", base: "hex" },
+    optPrefixFlagL: { abbrev: "icmpv6.opt.prefix.flag.l", name: "On-link flag(L)", type: "bool", bitmask: 0x80, bits: 8 },
+    optPrefixFlagA: { abbrev: "icmpv6.opt.prefix.flag.a", name: "Autonomous address-configuration flag(A)", type: "bool", bitmask: 0x40, bits: 8 },
+    optPrefixFlagR: { abbrev: "icmpv6.opt.prefix.flag.r", name: "Router address flag(R)", type: "bool", bitmask: 0x20, bits: 8 },
+    optPrefixFlagRsv: { abbrev: "icmpv6.opt.prefix.flag.reserved", name: "Reserved", type: "uint8", bitmask: 0x1f, bits: 8 },
+    optPrefixValid: { abbrev: "icmpv6.opt.prefix.valid_lifetime", name: "Valid Lifetime", type: "uint32" },
+    optPrefixPreferred: { abbrev: "icmpv6.opt.prefix.preferred_lifetime", name: "Preferred Lifetime", type: "uint32" },
+    optPrefix: { abbrev: "icmpv6.opt.prefix", name: "Prefix", type: "ipv6" },
+    optRouteInfoFlag: { abbrev: "icmpv6.opt.route_info.flag", name: "Flag", type: "uint8", base: "hex" },
+    optRouteInfoPref: { abbrev: "icmpv6.opt.route_info.flag.route_preference", name: "Route Preference", type: "uint8", bitmask: 0x18, bits: 8, strings: PRF },
+    optRouteInfoRsv: { abbrev: "icmpv6.opt.route_info.flag.reserved", name: "Reserved", type: "uint8", bitmask: 0xe7, bits: 8 },
+    optRouteLifetime: { abbrev: "icmpv6.opt.route_lifetime", name: "Route Lifetime", type: "uint32" },
+    optMtu: { abbrev: "icmpv6.opt.mtu", name: "MTU", type: "uint32" },
+    optNonce: { abbrev: "icmpv6.opt.nonce", name: "Nonce", type: "bytes" },
+    optRdnssLifetime: { abbrev: "icmpv6.opt.rdnss.lifetime", name: "Lifetime", type: "uint32" },
+    optRdnss: { abbrev: "icmpv6.opt.rdnss", name: "Recursive DNS Servers", type: "ipv6" },
+    mldMaxRespDelay: { abbrev: "icmpv6.mld.maximum_response_delay", name: "Maximum Response Delay [ms]", type: "uint16" },
+    mldMaxRespCode: { abbrev: "icmpv6.mld.maximum_response_code", name: "Maximum Response Code", type: "uint16" },
+    mldMulticastAddress: { abbrev: "icmpv6.mld.multicast_address", name: "Multicast Address", type: "ipv6" },
+    mldFlag: { abbrev: "icmpv6.mld.flag", name: "Flags", type: "uint8", base: "hex" },
+    mldFlagS: { abbrev: "icmpv6.mld.flag.s", name: "Suppress Router-Side Processing", type: "bool", bitmask: 0x08, bits: 8 },
+    mldFlagQrv: { abbrev: "icmpv6.mld.flag.qrv", name: "QRV (Querier's Robustness Variable)", type: "uint8", bitmask: 0x07, bits: 8 },
+    mldFlagRsv: { abbrev: "icmpv6.mld.flag.reserved", name: "Reserved", type: "uint8", bitmask: 0xf0, bits: 8 },
+    mldQqi: { abbrev: "icmpv6.mld.qqi", name: "QQIC (Querier's Query Interval Code)", type: "uint8" },
+    mldNbSources: { abbrev: "icmpv6.mld.nb_sources", name: "Number of Sources", type: "uint16" },
+    mldSource: { abbrev: "icmpv6.mld.source_address", name: "Source Address", type: "ipv6" },
+    mldrNbRecords: { abbrev: "icmpv6.mldr.nb_mcast_records", name: "Number of Multicast Address Records", type: "uint16" },
+    mldrMar: { abbrev: "icmpv6.mldr.mar", name: "Multicast Address Record", type: "none" },
+    mldrRecordType: { abbrev: "icmpv6.mldr.mar.record_type", name: "Record Type", type: "uint8", strings: MLDR_RECORD },
+    mldrAuxLen: { abbrev: "icmpv6.mldr.mar.aux_data_len", name: "Aux Data Len", type: "uint8" },
+    mldrNbSources: { abbrev: "icmpv6.mldr.mar.nb_sources", name: "Number of Sources", type: "uint16" },
+    mldrMulticastAddress: { abbrev: "icmpv6.mldr.mar.multicast_address", name: "Multicast Address", type: "ipv6" },
+    mldrSource: { abbrev: "icmpv6.mldr.mar.source_address", name: "Source Address", type: "ipv6" },
+    mldrAux: { abbrev: "icmpv6.mldr.mar.auxiliary_data", name: "Auxiliary Data", type: "bytes" },
+  },
+  registers: [["ip.proto", 58]],
+  dissect: dissectIcmpv6,
+});
+
+const f = icmpv6.f;
+
+class Icmpv6State {
+  readonly unmatched = new Map<string, { rqst: number; resp: number; t: Time }>();
+}
+
+function addrKey(a: Uint8Array | null): string {
+  return a === null ? "" : ipv6ToString(a.length === 16 ? a : new Uint8Array(16));
+}
+
+function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number {
+  pinfo.setProtocol("ICMPv6");
+  pinfo.setInfo("");
+  const type = tvb.u8(0);
+  const code = tvb.u8(1);
+  const top = tree.add(icmpv6.hf, tvb, 0, tvb.length, null);
+  const full = top.tree.full;
+  const typeStr = ICMPV6_TYPES[type] ?? "Unknown";
+  top.add(f.type, tvb, 0, 1, type);
+  const codes = CODES[type];
+  const codeStr = codes === undefined ? undefined : codes[code] ?? "Unknown";
+  top.add(f.code, tvb, 1, 1, code, full && codeStr !== undefined ? `${code} (${codeStr})` : undefined);
+  if (pinfo.cols !== null) pinfo.setInfo(codeStr !== undefined ? `${typeStr} (${codeStr})` : typeStr);
+
+  const inError = pinfo.data.get(IN_ERROR_PKT) === true;
+  const sum = tvb.u16(2);
+  const len = tvb.reportedLength;
+  const ip6 = data !== null && typeof data === "object" && "ipTree" in (data as object) ? (data as Ipv6Info) : null;
+  const src = ip6 !== null ? ip6.src : pinfo.netSrc;
+  const dst = ip6 !== null ? ip6.pseudoDst ?? ip6.dst : pinfo.netDst;
+  if (!inError && !pinfo.fragmented && tvb.length >= len && src !== null && dst !== null && src.length === 16) {
+    let s = 0;
+    for (let i = 0; i < 16; i += 2) s += ((src[i] << 8) | src[i + 1]) + ((dst[i] << 8) | dst[i + 1]);
+    s += (len >>> 16) + (len & 0xffff) + 58;
+    const computed = ~onesSum(tvb, 0, len, s) & 0xffff;
+    if (computed === 0) {
+      top.add(f.checksum, tvb, 2, 2, sum, full ? `0x${hex(sum, 4)} [correct]` : undefined);
+      top.addGenerated(f.checksumStatus, tvb, 2, 0, 1);
+    } else {
+      const should = cksumShouldBe(sum, computed);
+      top.add(f.checksum, tvb, 2, 2, sum, full ? `0x${hex(sum, 4)} incorrect, should be 0x${hex(should, 4)}` : undefined)
+        .expert("error", "checksum", `Bad checksum [should be 0x${hex(should, 4)}]`, "icmpv6");
+      top.addGenerated(f.checksumStatus, tvb, 2, 0, 0);
+    }
+  } else {
+    top.add(f.checksum, tvb, 2, 2, sum, full ? `0x${hex(sum, 4)} [unverified]` : undefined);
+    top.addGenerated(f.checksumStatus, tvb, 2, 0, 2);
+  }
+
+  switch (type) {
+    case 1: case 3:
+      top.add(f.reserved, tvb, 4, 4, tvb.bytes(4, 4));
+      dissectQuoted(tvb.sub(8), pinfo, top, 0x86dd);
+      break;
+    case 2:
+      top.add(f.mtu, tvb, 4, 4, tvb.u32(4));
+      dissectQuoted(tvb.sub(8), pinfo, top, 0x86dd);
+      break;
+    case 4:
+      top.add(f.pointer, tvb, 4, 4, tvb.u32(4));
+      dissectQuoted(tvb.sub(8), pinfo, top, 0x86dd);
+      break;
+    case 128: case 129: {
+      const id = tvb.u16(4), seq = tvb.u16(6);
+      top.add(f.echoId, tvb, 4, 2, id);
+      top.add(f.echoSeq, tvb, 6, 2, seq);
+      if (pinfo.cols !== null) {
+        pinfo.appendInfo(` id=0x${hex(id, 4)}, seq=${seq}`);
+        const iph = data as IpHeaderInfo | undefined;
+        if (iph && iph.version === 6) pinfo.appendInfo(`, hop limit=${iph.ttl}`);
+      }
+      if (!inError) matchEcho(type, tvb, pinfo, top);
+      if (tvb.remaining(8) > 0) callData(tvb.sub(8), pinfo, top);
+      break;
+    }
+    case 130: case 131: case 132: {
+      if (type === 130 && len >= 28) {
+        top.add(f.mldMaxRespCode, tvb, 4, 2, tvb.u16(4));
+        top.add(f.reserved, tvb, 6, 2, tvb.bytes(6, 2));
+        top.add(f.mldMulticastAddress, tvb, 8, 16, tvb.bytes(8, 16));
+        const fl = tvb.u8(24);
+        const fi = top.add(f.mldFlag, tvb, 24, 1, fl);
+        fi.add(f.mldFlagRsv, tvb, 24, 1, fl >> 4);
+        fi.add(f.mldFlagS, tvb, 24, 1, (fl & 8) !== 0);
+        fi.add(f.mldFlagQrv, tvb, 24, 1, fl & 7);
+        top.add(f.mldQqi, tvb, 25, 1, tvb.u8(25));
+        const n = tvb.u16(26);
+        top.add(f.mldNbSources, tvb, 26, 2, n);
+        for (let i = 0; i < n; i++) top.add(f.mldSource, tvb, 28 + i * 16, 16, tvb.bytes(28 + i * 16, 16));
+      } else {
+        top.add(f.mldMaxRespDelay, tvb, 4, 2, tvb.u16(4));
+        top.add(f.reserved, tvb, 6, 2, tvb.bytes(6, 2));
+        const a = tvb.bytes(8, 16);
+        top.add(f.mldMulticastAddress, tvb, 8, 16, a);
+        if (pinfo.cols !== null && type !== 130) pinfo.appendInfo(` ${ipv6ToString(a)}`);
+      }
+      break;
+    }
+    case 143: {
+      top.add(f.reserved, tvb, 4, 2, tvb.bytes(4, 2));
+      const n = tvb.u16(6);
+      top.add(f.mldrNbRecords, tvb, 6, 2, n);
+      let o = 8;
+      for (let i = 0; i < n; i++) {
+        const rt = tvb.u8(o), aux = tvb.u8(o + 1), ns = tvb.u16(o + 2);
+        const recLen = 20 + ns * 16 + aux * 4;
+        const ma = tvb.bytes(o + 4, 16);
+        const r = top.add(f.mldrMar, tvb, o, recLen, null);
+        if (full) r.setText(`Multicast Address Record ${MLDR_RECORD[rt] ?? "Unknown"}: ${ipv6ToString(ma)}`);
+        r.add(f.mldrRecordType, tvb, o, 1, rt);
+        r.add(f.mldrAuxLen, tvb, o + 1, 1, aux);
+        r.add(f.mldrNbSources, tvb, o + 2, 2, ns);
+        r.add(f.mldrMulticastAddress, tvb, o + 4, 16, ma);
+        for (let j = 0; j < ns; j++) r.add(f.mldrSource, tvb, o + 20 + j * 16, 16, tvb.bytes(o + 20 + j * 16, 16));
+        if (aux > 0) r.add(f.mldrAux, tvb, o + 20 + ns * 16, aux * 4, tvb.bytes(o + 20 + ns * 16, aux * 4));
+        o += recLen;
+      }
+      break;
+    }
+    case 133:
+      top.add(f.reserved, tvb, 4, 4, tvb.bytes(4, 4));
+      dissectNdOptions(tvb, 8, pinfo, top);
+      break;
+    case 134: {
+      top.add(f.raCurHopLimit, tvb, 4, 1, tvb.u8(4));
+      const fl = tvb.u8(5);
+      let txt = `0x${hex(fl, 2)}`;
+      if (full) {
+        if (fl & 0x80) txt += ", Managed";
+        if (fl & 0x40) txt += ", Other";
+        if (fl & 0x20) txt += ", Home Agent";
+        txt += `, Prf (Default Router Preference): ${PRF[(fl >> 3) & 3]}`;
+        if (fl & 0x04) txt += ", Proxy";
+      }
+      const fi = top.add(f.raFlag, tvb, 5, 1, fl, full ? txt : undefined);
+      fi.add(f.raFlagM, tvb, 5, 1, (fl & 0x80) !== 0);
+      fi.add(f.raFlagO, tvb, 5, 1, (fl & 0x40) !== 0);
+      fi.add(f.raFlagH, tvb, 5, 1, (fl & 0x20) !== 0);
+      fi.add(f.raFlagPrf, tvb, 5, 1, (fl >> 3) & 3);
+      fi.add(f.raFlagP, tvb, 5, 1, (fl & 0x04) !== 0);
+      fi.add(f.raFlagRsv, tvb, 5, 1, fl & 3);
+      top.add(f.raRouterLifetime, tvb, 6, 2, tvb.u16(6));
+      top.add(f.raReachableTime, tvb, 8, 4, tvb.u32(8));
+      top.add(f.raRetransTimer, tvb, 12, 4, tvb.u32(12));
+      dissectNdOptions(tvb, 16, pinfo, top);
+      break;
+    }
+    case 135: {
+      top.add(f.reserved, tvb, 4, 4, tvb.bytes(4, 4));
+      const t = tvb.bytes(8, 16);
+      top.add(f.nsTarget, tvb, 8, 16, t);
+      if (pinfo.cols !== null) pinfo.appendInfo(` for ${ipv6ToString(t)}`);
+      dissectNdOptions(tvb, 24, pinfo, top);
+      break;
+    }
+    case 136: {
+      const fl = tvb.u32(4);
+      let txt = `0x${hex(fl, 8)}`;
+      const names: string[] = [];
+      if (fl & 0x80000000) names.push("Router");
+      if (fl & 0x40000000) names.push("Solicited");
+      if (fl & 0x20000000) names.push("Override");
+      if (names.length > 0) txt += ", " + names.join(", ");
+      const fi = top.add(f.naFlag, tvb, 4, 4, fl, full ? txt : undefined);
+      fi.add(f.naFlagR, tvb, 4, 4, (fl & 0x80000000) !== 0);
+      fi.add(f.naFlagS, tvb, 4, 4, (fl & 0x40000000) !== 0);
+      fi.add(f.naFlagO, tvb, 4, 4, (fl & 0x20000000) !== 0);
+      fi.add(f.naFlagRsv, tvb, 4, 4, fl & 0x1fffffff);
+      const t = tvb.bytes(8, 16);
+      top.add(f.naTarget, tvb, 8, 16, t);
+      if (pinfo.cols !== null) {
+        pinfo.appendInfo(` ${ipv6ToString(t)}`);
+        const fs: string[] = [];
+        if (fl & 0x80000000) fs.push("rtr");
+        if (fl & 0x40000000) fs.push("sol");
+        if (fl & 0x20000000) fs.push("ovr");
+        if (fs.length > 0) pinfo.appendInfo(` (${fs.join(", ")})`);
+      }
+      dissectNdOptions(tvb, 24, pinfo, top);
+      break;
+    }
+    case 137:
+      top.add(f.reserved, tvb, 4, 4, tvb.bytes(4, 4));
+      top.add(f.rdTarget, tvb, 8, 16, tvb.bytes(8, 16));
+      top.add(f.rdDest, tvb, 24, 16, tvb.bytes(24, 16));
+      dissectNdOptions(tvb, 40, pinfo, top);
+      break;
+    default:
+      if (tvb.remaining(4) > 0) top.add(f.data, tvb, 4, tvb.remaining(4), tvb.bytes(4));
+  }
+  return tvb.reportedLength;
+}
+
+/** Neighbour discovery options from `o` to the end. */
+function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item): void {
+  const full = t.tree.full;
+  while (tvb.reportedRemainingFrom(o) > 0) {
+    const type = tvb.u8(o);
+    const l8 = tvb.u8(o + 1);
+    const olen = l8 * 8;
+    const it = t.add(f.opt, tvb, o, Math.max(olen, 2), null);
+    const name = ICMPV6_OPT_TYPES[type] ?? "Unknown";
+    it.add(f.optType, tvb, o, 1, type);
+    const li = it.add(f.optLength, tvb, o + 1, 1, l8, `${l8} (${olen} bytes)`);
+    if (olen === 0) {
+      li.expert("error", "malformed", "Invalid option length (Zero)", "icmpv6");
+      if (full) it.setText(`ICMPv6 Option (${name})`);
+      return;
+    }
+    const d = o + 2;
+    let label = name;
+    switch (type) {
+      case 1: case 2: {
+        const n = olen - 2;
+        const a = tvb.bytes(d, n);
+        it.add(f.optLinkaddr, tvb, d, n, a);
+        it.add(type === 1 ? f.optSrcLinkaddr : f.optTargetLinkaddr, tvb, d, n, a).hidden = true;
+        const s = n === 6 ? etherToString(a) : Array.from(a, (b) => hex(b, 2)).join(":");
+        label += ` : ${s}`;
+        if (pinfo.cols !== null && n === 6) {
+          const ty = tvb.u8(0);
+          if (type === 1 && (ty === 133 || ty === 134 || ty === 135)) pinfo.appendInfo(` from ${s}`);
+          if (type === 2 && ty === 136) pinfo.appendInfo(` is at ${s}`);
+        }
+        break;
+      }
+      case 3: {
+        const pl = tvb.u8(d);
+        it.add(f.optPrefixLength, tvb, d, 1, pl);
+        const fl = tvb.u8(d + 1);
+        const fi = it.add(f.optPrefixFlag, tvb, d + 1, 1, fl);
+        fi.add(f.optPrefixFlagL, tvb, d + 1, 1, (fl & 0x80) !== 0);
+        fi.add(f.optPrefixFlagA, tvb, d + 1, 1, (fl & 0x40) !== 0);
+        fi.add(f.optPrefixFlagR, tvb, d + 1, 1, (fl & 0x20) !== 0);
+        fi.add(f.optPrefixFlagRsv, tvb, d + 1, 1, fl & 0x1f);
+        it.add(f.optPrefixValid, tvb, d + 2, 4, tvb.u32(d + 2));
+        it.add(f.optPrefixPreferred, tvb, d + 6, 4, tvb.u32(d + 6));
+        const p = tvb.bytes(d + 14, 16);
+        it.add(f.optPrefix, tvb, d + 14, 16, p);
+        label += ` : ${ipv6ToString(p)}/${pl}`;
+        break;
+      }
+      case 5: {
+        const m = tvb.u32(d + 2);
+        it.add(f.optMtu, tvb, d + 2, 4, m);
+        label += ` : ${m}`;
+        break;
+      }
+      case 24: {
+        const pl = tvb.u8(d);
+        it.add(f.optPrefixLength, tvb, d, 1, pl);
+        const fl = tvb.u8(d + 1);
+        const fi = it.add(f.optRouteInfoFlag, tvb, d + 1, 1, fl);
+        fi.add(f.optRouteInfoPref, tvb, d + 1, 1, (fl >> 3) & 3);
+        fi.add(f.optRouteInfoRsv, tvb, d + 1, 1, fl & 0xe7);
+        it.add(f.optRouteLifetime, tvb, d + 2, 4, tvb.u32(d + 2));
+        const n = Math.min(16, olen - 8);
+        if (n > 0) {
+          const p = new Uint8Array(16);
+          p.set(tvb.bytes(d + 6, n));
+          it.add(f.optPrefix, tvb, d + 6, n, p);
+          label += ` : ${ipv6ToString(p)}/${pl}`;
+        }
+        break;
+      }
+      case 14:
+        it.add(f.optNonce, tvb, d, olen - 2, tvb.bytes(d, olen - 2));
+        break;
+      case 25: {
+        it.add(f.optRdnssLifetime, tvb, d + 2, 4, tvb.u32(d + 2));
+        for (let a = d + 6; a + 16 <= o + olen; a += 16) {
+          const s = tvb.bytes(a, 16);
+          it.add(f.optRdnss, tvb, a, 16, s);
+          label += ` ${ipv6ToString(s)}`;
+        }
+        break;
+      }
+    }
+    if (full) it.setText(`ICMPv6 Option (${label})`);
+    o += olen;
+  }
+}
+
+function matchEcho(type: number, tvb: Tvb, pinfo: PacketInfo, top: Item): void {
+  const st = pinfo.session.get("icmpv6", () => new Icmpv6State());
+  const a = addrKey(pinfo.netSrc), b = addrKey(pinfo.netDst);
+  const key = `${type === 128 ? a : b}|${type === 128 ? b : a}|${tvb.u32(4)}`;
+  const now: Time = { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec };
+  if (type === 128) {
+    st.unmatched.set(key, { rqst: pinfo.num, resp: 0, t: now });
+    return;
+  }
+  const tr = st.unmatched.get(key);
+  if (tr === undefined || tr.resp !== 0) return;
+  tr.resp = pinfo.num;
+  top.addGenerated(f.respTo, tvb, 0, 0, tr.rqst);
+  const d = timeDiff(now, tr.t);
+  const ms = d.s * 1000 + d.ns / 1e6;
+  top.addGenerated(f.respTime, tvb, 0, 0, ms, `${ms.toFixed(3)} ms`);
+  if (pinfo.cols !== null) pinfo.appendInfo(` (request in ${tr.rqst})`);
+}

@@ -1,0 +1,144 @@
+/**
+ * IPv6: differential tests against tshark 4.0 (fixed header, address details,
+ * hop-by-hop/destination options, routing types 0 and 4, fragment header) over
+ * the ipv6 fixture, corpus files with extension headers and a synthetic capture;
+ * unit tests (truncated header, payload length beyond the frame, jumbo without
+ * the option, bad version); and a fuzz that must never throw.
+ */
+import { basename } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { dissect, Dissector } from "../../src/core/dissect.js";
+import { itemLabel } from "../../src/core/format.js";
+import { walk } from "../../src/core/tree.js";
+import { corpus, fixtures, formatDisagreements, haveTshark } from "../helpers/tshark.js";
+import { diff, eth, u16, writePcap } from "./ip-build.js";
+
+const V6_FIELDS = [
+  "ip.version", "ipv6.version", "ipv6.tclass", "ipv6.tclass.dscp", "ipv6.tclass.ecn", "ipv6.flow", "ipv6.plen",
+  "ipv6.nxt", "ipv6.hlim", "ipv6.src", "ipv6.dst", "ipv6.addr", "ipv6.src_host", "ipv6.dst_host", "ipv6.host",
+  "ipv6.src_slaac_mac", "ipv6.dst_slaac_mac", "ipv6.slaac_mac", "ipv6.src_6to4_gw_ipv4",
+  "ipv6.hopopts.nxt", "ipv6.hopopts.len", "ipv6.hopopts.len_oct", "ipv6.dstopts.nxt", "ipv6.dstopts.len",
+  "ipv6.opt.type", "ipv6.opt.length", "ipv6.opt.router_alert", "ipv6.opt.jumbo", "ipv6.opt.type.action",
+  "ipv6.opt.type.change", "ipv6.opt.type.rest", "ipv6.opt.pmtu.min", "ipv6.opt.calipso.doi",
+  "ipv6.routing.nxt", "ipv6.routing.len", "ipv6.routing.type", "ipv6.routing.segleft", "ipv6.routing.src.addr",
+  "ipv6.routing.srh.addr", "ipv6.routing.srh.last_entry", "ipv6.routing.srh.flags", "ipv6.routing.srh.tag",
+  "ipv6.fraghdr.nxt", "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "ipv6.fraghdr.ident",
+  "ipv6.fragment", "ipv6.fragment.count", "ipv6.reassembled.length",
+];
+
+/** Hop-by-hop (router alert, jumbo, PMTU, CALIPSO), routing 0/4, fragments, bad versions, raw IPv6 links. */
+const CORPUS_V6 = new Set([
+  "icmpv6.pcap", "ipv6-routing-header.pcap", "ipv6-srh-ext-header.pcap", "ip6_frag_asan.pcap",
+  "ipv6-too-long-jumbo.pcap", "ipv6_jumbogram_1.pcap", "ipv6_missing_jumbo_payload_option.pcap",
+  "hoobr_rt6_print.pcap", "ipv6-bad-version.pcap",
+]);
+
+const SRC = [0xfd, 0, ...new Array(13).fill(0), 1];
+const DST = [0xfd, 0, ...new Array(13).fill(0), 2];
+const UDP = [0x04, 0xd2, 0x16, 0x2e, 0, 12, 0, 0, 0x61, 0x62, 0x63, 0x64];
+
+function v6(nxt: number, payload: number[], o: { plen?: number; src?: number[]; dst?: number[]; tc?: number; flow?: number } = {}): Uint8Array {
+  const tc = o.tc ?? 0, flow = o.flow ?? 0;
+  const w0 = (6 << 28) | (tc << 20) | flow;
+  return new Uint8Array([(w0 >>> 24) & 255, (w0 >>> 16) & 255, (w0 >>> 8) & 255, w0 & 255,
+    ...u16(o.plen ?? payload.length), nxt, 64, ...(o.src ?? SRC), ...(o.dst ?? DST), ...payload]);
+}
+
+function frames(): Uint8Array[] {
+  const slaac = [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55];
+  const sixto4 = [0x20, 0x02, 192, 0, 2, 1, 0, 7, 0, 0, 0, 0, 0, 0, 0, 1];
+  const hbh = [60, 0, 5, 2, 0, 0, 1, 0];
+  const dsto = [17, 0, 1, 4, 0, 0, 0, 0];
+  const srh = [17, 4, 4, 1, 1, 0, 0, 0, ...DST, ...SRC];
+  const rt0 = [17, 2, 0, 1, 0, 0, 0, 0, ...DST];
+  return [
+    eth(v6(17, UDP, { tc: 0xb9, flow: 0x12345 }), 0x86dd),
+    eth(v6(17, UDP, { src: slaac, dst: sixto4 }), 0x86dd),
+    eth(v6(0, [...hbh, ...dsto, ...UDP]), 0x86dd),
+    eth(v6(43, [...srh, ...UDP]), 0x86dd),
+    eth(v6(43, [...rt0, ...UDP]), 0x86dd),
+    eth(v6(17, UDP, { plen: 200 }), 0x86dd), // payload length beyond the frame
+    eth(v6(17, UDP).subarray(0, 30), 0x86dd), // truncated header
+    eth(v6(0, [17, 0, 1, 4, 0, 0, 0, 0, ...UDP], { plen: 0 }), 0x86dd), // jumbo without the option
+    eth(v6(0, [17, 0, 0xc2, 4, 0, 1, 0, 0, ...UDP], { plen: 0 }), 0x86dd), // jumbo
+    eth(v6(0, [17, 0, 0x1e, 2, 0xaa, 0xbb, 0x3f, 0, ...UDP]), 0x86dd), // experimental + unknown option
+    eth(v6(0, [17, 0, 0, 0, 0, 0, 0, 0, ...UDP]), 0x86dd), // Pad1s
+    eth(v6(0, [17, 0, 1, 9, 0, 0, 0, 0, ...UDP]), 0x86dd), // PadN past the header
+    eth(v6(59, []), 0x86dd), // no next header
+    eth(new Uint8Array([0x40, ...v6(17, UDP).subarray(1)]), 0x86dd), // version 4 under an IPv6 ethertype
+  ];
+}
+
+describe.skipIf(!haveTshark())("ipv6 vs tshark", () => {
+  it("agrees over the ipv6 fixture and corpus files with extension headers", () => {
+    const files = [...fixtures((n) => n === "ipv6.pcapng"), ...corpus("tcpdump", (n) => CORPUS_V6.has(n))];
+    let cells = 0;
+    const bad: string[] = [];
+    for (const f of files) {
+      const [c, d] = diff(f, V6_FIELDS);
+      cells += c;
+      if (d.length) bad.push(`${basename(f)}:\n${formatDisagreements(d)}`);
+    }
+    console.log(`ipv6: ${files.length} files, ${cells} cells compared`);
+    expect(bad, bad.join("\n")).toEqual([]);
+  });
+
+  it("agrees on a synthetic capture of extension headers and odd lengths", () => {
+    const file = writePcap("odd-ipv6.pcap", frames());
+    const [cells, d] = diff(file, V6_FIELDS);
+    console.log(`ipv6 synthetic: ${cells} cells compared`);
+    expect(d, formatDisagreements(d, 30)).toEqual([]);
+  });
+});
+
+describe("ipv6 unit", () => {
+  it("labels, columns and the extension header chain", () => {
+    const r = dissect(1, frames()[2]);
+    const l = [...walk(r.tree.root)].map(itemLabel);
+    expect(l).toContain("Internet Protocol Version 6, Src: fd00::1, Dst: fd00::2");
+    expect(l).toContain("0110 .... = Version: 6");
+    expect(l).toContain(".... 0000 0000 .... .... .... .... .... = Traffic Class: 0x00 (DSCP: CS0, ECN: Not-ECT)");
+    expect(l).toContain(".... 0000 0000 0000 0000 0000 = Flow Label: 0x00000");
+    expect(l).toContain("Next Header: IPv6 Hop-by-Hop Option (0)");
+    expect(l).toContain("IPv6 Hop-by-Hop Option");
+    expect(l).toContain("[Length: 8 bytes]");
+    expect(l).toContain("Router Alert: MLD (0)");
+    expect(l).toContain("Destination Options for IPv6");
+    expect(r.pinfo.layers.join(":")).toMatch(/^frame:eth:ethertype:ipv6:ipv6\.hopopts:ipv6\.dstopts:udp/);
+    expect(r.pinfo.cols!.src).toBe("fd00::1");
+  });
+
+  it("a truncated header is malformed, with tshark's Info", () => {
+    const r = dissect(1, frames()[6]);
+    expect(r.pinfo.malformed).toBe(true);
+    expect(r.tree.experts.map((e) => e.message)).toContain("IPv6 header must be exactly 40 bytes");
+  });
+
+  it("payload length beyond the frame is a warning; the payload is still dissected", () => {
+    const r = dissect(1, frames()[5]);
+    expect(r.tree.experts.map((e) => e.message)).toContain("IPv6 payload length exceeds framing length (12 bytes)");
+    expect(r.pinfo.layers).toContain("udp");
+  });
+
+  it("a bad version rejects the packet (data), as tshark", () => {
+    const r = dissect(1, frames()[13]);
+    expect(r.pinfo.layers.join(":")).toBe("frame:eth:ethertype:data");
+    expect(r.tree.experts.map((e) => e.message)).toContain("Bogus IPv6 version");
+  });
+});
+
+describe("ipv6 fuzz", () => {
+  const d = new Dissector({ tree: true, columns: true });
+  it("random and mutated packets never throw", () => {
+    const seeds = frames();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: seeds.length }), fc.uint8Array({ maxLength: 120 }), fc.array(fc.tuple(fc.nat(120), fc.nat(255)), { maxLength: 8 }), (i, rnd, muts) => {
+        const b = i === seeds.length ? eth(new Uint8Array([0x60, ...rnd]), 0x86dd) : seeds[i].slice();
+        for (const [o, v] of muts) if (14 + o < b.length) b[14 + o] = v;
+        d.dissect({ num: 1, tsSec: 0, tsNsec: 0, caplen: b.length, len: b.length, data: b, linkType: 1, interfaceId: 0 });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
