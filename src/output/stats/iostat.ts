@@ -1,0 +1,132 @@
+/**
+ * `-z io,stat,INTERVAL[,FILTER…]`: frames and bytes per interval, one column per filter
+ * (an empty filter, or none at all, counts every frame). Intervals are counted from the
+ * first frame of the capture in microseconds, as tshark does; INTERVAL 0 = one interval
+ * for the whole capture.
+ */
+import type { Dissection } from "../../core/dissect.js";
+import type { CompiledFilter } from "../../filter/index.js";
+import { Collector, StatsError, statFilter } from "./base.js";
+import type { Cell, Report } from "./report.js";
+
+export interface IoColumn {
+  filter: string;
+  frames: number[];
+  bytes: number[];
+}
+
+export class IoStatCollector extends Collector {
+  /** Interval in microseconds (0 = whole capture). */
+  readonly intervalUs: number;
+  readonly interval: number;
+  readonly columns: IoColumn[] = [];
+  private readonly filters: (CompiledFilter | null)[] = [];
+  /** Highest relative time seen (µs): the duration. */
+  durationUs = 0;
+  private seen = false;
+
+  constructor(spec: string) {
+    super();
+    const parts = spec.split(",");
+    const iv = parts[2];
+    const n = iv === undefined || iv === "" ? NaN : Number(iv);
+    if (!Number.isFinite(n) || n < 0) throw new StatsError(`invalid -z io,stat interval "${iv ?? ""}": expected a number of seconds ("-z io,stat,1[,filter]…")`);
+    this.interval = n;
+    this.intervalUs = Math.round(n * 1e6);
+    if (n > 0 && this.intervalUs === 0) throw new StatsError(`-z io,stat interval ${iv} is shorter than 1 µs`);
+    // filters may contain commas only inside quotes or parentheses: re-join conservatively
+    const filters = splitFilters(parts.slice(3).join(","));
+    if (filters.length === 0) filters.push("");
+    for (const f of filters) {
+      if (/^(COUNT|SUM|MIN|MAX|AVG|LOAD|COUNT_FRAMES|COUNT_FIELDS)\(/i.test(f))
+        throw new StatsError(`-z io,stat: calculations like "${f}" are not supported; give plain display filters`);
+      const c = statFilter(f, spec);
+      this.filters.push(c);
+      this.columns.push({ filter: f, frames: [], bytes: [] });
+      if (c) this.fields.push(...c.fields);
+    }
+  }
+
+  add(d: Dissection): void {
+    const fr = d.frame;
+    const first = d.pinfo.session.firstTs;
+    let relNs = 0;
+    if (first !== null) relNs = (fr.tsSec - first.s) * 1e9 + (fr.tsNsec - first.ns);
+    const us = Math.floor((relNs + 500) / 1000);
+    if (!this.seen || us > this.durationUs) this.durationUs = us;
+    this.seen = true;
+    const idx = this.intervalUs === 0 || us < 0 ? 0 : Math.floor(us / this.intervalUs);
+    const len = fr.len;
+    for (let i = 0; i < this.filters.length; i++) {
+      const f = this.filters[i];
+      if (f !== null && !f.test(d)) continue;
+      const c = this.columns[i];
+      while (c.frames.length <= idx) {
+        c.frames.push(0);
+        c.bytes.push(0);
+      }
+      c.frames[idx]++;
+      c.bytes[idx] += len;
+    }
+  }
+
+  /**
+   * Number of interval rows: ceil(duration / interval), as tshark 4.0 (so a capture of one
+   * instant has none, and a last frame exactly on an interval boundary gets no row).
+   */
+  intervals(): number {
+    if (!this.seen || this.durationUs === 0) return 0;
+    return this.intervalUs === 0 ? 1 : Math.ceil(this.durationUs / this.intervalUs);
+  }
+
+  report(): Report {
+    const n = this.intervals();
+    const cols = ["Interval start", "Interval end"];
+    this.columns.forEach((c, i) => {
+      const name = c.filter === "" ? `${i + 1}` : `${i + 1} (${c.filter})`;
+      cols.push(`Frames ${name}`, `Bytes ${name}`);
+    });
+    const rows: Cell[][] = [];
+    const dur = this.durationUs / 1e6;
+    for (let k = 0; k < n; k++) {
+      const start = this.intervalUs === 0 ? 0 : (k * this.intervalUs) / 1e6;
+      const end = this.intervalUs === 0 || k === n - 1 ? dur : ((k + 1) * this.intervalUs) / 1e6;
+      const row: Cell[] = [start, k === n - 1 ? `${end} (end)` : end];
+      for (const c of this.columns) row.push(c.frames[k] ?? 0, c.bytes[k] ?? 0);
+      rows.push(row);
+    }
+    return {
+      stat: "io,stat",
+      title: "IO Statistics",
+      summary: [`Duration: ${dur.toFixed(6)} secs`, `Interval: ${this.interval === 0 ? dur.toFixed(6) : this.interval} secs`],
+      sections: [{ title: "", columns: cols, rows }],
+    };
+  }
+}
+
+/** Split "a,b" at top-level commas (not inside quotes, parentheses or brackets). */
+export function splitFilters(s: string): string[] {
+  if (s === "") return [];
+  const out: string[] = [];
+  let depth = 0, q = false, cur = "";
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (q) {
+      cur += ch;
+      if (ch === "\\" && i + 1 < s.length) cur += s[++i];
+      else if (ch === '"') q = false;
+      continue;
+    }
+    if (ch === '"') q = true;
+    else if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}") depth--;
+    else if (ch === "," && depth === 0) {
+      out.push(cur.trim());
+      cur = "";
+      continue;
+    }
+    cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
