@@ -16,6 +16,10 @@ export interface Options {
   write?: string;
   writeFormat: "pcapng" | "pcap";
   quiet: boolean;
+  /** --layers: the nesting-doll ruler for each packet. */
+  layers: boolean;
+  /** --format for -z statistics: table (default), csv or json. */
+  statsFormat: "table" | "csv" | "json";
   /** -P: the summary line too, with -V or -x. */
   printSummary: boolean;
   stats: string[];
@@ -42,10 +46,10 @@ const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P"]);
 export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", fields: [], fieldOptions: [],
-    writeFormat: "pcapng", quiet: false, printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
+    writeFormat: "pcapng", quiet: false, layers: false, statsFormat: "table", printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
     version: false, prefs: {}, autostop: {}, ring: {},
   };
-  const longWithValue = new Set(["color", "highlight", "read-file", "count", "display-filter"]);
+  const longWithValue = new Set(["color", "highlight", "read-file", "count", "display-filter", "format"]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith("--")) {
@@ -66,6 +70,11 @@ export function parseArgs(argv: readonly string[]): Options {
         case "no-color": o.color = "never"; break;
         case "highlight": o.highlight.push(...val!.split(",").filter(Boolean)); break;
         case "no-progress": o.progress = false; break;
+        case "layers": o.layers = true; break;
+        case "format":
+          if (val !== "table" && val !== "csv" && val !== "json") throw new UsageError(`--format must be table, csv or json (got "${val ?? ""}")`);
+          o.statsFormat = val;
+          break;
         case "read-file": o.read = val; break;
         case "count": applyShort(o, "c", val!); break;
         case "display-filter": applyShort(o, "Y", val!); break;
@@ -179,6 +188,11 @@ Output:
   -T json               tshark-shaped JSON
   -w FILE [-F pcap]     write the packets read (pcapng by default)
   -q                    no per-packet output
+  -z STAT               statistics at the end: io,phs  conv,ip|eth|ipv6|tcp|udp  endpoints,…
+                        io,stat,SECONDS[,FILTER…]  expert  dns,tree  http,tree  http,req
+                        openvpn,tree  layers   (--format table|csv|json)
+  --layers              each packet's layers as a nested ruler: byte ranges, header and
+                        payload sizes, what each encapsulation adds
   --color=auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)
   --no-progress         no progress bar on stderr
   -n                    no name resolution (always the case in nestcap)

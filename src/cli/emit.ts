@@ -12,6 +12,8 @@ import { compileFilter, FilterError, formatFilterError, type CompiledFilter } fr
 import { makeStyle } from "../output/color.js";
 import { DEFAULT_FIELDS_OPTIONS, fieldsHeader, fieldsLine, parseFieldsOption, resolveFields, type FieldsOptions } from "../output/fields.js";
 import { hexDump } from "../output/hex.js";
+import { layersView } from "../output/layers.js";
+import { makeStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
 import { summaryLine } from "../output/summary.js";
 import { treeText } from "../output/tree-text.js";
@@ -40,12 +42,19 @@ export class Emitter {
   private readonly printTree: boolean;
   private readonly printHex: boolean;
   private readonly ifaceMap = new Map<number, number>();
+  private readonly stats: StatsCollector[] = [];
   private firstJson = true;
   private started = false;
 
   /** Validates the options (one-line error and exit on a bad one; exit 2 for a bad display filter). */
   constructor(private readonly o: Options, public writer?: FrameSink) {
-    if (o.stats.length > 0) fail("statistics (-z) are not available in this version yet", 1);
+    // -z statistics: each a collector fed every displayed frame, rendered at the end
+    try {
+      this.stats = o.stats.map((z) => makeStats(z));
+    } catch (e) {
+      if (!(e instanceof StatsError)) throw e;
+      fail(e.message, 1);
+    }
     if (o.outputType === "fields" && o.fields.length === 0) fail('-T fields was specified, but no fields were specified with "-e"', 1);
     if (o.fields.length > 0 && o.outputType !== "fields") fail('"-Tfields" was not specified, but fields were specified with "-e"', 1);
     let fields: Field[] = [];
@@ -75,14 +84,16 @@ export class Emitter {
     }
     this.style = makeStyle(o.color, process.stdout.isTTY === true);
     // tshark: the summary line alone by default; -V/-x replace it unless -P asks for it too
-    this.printSummary = !o.quiet && o.outputType === "text" && ((!o.verbose && !o.hex) || o.printSummary);
+    this.printSummary = !o.quiet && o.outputType === "text" && ((!o.verbose && !o.hex && !o.layers) || o.printSummary);
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
-    const needTree = this.printTree || o.outputType === "json" || this.highlight.length > 0;
+    const needTree =
+      (!o.quiet && (this.printTree || o.outputType === "json" || this.highlight.length > 0 || o.layers)) ||
+      this.stats.some((z) => z.needsTree);
     this.dissector = new Dissector({
-      tree: needTree && !o.quiet,
+      tree: needTree,
       columns: this.printSummary,
-      wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? [])],
+      wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields)],
     });
   }
 
@@ -115,6 +126,7 @@ export class Emitter {
     const d = this.dissector.dissect(fr);
     if (this.filter !== undefined && !this.filter.test(d)) return false;
     this.dissector.session.prevDisplayedTs = { s: fr.tsSec, ns: fr.tsNsec };
+    for (const z of this.stats) z.add(d);
     const writer = this.writer;
     if (writer) {
       let id = this.ifaceMap.get(fr.interfaceId);
@@ -131,6 +143,10 @@ export class Emitter {
       let printed = false;
       if (this.printSummary) {
         out.write(summaryLine(d, this.style) + "\n");
+        printed = true;
+      }
+      if (o.layers && !o.quiet) {
+        out.write(layersView(d, this.style));
         printed = true;
       }
       if (this.printTree) {
@@ -153,6 +169,7 @@ export class Emitter {
   async finish(): Promise<void> {
     if (!this.started) this.start();
     if (this.o.outputType === "json" && !this.o.quiet) this.out.write(jsonEnd(!this.firstJson));
+    for (const z of this.stats) this.out.write(z.render(this.o.statsFormat, this.style));
     await this.out.flush();
     if (this.writer) await this.writer.close();
   }
