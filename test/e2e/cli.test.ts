@@ -140,6 +140,32 @@ describe.skipIf(!haveTshark())("command line vs tshark", () => {
   });
 });
 
+describe("statistics and layers from the command line", () => {
+  it("-z io,phs --format json counts every frame under its link layer", () => {
+    const r = runCli(["-r", SAMPLE, "-q", "-z", "io,phs", "--format", "json"]);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as { sections: { rows: { depth: number; protocol: string; frames: number }[] }[] };
+    const top = j.sections[0].rows.filter((x) => x.depth === 0);
+    expect(top.map((x) => x.protocol)).toEqual(["eth"]);
+    expect(top[0].frames).toBe(lines(runCli(["-r", SAMPLE]).stdout).length);
+    expect(runCli(["-r", SAMPLE, "-z", "no,such,stat"]).status).toBe(1);
+  });
+
+  it("--layers rulers add up: header + payload of each layer is its size", () => {
+    const r = runCli(["-r", SAMPLE, "--layers", "-Y", "dns"]);
+    expect(r.status).toBe(0);
+    const rows = r.stdout.split("\n").filter((l) => /header \d+/.test(l));
+    expect(rows.length).toBeGreaterThan(4);
+    for (const l of rows) {
+      const m = /\[(\d+)\.\.(\d+)\)\s+header (\d+)\s+payload (\d+)/.exec(l);
+      expect(m, l).not.toBeNull();
+      const [, a, b, h, p] = m!.map(Number);
+      expect(h + p, l).toBe(b - a);
+    }
+    expect(r.stdout).toMatch(/IPv4\s+\[14\.\.\d+\)\s+header 20/);
+  });
+});
+
 describe("library", () => {
   it("is importable from the built package, typed ESM", async () => {
     const lib = await import("../../dist/src/index.js");

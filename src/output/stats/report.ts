@@ -83,7 +83,8 @@ function renderCsv(r: Report): string {
 }
 
 function key(c: string): string {
-  return c.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+  // "% Frames" must not collide with "Frames"; "A→B" keeps its direction
+  return c.replace(/%/g, "pct ").replace(/→/g, " to ").replace(/←/g, " from ").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
 }
 
 function renderJson(r: Report): string {
