@@ -311,7 +311,7 @@ describe("rendering", () => {
     expect(csv.split("\n")[0]).toBe("Address A,Port A,Address B,Port B,Frames A→B,Bytes A→B,Frames B→A,Bytes B→A,Frames,Bytes,Rel Start,Duration");
     expect(csv.trim().split("\n").length).toBe(convs.length + 1);
     expect(json.sections[0].rows[0].frames).toBe(convs[0].framesAB + convs[0].framesBA);
-    expect(json.sections[0].rows[0].bytes_a_b).toBe(convs[0].bytesAB);
+    expect(json.sections[0].rows[0].bytes_a_to_b).toBe(convs[0].bytesAB);
     for (const cv of convs) expect(table).toContain(String(cv.bytesAB + cv.bytesBA));
   });
   test("tree statistics render indented rows; csv has a depth column", () => {
