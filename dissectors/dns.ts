@@ -11,6 +11,7 @@
 import { DnsMatcher } from "../src/analysis/dns.js";
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
 import { timeToSeconds } from "../src/core/format.js";
+import { DESEGMENT_ONE_MORE_SEGMENT } from "../src/analysis/reassembly.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { defineProtocol, markBoundsError, type Protocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
@@ -186,8 +187,13 @@ function dissectDnsTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data: unknown): 
 
 /** An incomplete message at the end of a segment: its length field and an honest note. */
 function partial(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: number, plen: number, have: number, complete: number, data: unknown): void {
-  const seg = data as { desegmentOffset?: number; desegmentLen?: number } | undefined;
-  void seg; // the reassembly hook (see dissectDnsTcp); not requested until TCP reassembly exists
+  const seg = data as { desegmentOffset: number; desegmentLen: number; canDesegment?: boolean } | undefined;
+  if (seg !== undefined && seg !== null && seg.canDesegment === true) {
+    // ask TCP for the rest (tcp_dissect_pdus): the exact count, or "one more segment" for a cut length field
+    seg.desegmentOffset = off;
+    seg.desegmentLen = plen >= 0 ? plen - have : DESEGMENT_ONE_MORE_SEGMENT;
+    return;
+  }
   const top = tree.add(dns.hf, tvb, off, tvb.remaining(off), null);
   const full = tree.tree.full;
   let note: string;

@@ -22,7 +22,11 @@ import { bitString, hex } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, defineProtocol, lookupTable, tryHeuristics } from "../src/core/proto.js";
 import type { Item, Tree } from "../src/core/tree.js";
-import type { Tvb } from "../src/core/tvb.js";
+import { Tvb as TvbCtor, type Tvb } from "../src/core/tvb.js";
+import {
+  desegment, FD_MULTIPLETAILS, FD_OVERLAP, FD_OVERLAPCONFLICT, FD_TOOLONGFRAGMENT, FlowReassembly, MAX_PENDING,
+  type DesegmentHooks, type Msp,
+} from "../src/analysis/reassembly.js";
 
 const FLAG12 = { type: "bool" as const, bits: 12 };
 const OPT = (abbrev: string, name: string): FieldSpec => ({ abbrev, name, type: "bytes" });
@@ -158,6 +162,20 @@ export const tcp = defineProtocol({
     timeDelta: { abbrev: "tcp.time_delta", name: "Time since previous frame in this TCP stream", type: "rel_time" },
     payload: { abbrev: "tcp.payload", name: "TCP payload", type: "bytes" },
     resetCause: { abbrev: "tcp.reset_cause", name: "Reset cause", type: "string" },
+    // stream reassembly (src/analysis/reassembly.ts)
+    segmentData: { abbrev: "tcp.segment_data", name: "TCP segment data", type: "bytes" },
+    reassembledIn: { abbrev: "tcp.reassembled_in", name: "Reassembled PDU in frame", type: "framenum" },
+    segments: { abbrev: "tcp.segments", name: "Reassembled TCP Segments", type: "none" },
+    segment: { abbrev: "tcp.segment", name: "TCP Segment", type: "framenum" },
+    segmentOverlap: { abbrev: "tcp.segment.overlap", name: "Segment overlap", type: "bool" },
+    segmentOverlapConflict: { abbrev: "tcp.segment.overlap.conflict", name: "Conflicting data in segment overlap", type: "bool" },
+    segmentMultipleTails: { abbrev: "tcp.segment.multipletails", name: "Multiple tail segments found", type: "bool" },
+    segmentTooLong: { abbrev: "tcp.segment.toolongfragment", name: "Segment too long", type: "bool" },
+    segmentError: { abbrev: "tcp.segment.error", name: "Reassembling error", type: "framenum" },
+    segmentCount: { abbrev: "tcp.segment.count", name: "Segment count", type: "uint32" },
+    reassembledLength: { abbrev: "tcp.reassembled.length", name: "Reassembled TCP length", type: "uint32" },
+    reassembledData: { abbrev: "tcp.reassembled.data", name: "Reassembled TCP Data", type: "bytes" },
+    pduSize: { abbrev: "tcp.pdu.size", name: "PDU Size", type: "uint32" },
     // expert infos (FT_NONE fields in tshark: -e prints 1 when present)
     eRetransmission: EXPERT("tcp.analysis.retransmission", "This frame is a (suspected) retransmission"),
     eFastRetransmission: EXPERT("tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission"),
@@ -567,8 +585,14 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
         isReassembled: false,
         desegmentOffset: 0,
         desegmentLen: 0,
+        canDesegment: false,
       };
-      handPayload(tvb.sub(hlen), pinfo, tree, sport, dport, st, segment);
+      if (haveSeglen && !pinfo.fragmented && !inError && pinfo.session.pref("tcp.desegment_tcp_streams", DESEGMENT_DEFAULT)) {
+        segment.canDesegment = true;
+        desegmentPayload(tvb, hlen, pinfo, tree, ti, sport, dport, st, segment);
+      } else {
+        handPayload(tvb.sub(hlen), pinfo, tree, sport, dport, st, segment);
+      }
     }
   }
   return tvb.length;
@@ -597,7 +621,7 @@ function handPayload(payload: Tvb, pinfo: PacketInfo, tree: Item, sport: number,
       return;
     }
     // (tshark 4.0 also leaves spurious retransmissions undissected)
-    if (ta.flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER | TA_SPURIOUS_RETRANSMISSION)) return;
+    if (ta.flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER | TA_SPURIOUS_RETRANSMISSION) && pinfo.session.pref("tcp.no_subdissector_on_error", true)) return;
   }
   const low = sport > dport ? dport : sport;
   const high = sport > dport ? sport : dport;
@@ -608,6 +632,130 @@ function handPayload(payload: Tvb, pinfo: PacketInfo, tree: Item, sport: number,
   if (tryHeuristics("tcp", payload, pinfo, tree, seg)) return;
   callData(payload, pinfo, tree);
 }
+
+/* ── stream reassembly (Wireshark's desegment_tcp; the logic is in analysis/reassembly.ts) ── */
+
+/** tcp.desegment_tcp_streams default. */
+const DESEGMENT_DEFAULT = true;
+
+function flowReassembly(st: TcpStream): FlowReassembly {
+  const fl = st.fwd;
+  if (fl.reassembly === null) fl.reassembly = new FlowReassembly();
+  return fl.reassembly as FlowReassembly;
+}
+
+function desegmentPayload(tvb: Tvb, hlen: number, pinfo: PacketInfo, tree: Item, ti: Item, sport: number, dport: number, st: TcpStream, seg: TcpSegment): void {
+  const fr = flowReassembly(st);
+  const h = new Hooks(pinfo, tree, ti, sport, dport, st, seg);
+  desegment(fr, tvb, hlen, seg.seq, seg.nxtseq, pinfo.num, h);
+  if (fr.overflowed) {
+    fr.overflowed = false;
+    ti.expert("note", "reassemble", `TCP reassembly buffer limit (${MAX_PENDING} bytes) reached: pending PDU data of this direction dropped`, "tcp");
+  }
+}
+
+class Hooks implements DesegmentHooks {
+  private proto: string | null = null;
+  constructor(
+    readonly pinfo: PacketInfo, readonly tree: Item, readonly ti: Item,
+    readonly sport: number, readonly dport: number, readonly st: TcpStream, readonly seg: TcpSegment,
+  ) {}
+
+  process(tvb: Tvb, offset: number, seq: number, nxtseq: number, reassembled: boolean): void {
+    const seg = this.seg;
+    const pinfo = this.pinfo;
+    seg.seq = seq;
+    seg.nxtseq = nxtseq >>> 0;
+    seg.isReassembled = reassembled;
+    seg.desegmentOffset = 0;
+    seg.desegmentLen = 0;
+    const depth = pinfo.layers.length;
+    handPayload(tvb.sub(offset), pinfo, this.tree, this.sport, this.dport, this.st, seg);
+    // a dissector that could not use any of it is not a layer of this frame (as tshark)
+    if (seg.desegmentLen !== 0 && seg.desegmentOffset === 0) pinfo.layers.length = depth;
+    if (this.proto !== null && pinfo.cols !== null) pinfo.cols.protocol = this.proto;
+  }
+  desegOffset(): number {
+    return this.seg.desegmentOffset;
+  }
+  desegLen(): number {
+    return this.seg.desegmentLen;
+  }
+  segmentData(tvb: Tvb, offset: number, len: number, retransmitted: boolean): void {
+    const cap = Math.min(len, tvb.remaining(offset));
+    const it = this.ti.add(f.segmentData, tvb, offset, cap, want(this.ti.tree, f.segmentData) ? tvb.bytes(offset, cap) : NO_BYTES);
+    if (this.ti.tree.full) it.setText(`${retransmitted ? "Retransmitted " : ""}TCP segment data (${len} byte${len === 1 ? "" : "s"})`);
+  }
+  reassembledIn(frame: number): void {
+    this.ti.addGenerated(f.reassembledIn, NO_TVB, 0, 0, frame);
+  }
+  reassembledTvb(msp: Msp): Tvb {
+    const data = msp.data ?? new Uint8Array(0);
+    const rtvb = new TvbCtor({ name: `Reassembled TCP (${data.length} bytes)`, data });
+    this.pinfo.addSource(rtvb.ds);
+    return rtvb;
+  }
+  showSegments(msp: Msp, rtvb: Tvb): void {
+    const root = this.tree;
+    const full = root.tree.full;
+    const data = rtvb.ds.data;
+    const n = data.length;
+    const before = full && root.children !== null ? root.children.length : 0;
+    const top = root.addGenerated(f.segments, rtvb, 0, n, null);
+    let text = "";
+    let count = 0;
+    for (const sg of msp.frags) {
+      count++;
+      if (full) text += (count === 1 ? "" : ", ") + `#${sg.frame}(${sg.len})`;
+      const err = (sg.flags & (FD_OVERLAPCONFLICT | FD_MULTIPLETAILS | FD_TOOLONGFRAGMENT)) !== 0;
+      const clip = Math.min(sg.len, Math.max(0, n - sg.offset));
+      const it = top.addGenerated(err ? f.segmentError : f.segment, rtvb, Math.min(sg.offset, n), clip, sg.frame);
+      if (full) {
+        it.setText(sg.len === 0 ? `Frame: ${sg.frame} (no data)`
+          : `Frame: ${sg.frame}, payload: ${sg.offset}-${sg.offset + sg.len - 1} (${sg.len} byte${sg.len === 1 ? "" : "s"})`);
+      }
+      if (sg.flags & FD_OVERLAP) it.addGenerated(f.segmentOverlap, rtvb, 0, 0, true);
+      if (sg.flags & FD_OVERLAPCONFLICT) it.addGenerated(f.segmentOverlapConflict, rtvb, 0, 0, true);
+      if (sg.flags & FD_MULTIPLETAILS) it.addGenerated(f.segmentMultipleTails, rtvb, 0, 0, true);
+      if (sg.flags & FD_TOOLONGFRAGMENT) it.addGenerated(f.segmentTooLong, rtvb, 0, 0, true);
+    }
+    if (full) top.setText(`${count} Reassembled TCP Segments (${n} byte${n === 1 ? "" : "s"}): ${text}`);
+    top.addGenerated(f.segmentCount, rtvb, 0, 0, count);
+    top.addGenerated(f.reassembledLength, rtvb, 0, 0, n);
+    top.addGenerated(f.reassembledData, rtvb, 0, n, data);
+    // Wireshark moves the segment list right after the TCP item (print_tcp_fragment_tree)
+    const ch = root.children;
+    if (full && ch !== null && ch.length === before + 1) {
+      const i = ch.indexOf(this.ti);
+      if (i >= 0 && i + 1 < before) {
+        ch.pop();
+        ch.splice(i + 1, 0, top);
+      }
+    }
+  }
+  isRetransmission(): boolean {
+    const ta = this.st.ta;
+    return ta !== null && (ta.flags & TA_RETRANSMISSION) !== 0;
+  }
+  markSegment(): void {
+    const pinfo = this.pinfo;
+    if (pinfo.cols === null) return;
+    if (this.proto === null) pinfo.setProtocol("TCP");
+    pinfo.appendInfoSep(" ", "[TCP segment of a reassembled PDU]");
+  }
+  fence(): void {
+    const c = this.pinfo.cols;
+    if (c === null) return;
+    this.pinfo.infoFence = c.info.length;
+    this.proto = c.protocol;
+  }
+  unfence(): void {
+    this.proto = null;
+  }
+}
+
+/** A zero-length view for generated items that point at no bytes. */
+const NO_TVB = TvbCtor.of(new Uint8Array(0));
 
 function tryPort(port: number, payload: Tvb, pinfo: PacketInfo, tree: Item, seg: TcpSegment): boolean {
   const p = lookupTable("tcp.port", port);

@@ -136,7 +136,7 @@ export class TcpFlow {
   isFirstAck = false;
   /** MPTCP option kinds seen up to this flow's previous segment (dup-ACK tolerance). */
   mpOperations = 0;
-  /** Reserved for stream reassembly (see the seam described at the top). */
+  /** Stream reassembly state of this direction (a FlowReassembly, made on first use). */
   reassembly: unknown = null;
 }
 
@@ -198,9 +198,11 @@ export interface TcpSegment {
   urgentPointer: number;
   /** True when the payload is a reassembled PDU rather than one segment. */
   isReassembled: boolean;
-  /** Set by an application dissector that needs more bytes (reassembly, later). */
+  /** Set by an application dissector that needs more bytes (see analysis/reassembly.ts). */
   desegmentOffset: number;
   desegmentLen: number;
+  /** True when TCP will honour a desegment request (reassembly on, a stream, not an IP fragment). */
+  canDesegment: boolean;
 }
 
 /** Per-capture TCP state (lives in the session: never module globals). */

@@ -12,6 +12,7 @@ import { describe, expect, test } from "vitest";
 import dnsPacket from "dns-packet";
 import { readCaptureSync } from "../../src/capture/reader.js";
 import { Dissector, dissect } from "../../src/core/dissect.js";
+import { Session } from "../../src/core/session.js";
 import { allFields, fieldByAbbrev } from "../../src/core/field.js";
 import { itemLabel } from "../../src/core/format.js";
 import { walk, type Item } from "../../src/core/tree.js";
@@ -182,8 +183,8 @@ const WANT = resolveFields(["dns.qry.name", "dns.qry.name.len", "dns.count.label
   "dns.unsolicited", "dns.qry.qu", "dns.resp.cache_flush", "dns.flags.conflict", "dns.flags.tentative", "dns.txt",
   "dns.srv.service", "dns.srv.proto", "dns.srv.name", "dns.srv.target"]);
 
-function run(frames: Uint8Array[], opts: { tree?: boolean } = {}) {
-  const d = new Dissector({ wanted: WANT, columns: true, tree: opts.tree ?? false });
+function run(frames: Uint8Array[], opts: { tree?: boolean; prefs?: Record<string, boolean> } = {}) {
+  const d = new Dissector({ wanted: WANT, columns: true, tree: opts.tree ?? false }, new Session({ prefs: opts.prefs }));
   return frames.map((b, i) => dissect(1, b, { dissector: d, num: i + 1, tsSec: 1000 + i, tsNsec: 0 }));
 }
 function vals(r: ReturnType<typeof run>[number], abbrev: string): string[] {
@@ -258,8 +259,9 @@ describe("DNS over TCP (hand-built)", () => {
     expect(r.pinfo.layers.join(":")).toBe("frame:eth:ethertype:ip:tcp:dns");
   });
 
-  test("a message continued in the next segment is marked incomplete, not malformed", () => {
-    const [r1, r2] = run([tcpFrame([...L(m1), ...L(m2).slice(0, 10)], 1), tcpFrame(L(m1).slice(0, 1), 36)], { tree: true });
+  test("with TCP reassembly off, a message continued in the next segment is marked incomplete, not malformed", () => {
+    const prefs = { "tcp.desegment_tcp_streams": false };
+    const [r1, r2] = run([tcpFrame([...L(m1), ...L(m2).slice(0, 10)], 1), tcpFrame(L(m1).slice(0, 1), 36)], { tree: true, prefs });
     expect(vals(r1, "dns.id")).toEqual(["0x0011"]);
     expect(vals(r1, "dns.length")).toEqual(["23", "23"]);
     expect(r1.pinfo.malformed).toBe(false);

@@ -497,9 +497,9 @@ describe("tcp hand-built", () => {
       callDissector(tcpProto, Tvb.of(bytes), pinfo, tree.root);
       return { pinfo, tree };
     };
-    const a = mk(1, { sport: 1234, dport: 80, seq: 1000, flags: SYN }, C, S);
-    const b = mk(2, { sport: 80, dport: 1234, seq: 9000, ack: 1001, flags: SYN | ACK }, S, C);
-    const c = mk(3, { sport: 1234, dport: 80, seq: 1001, ack: 9001, flags: ACK, data: "hello" }, C, S);
+    const a = mk(1, { sport: 1234, dport: 9, seq: 1000, flags: SYN }, C, S);
+    const b = mk(2, { sport: 9, dport: 1234, seq: 9000, ack: 1001, flags: SYN | ACK }, S, C);
+    const c = mk(3, { sport: 1234, dport: 9, seq: 1001, ack: 9001, flags: ACK, data: "hello" }, C, S);
     const d = mk(4, { sport: 1234, dport: 81, seq: 1, flags: SYN }, C, S);
     expect(values(a, "tcp.stream")).toEqual([0]);
     expect(values(b, "tcp.stream")).toEqual([0]);
@@ -508,7 +508,7 @@ describe("tcp hand-built", () => {
     expect(values(c, "tcp.analysis.acks_frame")).toEqual([2]);
     expect(values(c, "tcp.analysis.bytes_in_flight")).toEqual([5]);
     expect(values(d, "tcp.stream")).toEqual([1]);
-    expect(c.pinfo.cols!.info).toBe("1234 \u2192 80 [ACK] Seq=1 Ack=1 Win=8192 Len=5");
+    expect(c.pinfo.cols!.info).toBe("1234 \u2192 9 [ACK] Seq=1 Ack=1 Win=8192 Len=5");
     expect(c.pinfo.ptype).toBe("tcp");
     expect(c.pinfo.layers).toEqual(["tcp", "data"]);
   });

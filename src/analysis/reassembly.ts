@@ -1,0 +1,382 @@
+/**
+ * TCP stream reassembly (Wireshark's desegment_tcp + the multi-segment-PDU table of
+ * packet-tcp.c, with reassemble.c's fragment_add), as tshark 4.0 runs it in one pass.
+ *
+ * An application dissector that needs more bytes sets `desegmentOffset` /
+ * `desegmentLen` on the TcpSegment it was handed (DESEGMENT_ONE_MORE_SEGMENT when
+ * it cannot tell how many). TCP then remembers a "multi-segment PDU" (Msp) for that
+ * direction, keyed by relative sequence number, keeps COPIES of the bytes, and on
+ * the frame whose bytes complete the PDU builds a "Reassembled TCP (N bytes)" data
+ * source and calls the sub-dissector again on it.
+ *
+ * - Out-of-order / overlapping segments: stored by offset inside the PDU; the PDU
+ *   completes when the contiguous bytes reach its length. Earlier data wins on
+ *   overlaps, conflicts are flagged. Missing data is never invented: a PDU with a
+ *   hole simply never completes.
+ * - Retransmissions of the first segment of a PDU are shown as "Retransmitted TCP
+ *   segment data" and not dissected again.
+ * - Memory is bounded per direction (MAX_PENDING bytes): beyond it the direction's
+ *   pending PDUs are dropped and the caller adds an expert note.
+ */
+import type { Tvb } from "../core/tvb.js";
+import { LT_SEQ } from "./tcp.js";
+
+/** pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT. */
+export const DESEGMENT_ONE_MORE_SEGMENT = 0x0fffffff;
+/** Most bytes kept in unfinished PDUs of one direction. */
+export const MAX_PENDING = 16 * 1024 * 1024;
+/** Wireshark refuses to start a PDU that would span more than this (1 MiB) past the segment. */
+const MAX_DESEG_SPAN = 1024 * 1024;
+
+export const FD_OVERLAP = 1;
+export const FD_OVERLAPCONFLICT = 2;
+export const FD_MULTIPLETAILS = 4;
+export const FD_TOOLONGFRAGMENT = 8;
+
+export interface Segment {
+  frame: number;
+  /** Offset inside the PDU. */
+  offset: number;
+  len: number;
+  /** A copy of the bytes. */
+  data: Uint8Array;
+  flags: number;
+}
+
+/** One multi-segment PDU (tcp_multisegment_pdu + its fragment head). */
+export class Msp {
+  /** Segments sorted by offset. */
+  readonly frags: Segment[] = [];
+  /** PDU length once the last segment was added; -1 before. */
+  datalen = -1;
+  flags = 0;
+  bytes = 0;
+  /** Frame the PDU was completed in (0: not yet). */
+  reassembledIn = 0;
+  /** The sub-dissector asked for more after a reassembly: keep adding. */
+  partial = false;
+  /** "Reassemble the entire next segment" (DESEGMENT_ONE_MORE_SEGMENT). */
+  oneMore = false;
+  lastFrame: number;
+  /** The reassembled bytes (once complete). */
+  data: Uint8Array | null = null;
+
+  constructor(
+    /** Relative sequence number of the first byte. */
+    readonly seq: number,
+    /** Relative sequence number just past the PDU (as far as known). */
+    public nxtpdu: number,
+    readonly firstFrame: number,
+  ) {
+    this.lastFrame = firstFrame;
+  }
+}
+
+/** The reassembly state of one direction of a stream (lives on TcpFlow.reassembly). */
+export class FlowReassembly {
+  /** Pending PDUs sorted by seq (unsigned, as Wireshark's wmem tree). */
+  msps: Msp[] = [];
+  pending = 0;
+  /** Set when the memory bound dropped data (the caller reports it once per frame). */
+  overflowed = false;
+
+  /** The PDU starting exactly at seq (wmem_tree_lookup32). */
+  exact(seq: number): Msp | undefined {
+    const m = this.msps;
+    for (let i = m.length - 1; i >= 0; i--) if (m[i].seq === seq) return m[i];
+    return undefined;
+  }
+
+  /** The PDU with the highest seq <= key (wmem_tree_lookup32_le). */
+  le(key: number): Msp | undefined {
+    const m = this.msps;
+    let best: Msp | undefined;
+    for (let i = 0; i < m.length; i++) {
+      const s = m[i].seq;
+      if (s <= key && (best === undefined || s > best.seq)) best = m[i];
+    }
+    return best;
+  }
+
+  /** pdu_store_sequencenumber_of_next_pdu: a new PDU at seq (replacing one with the same key). */
+  store(seq: number, nxtpdu: number, frame: number): Msp {
+    const msp = new Msp(seq, nxtpdu, frame);
+    const m = this.msps;
+    for (let i = 0; i < m.length; i++) {
+      if (m[i].seq === seq) {
+        this.pending -= m[i].bytes;
+        m[i] = msp;
+        return msp;
+      }
+    }
+    let i = m.length;
+    while (i > 0 && m[i - 1].seq > seq) i--;
+    m.splice(i, 0, msp);
+    // keep the table small: forget completed PDUs far behind this one
+    if (m.length > 64) {
+      for (let j = 0; j < m.length - 32; j++) {
+        if (m[j].reassembledIn !== 0 && !m[j].partial) {
+          this.pending -= m[j].bytes;
+          m[j].frags.length = 0;
+          m[j].bytes = 0;
+        }
+      }
+      this.msps = m.filter((x, j) => j >= m.length - 32 || x.reassembledIn === 0 || x.partial);
+    }
+    return msp;
+  }
+
+  /**
+   * fragment_add: the bytes [o, o+len) of `tvb` go at `offset` of the PDU (copied).
+   * `more`: more segments follow. Returns true when this call completed the PDU.
+   */
+  add(msp: Msp, tvb: Tvb, o: number, len: number, offset: number, more: boolean, frame: number): boolean {
+    const avail = Math.min(len, tvb.remaining(o));
+    const data = avail > 0 ? tvb.bytes(o, avail).slice() : new Uint8Array(0);
+    msp.lastFrame = frame;
+    if (msp.reassembledIn !== 0 && !msp.partial) {
+      // already complete: a late duplicate
+      return false;
+    }
+    if (this.pending + data.length > MAX_PENDING) {
+      this.dropAll();
+      this.overflowed = true;
+      return false;
+    }
+    const sg: Segment = { frame, offset, len: data.length, data, flags: 0 };
+    if (!more) {
+      const end = offset + sg.len;
+      if (msp.datalen >= 0 && msp.datalen !== end) {
+        sg.flags |= FD_MULTIPLETAILS;
+        msp.flags |= FD_MULTIPLETAILS;
+      } else msp.datalen = end;
+    }
+    const fr = msp.frags;
+    let i = fr.length;
+    while (i > 0 && fr[i - 1].offset > offset) i--;
+    fr.splice(i, 0, sg);
+    msp.bytes += sg.len;
+    this.pending += sg.len;
+    if (msp.datalen < 0) return false;
+    let max = 0;
+    for (const f of fr) if (f.offset <= max && f.offset + f.len > max) max = f.offset + f.len;
+    if (max < msp.datalen) return false;
+    defragment(msp);
+    msp.reassembledIn = frame;
+    msp.partial = false;
+    return true;
+  }
+
+  /** fragment_set_partial_reassembly: the PDU needs more bytes after all. */
+  setPartial(msp: Msp): void {
+    msp.partial = true;
+    msp.datalen = -1;
+    msp.reassembledIn = 0;
+  }
+
+  dropAll(): void {
+    this.msps = [];
+    this.pending = 0;
+  }
+}
+
+function bytesDiffer(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[ao + i] !== b[bo + i]) return true;
+  return false;
+}
+
+/** Build the PDU bytes from its segments (earlier offsets win; overlaps flagged). */
+function defragment(msp: Msp): void {
+  const size = msp.datalen;
+  const data = new Uint8Array(size);
+  let dfpos = 0;
+  for (const f of msp.frags) {
+    f.flags &= ~(FD_OVERLAP | FD_OVERLAPCONFLICT | FD_TOOLONGFRAGMENT);
+    if (f.len === 0) continue;
+    if (f.offset >= size) {
+      f.flags |= FD_TOOLONGFRAGMENT;
+      msp.flags |= FD_TOOLONGFRAGMENT;
+      continue;
+    }
+    let fraglen = f.len;
+    if (f.offset + fraglen > size) {
+      f.flags |= FD_TOOLONGFRAGMENT;
+      msp.flags |= FD_TOOLONGFRAGMENT;
+      fraglen = size - f.offset;
+    }
+    if (f.offset + fraglen > dfpos) {
+      const overlap = dfpos - f.offset;
+      if (overlap > 0) {
+        f.flags |= FD_OVERLAP;
+        msp.flags |= FD_OVERLAP;
+        if (bytesDiffer(data, f.offset, f.data, 0, overlap)) {
+          f.flags |= FD_OVERLAPCONFLICT;
+          msp.flags |= FD_OVERLAPCONFLICT;
+        }
+      }
+      const skip = overlap > 0 ? overlap : 0;
+      data.set(f.data.subarray(skip, fraglen), f.offset + skip);
+      dfpos = f.offset + fraglen;
+    } else {
+      f.flags |= FD_OVERLAP;
+      msp.flags |= FD_OVERLAP;
+      if (bytesDiffer(data, f.offset, f.data, 0, fraglen)) {
+        f.flags |= FD_OVERLAPCONFLICT;
+        msp.flags |= FD_OVERLAPCONFLICT;
+      }
+    }
+  }
+  msp.data = data;
+}
+
+/** What desegment() needs from the TCP dissector (tree items, calling the sub-dissector). */
+export interface DesegmentHooks {
+  /**
+   * Hand [offset..) of tvb (or a reassembled tvb) to the sub-dissectors with this
+   * seq/nxtseq; return the desegment request {offset, len} they made (len 0: none).
+   */
+  process(tvb: Tvb, offset: number, seq: number, nxtseq: number, reassembled: boolean): void;
+  /** After process(): what the sub-dissector asked for. */
+  desegOffset(): number;
+  desegLen(): number;
+  /** "TCP segment data (n bytes)" (retransmitted: "Retransmitted TCP segment data"). */
+  segmentData(tvb: Tvb, offset: number, len: number, retransmitted: boolean): void;
+  reassembledIn(frame: number): void;
+  /** The segment list of a completed PDU, and the reassembled tvb to call on. */
+  reassembledTvb(msp: Msp): Tvb;
+  showSegments(msp: Msp, rtvb: Tvb): void;
+  /** The segment is a plain retransmission (tshark shows it, undissected, as retransmitted data). */
+  isRetransmission(): boolean;
+  /** "[TCP segment of a reassembled PDU]", protocol "TCP". */
+  markSegment(): void;
+  /** Another PDU follows in this segment: fence the columns. */
+  fence(): void;
+  unfence(): void;
+}
+
+/**
+ * desegment_tcp, one pass. `offset` is where the payload starts in tvb; seq/nxtseq
+ * relative sequence numbers of the payload.
+ */
+export function desegment(
+  fr: FlowReassembly, tvb: Tvb, offset: number, seq: number, nxtseq: number, frame: number, h: DesegmentHooks,
+): void {
+  let fenced = false;
+  for (let guard = 0; guard < 100000; guard++) {
+    let complete: Msp | null = null;
+    let mustDesegment = false;
+    let calledDissector = false;
+    let anotherPduFollows = 0;
+    let desegOffset = 0;
+    let lastFragmentLen = 0;
+    let desegLen = 0;
+    let desegOff = 0;
+    let segStart = offset;
+
+    // A segment (or retransmission of one) that starts a known PDU.
+    const ex = fr.exact(seq);
+    if (ex !== undefined && !LT_SEQ(ex.nxtpdu, nxtseq) && ex.lastFrame !== frame) {
+      const retrans = ex.firstFrame !== frame;
+      if (!retrans) h.markSegment();
+      if (!retrans && ex.reassembledIn !== 0) h.reassembledIn(ex.reassembledIn);
+      h.segmentData(tvb, offset, tvb.reportedRemainingFrom(offset), retrans);
+      break;
+    }
+
+    let msp = fr.le((seq - 1) >>> 0);
+    if (msp !== undefined && !(msp.seq <= seq && msp.nxtpdu > seq)) msp = undefined;
+    if (msp !== undefined) {
+      const end = LT_SEQ(nxtseq, msp.nxtpdu) ? nxtseq : msp.nxtpdu;
+      const len = (end - seq) | 0;
+      lastFragmentLen = len;
+      const done = fr.add(msp, tvb, offset, len, (seq - msp.seq) >>> 0, LT_SEQ(nxtseq, msp.nxtpdu), frame);
+      if (msp.oneMore) {
+        msp.oneMore = false;
+        if (!done) {
+          // take the whole segment as the PDU end
+          msp.nxtpdu = nxtseq;
+        }
+      }
+      if (done) complete = msp;
+      if (LT_SEQ(msp.nxtpdu, nxtseq) && !LT_SEQ(msp.nxtpdu, seq) && len > 0) anotherPduFollows = (msp.nxtpdu - seq) | 0;
+      if (!done && msp.reassembledIn !== 0 && msp.reassembledIn !== frame && !msp.partial) {
+        // a late copy of a completed PDU
+        h.reassembledIn(msp.reassembledIn);
+      }
+    } else if (guard === 0 && h.isRetransmission()) {
+      // a retransmission outside any pending PDU: shown, not dissected again
+      h.segmentData(tvb, offset, tvb.reportedRemainingFrom(offset), true);
+      break;
+    } else {
+      h.process(tvb, offset, seq, nxtseq, false);
+      calledDissector = true;
+      desegLen = h.desegLen();
+      desegOff = h.desegOffset();
+      if (desegLen !== 0) {
+        mustDesegment = true;
+        desegOffset = offset + desegOff;
+      }
+    }
+
+    let goAgain = false;
+    if (complete !== null) {
+      const rtvb = h.reassembledTvb(complete);
+      h.process(rtvb, 0, complete.seq, complete.seq + complete.datalen, true);
+      calledDissector = true;
+      desegLen = h.desegLen();
+      desegOff = h.desegOffset();
+      if (desegLen !== 0) {
+        // still not enough: extend the PDU and keep collecting
+        if (desegLen === DESEGMENT_ONE_MORE_SEGMENT) complete.oneMore = true;
+        else complete.nxtpdu = (seq + lastFragmentLen + desegLen) >>> 0;
+        fr.setPartial(complete);
+        if (complete.oneMore) complete.nxtpdu = (nxtseq + 1) >>> 0;
+        anotherPduFollows = 0;
+        segStart = offset;
+        desegOff = 0;
+        offset += lastFragmentLen;
+        seq = (seq + lastFragmentLen) >>> 0;
+        if (tvb.remaining(offset) > 0) {
+          goAgain = true;
+        }
+      } else {
+        const nbytes = anotherPduFollows > 0 ? anotherPduFollows : tvb.reportedRemainingFrom(offset);
+        h.segmentData(tvb, offset, nbytes, false);
+        h.showSegments(complete, rtvb);
+      }
+    }
+    if (goAgain) continue;
+
+    if (mustDesegment) {
+      const desegSeq = (seq + (desegOffset - offset)) >>> 0;
+      if (((nxtseq - desegSeq) >>> 0) <= MAX_DESEG_SPAN) {
+        let m: Msp;
+        if (desegLen === DESEGMENT_ONE_MORE_SEGMENT) {
+          m = fr.store(desegSeq, (nxtseq + 1) >>> 0, frame);
+          m.oneMore = true;
+        } else {
+          m = fr.store(desegSeq, (nxtseq + desegLen) >>> 0, frame);
+        }
+        fr.add(m, tvb, desegOffset, (nxtseq - desegSeq) | 0, 0, LT_SEQ(nxtseq, m.nxtpdu), frame);
+      }
+    }
+
+    if (!calledDissector || desegLen !== 0) {
+      if (desegOff === 0) h.markSegment();
+      const at = mustDesegment ? desegOffset : segStart;
+      h.segmentData(tvb, at, tvb.reportedRemainingFrom(at), false);
+    }
+
+    if (anotherPduFollows > 0) {
+      if (!fenced) {
+        h.fence();
+        fenced = true;
+      }
+      offset += anotherPduFollows;
+      seq = (seq + anotherPduFollows) >>> 0;
+      continue;
+    }
+    break;
+  }
+  if (fenced) h.unfence();
+}
