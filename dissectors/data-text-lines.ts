@@ -1,0 +1,36 @@
+/**
+ * Line-based text data (Wireshark's packet-text-media.c): a text body shown line by
+ * line. Called by HTTP (and others) with the media type as `data`; no table of its own.
+ */
+import { labelText } from "../src/core/format.js";
+import { defineProtocol } from "../src/core/proto.js";
+import { findLineEnd, LINE } from "../src/http/body.js";
+
+export const dataTextLines = defineProtocol({
+  name: "Line-based text data",
+  abbrev: "data-text-lines",
+  fields: {},
+  dissect(tvb, pinfo, tree, data) {
+    const mediaType = typeof data === "string" ? data : null;
+    const d = tvb.bytes(0);
+    const n = d.length;
+    const full = tree.tree.full;
+    const ti = tree.add(dataTextLines.hf, tvb, 0, n, null);
+    let lines = 0;
+    let p = 0;
+    while (p < n) {
+      findLineEnd(d, p, n);
+      const next = LINE.next;
+      if (full) {
+        let s = "";
+        for (let i = p; i < next; i++) s += String.fromCharCode(d[i]);
+        ti.addText(tvb, p, next - p, labelText(s));
+      }
+      lines++;
+      p = next;
+    }
+    if (full) ti.setText(`Line-based text data${mediaType !== null ? `: ${mediaType}` : ""} (${lines} lines)`);
+    if (mediaType !== null) pinfo.appendInfoSep(" ", `(${mediaType})`);
+    return n;
+  },
+});

@@ -1,0 +1,169 @@
+/**
+ * HTTP message framing helpers: line ends, chunked transfer coding, content decoding.
+ * Pure functions over byte views (no tree), shared by the dissector and, later, by
+ * TCP reassembly (how many bytes a complete message needs).
+ */
+import { gunzipSync, inflateRawSync, inflateSync, brotliDecompressSync } from "node:zlib";
+
+/**
+ * tvb_find_line_end(desegment = FALSE): the line starting at `o` ends at CR, LF or
+ * CRLF, or at `end` when there is none. Returns the line length; `LINE.next` is set
+ * to the offset after the terminator, `LINE.eol` tells whether one was found.
+ */
+export const LINE = { next: 0, eol: false };
+export function findLineEnd(d: Uint8Array, o: number, end: number): number {
+  for (let i = o; i < end; i++) {
+    const c = d[i];
+    if (c === 0x0a) {
+      LINE.next = i + 1;
+      LINE.eol = true;
+      return i - o;
+    }
+    if (c === 0x0d) {
+      LINE.next = i + 1 < end && d[i + 1] === 0x0a ? i + 2 : i + 1;
+      LINE.eol = true;
+      return i - o;
+    }
+  }
+  LINE.next = end;
+  LINE.eol = false;
+  return end - o;
+}
+
+/** Offset just after the blank line ending the header block that starts at o, or -1 if not complete. */
+export function headerBlockEnd(d: Uint8Array, o: number, end: number): number {
+  let p = o;
+  while (p < end) {
+    const n = findLineEnd(d, p, end);
+    if (!LINE.eol) return -1;
+    p = LINE.next;
+    if (n === 0) return p;
+  }
+  return -1;
+}
+
+export interface Chunk {
+  /** Offsets relative to the chunked body start. */
+  sizeOff: number;
+  sizeLineLen: number;
+  size: number;
+  dataOff: number;
+  /** Offset of the CRLF after the data (-1 when absent). */
+  boundaryOff: number;
+  boundaryLen: number;
+}
+
+export interface Dechunked {
+  chunks: Chunk[];
+  /** Bytes of the chunked encoding consumed (through the last CRLF), complete or not. */
+  consumed: number;
+  /** The concatenated chunk data. */
+  body: Uint8Array;
+  /** The last (zero-size) chunk and the trailer were seen. */
+  complete: boolean;
+  /** Offset of the final zero chunk (-1 when not seen) and end of trailer. */
+  lastOff: number;
+  lastLineLen: number;
+  trailerOff: number;
+}
+
+/** Parse a chunked body in d[o, end). Tolerates a body cut short (complete = false). */
+export function dechunk(d: Uint8Array, o: number, end: number): Dechunked {
+  const chunks: Chunk[] = [];
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let p = o;
+  const r: Dechunked = { chunks, consumed: 0, body: new Uint8Array(0), complete: false, lastOff: -1, lastLineLen: 0, trailerOff: -1 };
+  while (p < end) {
+    const lineLen = findLineEnd(d, p, end);
+    if (!LINE.eol) break;
+    const next = LINE.next;
+    // chunk-size [; ext]: hex digits (strtol semantics: leading spaces, stop at the first non-hex)
+    let i = p;
+    const le = p + lineLen;
+    while (i < le && (d[i] === 0x20 || d[i] === 0x09)) i++;
+    let size = 0, digits = 0;
+    for (; i < le; i++) {
+      const c = d[i];
+      const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (v < 0) break;
+      size = size * 16 + v;
+      digits++;
+      if (size > 0x7fffffff) break;
+    }
+    if (digits === 0 || size > 0x7fffffff) break;
+    if (size === 0) {
+      r.lastOff = p - o;
+      r.lastLineLen = next - p;
+      // trailer lines up to an empty line
+      let q = next;
+      r.trailerOff = q - o;
+      while (q < end) {
+        const n = findLineEnd(d, q, end);
+        if (!LINE.eol) break;
+        q = LINE.next;
+        if (n === 0) {
+          r.complete = true;
+          break;
+        }
+      }
+      p = q;
+      break;
+    }
+    const dataOff = next;
+    const avail = Math.min(size, end - dataOff);
+    parts.push(d.subarray(dataOff, dataOff + avail));
+    total += avail;
+    const c: Chunk = { sizeOff: p - o, sizeLineLen: next - p, size, dataOff: dataOff - o, boundaryOff: -1, boundaryLen: 0 };
+    chunks.push(c);
+    if (avail < size) {
+      p = end;
+      break;
+    }
+    p = dataOff + size;
+    if (p < end) {
+      findLineEnd(d, p, end);
+      // the CRLF after the data
+      if (LINE.eol && LINE.next - p <= 2) {
+        c.boundaryOff = p - o;
+        c.boundaryLen = LINE.next - p;
+        p = LINE.next;
+      }
+    }
+  }
+  r.consumed = p - o;
+  if (parts.length === 1) r.body = parts[0];
+  else if (parts.length > 1) {
+    const b = new Uint8Array(total);
+    let k = 0;
+    for (const x of parts) {
+      b.set(x, k);
+      k += x.length;
+    }
+    r.body = b;
+  }
+  return r;
+}
+
+/** Decode a content coding (gzip, deflate, br); null when unsupported or it fails. */
+export function decodeContent(coding: string, b: Uint8Array): Uint8Array | null {
+  try {
+    switch (coding) {
+      case "gzip":
+      case "x-gzip":
+        return new Uint8Array(gunzipSync(b, { finishFlush: 2 /* Z_SYNC_FLUSH: keep a partial result */ }));
+      case "deflate":
+        try {
+          return new Uint8Array(inflateSync(b, { finishFlush: 2 }));
+        } catch {
+          return new Uint8Array(inflateRawSync(b, { finishFlush: 2 }));
+        }
+      case "br":
+        return new Uint8Array(brotliDecompressSync(b));
+      default:
+        return null;
+    }
+  } catch {
+    return null;
+  }
+}

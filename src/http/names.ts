@@ -1,0 +1,57 @@
+/** Tables of the HTTP dissector (tshark 4.0 packet-http.c): status codes, methods, header → field. */
+
+/** vals_http_status_code */
+export const STATUS_CODES: Readonly<Record<number, string>> = {
+  100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints", 199: "Informational - Others",
+  200: "OK", 201: "Created", 202: "Accepted", 203: "Non-authoritative Information", 204: "No Content",
+  205: "Reset Content", 206: "Partial Content", 207: "Multi-Status", 208: "Already Reported", 226: "IM Used",
+  299: "Success - Others",
+  300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other", 304: "Not Modified",
+  305: "Use Proxy", 307: "Temporary Redirect", 308: "Permanent Redirect", 399: "Redirection - Others",
+  400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
+  405: "Method Not Allowed", 406: "Not Acceptable", 407: "Proxy Authentication Required", 408: "Request Time-out",
+  409: "Conflict", 410: "Gone", 411: "Length Required", 412: "Precondition Failed", 413: "Request Entity Too Large",
+  414: "Request-URI Too Long", 415: "Unsupported Media Type", 416: "Requested Range Not Satisfiable",
+  417: "Expectation Failed", 418: "I'm a teapot", 421: "Misdirected Request", 422: "Unprocessable Entity",
+  423: "Locked", 424: "Failed Dependency", 425: "Too Early", 426: "Upgrade Required", 428: "Precondition Required",
+  429: "Too Many Requests", 431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons",
+  499: "Client Error - Others",
+  500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable",
+  504: "Gateway Time-out", 505: "HTTP Version not supported", 506: "Variant Also Negotiates",
+  507: "Insufficient Storage", 508: "Loop Detected", 510: "Not Extended", 511: "Network Authentication Required",
+  599: "Server Error - Others",
+};
+
+/** Request methods is_http_request_or_reply() accepts (HTTP, WebDAV, SSDP, RTSP-ish extensions). */
+export const METHODS: ReadonlySet<string> = new Set([
+  "GET", "PUT", "ACL", "COPY", "HEAD", "LOCK", "MOVE", "POLL", "POST", "BCOPY", "BMOVE", "MKCOL", "TRACE", "PATCH",
+  "LABEL", "MERGE", "DELETE", "SEARCH", "UNLOCK", "REPORT", "UPDATE", "NOTIFY", "BDELETE", "CONNECT", "OPTIONS",
+  "CHECKIN", "PROPFIND", "CHECKOUT", "CCM_POST", "M-SEARCH", "SUBSCRIBE", "PROPPATCH", "BPROPFIND", "BPROPPATCH",
+  "UNCHECKOUT", "MKACTIVITY", "MKWORKSPACE", "UNSUBSCRIBE", "RPC_CONNECT", "VERSION-CONTROL", "BASELINE-CONTROL",
+  "SSTP_DUPLEX_POST", "MKCALENDAR",
+]);
+
+/** Lower-cased header name → key of the http field it fills (headers[] in packet-http.c). */
+export const HEADER_FIELDS: ReadonlyMap<string, string> = new Map([
+  ["authorization", "authorization"], ["proxy-authorization", "proxyAuthorization"],
+  ["proxy-authenticate", "proxyAuthenticate"], ["www-authenticate", "wwwAuthenticate"],
+  ["content-type", "contentType"], ["content-length", "contentLengthHeader"],
+  ["content-encoding", "contentEncoding"], ["transfer-encoding", "transferEncoding"], ["upgrade", "upgrade"],
+  ["user-agent", "userAgent"], ["host", "host"], ["connection", "connection"], ["cookie", "cookie"],
+  ["accept", "accept"], ["referer", "referer"], ["accept-language", "acceptLanguage"],
+  ["accept-encoding", "acceptEncoding"], ["date", "date"], ["cache-control", "cacheControl"], ["server", "server"],
+  ["location", "location"], ["sec-websocket-accept", "secWsAccept"], ["sec-websocket-extensions", "secWsExtensions"],
+  ["sec-websocket-key", "secWsKey"], ["sec-websocket-protocol", "secWsProtocol"],
+  ["sec-websocket-version", "secWsVersion"], ["set-cookie", "setCookie"], ["last-modified", "lastModified"],
+  ["x-forwarded-for", "xForwardedFor"], ["http2-settings", "http2Settings"],
+]);
+
+/** Media types the line-based text dissector takes (packet-text-media.c registrations). */
+export const TEXT_MEDIA: ReadonlySet<string> = new Set([
+  "text/plain", "text/html", "text/css", "text/richtext", "text/vnd.sun.j2me.app-descriptor", "text/javascript",
+  "application/javascript", "application/x-javascript", "application/x-ns-proxy-autoconfig",
+  "application/vnd.poc.refer-to", "application/x-wms-logplaystats", "application/x-wms-logconnectstats",
+  "application/x-rtsp-udp-packetpair", "application/x-tia-p25-issi", "application/x-tia-p25-sndcp",
+  "application/x-vnd.sun.j2me.app-descriptor", "text/vnd.wap.si", "text/vnd.wap.sl", "text/vnd.wap.co",
+  "text/x-vcard", "text/vcard", "text/x-vcalendar", "text/calendar", "text/x-hdml",
+]);
