@@ -14,6 +14,7 @@ import { DEFAULT_FIELDS_OPTIONS, fieldsHeader, fieldsLine, parseFieldsOption, re
 import { hexDump } from "../output/hex.js";
 import { layersView } from "../output/layers.js";
 import { makeStats, StatsError, type StatsCollector } from "../output/stats/index.js";
+import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
 import { summaryLine } from "../output/summary.js";
 import { treeText } from "../output/tree-text.js";
@@ -43,6 +44,7 @@ export class Emitter {
   private readonly printHex: boolean;
   private readonly ifaceMap = new Map<number, number>();
   private readonly stats: StatsCollector[] = [];
+  private readonly follows: ReturnType<typeof makeFollow>[] = [];
   private firstJson = true;
   private started = false;
 
@@ -50,10 +52,15 @@ export class Emitter {
   constructor(private readonly o: Options, public writer?: FrameSink) {
     // -z statistics: each a collector fed every displayed frame, rendered at the end
     try {
-      this.stats = o.stats.map((z) => makeStats(z));
+      // tshark prints -z follow output last-given first; the other statistics in order
+      for (const z of o.stats) {
+        if (z.startsWith("follow,")) this.follows.unshift(makeFollow(z));
+        else this.stats.push(makeStats(z));
+      }
     } catch (e) {
-      if (!(e instanceof StatsError)) throw e;
-      fail(e.message, 1);
+      // StatsError or makeFollow's Error: both are a bad -z argument
+      if (!(e instanceof StatsError) && !(e instanceof Error && /follow/.test(e.message))) throw e;
+      fail((e as Error).message, 1);
     }
     if (o.outputType === "fields" && o.fields.length === 0) fail('-T fields was specified, but no fields were specified with "-e"', 1);
     if (o.fields.length > 0 && o.outputType !== "fields") fail('"-Tfields" was not specified, but fields were specified with "-e"', 1);
@@ -93,7 +100,7 @@ export class Emitter {
     this.dissector = new Dissector({
       tree: needTree,
       columns: this.printSummary,
-      wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields)],
+      wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
     });
   }
 
@@ -127,6 +134,7 @@ export class Emitter {
     if (this.filter !== undefined && !this.filter.test(d)) return false;
     this.dissector.session.prevDisplayedTs = { s: fr.tsSec, ns: fr.tsNsec };
     for (const z of this.stats) z.add(d);
+    for (const z of this.follows) z.add(d);
     const writer = this.writer;
     if (writer) {
       let id = this.ifaceMap.get(fr.interfaceId);
@@ -170,6 +178,7 @@ export class Emitter {
     if (!this.started) this.start();
     if (this.o.outputType === "json" && !this.o.quiet) this.out.write(jsonEnd(!this.firstJson));
     for (const z of this.stats) this.out.write(z.render(this.o.statsFormat, this.style));
+    for (const z of this.follows) this.out.write(z.render());
     await this.out.flush();
     if (this.writer) await this.writer.close();
   }

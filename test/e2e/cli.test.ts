@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, haveTshark, runCli, tsharkFields } from "../helpers/tshark.js";
+import { FIXTURES, haveTshark, runCli, sh, tsharkFields } from "../helpers/tshark.js";
 
 const SAMPLE = join(FIXTURES, "sample.pcapng");
 const DNS = join(FIXTURES, "dns.pcap");
@@ -124,6 +124,15 @@ describe.skipIf(!haveTshark())("command line vs tshark", () => {
     }
   });
 
+  it("HTTP over reassembled TCP: the same messages as tshark", () => {
+    const http = join(FIXTURES, "http.pcapng");
+    const f = ["frame.number", "http.request.method", "http.request.uri", "http.response.code", "http.content_length", "tcp.reassembled.length"];
+    const ours = runCli(["-r", http, "-Y", "http", "-T", "fields", ...f.flatMap((x) => ["-e", x])]).stdout;
+    const theirs = tsharkFields(http, f, ["-Y", "http"]).map((r) => r.join("\t")).join("\n") + "\n";
+    expect(lines(ours).length).toBeGreaterThan(8);
+    expect(ours).toBe(theirs);
+  });
+
   it("-w writes files tshark reads back identically (pcapng and pcap)", () => {
     const f = ["frame.time_epoch", "frame.len", "frame.cap_len", "frame.protocols", "ip.src", "dns.qry.name"];
     for (const [ext, extra] of [["pcapng", []], ["pcap", ["-F", "pcap"]]] as const) {
@@ -149,6 +158,14 @@ describe("statistics and layers from the command line", () => {
     expect(top.map((x) => x.protocol)).toEqual(["eth"]);
     expect(top[0].frames).toBe(lines(runCli(["-r", SAMPLE]).stdout).length);
     expect(runCli(["-r", SAMPLE, "-z", "no,such,stat"]).status).toBe(1);
+  });
+
+  it("-z follow,tcp,ascii prints the stream exactly as tshark", () => {
+    const r = runCli(["-r", SAMPLE, "-q", "-z", "follow,tcp,ascii,0"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/GET \/ HTTP\/1\.1/);
+    if (haveTshark()) expect(r.stdout).toBe(sh("tshark", ["-n", "-r", SAMPLE, "-q", "-z", "follow,tcp,ascii,0"]));
+    expect(runCli(["-r", SAMPLE, "-q", "-z", "follow,tcp,bogus,0"]).status).toBe(1);
   });
 
   it("--layers rulers add up: header + payload of each layer is its size", () => {
