@@ -8,7 +8,7 @@ import type { FieldSpec } from "../src/core/field.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import { BoundsError, type Tvb } from "../src/core/tvb.js";
-import { ipv4ToString, ipv6ToString } from "../src/core/format.js";
+import { ipv4ToString, ipv6ToString, labelText } from "../src/core/format.js";
 import type { DnsFields } from "./dns.js";
 
 // ───────────────────────────────────────────────────────────── value tables
@@ -171,23 +171,6 @@ export function formatBytesText(raw: string, len = raw.length): string {
       out += "\ufffd";
       i++;
     }
-  }
-  return out;
-}
-
-/** format_text() for an already-decoded JS string (tree labels of string fields). */
-export function formatStringText(s: string): string {
-  let plain = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) { plain = false; break; }
-  }
-  if (plain) return s;
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) out += ESC[c] ?? "\\" + c.toString(8).padStart(3, "0");
-    else out += s[i];
   }
   return out;
 }
@@ -1315,7 +1298,7 @@ export function dissectRdata(c: RdataCtx, rt: Item, trr: Item, type: number, cur
       const vb = tvb.bytes(cur + 1 + tagLen, valueLen);
       let vraw = "";
       for (let i = 0; i < vb.length; i++) vraw += vb[i] < 0x80 ? String.fromCharCode(vb[i]) : "\ufffd";
-      const value = formatStringText(vraw);
+      const value = labelText(vraw);
       // strncmp(tag, keyword, tag_len) == 0
       const pre = (kw: string) => (tag.length === tagLen ? kw.length >= tagLen && kw.startsWith(tag) : kw === tag);
       const hf = pre("issue") ? f.caaIssue : pre("issuewild") ? f.caaIssuewild : pre("iodef") ? f.caaIodef : f.caaUnknown;
