@@ -115,10 +115,6 @@ export type MsgKind = (typeof MsgKind)[keyof typeof MsgKind];
 
 const TOP_NAME = ["Domain Name System", "Multicast Domain Name System", "Link-local Multicast Name Resolution"];
 
-/** Dissecting the datagram quoted in an ICMP error (pinfo->flags.in_error_pkt; set by ip/icmp). */
-function inErrorPkt(pinfo: PacketInfo): boolean {
-  return pinfo.data.get("ip.in_error_pkt") === true;
-}
 
 function matcher(pinfo: PacketInfo): DnsMatcher {
   return pinfo.session.get("dns", () => new DnsMatcher());
@@ -255,7 +251,7 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
   const fr = pinfo.frame;
   let trans = null as ReturnType<DnsMatcher["match"]>;
   let retransmission = false;
-  if (!inErrorPkt(pinfo)) {
+  if (!pinfo.inErrorPkt) {
     const dir = conversationDirection(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport);
     const key = pinfo.ptype + ":" + conversationKey(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport, dir);
     const mt = matcher(pinfo);
@@ -318,7 +314,7 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
 
   // State tracking in the tree.
   if (!isResponse) {
-    if (retransmission && trans !== null && trans.reqFrame && !inErrorPkt(pinfo)) {
+    if (retransmission && trans !== null && trans.reqFrame && !pinfo.inErrorPkt) {
       idItem.expert("warn", "protocol", `DNS query retransmission. Original request in frame ${trans.reqFrame}`, "dns");
       top.addGenerated(f.retransmitRequestIn, tvb, 0, 0, trans.reqFrame);
       top.addGenerated(f.retransmission, tvb, 0, 0, true);
@@ -326,7 +322,7 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
       top.addGenerated(f.responseIn, tvb, 0, 0, trans.repFrame);
     }
   } else if (trans !== null && trans.reqFrame) {
-    if (retransmission && trans.repFrame && !inErrorPkt(pinfo)) {
+    if (retransmission && trans.repFrame && !pinfo.inErrorPkt) {
       idItem.expert("warn", "protocol", `DNS response retransmission. Original response in frame ${trans.repFrame}`, "dns");
       top.addGenerated(f.retransmitResponseIn, tvb, 0, 0, trans.repFrame);
       top.addGenerated(f.retransmission, tvb, 0, 0, true);

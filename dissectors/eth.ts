@@ -4,7 +4,7 @@
  * and the padding / trailer / FCS split after the payload (add_ethernet_trailer).
  */
 import { etherToString, hex } from "../src/core/format.js";
-import { callData, callDissector, defineProtocol, lookupTable, markBoundsError, protocolByAbbrev } from "../src/core/proto.js";
+import { callData, callDissector, defineProtocol, lookupTable, markBoundsError, protocolByAbbrev, CHECKSUM_STATUS } from "../src/core/proto.js";
 import type { Field } from "../src/core/field.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
@@ -16,8 +16,6 @@ const IG = { abbrev: "", name: "", type: "bool" as const, bits: 24 };
 const LG_TFS = ["Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"] as const;
 const IG_TFS = ["Group address (multicast/broadcast)", "Individual address (unicast)"] as const;
 
-/** FT_UINT8 checksum status values (proto_checksum_vals). */
-const CHECKSUM_STATUS: Record<number, string> = { 0: "Bad", 1: "Good", 2: "Unverified", 3: "Not present", 4: "Illegal" };
 
 export const eth = defineProtocol({
   name: "Ethernet II",

@@ -7,11 +7,11 @@
 import type { Time } from "../src/core/field.js";
 import { hex } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callData, callTable, defineProtocol, tryHeuristics } from "../src/core/proto.js";
+import { callData, callTable, defineProtocol, tryHeuristics, CHECKSUM_STATUS } from "../src/core/proto.js";
 import { timeDiff } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
-import { IN_ERROR_PKT, onesSum, cksumShouldBe, type IpHeaderInfo } from "./ip.js";
+import { onesSum, cksumShouldBe, type IpHeaderInfo } from "./ip.js";
 
 export const ICMP_TYPES: Record<number, string> = {
   0: "Echo (ping) reply", 1: "Reserved", 2: "Reserved", 3: "Destination unreachable", 4: "Source quench (flow control)",
@@ -48,7 +48,6 @@ const CODES: Record<number, Record<number, string>> = {
   43: { 0: "No error", 1: "Malformed Query", 2: "No Such Interface", 3: "No Such Table Entry", 4: "Multiple Interfaces Satisfy Query" },
 };
 
-const CHECKSUM_STATUS: Record<number, string> = { 0: "Bad", 1: "Good", 2: "Unverified", 3: "Not present", 4: "Illegal" };
 
 export const icmp = defineProtocol({
   name: "Internet Control Message Protocol",
@@ -164,7 +163,7 @@ function dissectIcmp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): n
   const full = top.tree.full;
   top.add(f.type, tvb, 0, 1, type, full ? `${type} (${typeStr})` : undefined);
   top.add(f.code, tvb, 1, 1, code, full && codeStr !== null ? `${code} (${codeStr})` : undefined);
-  const inError = pinfo.data.get(IN_ERROR_PKT) === true;
+  const inError = pinfo.inErrorPkt;
   const verify = !pinfo.fragmented && tvb.length >= tvb.reportedLength && !inError;
   checksumItem(top, tvb, pinfo, full, verify, inError ? "in ICMP error packet" : "fragmented datagram", "icmp");
 
@@ -294,14 +293,13 @@ export function dissectQuoted(inner: Tvb, pinfo: PacketInfo, parent: Item, ether
   const cols = pinfo.cols;
   const save = cols === null ? null : { ...cols };
   const netSrc = pinfo.netSrc, netDst = pinfo.netDst;
-  const prevErr = pinfo.data.get(IN_ERROR_PKT);
+  const prevErr = pinfo.inErrorPkt;
   const ptype = pinfo.ptype, sp = pinfo.srcport, dp = pinfo.dstport;
-  pinfo.data.set(IN_ERROR_PKT, true);
+  pinfo.inErrorPkt = true;
   try {
     callTable("ethertype", ethertype, inner, pinfo, parent);
   } finally {
-    if (prevErr === undefined) pinfo.data.delete(IN_ERROR_PKT);
-    else pinfo.data.set(IN_ERROR_PKT, prevErr);
+    pinfo.inErrorPkt = prevErr;
     if (cols !== null && save !== null) {
       // the columns stay the error's; only a malformed mark of the quoted packet shows (as in tshark)
       const mark = MALFORMED_MARK.exec(cols.info);

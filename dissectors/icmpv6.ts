@@ -6,12 +6,12 @@
 import type { Time } from "../src/core/field.js";
 import { etherToString, hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callData, defineProtocol } from "../src/core/proto.js";
+import { callData, defineProtocol, CHECKSUM_STATUS } from "../src/core/proto.js";
 import { timeDiff } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { dissectQuoted } from "./icmp.js";
-import { IN_ERROR_PKT, cksumShouldBe, onesSum, type IpHeaderInfo } from "./ip.js";
+import { cksumShouldBe, onesSum, type IpHeaderInfo } from "./ip.js";
 import type { Ipv6Info } from "./ipv6.js";
 
 export const ICMPV6_TYPES: Record<number, string> = {
@@ -60,7 +60,6 @@ export const ICMPV6_OPT_TYPES: Record<number, string> = {
   254: "RFC3692-style Experiment 2",
 };
 
-const CHECKSUM_STATUS: Record<number, string> = { 0: "Bad", 1: "Good", 2: "Unverified", 3: "Not present", 4: "Illegal" };
 const PRF: Record<number, string> = { 0: "Medium", 1: "High", 2: "Reserved", 3: "Low" };
 const MLDR_RECORD: Record<number, string> = {
   1: "Include", 2: "Exclude", 3: "Changed to include", 4: "Changed to exclude", 5: "Allow new sources", 6: "Block old sources",
@@ -174,7 +173,7 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
   top.add(f.code, tvb, 1, 1, code, full && codeStr !== undefined ? `${code} (${codeStr})` : undefined);
   if (pinfo.cols !== null) pinfo.setInfo(codeStr !== undefined ? `${typeStr} (${codeStr})` : typeStr);
 
-  const inError = pinfo.data.get(IN_ERROR_PKT) === true;
+  const inError = pinfo.inErrorPkt;
   const sum = tvb.u16(2);
   const len = tvb.reportedLength;
   const ip6 = data !== null && typeof data === "object" && "ipTree" in (data as object) ? (data as Ipv6Info) : null;

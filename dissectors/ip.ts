@@ -5,7 +5,7 @@
 import { DefragTable, fragmentFieldSpecs, showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
 import { hex, ipv4ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callData, callTable, defineProtocol, lookupTable, tryHeuristics } from "../src/core/proto.js";
+import { callData, callTable, defineProtocol, lookupTable, tryHeuristics, CHECKSUM_STATUS } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 
@@ -90,7 +90,6 @@ export function dscpShort(dscp: number): string {
   return DSCP_SHORT[dscp] ?? "Unknown";
 }
 
-const CHECKSUM_STATUS: Record<number, string> = { 0: "Bad", 1: "Good", 2: "Unverified", 3: "Not present", 4: "Illegal" };
 const OPT_CLASS: Record<number, string> = { 0: "Control", 1: "Reserved for future use", 2: "Debugging and measurement", 3: "Reserved for future use" };
 const TS_FLAGS: Record<number, string> = { 0: "Time stamps only", 1: "Time stamp and address", 3: "Time stamps for prespecified addresses" };
 const SEC_RFC791: Record<number, string> = {
@@ -221,8 +220,6 @@ export interface IpHeaderInfo {
   payloadLen: number;
 }
 
-/** pinfo.data key an ICMP/ICMPv6 error sets while it dissects the packet it quotes. */
-export const IN_ERROR_PKT = "ip.in_error_pkt";
 
 /** "0101" for a nibble. */
 function bits4(n: number): string {
@@ -307,7 +304,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   ds.add(f.ecn, tvb, 1, 1, tos & 3);
 
   let ipLen = tvb.u16(2);
-  const inError = pinfo.data.get(IN_ERROR_PKT) === true;
+  const inError = pinfo.inErrorPkt;
   let li: Item;
   if (ipLen === 0 && pinfo.session.pref("ip.tso_support", true)) {
     // TSO: a zero length is taken to be the frame's (reported) length

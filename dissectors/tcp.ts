@@ -20,7 +20,7 @@ import type { ExpertGroup, Severity } from "../src/core/expert.js";
 import type { Field, FieldSpec, Time } from "../src/core/field.js";
 import { bitString, hex } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callData, callDissector, defineProtocol, lookupTable, tryHeuristics } from "../src/core/proto.js";
+import { callData, callDissector, defineProtocol, lookupTable, tryHeuristics, CHECKSUM_STATUS } from "../src/core/proto.js";
 import type { Item, Tree } from "../src/core/tree.js";
 import { Tvb as TvbCtor, type Tvb } from "../src/core/tvb.js";
 import {
@@ -56,16 +56,7 @@ const OPTION_NAMES: Record<number, string> = {
 
 const EXIDS: Record<number, string> = { 0xf989: "Fast Open", 0xacc0: "Accurate ECN - Order 0", 0xacc1: "Accurate ECN - Order 1" };
 
-/**
- * Dissecting the datagram quoted in an ICMP error (Wireshark's pinfo->flags.in_error_pkt):
- * ip/icmp set this pinfo.data key around it.
- */
-const IN_ERROR_PKT = "ip.in_error_pkt";
-function inErrorPkt(pinfo: PacketInfo): boolean {
-  return pinfo.data.get(IN_ERROR_PKT) === true;
-}
 
-const CHECKSUM_STATUS: Record<number, string> = { 0: "Bad", 1: "Good", 2: "Unverified", 3: "Not present", 4: "Illegal" };
 
 export const tcp = defineProtocol({
   name: "Transmission Control Protocol",
@@ -373,7 +364,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
 
   // Segment length, analysis, relative numbers, scaled window.
   const reportedLen = tvb.reportedLength;
-  const inError = inErrorPkt(pinfo);
+  const inError = pinfo.inErrorPkt;
   let haveSeglen = false;
   let seglen = 0;
   let seq = rawSeq;

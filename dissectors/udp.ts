@@ -7,20 +7,11 @@ import { ConversationKeyer, ConversationTable } from "../src/analysis/conversati
 import type { Field, Time } from "../src/core/field.js";
 import { hex } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callData, callDissector, defineProtocol, lookupTable, tryHeuristics } from "../src/core/proto.js";
+import { callData, callDissector, defineProtocol, lookupTable, tryHeuristics, CHECKSUM_STATUS } from "../src/core/proto.js";
 import type { Item, Tree } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 
-/**
- * Dissecting the datagram quoted in an ICMP error (Wireshark's pinfo->flags.in_error_pkt):
- * ip/icmp set this pinfo.data key around it.
- */
-const IN_ERROR_PKT = "ip.in_error_pkt";
-function inErrorPkt(pinfo: PacketInfo): boolean {
-  return pinfo.data.get(IN_ERROR_PKT) === true;
-}
 
-const CHECKSUM_STATUS: Record<number, string> = { 0: "Bad", 1: "Good", 2: "Unverified", 3: "Not present", 4: "Illegal" };
 
 export const udp = defineProtocol({
   name: "User Datagram Protocol",
@@ -133,7 +124,7 @@ function dissectUdp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     if (cols) pinfo.appendInfo(` [BAD UDP LENGTH ${ulen} < 8]`);
     return tvb.length;
   }
-  if (ulen > reportedLen && !pinfo.fragmented && !inErrorPkt(pinfo)) {
+  if (ulen > reportedLen && !pinfo.fragmented && !pinfo.inErrorPkt) {
     lenItem.appendText(` (bogus, payload length ${reportedLen})`);
     expert(lenItem, f.lengthBad, "error", "malformed", `Bad length value ${ulen} > IP payload length`);
     if (cols) pinfo.appendInfo(` [BAD UDP LENGTH ${ulen} > IP PAYLOAD LENGTH]`);
@@ -147,7 +138,7 @@ function dissectUdp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   const sum = tvb.u16(6);
   if (sum === 0) {
     // Zero means "no checksum" over IPv4; over IPv6 it is illegal (tshark's default).
-    const ignore = !isV6 || inErrorPkt(pinfo);
+    const ignore = !isV6 || pinfo.inErrorPkt;
     const ci = ti.add(f.checksum, tvb, 6, 2, 0, full ? (ignore ? "0x0000 [zero-value ignored]" : "0x0000 [zero-value illegal]") : undefined);
     if (!ignore) {
       expert(ci, f.checksumZero, "error", "checksum", "Illegal checksum value (0)");
@@ -179,7 +170,7 @@ function dissectUdp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
 
   if (ulen === 8) return tvb.length; // empty payload: nothing more
 
-  if (!inErrorPkt(pinfo)) {
+  if (!pinfo.inErrorPkt) {
     const t = tree.tree;
     const d = want(t, f.timeDelta) ? delta(fr.tsSec, fr.tsNsec, conv.prevS, conv.prevNs) : null;
     conv.prevS = fr.tsSec;
@@ -190,7 +181,7 @@ function dissectUdp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     if (d !== null) tsg.addGenerated(f.timeDelta, tvb, 0, 0, d);
   }
 
-  if (!inErrorPkt(pinfo) || tvb.remaining(8) > 0) decodePorts(tvb, pinfo, tree, ti, sport, dport, ulen);
+  if (!pinfo.inErrorPkt || tvb.remaining(8) > 0) decodePorts(tvb, pinfo, tree, ti, sport, dport, ulen);
   return tvb.length;
 }
 

@@ -30,6 +30,8 @@ export class PacketInfo {
   fragmented = false;
   /** Depth of IP-in-something nesting (0 = outermost IP). */
   ipDepth = 0;
+  /** Dissecting the packet quoted inside an ICMP/ICMPv6 error (Wireshark's pinfo->flags.in_error_pkt). */
+  inErrorPkt = false;
   /** Set by a dissector that decided the packet is malformed. */
   malformed = false;
   /** Info text before this offset survives setInfo (Wireshark's column fence, e.g. "[TCP Retransmission] "). */

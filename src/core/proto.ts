@@ -150,6 +150,9 @@ export function tryHeuristics(table: string, tvb: Tvb, pinfo: PacketInfo, tree: 
   return false;
 }
 
+/** Checksum status values shared by every *.checksum.status field (Wireshark's proto_checksum_vals). */
+export const CHECKSUM_STATUS: Readonly<Record<number, string>> = { 0: "Bad", 1: "Good", 2: "Unverified", 3: "Not present", 4: "Illegal" };
+
 /** Wireshark's _ws.malformed expert field. */
 export const MALFORMED = registerField({ abbrev: "_ws.malformed", name: "Malformed Packet", type: "none" });
 export const TRUNCATED = registerField({ abbrev: "_ws.short", name: "Packet size limited during capture", type: "none" });
