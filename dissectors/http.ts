@@ -245,7 +245,8 @@ function scanHeaders(d: Uint8Array, o: number, end: number): { contentLength: nu
     const next = LINE.next;
     const line = latin1(d, p, p + n).toLowerCase();
     if (line.startsWith("content-length:")) contentLength = parseInt(line.slice(15).trim(), 10);
-    else if (line.startsWith("transfer-encoding:") && line.includes("chunked")) chunked = true;
+    // req_resp_hdrs_do_reassembly: chunked only when the value *starts* with "chunked"
+    else if (line.startsWith("transfer-encoding:") && line.slice(18).replace(/^[ \t]+/, "").startsWith("chunked")) chunked = true;
     p = next;
   }
   return { contentLength: Number.isFinite(contentLength) ? contentLength : -1, chunked };
