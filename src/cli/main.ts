@@ -11,7 +11,15 @@ import { readCommand } from "./read.js";
 const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "package.json"), "utf8")) as { version: string };
 
 
+/** Subcommands (`nestcap keylog …`, `nestcap tunnel …`), each in its own module, loaded only when used. */
+const SUBCOMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  keylog: () => import("./keylog.js"),
+  tunnel: () => import("./tunnel.js"),
+};
+
 async function main(argv: string[]): Promise<number> {
+  const sub = argv.length > 0 ? SUBCOMMANDS[argv[0]] : undefined;
+  if (sub !== undefined) return (await sub()).run(argv.slice(1));
   let opts;
   try {
     opts = parseArgs(argv);

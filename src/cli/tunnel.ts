@@ -1,0 +1,6 @@
+/** `nestcap tunnel …` (placeholder until implemented). */
+import { fail } from "./fail.js";
+
+export async function run(_argv: string[]): Promise<number> {
+  fail("'nestcap tunnel' is not implemented yet", 1);
+}
