@@ -3,8 +3,20 @@
  * @peculiar/x509 (@peculiar/asn1-x509 + asn1-schema). Returns the values tshark's
  * x509af/x509sat fields show; null when the DER does not parse.
  */
-import asn1Schema from "@peculiar/asn1-schema";
-import asn1X509 from "@peculiar/asn1-x509";
+import { createRequire } from "node:module";
+
+// Loaded on the first certificate, not at start-up: the ASN.1 libraries take longer to
+// load than nestcap needs to dissect a small capture.
+type Asn1Schema = typeof import("@peculiar/asn1-schema");
+type Asn1X509 = typeof import("@peculiar/asn1-x509");
+let libs: { asn1Schema: Asn1Schema; asn1X509: Asn1X509 } | null = null;
+function asn1(): { asn1Schema: Asn1Schema; asn1X509: Asn1X509 } {
+  if (libs === null) {
+    const require = createRequire(import.meta.url);
+    libs = { asn1Schema: require("@peculiar/asn1-schema") as Asn1Schema, asn1X509: require("@peculiar/asn1-x509") as Asn1X509 };
+  }
+  return libs;
+}
 
 export interface CertInfo {
   version: number;
@@ -45,6 +57,7 @@ function nameLine(n: AsnName, utf8: string[], printable: string[]): string {
 
 export function decodeCert(der: Uint8Array): CertInfo | null {
   try {
+    const { asn1Schema, asn1X509 } = asn1();
     const c = asn1Schema.AsnParser.parse(der, asn1X509.Certificate);
     const t = c.tbsCertificate;
     const utf8: string[] = [];

@@ -3,7 +3,7 @@
  * a readable table (cli-table3), CSV and JSON for people who plot.
  * Collectors build a Report only at render time; nothing here runs per packet.
  */
-import Table from "cli-table3";
+import { createRequire } from "node:module";
 import type { Style } from "../color.js";
 
 export type Cell = string | number;
@@ -34,6 +34,8 @@ function cellText(c: Cell): string {
 }
 
 function renderTable(r: Report, style: Style): string {
+  // cli-table3 is loaded when a table is first drawn, not at start-up.
+  const Table = createRequire(import.meta.url)("cli-table3") as typeof import("cli-table3");
   const out: string[] = [];
   out.push(style.field(r.title) + (r.filter ? style.dim(`  (filter: ${r.filter})`) : ""));
   if (r.summary) for (const l of r.summary) out.push(l);
