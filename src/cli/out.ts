@@ -1,12 +1,19 @@
 /** Buffered stdout with back-pressure; a closed pipe (`| head`) ends the program quietly. */
 import type { Writable } from "node:stream";
 
+/**
+ * Text is encoded into a byte buffer as it is written (one short, cache-hot string at a
+ * time), not joined at flush: joining thousands of concatenated lines and encoding the
+ * result cost ~4× more (measured on 100k summary lines).
+ */
 export class Out {
-  private parts: string[] = [];
-  private size = 0;
+  private buf: Buffer;
+  private off = 0;
+  private readonly pending: Buffer[] = [];
   closed = false;
 
   constructor(private readonly stream: Writable = process.stdout, private readonly limit = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(limit * 2);
     stream.on("error", (e: NodeJS.ErrnoException) => {
       if (e.code === "EPIPE") {
         this.closed = true;
@@ -17,20 +24,35 @@ export class Out {
   }
 
   write(s: string): void {
-    this.parts.push(s);
-    this.size += s.length;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (this.off + s.length * 3 > this.buf.length) {
+      this.retire();
+      if (s.length * 3 > this.buf.length) {
+        this.pending.push(Buffer.from(s, "utf8"));
+        return;
+      }
+    }
+    this.off += this.buf.write(s, this.off);
+  }
+
+  /** Hand the filled part of the buffer to the pending list and start a new one. */
+  private retire(): void {
+    if (this.off === 0) return;
+    this.pending.push(this.buf.subarray(0, this.off));
+    this.buf = Buffer.allocUnsafe(this.limit * 2);
+    this.off = 0;
   }
 
   /** True when the buffer should be flushed (checked after each packet). */
   get full(): boolean {
-    return this.size >= this.limit;
+    return this.off >= this.limit || this.pending.length > 0;
   }
 
   async flush(): Promise<void> {
-    if (this.size === 0 && this.parts.length === 0) return;
-    const chunk = this.parts.join("");
-    this.parts = [];
-    this.size = 0;
+    this.retire();
+    if (this.pending.length === 0) return;
+    const chunk = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    this.pending.length = 0;
     if (this.closed) return;
     if (!this.stream.write(chunk)) await new Promise<void>((r) => this.stream.once("drain", () => r()));
   }
