@@ -4,6 +4,16 @@
  * retransmission and ACK linking on the control channel, and TLS records
  * reassembled across P_CONTROL_V1 packets in message-packet-id order.
  * The packet layout lives in src/openvpn/wire.ts (parse + emit).
+ *
+ * Decryption (nestcap's own, see src/openvpn/keylog.ts for the key-log format):
+ * with the prefs openvpn.keylog (--keylog), openvpn.tls_crypt_key
+ * (--openvpn-tls-crypt) or openvpn.static_key (--openvpn-static), P_DATA_V1/V2,
+ * tls-crypt / dynamic tls-crypt control packets and static-key packets are
+ * authenticated and decrypted (src/openvpn/datachannel.ts, tlscrypt.ts); the
+ * plaintext becomes a data source (-x), and the inner IP packet is dissected under
+ * the OpenVPN item. Every key whose endpoints and key-id fit is tried; the one that
+ * authenticates is remembered per conversation, direction and key-id. Nothing
+ * unauthenticated is ever shown as plaintext.
  */
 import type { TcpSegment } from "../src/analysis/tcp.js";
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
@@ -11,10 +21,14 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callTable, defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
+import { dataKeyFromKeyMaterial, decryptData, isAead, OCC_MAGIC, OCC_NAMES, PING_MAGIC, startsWith } from "../src/openvpn/datachannel.js";
+import { endpointMatches, readKeyLog, type DataEntry, type StaticEntry, type TlsCryptEntry } from "../src/openvpn/keylog.js";
+import { keySlot, readStaticKeyFile, splitKeyArg } from "../src/openvpn/static.js";
+import { tlsCryptKeyFromSlot, tlsCryptUnwrap } from "../src/openvpn/tlscrypt.js";
 import {
   detectMode, isControl, MAX_ACKS, OPCODE_NAMES, P_ACK_V1, P_CONTROL_HARD_RESET_CLIENT_V1,
   P_CONTROL_HARD_RESET_CLIENT_V2, P_CONTROL_HARD_RESET_CLIENT_V3, P_CONTROL_V1, P_DATA_V1, P_DATA_V2,
-  parsePacket, type OvpnPacket, type WireOptions,
+  isData, parsePacket, TLS_CRYPT_TAG, type OvpnPacket, type WireOptions,
 } from "../src/openvpn/wire.js";
 
 /** One direction-specific control session (one session id). */
@@ -43,16 +57,76 @@ class Conv {
   /** A hard reset parsed in this conversation. */
   handshake = false;
   readonly sessions = new Map<bigint, Sess>();
+  /** Decryption: the key that last worked, per (direction·8 + key-id); static mode under 16/17. */
+  readonly keyHit = new Map<number, DataEntry | StaticEntry>();
+  /** Static-key packets authenticated here (--openvpn-static / STATIC lines). */
+  staticMode = false;
 }
 
 class State {
   readonly convs = new Map<string, Conv>();
   /** TCP: per flow, the relative seq where the next OpenVPN packet starts (when a packet was split). */
   readonly tcpNext = new Map<unknown, number>();
+  /** Decryption keys from the prefs (loaded on first use). */
+  keys: Keys | null = null;
 }
 
+/**
+ * Keys from the session prefs (set by --keylog, --openvpn-tls-crypt, --openvpn-static
+ * or -o openvpn.keylog:FILE …), loaded once per session.
+ */
+class Keys {
+  readonly data: DataEntry[] = [];
+  readonly statics: StaticEntry[] = [];
+  readonly tlsCrypt: TlsCryptEntry[] = [];
+  get any(): boolean {
+    return this.data.length + this.statics.length + this.tlsCrypt.length > 0;
+  }
+}
+
+const ANY_EP = { addr: null, port: -1 };
+const NO_KEYS = new Keys();
+
+function loadKeys(pinfo: PacketInfo): Keys {
+  const s = pinfo.session;
+  const kl = s.pref<string | boolean>("openvpn.keylog", "");
+  const tc = s.pref<string | boolean>("openvpn.tls_crypt_key", "");
+  const st = s.pref<string | boolean>("openvpn.static_key", "");
+  if (typeof kl !== "string" || typeof tc !== "string" || typeof st !== "string" || kl + tc + st === "") return NO_KEYS;
+  const k = new Keys();
+  // errors here surface as exceptions: the CLI validates these files before dissecting
+  if (kl !== "") {
+    for (const e of readKeyLog(kl)) {
+      if (e.kind === "DATA") k.data.push(e);
+      else if (e.kind === "STATIC") k.statics.push(e);
+      else k.tlsCrypt.push(e);
+    }
+  }
+  if (tc !== "") {
+    const raw = readStaticKeyFile(splitKeyArg(tc).path);
+    // which slot a side sends with depends on its direction: try both, the tag decides
+    for (const i of [0, 1] as const) k.tlsCrypt.push({ kind: "TLS-CRYPT", line: 0, src: ANY_EP, dst: ANY_EP, dynamic: false, key: tlsCryptKeyFromSlot(keySlot(raw, i)) });
+  }
+  if (st !== "") {
+    const { path, direction } = splitKeyArg(st);
+    const raw = readStaticKeyFile(path);
+    // direction 0/1 (as --secret FILE DIR): the two slots are used one per direction; bidirectional: slot 0 both ways.
+    // The capture does not say which side had which direction, so both slots are tried and the HMAC decides.
+    const slots: (0 | 1)[] = direction === undefined ? [0, 1] : [direction, (1 - direction) as 0 | 1];
+    for (const i of slots) k.statics.push({ kind: "STATIC", line: 0, src: ANY_EP, dst: ANY_EP, key: dataKeyFromKeyMaterial("AES-256-CBC", "SHA256", keySlot(raw, i), true) });
+  }
+  return k;
+}
+
+function keysOf(pinfo: PacketInfo): Keys {
+  const st = state(pinfo);
+  return st.keys ?? (st.keys = loadKeys(pinfo));
+}
+
+const newState = (): State => new State();
+
 function state(pinfo: PacketInfo): State {
-  return pinfo.session.get("openvpn", () => new State());
+  return pinfo.session.get("openvpn", newState);
 }
 
 function convOf(pinfo: PacketInfo, create: boolean): Conv | undefined {
@@ -98,12 +172,35 @@ export const openvpn = defineProtocol({
     continuation: { abbrev: "openvpn.continuation", name: "Continuation of an OpenVPN packet from an earlier segment", type: "bytes" },
     tlsIn: { abbrev: "openvpn.tls_reassembled_in", name: "TLS record(s) completed in frame", type: "framenum" },
     staticData: { abbrev: "openvpn.static_data", name: "Static key or unknown data", type: "bytes" },
+    // decryption (nestcap's own; see src/openvpn/keylog.ts)
+    decrypted: { abbrev: "openvpn.decrypted", name: "Decrypted data", type: "none" },
+    dPid: { abbrev: "openvpn.data.packet_id", name: "Data packet-ID", type: "uint32", base: "dec" },
+    dTime: { abbrev: "openvpn.data.net_time", name: "Data net time", type: "abs_time" },
+    dCipher: { abbrev: "openvpn.data.cipher", name: "Cipher", type: "string" },
+    dAuth: { abbrev: "openvpn.data.auth", name: "HMAC digest", type: "string" },
+    dTag: { abbrev: "openvpn.data.tag", name: "AEAD tag", type: "bytes" },
+    dHmac: { abbrev: "openvpn.data.hmac", name: "HMAC", type: "bytes" },
+    dIv: { abbrev: "openvpn.data.iv", name: "IV", type: "bytes" },
+    dKeyId: { abbrev: "openvpn.data.key_id", name: "Key ID of the key used", type: "uint8", base: "dec" },
+    dLine: { abbrev: "openvpn.data.keylog_line", name: "Key log line", type: "uint32", base: "dec" },
+    dAuthOk: { abbrev: "openvpn.data.authenticated", name: "Authenticated", type: "bool" },
+    dLen: { abbrev: "openvpn.data.length", name: "Decrypted length", type: "uint32", base: "dec", unit: "bytes" },
+    ping: { abbrev: "openvpn.data.ping", name: "OpenVPN keepalive ping", type: "none" },
+    occ: { abbrev: "openvpn.data.occ", name: "OCC message", type: "uint8", base: "dec", strings: OCC_NAMES },
+    occData: { abbrev: "openvpn.data.occ_data", name: "OCC data", type: "bytes" },
+    plain: { abbrev: "openvpn.data.plaintext", name: "Decrypted payload (not IP)", type: "bytes" },
+    decFail: { abbrev: "openvpn.decryption_failed", name: "Decryption failed", type: "string" },
+    noKey: { abbrev: "openvpn.no_key", name: "No key for this packet in the key log", type: "none" },
+    tcDecrypted: { abbrev: "openvpn.tls_crypt.decrypted", name: "Decrypted tls-crypt control packet", type: "none" },
+    tcKeyType: { abbrev: "openvpn.tls_crypt.key_type", name: "tls-crypt key", type: "string" },
+    tcAuthOk: { abbrev: "openvpn.tls_crypt.authenticated", name: "Authenticated", type: "bool" },
   },
   registers: [["udp.port", 1194], ["tcp.port", 1194]],
   heuristics: [["udp", heurUdp], ["tcp", heurTcp]],
   dissect(tvb, pinfo, tree, data) {
     if (pinfo.ptype === "tcp") return dissectTcp(tvb, pinfo, tree, data as TcpSegment | undefined);
     const conv = convOf(pinfo, true)!;
+    if (!conv.confirmed && keysOf(pinfo).statics.length > 0 && tryStatic(tvb, pinfo, tree, conv)) return tvb.length;
     if (!conv.confirmed && !conv.unknown) classifyFirst(conv, tvb, pinfo);
     if (!conv.unknown && !conv.handshake && tvb.length > 0) {
       // no handshake seen: an impossible opcode means this was never TLS-mode OpenVPN
@@ -181,7 +278,9 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg: TcpSegment | u
       }
       return len;
     }
-    dissectPacket(tvb.sub(o + 2, plen), pinfo, tree, conv, plen, tvb, o);
+    if (conv.confirmed || keysOf(pinfo).statics.length === 0 || !tryStatic(tvb.sub(o + 2, plen), pinfo, tree, conv, tvb, o)) {
+      dissectPacket(tvb.sub(o + 2, plen), pinfo, tree, conv, plen, tvb, o);
+    }
     o += 2 + plen;
   }
   if (o < len) {
@@ -217,7 +316,16 @@ function dissectPacket(tvb: Tvb, pinfo: PacketInfo, tree: Item, conv: Conv, plen
     conv.opts = pref > 0 ? { mode: "tls-auth", hmacSize: pref } : detectMode(b, 0, len, pinfo.frame.tsSec);
   }
   const opts = conv.opts ?? { mode: "none", hmacSize: 0 };
-  const p = parsePacket(b, 0, len, opts);
+  let p = parsePacket(b, 0, len, opts);
+  let inner: Inner | null = null;
+  if (isControl(op) && keysOf(pinfo).tlsCrypt.length > 0) {
+    // tls-crypt (or 2.6 dynamic tls-crypt after the first handshake, also in a plain conversation)
+    const tc = p !== null && p.mode === "tls-crypt" ? p : len >= 9 + 8 + TLS_CRYPT_TAG ? parsePacket(b, 0, len, { mode: "tls-crypt", hmacSize: TLS_CRYPT_TAG }) : null;
+    if (tc !== null) {
+      inner = unwrapControl(b, tc, pinfo, p !== null && p.mode === "tls-crypt", ti);
+      if (inner !== null) p = tc;
+    }
+  }
   if (p === null) {
     // what the lengths allow, straight-line: the BoundsError marks it malformed
     if (op !== P_DATA_V1 && op !== P_DATA_V2 && len >= 9) ti.add(f.sessionid, tvb, 1, 8, tvb.u64(1));
@@ -226,7 +334,7 @@ function dissectPacket(tvb: Tvb, pinfo: PacketInfo, tree: Item, conv: Conv, plen
     return;
   }
   if (p.peerId >= 0) ti.add(f.peerid, tvb, 1, 3, p.peerId);
-  if (isControl(op)) addControl(tvb, pinfo, ti, conv, p, full, tree);
+  if (isControl(op)) addControl(tvb, pinfo, ti, conv, p, full, tree, inner);
   if (p.payloadLen > 0) {
     if (p.mode === "tls-crypt" && isControl(op)) {
       ti.add(f.tlsCryptData, tvb, p.payloadOff, p.payloadLen, tvb.bytes(p.payloadOff, p.payloadLen));
@@ -239,9 +347,10 @@ function dissectPacket(tvb: Tvb, pinfo: PacketInfo, tree: Item, conv: Conv, plen
     ti.add(f.wkc, tvb, p.wkcOff, p.wkcLen, tvb.bytes(p.wkcOff, p.wkcLen));
     ti.add(f.wkcLen, tvb, len - 2, 2, p.wkcLen);
   }
+  if (isData(op) && keysOf(pinfo).data.length > 0) decryptPacket(tvb, pinfo, ti, conv, p);
 }
 
-function addControl(tvb: Tvb, pinfo: PacketInfo, ti: Item, conv: Conv, p: OvpnPacket, full: boolean, parent: Item): void {
+function addControl(tvb: Tvb, pinfo: PacketInfo, ti: Item, conv: Conv, p: OvpnPacket, full: boolean, parent: Item, inner: Inner | null): void {
   ti.add(f.sessionid, tvb, 1, 8, p.sessionId);
   if (full) ti.addGenerated(f.wrapping, tvb, 0, 0, p.mode === "tls-auth" ? `tls-auth (HMAC ${p.hmacLen} bytes)` : p.mode);
   if (p.mode === "tls-auth") {
@@ -253,8 +362,22 @@ function addControl(tvb: Tvb, pinfo: PacketInfo, ti: Item, conv: Conv, p: OvpnPa
   }
   if (p.mode === "tls-crypt") {
     ti.add(f.tlsCryptTag, tvb, p.hmacOff, p.hmacLen, tvb.bytes(p.hmacOff, p.hmacLen));
-    return; // the rest is encrypted
+    if (inner === null) return; // the rest is encrypted
+    const ip = inner.p;
+    const dt = ti.add(f.tcDecrypted, inner.tvb, 9, inner.tvb.length - 9, null);
+    if (full) dt.setText(`Decrypted tls-crypt control packet (${inner.tvb.length - 9} bytes, ${inner.e.dynamic ? "dynamic" : "static"} key${inner.e.line > 0 ? `, key log line ${inner.e.line}` : ""})`);
+    dt.addGenerated(f.tcKeyType, inner.tvb, 0, 0, inner.e.dynamic ? "dynamic" : "static");
+    dt.addGenerated(f.tcAuthOk, inner.tvb, 0, 0, true);
+    if (inner.e.line > 0) dt.addGenerated(f.dLine, inner.tvb, 0, 0, inner.e.line);
+    addControlBody(inner.tvb, pinfo, dt, conv, ip, full, parent);
+    if (ip.opcode !== P_CONTROL_V1 && ip.payloadLen > 0) dt.add(f.data, inner.tvb, ip.payloadOff, ip.payloadLen, inner.tvb.bytes(ip.payloadOff, ip.payloadLen));
+    return;
   }
+  addControlBody(tvb, pinfo, ti, conv, p, full, parent);
+}
+
+/** The part of a control packet after session id / tls-auth / tls-crypt header: ACKs, mpid, payload. */
+function addControlBody(tvb: Tvb, pinfo: PacketInfo, ti: Item, conv: Conv, p: OvpnPacket, full: boolean, parent: Item): void {
   if (p.opcode <= 2 || p.opcode === 7 || p.opcode === 8) conv.handshake = true;
   const n = p.acks.length;
   ti.add(f.mpidLen, tvb, p.ackOff, 1, n);
@@ -361,6 +484,201 @@ function controlPayload(tvb: Tvb, pinfo: PacketInfo, ti: Item, sess: Sess, p: Ov
   }
   // tshark: TLS sits beside OpenVPN (parent tree) and its summary replaces "MessageType: P_CONTROL_V1"
   callTable("openvpn.control", P_CONTROL_V1, next, pinfo, parent);
+}
+
+// ---------------------------------------------------------------- decryption (--keylog, --openvpn-tls-crypt, --openvpn-static)
+
+/** A tls-crypt packet that authenticated: op|session ‖ plaintext as its own data source. */
+interface Inner {
+  tvb: Tvb;
+  p: OvpnPacket;
+  e: TlsCryptEntry;
+}
+
+function endpointsFit(e: { src: { addr: Uint8Array | null; port: number }; dst: { addr: Uint8Array | null; port: number } }, pinfo: PacketInfo): boolean {
+  return endpointMatches(e.src, pinfo.netSrc, pinfo.srcport) && endpointMatches(e.dst, pinfo.netDst, pinfo.dstport);
+}
+
+/**
+ * Try the tls-crypt keys on a control packet. `expected`: the conversation uses
+ * tls-crypt, so a failure is reported (else it was a probe for dynamic tls-crypt).
+ */
+function unwrapControl(b: Uint8Array, tc: OvpnPacket, pinfo: PacketInfo, expected: boolean, ti: Item): Inner | null {
+  const keys = keysOf(pinfo);
+  const end = tc.wkcOff >= 0 ? tc.wkcOff : b.length;
+  const pkt = b.subarray(0, end);
+  let tried = 0;
+  for (const e of keys.tlsCrypt) {
+    if (!endpointsFit(e, pinfo)) continue;
+    tried++;
+    const r = tlsCryptUnwrap(e.key, pkt);
+    if (!r.ok) continue;
+    const buf = new Uint8Array(9 + r.plaintext.length);
+    buf.set(b.subarray(0, 9), 0);
+    buf.set(r.plaintext, 9);
+    const p2 = parsePacket(buf, 0, buf.length, { mode: "none", hmacSize: 0 });
+    if (p2 === null) continue;
+    const ds = { name: `Decrypted tls-crypt control packet (${r.plaintext.length} bytes)`, data: buf };
+    pinfo.addSource(ds);
+    return { tvb: new Tvb(ds), p: p2, e };
+  }
+  if (expected && tried > 0) {
+    ti.expert("warn", "decryption", `tls-crypt authentication failed (${tried} key${tried > 1 ? "s" : ""} tried)`, "openvpn", "openvpn.decryption_failed");
+  }
+  return null;
+}
+
+/** P_DATA_V1/V2 with the key log's DATA keys: the key that authenticates wins. */
+function decryptPacket(tvb: Tvb, pinfo: PacketInfo, ti: Item, conv: Conv, p: OvpnPacket): void {
+  const keys = keysOf(pinfo);
+  const dir = conversationDirection(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport) > 0 ? 8 : 0;
+  const slot = dir + p.keyId;
+  const header = tvb.bytes(0, p.payloadOff);
+  const body = tvb.bytes(p.payloadOff, p.payloadLen);
+  const hit = conv.keyHit.get(slot);
+  let tried = 0;
+  let reason = "";
+  if (hit !== undefined && hit.kind === "DATA") {
+    tried++;
+    const r = decryptData(hit.key, header, body);
+    if (r.ok) return showDecrypted(tvb, pinfo, ti, hit, p.keyId, p.payloadOff, r.packetId, undefined, r.plaintext);
+    reason = r.reason;
+  }
+  for (const e of keys.data) {
+    if (e === hit || e.keyId !== p.keyId || !endpointsFit(e, pinfo)) continue;
+    tried++;
+    const r = decryptData(e.key, header, body);
+    if (r.ok) {
+      conv.keyHit.set(slot, e);
+      return showDecrypted(tvb, pinfo, ti, e, p.keyId, p.payloadOff, r.packetId, undefined, r.plaintext);
+    }
+    reason = r.reason;
+  }
+  if (tried === 0) {
+    ti.addGenerated(f.noKey, tvb, 0, 0, null).expert("note", "decryption", `No key for key-id ${p.keyId} between these endpoints in the key log`, "openvpn", "openvpn.no_key");
+    return;
+  }
+  const it = ti.addGenerated(f.decFail, tvb, p.payloadOff, p.payloadLen, reason);
+  it.expert("warn", "decryption", `Decryption failed: ${reason} (${tried} key${tried > 1 ? "s" : ""} tried); the payload is shown as ciphertext only`, "openvpn", "openvpn.decryption_failed");
+}
+
+/**
+ * Static-key mode (no opcode byte): HMAC ‖ IV ‖ CBC(packet-id ‖ net-time ‖ payload).
+ * Returns false (nothing added) when no static key authenticates and the
+ * conversation is not known to be static-key.
+ */
+function tryStatic(tvb: Tvb, pinfo: PacketInfo, tree: Item, conv: Conv, outer?: Tvb, outerOff = 0): boolean {
+  const keys = keysOf(pinfo);
+  const body = tvb.bytes(0);
+  const dir = conversationDirection(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport) > 0 ? 17 : 16;
+  const hit = conv.keyHit.get(dir);
+  let found: StaticEntry | null = null;
+  let res: ReturnType<typeof decryptData> | null = null;
+  let tried = 0;
+  if (hit !== undefined && hit.kind === "STATIC") {
+    tried++;
+    res = decryptData(hit.key, EMPTY, body);
+    if (res.ok) found = hit;
+  }
+  if (found === null) {
+    for (const e of keys.statics) {
+      if (e === hit || !endpointsFit(e, pinfo)) continue;
+      tried++;
+      res = decryptData(e.key, EMPTY, body);
+      if (res.ok) {
+        found = e;
+        conv.keyHit.set(dir, e);
+        break;
+      }
+    }
+  }
+  if (found === null && !conv.staticMode) return false;
+  conv.staticMode = true;
+  conv.unknown = true; // never TLS mode
+  pinfo.setProtocol("OpenVPN");
+  if (pinfo.cols !== null) pinfo.setInfo("OpenVPN static key data");
+  const ti = outer !== undefined ? tree.add(openvpn.hf, outer, outerOff, tvb.length + 2, null) : tree.add(openvpn.hf, tvb, 0, tvb.length, null);
+  if (outer !== undefined) ti.add(f.plen, outer, outerOff, 2, tvb.length);
+  if (tree.tree.full) ti.setText("OpenVPN Protocol (static key)");
+  const key = (found ?? hit ?? keys.statics[0]).key;
+  const hl = key.auth === "SHA1" ? 20 : key.auth === "SHA384" ? 48 : key.auth === "SHA512" ? 64 : 32;
+  if (tvb.length >= hl + 16) {
+    ti.add(f.dHmac, tvb, 0, hl, tvb.bytes(0, hl));
+    ti.add(f.dIv, tvb, hl, 16, tvb.bytes(hl, 16));
+    if (tvb.length > hl + 16) {
+      const dt = tree.tree.full ? ti.addText(tvb, hl + 16, tvb.length - hl - 16, `Data (${tvb.length - hl - 16} bytes)`) : ti;
+      dt.add(f.data, tvb, hl + 16, tvb.length - hl - 16, tvb.bytes(hl + 16));
+    }
+  } else {
+    ti.add(f.staticData, tvb, 0, tvb.length, body);
+  }
+  if (found === null || res === null || !res.ok) {
+    const reason = res !== null && !res.ok ? res.reason : "no key";
+    ti.addGenerated(f.decFail, tvb, 0, tvb.length, reason).expert("warn", "decryption", `Decryption failed: ${reason} (${tried} static key${tried !== 1 ? "s" : ""} tried); the payload is shown as ciphertext only`, "openvpn", "openvpn.decryption_failed");
+    return true;
+  }
+  showDecrypted(tvb, pinfo, ti, found, -1, -1, res.packetId, res.netTime, res.plaintext);
+  return true;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The "Decrypted data" item, then the payload: keepalive ping, OCC, or the inner IP packet. */
+function showDecrypted(
+  tvb: Tvb, pinfo: PacketInfo, ti: Item, e: DataEntry | StaticEntry, keyId: number, pidOff: number,
+  packetId: number, netTime: number | undefined, pt: Uint8Array,
+): void {
+  const full = ti.tree.full;
+  const k = e.key;
+  const ds = { name: `Decrypted OpenVPN data (${pt.length} bytes)`, data: pt };
+  pinfo.addSource(ds);
+  const d = new Tvb(ds);
+  const dt = ti.add(f.decrypted, d, 0, pt.length, null);
+  if (full) dt.setText(`Decrypted data (${pt.length} bytes, ${k.cipher}${k.auth !== undefined && !isAead(k.cipher) ? "/" + k.auth : ""}${keyId >= 0 ? `, key-id ${keyId}` : ", static key"})`);
+  dt.addGenerated(f.dCipher, d, 0, 0, k.cipher);
+  if (!isAead(k.cipher) && k.auth !== undefined) dt.addGenerated(f.dAuth, d, 0, 0, k.auth);
+  if (keyId >= 0) dt.addGenerated(f.dKeyId, d, 0, 0, keyId);
+  if (e.line > 0) dt.addGenerated(f.dLine, d, 0, 0, e.line);
+  dt.addGenerated(f.dAuthOk, d, 0, 0, true);
+  if (pidOff >= 0 && isAead(k.cipher)) {
+    dt.add(f.dPid, tvb, pidOff, 4, packetId);
+    dt.add(f.dTag, tvb, pidOff + 4, 16, tvb.bytes(pidOff + 4, 16));
+  } else {
+    dt.addGenerated(f.dPid, d, 0, 0, packetId);
+    if (pidOff >= 0) {
+      const hl = k.auth === "SHA1" ? 20 : k.auth === "SHA384" ? 48 : k.auth === "SHA512" ? 64 : 32;
+      dt.add(f.dHmac, tvb, pidOff, hl, tvb.bytes(pidOff, hl));
+      dt.add(f.dIv, tvb, pidOff + hl, 16, tvb.bytes(pidOff + hl, 16));
+    }
+  }
+  if (netTime !== undefined) dt.addGenerated(f.dTime, d, 0, 0, { s: netTime, ns: 0 });
+  dt.addGenerated(f.dLen, d, 0, 0, pt.length);
+  if (pt.length === PING_MAGIC.length && startsWith(pt, PING_MAGIC)) {
+    dt.add(f.ping, d, 0, pt.length, null);
+    if (pinfo.cols !== null) pinfo.appendInfo(" (keepalive ping)");
+    return;
+  }
+  if (pt.length > OCC_MAGIC.length && startsWith(pt, OCC_MAGIC)) {
+    const t = pt[OCC_MAGIC.length];
+    dt.add(f.occ, d, OCC_MAGIC.length, 1, t);
+    if (pt.length > OCC_MAGIC.length + 1) dt.add(f.occData, d, OCC_MAGIC.length + 1, pt.length - OCC_MAGIC.length - 1, d.bytes(OCC_MAGIC.length + 1));
+    if (pinfo.cols !== null) pinfo.setInfo(`OpenVPN ${OCC_NAMES[t] ?? `OCC message ${t}`}`);
+    return;
+  }
+  const v = pt.length > 0 ? pt[0] >> 4 : 0;
+  if (v !== 4 && v !== 6) {
+    if (pt.length > 0) dt.add(f.plain, d, 0, pt.length, pt);
+    return;
+  }
+  // the inner packet, nested under the OpenVPN item; the outer addressing is restored after it
+  const { netSrc, netDst, ptype, srcport, dstport, fragmented } = pinfo;
+  if (callTable("ethertype", v === 4 ? 0x0800 : 0x86dd, d, pinfo, ti) === 0) callData(d, pinfo, ti);
+  pinfo.netSrc = netSrc;
+  pinfo.netDst = netDst;
+  pinfo.ptype = ptype;
+  pinfo.srcport = srcport;
+  pinfo.dstport = dstport;
+  pinfo.fragmented = fragmented;
 }
 
 // ---------------------------------------------------------------- heuristics

@@ -1,4 +1,6 @@
 /** tshark-style command-line parsing: short options with attached or separate values, long options. */
+import { KeyLogError, readKeyLog } from "../openvpn/keylog.js";
+import { KeyFileError, readStaticKeyFile, splitKeyArg } from "../openvpn/static.js";
 
 export interface Options {
   read?: string;
@@ -49,7 +51,7 @@ export function parseArgs(argv: readonly string[]): Options {
     writeFormat: "pcapng", quiet: false, layers: false, statsFormat: "table", printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
     version: false, prefs: {}, autostop: {}, ring: {},
   };
-  const longWithValue = new Set(["color", "highlight", "read-file", "count", "display-filter", "format"]);
+  const longWithValue = new Set(["color", "highlight", "read-file", "count", "display-filter", "format", "keylog", "openvpn-tls-crypt", "openvpn-static"]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith("--")) {
@@ -78,6 +80,10 @@ export function parseArgs(argv: readonly string[]): Options {
         case "read-file": o.read = val; break;
         case "count": applyShort(o, "c", val!); break;
         case "display-filter": applyShort(o, "Y", val!); break;
+        // OpenVPN decryption: checked here (one-line error, exit 1), read by the dissector via the session prefs
+        case "keylog": checkKeyFile(val!, "keylog"); o.prefs["openvpn.keylog"] = val!; break;
+        case "openvpn-tls-crypt": checkKeyFile(val!, "tls-crypt"); o.prefs["openvpn.tls_crypt_key"] = val!; break;
+        case "openvpn-static": checkKeyFile(val!, "static"); o.prefs["openvpn.static_key"] = val!; break;
         default: throw new UsageError(`unknown option --${name}`);
       }
       continue;
@@ -104,6 +110,18 @@ export function parseArgs(argv: readonly string[]): Options {
     throw new UsageError(`unexpected argument "${a}" (a display filter goes after -Y)`);
   }
   return o;
+}
+
+const KEY_PREFS: Record<string, "keylog" | "tls-crypt" | "static"> = { "openvpn.keylog": "keylog", "openvpn.tls_crypt_key": "tls-crypt", "openvpn.static_key": "static" };
+
+function checkKeyFile(v: string, kind: "keylog" | "tls-crypt" | "static"): void {
+  try {
+    if (kind === "keylog") readKeyLog(v);
+    else readStaticKeyFile(splitKeyArg(v).path);
+  } catch (e) {
+    if (e instanceof KeyLogError || e instanceof KeyFileError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function applyFlag(o: Options, c: string): void {
@@ -147,6 +165,8 @@ function applyShort(o: Options, c: string, v: string): void {
       const k = v.indexOf(":");
       if (k < 0) throw new UsageError(`invalid -o "${v}": use name:value`);
       o.prefs[v.slice(0, k)] = v.slice(k + 1);
+      const kf = KEY_PREFS[v.slice(0, k)];
+      if (kf !== undefined) checkKeyFile(v.slice(k + 1), kf);
       break;
     }
     case "s": {
@@ -191,6 +211,10 @@ Output:
   -z STAT               statistics at the end: io,phs  conv,ip|eth|ipv6|tcp|udp  endpoints,…
                         io,stat,SECONDS[,FILTER…]  expert  dns,tree  http,tree  http,req
                         openvpn,tree  layers   (--format table|csv|json)
+  --keylog FILE         decrypt OpenVPN data channels (and tls-crypt) with a nestcap key log
+                        (make one with: nestcap keylog --from-openvpn-log LOG…)
+  --openvpn-tls-crypt KEYFILE   decrypt tls-crypt control packets with an OpenVPN key file
+  --openvpn-static KEYFILE[:DIR]   decrypt static-key (--secret) tunnels (AES-256-CBC/SHA256)
   --layers              each packet's layers as a nested ruler: byte ranges, header and
                         payload sizes, what each encapsulation adds
   --color=auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)

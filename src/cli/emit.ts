@@ -6,6 +6,7 @@
 import { PcapngWriter, PcapWriter } from "../capture/writer.js";
 import type { Frame, InterfaceInfo } from "../capture/frame.js";
 import { Dissector } from "../core/dissect.js";
+import { Session } from "../core/session.js";
 import type { Field } from "../core/field.js";
 import { fieldByAbbrev } from "../core/field.js";
 import { compileFilter, FilterError, formatFilterError, type CompiledFilter } from "../filter/index.js";
@@ -13,7 +14,7 @@ import { makeStyle } from "../output/color.js";
 import { DEFAULT_FIELDS_OPTIONS, fieldsHeader, fieldsLine, parseFieldsOption, resolveFields, type FieldsOptions } from "../output/fields.js";
 import { hexDump } from "../output/hex.js";
 import { layersView } from "../output/layers.js";
-import { makeStats, StatsError, type StatsCollector } from "../output/stats/index.js";
+import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
 import { summaryLine } from "../output/summary.js";
@@ -101,7 +102,7 @@ export class Emitter {
       tree: needTree,
       columns: this.printSummary,
       wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
-    });
+    }, new Session({ prefs: prefValues(o.prefs) }));
   }
 
   /** Open the -w writer the options ask for (pcapng unless -F pcap). */
@@ -177,9 +178,19 @@ export class Emitter {
   async finish(): Promise<void> {
     if (!this.started) this.start();
     if (this.o.outputType === "json" && !this.o.quiet) this.out.write(jsonEnd(!this.firstJson));
-    for (const z of this.stats) this.out.write(z.render(this.o.statsFormat, this.style));
+    this.out.write(renderStats(this.stats, this.o.statsFormat, this.style));
     for (const z of this.follows) this.out.write(z.render());
     await this.out.flush();
     if (this.writer) await this.writer.close();
   }
+}
+
+/** -o name:value (and --keylog …) as session prefs: TRUE/FALSE become booleans, whole numbers numbers (as tshark reads them). */
+function prefValues(p: Record<string, string>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(p)) {
+    const u = v.toUpperCase();
+    out[k] = u === "TRUE" ? true : u === "FALSE" ? false : /^\d+$/.test(v) ? Number(v) : v;
+  }
+  return out;
 }
