@@ -18,7 +18,7 @@ import { makeStats, renderStats, StatsError, type StatsCollector } from "../outp
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
 import { summaryLine } from "../output/summary.js";
-import { treeText } from "../output/tree-text.js";
+import { treeTextTo } from "../output/tree-text.js";
 import type { Options } from "./args.js";
 import { fail } from "./fail.js";
 import { Out } from "./out.js";
@@ -32,6 +32,7 @@ export interface FrameSink {
 
 export class Emitter {
   readonly out = new Out();
+  private readonly writeOut = (s: string): void => this.out.write(s);
   readonly dissector: Dissector;
   /** Frames given to emit() (displayed or not). */
   count = 0;
@@ -159,7 +160,7 @@ export class Emitter {
         printed = true;
       }
       if (this.printTree) {
-        out.write(treeText(d, { only: o.only.length ? o.only : undefined, style: this.style, hex: this.printHex }));
+        treeTextTo(d, { only: o.only.length ? o.only : undefined, style: this.style, hex: this.printHex }, this.writeOut);
         printed = true;
       }
       if (this.printHex) {

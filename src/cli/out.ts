@@ -9,6 +9,8 @@ import type { Writable } from "node:stream";
 export class Out {
   private buf: Buffer;
   private off = 0;
+  /** Not yet encoded text (< 1 KB). */
+  private str = "";
   private readonly pending: Buffer[] = [];
   closed = false;
 
@@ -24,6 +26,17 @@ export class Out {
   }
 
   write(s: string): void {
+    // tiny pieces (tree lines) are first joined into a short string: one encoder call per ~1 KB
+    const p = this.str + s;
+    if (p.length < 1024) {
+      this.str = p;
+      return;
+    }
+    this.str = "";
+    this.encode(p);
+  }
+
+  private encode(s: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit
     if (this.off + s.length * 3 > this.buf.length) {
       this.retire();
@@ -37,6 +50,11 @@ export class Out {
 
   /** Hand the filled part of the buffer to the pending list and start a new one. */
   private retire(): void {
+    if (this.str !== "") {
+      const p = this.str;
+      this.str = "";
+      this.encode(p);
+    }
     if (this.off === 0) return;
     this.pending.push(this.buf.subarray(0, this.off));
     this.buf = Buffer.allocUnsafe(this.limit * 2);
@@ -45,7 +63,7 @@ export class Out {
 
   /** True when the buffer should be flushed (checked after each packet). */
   get full(): boolean {
-    return this.off >= this.limit || this.pending.length > 0;
+    return this.off + this.str.length >= this.limit || this.pending.length > 0;
   }
 
   async flush(): Promise<void> {

@@ -144,7 +144,8 @@ export interface TreeTextOptions {
 }
 
 interface Ctx {
-  out: string;
+  /** Where lines go: short strings, written as they are made (no giant string to flatten). */
+  write: (s: string) => void;
   style: Style;
   color: boolean;
   hexForData: boolean;
@@ -158,13 +159,13 @@ function expertLines(c: Ctx, e: Expert, level: number): void {
   const i2 = indent(level + 1);
   if (c.color) {
     const paint = e.severity === "error" ? c.style.error : e.severity === "warn" ? c.style.warn : c.style.dim;
-    c.out += i1 + paint(head) + "\n";
-    c.out += i2 + c.style.dim("[" + fitText(e.message) + "]") + "\n";
-    c.out += i2 + c.style.dim("[Severity level: " + sev + "]") + "\n";
-    c.out += i2 + c.style.dim("[Group: " + grp + "]") + "\n";
+    c.write(i1 + paint(head) + "\n");
+    c.write(i2 + c.style.dim("[" + fitText(e.message) + "]") + "\n");
+    c.write(i2 + c.style.dim("[Severity level: " + sev + "]") + "\n");
+    c.write(i2 + c.style.dim("[Group: " + grp + "]") + "\n");
     return;
   }
-  c.out += i1 + head + "\n" + i2 + "[" + fitText(e.message) + "]\n" + i2 + "[Severity level: " + sev + "]\n" + i2 + "[Group: " + grp + "]\n";
+  c.write(i1 + head + "\n" + i2 + "[" + fitText(e.message) + "]\n" + i2 + "[Severity level: " + sev + "]\n" + i2 + "[Group: " + grp + "]\n");
 }
 
 function paintLabel(c: Ctx, it: Item, label: string, level: number): string {
@@ -195,14 +196,14 @@ function printItem(c: Ctx, it: Item, level: number, only: Set<string> | null): v
     label = labelOf(it);
     if (it.generated) label = "[" + label + "]";
   }
-  c.out += indent(level) + (c.color ? paintLabel(c, it, label, level) : label) + "\n";
+  c.write(indent(level) + (c.color ? paintLabel(c, it, label, level) : label) + "\n");
   const f = it.field;
   if (only !== null && level === 0 && (f === null || !only.has(f.abbrev))) return;
   // uninterpreted data: dumped in hex right after its line (unless -x dumps the packet)
   if (c.hexForData && f !== null && f.abbrev === "data" && f.type === "protocol" && it.ds !== null) {
     const data = it.ds.data;
     if (it.start >= 0 && it.start + it.len <= data.length) {
-      c.out += "\n" + hexLines(data.subarray(it.start, it.start + it.len));
+      c.write("\n" + hexLines(data.subarray(it.start, it.start + it.len)));
     }
   }
   const ch = it.children;
@@ -229,10 +230,16 @@ function printItem(c: Ctx, it: Item, level: number, only: Set<string> | null): v
 
 /** The -V (or -O) text of one packet; "" when the tree was not kept. */
 export function treeText(d: Dissection, opts: TreeTextOptions): string {
+  const parts: string[] = [];
+  treeTextTo(d, opts, (s) => parts.push(s));
+  return parts.join("");
+}
+
+/** The same text, handed to `write` piece by piece (the CLI writes it straight into its output buffer). */
+export function treeTextTo(d: Dissection, opts: TreeTextOptions, write: (s: string) => void): void {
   const only = opts.only !== undefined && opts.only.length > 0 ? new Set(opts.only) : null;
-  const c: Ctx = { out: "", style: opts.style, color: opts.style.enabled, hexForData: opts.hex !== true };
+  const c: Ctx = { write, style: opts.style, color: opts.style.enabled, hexForData: opts.hex !== true };
   const ch = d.tree.root.children;
-  if (ch === null) return "";
+  if (ch === null) return;
   for (let i = 0; i < ch.length; i++) if (!ch[i].hidden) printItem(c, ch[i], 0, only);
-  return c.out;
 }
