@@ -42,10 +42,6 @@ export const frame = defineProtocol({
       for (const c of fr.comments) ct.add(f.comment, tvb, 0, 0, c).setText(c);
     }
 
-    const b = (n: number) => (n === 1 ? "1 byte" : `${n} bytes`);
-    const bits = (n: number) => `${b(n)} (${n * 8} bits)`;
-    const onWire = (n: number) => `${b(n)} on wire (${n * 8} bits)`;
-    const captured = (n: number) => `${b(n)} captured (${n * 8} bits)`;
     const ifname = fr.iface?.name ?? "unknown";
     // pcapng frames carry their interface (tshark shows its id, and "unknown" without if_name)
     const hasIdb = fr.iface !== undefined;
@@ -87,6 +83,11 @@ export const frame = defineProtocol({
     return tvb.length;
   },
 });
+
+const b = (n: number): string => (n === 1 ? "1 byte" : `${n} bytes`);
+const bits = (n: number): string => `${b(n)} (${n * 8} bits)`;
+const onWire = (n: number): string => `${b(n)} on wire (${n * 8} bits)`;
+const captured = (n: number): string => `${b(n)} captured (${n * 8} bits)`;
 
 /** Wireshark's WTAP_ENCAP numbers differ from LINKTYPE numbers; frame.encap_type shows Wireshark's. */
 const WTAP_ENCAP: Record<number, number> = { 0: 15, 1: 1, 12: 7, 14: 7, 101: 7, 108: 174, 113: 25, 228: 129, 229: 130, 276: 210 };
