@@ -8,6 +8,7 @@ export const frame = defineProtocol({
   name: "Frame",
   abbrev: "frame",
   fields: {
+    sectionNumber: { abbrev: "frame.section_number", name: "Section number", type: "uint32" },
     interfaceId: { abbrev: "frame.interface_id", name: "Interface id", type: "uint32" },
     interfaceName: { abbrev: "frame.interface_name", name: "Interface name", type: "string" },
     interfaceDescription: { abbrev: "frame.interface_description", name: "Interface description", type: "string" },
@@ -54,6 +55,7 @@ export const frame = defineProtocol({
         `Frame ${fr.num}: ${onWire(fr.len)}, ${captured(fr.caplen)}` +
           (hasIdb ? ` on interface ${ifname}, id ${fr.interfaceId}` : ""),
       );
+    if (fr.section !== undefined) top.add(f.sectionNumber, tvb, 0, 0, fr.section);
     if (hasIdb) {
       const id = fr.localInterfaceId ?? fr.interfaceId;
       const it = top.add(f.interfaceId, tvb, 0, 0, id, full ? `${id} (${ifname})` : undefined);

@@ -34,6 +34,8 @@ export interface Frame {
    * the file's one interface is in the reader's info.interfaces[0].
    */
   iface?: InterfaceInfo;
+  /** pcapng: 1-based number of the section (SHB) the packet is in (frame.section_number). */
+  section?: number;
   comments?: string[];
   /**
    * Timestamp resolution (units per second) when the frame has no interface of its own

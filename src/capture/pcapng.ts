@@ -50,6 +50,8 @@ interface Iface {
   global: number;
   /** Id within its section. */
   local: number;
+  /** 1-based number of its section (SHB) in the file. */
+  sectionNum: number;
   /** Units per second (if_tsresol). */
   units: number;
   tsoffset: number;
@@ -324,6 +326,7 @@ export class PcapngParser implements RecordParser {
       info,
       global: this.all.length,
       local: this.section.length,
+      sectionNum: this.info.sections ?? 1,
       units,
       tsoffset: info.tsoffset,
       phdr: pseudoHeaderLen(linkType),
@@ -348,6 +351,7 @@ export class PcapngParser implements RecordParser {
       linkType: ifc.info.linkType,
       interfaceId: ifc.global,
       iface: ifc.info,
+      section: ifc.sectionNum,
     };
     if (ifc.local !== ifc.global) fr.localInterfaceId = ifc.local;
     const ph = ifc.phdr;

@@ -33,6 +33,7 @@ function readerRows(file: string): { rows: string[][]; error: string | null } {
     String(f.caplen),
     ng ? String(f.localInterfaceId ?? f.interfaceId) : "",
     (f.comments ?? []).join(","),
+    f.section === undefined ? "" : String(f.section),
   ]);
   return { rows, error: r.error?.message ?? r.warnings[0] ?? null };
 }
@@ -40,16 +41,16 @@ function readerRows(file: string): { rows: string[][]; error: string | null } {
 const files = haveTshark() ? sample() : [];
 
 describe.skipIf(files.length === 0)("reader vs tshark", () => {
-  it(`frame count, time_epoch, len, cap_len, interface_id, comment on ${files.length} files`, () => {
+  it(`frame count, time_epoch, len, cap_len, interface_id, comment, section_number on ${files.length} files`, () => {
     let cells = 0;
     let frames = 0;
     const bad: string[] = [];
     for (const f of files) {
-      const t = tsharkFields(f, ["frame.time_epoch", "frame.len", "frame.cap_len", "frame.interface_id", "frame.comment"]);
+      const t = tsharkFields(f, ["frame.time_epoch", "frame.len", "frame.cap_len", "frame.interface_id", "frame.comment", "frame.section_number"]);
       const n = readerRows(f).rows;
       if (t.length !== n.length) bad.push(`${basename(f)}: ${t.length} frames in tshark, ${n.length} here`);
       for (let i = 0; i < Math.min(t.length, n.length); i++) {
-        for (let j = 0; j < 5; j++) {
+        for (let j = 0; j < 6; j++) {
           cells++;
           if ((t[i][j] ?? "") !== n[i][j]) bad.push(`${basename(f)} #${i + 1} col ${j}: tshark=${JSON.stringify(t[i][j])} ours=${JSON.stringify(n[i][j])}`);
         }
