@@ -368,7 +368,10 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   const srcB = tvb.bytes(12, 4);
   const src = tvb.u32(12);
   pinfo.netSrc = srcB;
-  const srcStr = ipv4ToString(src);
+  // address strings only when a column, the tree or a wanted *_host field shows them
+  const tr = top.tree;
+  const strs = full || pinfo.cols !== null || tr.wants(f.host) || tr.wants(f.srcHost) || tr.wants(f.dstHost);
+  const srcStr = strs ? ipv4ToString(src) : "";
   top.add(f.src, tvb, 12, 4, src);
   top.add(f.addr, tvb, 12, 4, src).hidden = true;
   const sh = top.addGenerated(f.srcHost, tvb, 12, 4, srcStr);
@@ -380,7 +383,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   const dstOff = hlen > 20 ? routeDstOffset(tvb, 20, hlen - 20) : 0;
   const dst = tvb.u32(16 + dstOff);
   pinfo.netDst = tvb.bytes(16 + dstOff, 4);
-  const dstStr = ipv4ToString(dst);
+  const dstStr = strs ? ipv4ToString(dst) : "";
   if (pinfo.cols !== null) pinfo.setSrcDst(srcStr, dstStr);
   if (full) top.appendText(`, Src: ${srcStr}, Dst: ${dstStr}`);
 

@@ -208,14 +208,17 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   top.add(f.hlim, tvb, 7, 1, hlim);
   const src = tvb.bytes(8, 16);
   pinfo.netSrc = src;
-  const srcStr = ipv6ToString(src);
+  // address strings only when a column, the tree or a wanted *_host field shows them
+  const tr = top.tree;
+  const strs = full || pinfo.cols !== null || tr.wants(f.host) || tr.wants(f.srcHost) || tr.wants(f.dstHost);
+  const srcStr = strs ? ipv6ToString(src) : "";
   top.add(f.src, tvb, 8, 16, src);
   top.add(f.addr, tvb, 8, 16, src).hidden = true;
   top.addGenerated(f.srcHost, tvb, 8, 16, srcStr).hidden = true;
   top.addGenerated(f.host, tvb, 8, 16, srcStr).hidden = true;
   const dst = tvb.bytes(24, 16);
   pinfo.netDst = dst;
-  const dstStr = ipv6ToString(dst);
+  const dstStr = strs ? ipv6ToString(dst) : "";
   top.add(f.dst, tvb, 24, 16, dst);
   top.add(f.addr, tvb, 24, 16, dst).hidden = true;
   top.addGenerated(f.dstHost, tvb, 24, 16, dstStr).hidden = true;
