@@ -5,7 +5,7 @@
  * matching follow tshark 4.0 (packet-dns.c) — including its quirks, e.g. the
  * "<Name contains a pointer that loops>" and "<Name too long>" markers.
  *
- * RR type decoders, tables and name expansion live in dns-rr.ts; the
+ * RR type decoders, tables and name expansion live in dns-rr.ts and its family modules (dns-rr-*.ts); the
  * request/response state in src/analysis/dns.ts.
  */
 import { DnsMatcher } from "../src/analysis/dns.js";
@@ -298,6 +298,7 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
 
   if (quest > 0) {
     const start = cur;
+    tvb.ensure(cur, 1); // (a subtree of length -1 needs at least one byte, as tshark)
     const qt = top.addText(tvb, cur, tvb.remaining(cur), isUpdate ? "Zone" : "Queries");
     let multiple = false;
     for (let i = 0; i < quest; i++) {
@@ -382,6 +383,7 @@ function dissectQuery(m: Msg, qt: Item, off: number): { used: number; multiple: 
 /** dissect_answer_records: one section of RRs. Returns the bytes used. */
 function dissectAnswers(m: Msg, top: Item, off: number, count: number, title: string): number {
   const start = off;
+  m.tvb.ensure(off, 1); // (a subtree of length -1 needs at least one byte, as tshark)
   const st = top.addText(m.tvb, off, m.tvb.remaining(off), title);
   for (let i = 0; i < count; i++) off += dissectAnswer(m, st, off);
   st.setLen(off - start);
@@ -480,6 +482,7 @@ function dsoTypeName(t: number): string {
 function dissectDso(m: Msg, top: Item, off: number): number {
   const tvb = m.tvb, f = m.f;
   const start = off;
+  tvb.ensure(off, 1); // (an item of length -1 needs at least one byte: no TLVs is malformed, as tshark)
   const dt = top.add(f.dso, tvb, off, tvb.remaining(off), null);
   while (tvb.reportedLength - off >= 4) {
     const len = tvb.u16(off + 2);

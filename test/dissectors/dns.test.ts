@@ -131,7 +131,7 @@ const ALLOWED: Record<string, (d: string) => boolean> = {
 
 describe("DNS vs tshark", () => {
   const only = process.env.DNS_FILES?.split(",");
-  const files = [...fixtures((n) => n === "dns.pcap" || n === "sample.pcapng"), ...TCPDUMP, ...SURICATA]
+  const files = [...fixtures((n) => n === "dns.pcap" || n === "dnssec.pcap" || n === "sample.pcapng"), ...TCPDUMP, ...SURICATA]
     .filter((f) => existsSync(f) && (!only || only.some((o) => f.includes(o))));
   test.skipIf(!haveTshark() || files.length === 0)("every dns.* field and the Info column agree", async () => {
     const results = await pool(files, 3, compareFile);

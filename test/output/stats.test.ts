@@ -87,6 +87,7 @@ const KNOWN: Record<string, { stats: RegExp; why: string }[]> = {
     { stats: /^expert/, why: "as http.pcapng" },
   ],
   "ipv6.pcapng": [{ stats: /^io,phs/, why: "as http.pcapng" }],
+  "http-encoding.pcapng": [{ stats: /^io,phs/, why: "as http.pcapng: tcp.segments placed differently when a reassembled PDU completes on a data segment" }],
   "ping-frag.pcap": [{ stats: /^io,phs/, why: "the ICMP dissector nests the echo data in its own item; tshark has a top-level data item" }],
   "static-udp.pcap": [
     { stats: /^io,phs|^expert/, why: "tshark's OpenVPN dissector raises Malformed on static-key packets; ours decodes them" },
