@@ -3,7 +3,7 @@
  * --layers). In "sparse" mode nothing is kept except the values of *wanted* fields
  * (the -e list, the filter's fields): `add` is then one array lookup and a return.
  */
-import type { Field, Value } from "./field.js";
+import { fieldByAbbrev, type Field, type Value } from "./field.js";
 import type { DataSource, Tvb } from "./tvb.js";
 import type { Expert, ExpertGroup, Severity } from "./expert.js";
 
@@ -32,7 +32,11 @@ export class Item {
   /** Add a field item under this one; returns it (or the sink in sparse mode). */
   add(f: Field, tvb: Tvb, o: number, len: number, value: Value, display?: string): Item {
     const t = this.tree;
-    if (t.wanted !== null && f.id < t.wanted.length && t.wanted[f.id] === 1) t.record(f, value);
+    if (t.wanted !== null && f.id < t.wanted.length && t.wanted[f.id] === 1) {
+      // a wanted protocol records its item (byte range; setLen still applies), kept even in sparse mode
+      if (f.type === "protocol") return t.recordProtocol(this, f, tvb, o, len, display);
+      t.record(f, value);
+    }
     if (!t.full) return t.sink;
     const it = new Item(t, f, tvb.ds, tvb.off + o, len, value);
     if (display !== undefined) it.display = display;
@@ -101,6 +105,8 @@ export class Tree {
   readonly values: (Value[] | undefined)[] = [];
   /** Field ids touched in this frame (to reset). */
   readonly touched: Field[] = [];
+  /** Per recorded value, the number of its protocol's values recorded so far (its layer), when that protocol is wanted. */
+  readonly layerNums: (number[] | undefined)[] = [];
   readonly experts: Expert[] = [];
   frameNum = 0;
 
@@ -126,6 +132,38 @@ export class Tree {
       this.touched.push(f);
     }
     arr.push(v);
+    // layer numbers (filters' "ip.src#2"): only when the field's protocol is recorded too
+    const p = protoIdOf(f);
+    if (p >= 0 && p !== f.id && this.wanted !== null && this.wanted[p] === 1) {
+      let l = this.layerNums[f.id];
+      if (l === undefined) l = this.layerNums[f.id] = [];
+      // in step with arr (also when a reused tree reset the values, or they began before the protocol was wanted)
+      if (l.length !== arr.length - 1) l.length = arr.length - 1;
+      l.push(this.values[p]?.length ?? 0);
+    }
+  }
+
+  /**
+   * A wanted protocol field: the value recorded is its ProtocolItem (the byte range it
+   * covers, as a display filter reads it: `tcp contains "GET"`, `ip[9]`, `len(ip)`).
+   */
+  recordProtocol(parent: Item, f: Field, tvb: Tvb, o: number, len: number, display?: string): Item {
+    const it = new ProtocolItem(this, f, tvb, o, len);
+    if (display !== undefined) it.display = display;
+    this.record(f, it as unknown as Value);
+    if (this.full) {
+      if (parent.children === null) parent.children = [];
+      parent.children.push(it);
+    }
+    return it;
+  }
+
+  /**
+   * Layer number of each recorded value of f (1 = in the first layer of f's protocol),
+   * when f's protocol was wanted too; empty otherwise. For a protocol field: 1, 2, 3…
+   */
+  layers(f: Field): readonly number[] {
+    return this.layerNums[f.id] ?? EMPTY_NUMS;
   }
 
   /** The recorded values of a field (wanted fields only). */
@@ -135,6 +173,34 @@ export class Tree {
 }
 
 const EMPTY: readonly Value[] = Object.freeze([]);
+const EMPTY_NUMS: readonly number[] = Object.freeze([]);
+
+/**
+ * The item of a wanted protocol field. `start`/`len` are its own bytes (len as finally
+ * set); tvbStart/tvbEnd bound the captured bytes of the tvb it was added on (what
+ * Wireshark's `contains`/`matches` search on a protocol).
+ */
+export class ProtocolItem extends Item {
+  readonly tvbStart: number;
+  readonly tvbEnd: number;
+  constructor(tree: Tree, f: Field, tvb: Tvb, o: number, len: number) {
+    super(tree, f, tvb.ds, tvb.off + o, len, null);
+    this.tvbStart = tvb.off;
+    this.tvbEnd = tvb.end;
+  }
+}
+
+/** Field id of the protocol a field belongs to ("ip" for "ip.src"), -1 when none; cached per field id. */
+const protoIds: number[] = [];
+function protoIdOf(f: Field): number {
+  let p = protoIds[f.id];
+  if (p === undefined) {
+    const dot = f.abbrev.indexOf(".");
+    const pf = fieldByAbbrev(dot < 0 ? f.abbrev : f.abbrev.slice(0, dot));
+    p = protoIds[f.id] = pf !== undefined && pf.type === "protocol" ? pf.id : -1;
+  }
+  return p;
+}
 
 /** Walk a full tree depth-first. */
 export function* walk(item: Item): Generator<Item> {

@@ -32,6 +32,8 @@ export type TokKind =
   /** Arithmetic: value = + - * / % & */
   | "MATH"
   | "STRING" | "CHAR" | "WORD"
+  /** Field reference ${name}: text = the name */
+  | "REF"
   | "EOF";
 
 export interface Token {
@@ -54,7 +56,7 @@ const KEYWORDS: Record<string, [TokKind, string?]> = {
   gt: ["CMP", "gt"], ge: ["CMP", "ge"], lt: ["CMP", "lt"], le: ["CMP", "le"],
   contains: ["CMP", "contains"], matches: ["CMP", "matches"],
   in: ["IN"], not: ["NOT"], and: ["AND"], or: ["OR"], any: ["ANY"], all: ["ALL"],
-  bitand: ["MATH", "&"], bitwise_and: ["MATH", "&"],
+  bitwise_and: ["MATH", "&"],
 };
 
 /** Symbolic operators, longest first. */
@@ -128,6 +130,22 @@ export function tokenize(src: string): Token[] {
       }
       out.push({ kind: "INDEX", text: src.slice(i, j), pos: i, len: j - i });
       i = j;
+      continue;
+    }
+    // field references: ${ip.src} (tshark -Y has no selected packet: they have no value)
+    if (c === "$") {
+      if (src[i + 1] !== "{") {
+        WORD_RE.lastIndex = i + 1;
+        const m = WORD_RE.exec(src);
+        if (m !== null) throw unexpected(m[0], i + 1, m[0].length);
+        throw unexpected("$", i, 1);
+      }
+      const close = src.indexOf("}", i + 2);
+      if (close < 0) throw new FilterError("end of filter in the middle of a macro expression");
+      const name = src.slice(i + 2, close);
+      if (!/^[A-Za-z0-9_.#-]+$/.test(name)) throw new FilterError("invalid character in macro name");
+      out.push({ kind: "REF", text: name, pos: i + 2, len: name.length });
+      i = close + 1;
       continue;
     }
     // strings: "..." and raw r"..."

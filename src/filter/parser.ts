@@ -7,7 +7,7 @@
  *   test    := [any|all] value [ relop value (relop value)* | [not] in set ]
  *   value   := bitand;  bitand := add ('&' add)*;  add := mul (('+'|'-') mul)*
  *   mul     := neg (('*'|'/'|'%') neg)*;  neg := '-' neg | atom
- *   atom    := WORD ['#' INDEX] [slice] | STRING | CHAR | name '(' args ')' [slice] | '{' value '}' [slice]
+ *   atom    := WORD ['#' (INDEX | ranges)] [slice] | REF | STRING | CHAR | name '(' args ')' [slice] | '{' value '}' [slice]
  *   set     := '{' elem (',' elem)* '}';  elem := value ['..' value]
  *
  * Chained relations (a < b < c) mean (a < b and b < c), as in Wireshark 4.0.
@@ -34,9 +34,12 @@ export interface SliceRange {
 export type Expr =
   | ({ k: "word"; text: string } & Span)
   | ({ k: "string"; bytes: Uint8Array; text: string } & Span)
+  /** ${field}: a reference to the selected packet's field (none in tshark -Y) */
+  | ({ k: "ref"; name: string } & Span)
   | ({ k: "char"; code: number; text: string } & Span)
   | ({ k: "slice"; e: Expr; ranges: SliceRange[] } & Span)
-  | ({ k: "layer"; e: Expr; layer: number } & Span)
+  /** field#N, field#[ranges]: the field's occurrences in those layers of its protocol. */
+  | ({ k: "layer"; e: Expr; ranges: SliceRange[] } & Span)
   | ({ k: "func"; name: string; args: Expr[]; namePos: number; nameLen: number } & Span)
   | ({ k: "arith"; op: string; a: Expr; b: Expr; opText: string; opPos: number } & Span)
   | ({ k: "neg"; a: Expr } & Span);
@@ -137,6 +140,8 @@ class Parser {
     const a = this.value();
     const t = this.peek();
     if (t.kind === "IN" || (t.kind === "NOT" && this.peek(1).kind === "IN")) {
+      // (tshark 4.0's grammar has no arithmetic before "in")
+      if (a.k === "arith" || a.k === "neg") throw unexpected(t);
       const neg = t.kind === "NOT";
       this.next();
       if (neg) this.next();
@@ -245,9 +250,15 @@ class Parser {
           const idx = this.peek();
           if (idx.kind === "INDEX") {
             this.next();
-            e = { k: "layer", e, layer: parseInt(idx.text, 10), ...spanOf(e, idx) };
-          } else if (idx.kind !== "[") throw unexpected(idx);
+            e = { k: "layer", e, ranges: [{ start: parseInt(idx.text, 10), length: 1 }], ...spanOf(e, idx) };
+          } else if (idx.kind === "[") {
+            const r = this.ranges();
+            e = { k: "layer", e, ranges: r.ranges, ...spanOf(e, r.span) };
+          } else throw unexpected(idx);
         }
+        break;
+      case "REF":
+        e = { k: "ref", name: t.text, pos: t.pos, len: t.len };
         break;
       case "STRING":
         e = { k: "string", bytes: t.bytes!, text: t.text, pos: t.pos, len: t.len };
@@ -286,6 +297,12 @@ class Parser {
   }
 
   private slice(e: Expr): Expr {
+    const r = this.ranges();
+    return { k: "slice", e, ranges: r.ranges, ...spanOf(e, r.span) };
+  }
+
+  /** '[' range (',' range)* ']' */
+  private ranges(): { ranges: SliceRange[]; span: Span } {
     this.expect("[");
     const ranges: SliceRange[] = [];
     for (;;) {
@@ -293,7 +310,7 @@ class Parser {
       if (t.kind !== "RANGE") throw unexpected(t);
       ranges.push(parseRange(t));
       const s = this.next();
-      if (s.kind === "]") return { k: "slice", e, ranges, ...spanOf(e, s) };
+      if (s.kind === "]") return { ranges, span: s };
       if (s.kind !== ",") throw unexpected(s);
     }
   }

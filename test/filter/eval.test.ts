@@ -346,7 +346,8 @@ describe("display filter evaluation", () => {
       ['string(nce.u16) == "18"', true],
       ['string(nce.ip) == "192.168.1.7"', true],
       ["max(nce.u32) == 70", true],
-      ["min(nce.u32, nce.u16) == 5", true],
+      ["min(nce.u32, nce.u32) == 5", true],
+      ["min(nce.u16, 3) == 3", true],
       ["abs(nce.i8) == 3", true],
       ["nce.u32 - 5", true],
     ]);

@@ -4,7 +4,9 @@
  * that passes -Y, and prints render(format, style) at the end.
  */
 import { LayersCollector } from "../layers.js";
+import type { Style } from "../color.js";
 import { Collector, StatsError, type StatsCollector } from "./base.js";
+import { renderReports, type StatsFormat } from "./report.js";
 import { ConvCollector, EndpointsCollector } from "./conv.js";
 import { ExpertCollector } from "./expert.js";
 import { IoStatCollector } from "./iostat.js";
@@ -12,7 +14,7 @@ import { PhsCollector } from "./phs.js";
 import { DnsTree, HttpReq, HttpTree, OpenVpnTree } from "./trees.js";
 
 export { Collector, StatsError, type StatsCollector } from "./base.js";
-export { renderReport, type Report, type Section, type StatsFormat } from "./report.js";
+export { renderReport, renderReports, type Report, type Section, type StatsFormat } from "./report.js";
 export { ConvCollector, EndpointsCollector, type Conversation, type Endpoint } from "./conv.js";
 export { ExpertCollector } from "./expert.js";
 export { IoStatCollector } from "./iostat.js";
@@ -53,4 +55,10 @@ export function makeStats(spec: string): StatsCollector {
   else if (spec === "layers") c = new LayersCollector(spec);
   else throw new StatsError(`invalid -z argument "${spec}"; it must be one of:\n${STATS_HELP.map((s) => "     -z " + s).join("\n")}`);
   return c;
+}
+
+/** Render every -z statistic: one JSON document for all of them (an array when several), else one after the other. */
+export function renderStats(stats: readonly StatsCollector[], format: StatsFormat, style: Style): string {
+  if (format !== "json" || stats.length < 2) return stats.map((z) => z.render(format, style)).join("");
+  return renderReports(stats.map((z) => z.report()), format, style);
 }

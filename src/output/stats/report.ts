@@ -90,7 +90,11 @@ function key(c: string): string {
 }
 
 function renderJson(r: Report): string {
-  const o = {
+  return JSON.stringify(jsonOf(r), null, 2) + "\n";
+}
+
+function jsonOf(r: Report): object {
+  return {
     stat: r.stat,
     title: r.title,
     ...(r.filter ? { filter: r.filter } : {}),
@@ -105,11 +109,20 @@ function renderJson(r: Report): string {
       }),
     })),
   };
-  return JSON.stringify(o, null, 2) + "\n";
 }
 
 export function renderReport(r: Report, format: StatsFormat, style: Style): string {
   return format === "csv" ? renderCsv(r) : format === "json" ? renderJson(r) : renderTable(r, style);
+}
+
+/**
+ * Several statistics at once (-z a -z b). JSON is one document so `| jq` works: the
+ * statistic's object for one, an array of them (in -z order) for several. Tables and
+ * CSV are printed one after the other.
+ */
+export function renderReports(rs: readonly Report[], format: StatsFormat, style: Style): string {
+  if (format === "json" && rs.length > 1) return JSON.stringify(rs.map(jsonOf), null, 2) + "\n";
+  return rs.map((r) => renderReport(r, format, style)).join("");
 }
 
 /** Seconds (as a number) from a frame's timestamp relative to the session's first frame. */
