@@ -3,7 +3,7 @@
  * --layers). In "sparse" mode nothing is kept except the values of *wanted* fields
  * (the -e list, the filter's fields): `add` is then one array lookup and a return.
  */
-import { fieldByAbbrev, type Field, type Value } from "./field.js";
+import { fieldByAbbrev, fieldById, type Field, type Value } from "./field.js";
 import type { DataSource, Tvb } from "./tvb.js";
 import type { Expert, ExpertGroup, Severity } from "./expert.js";
 
@@ -98,15 +98,46 @@ export class Item {
   }
 }
 
+/**
+ * Dense slots for the wanted fields, made once per wanted map: field id → slot + 1
+ * (0 = not wanted), and per slot the slot of the field's protocol when that protocol
+ * is wanted too (-1 otherwise; layer numbers for `ip.src#2` need it). A per-packet
+ * array indexed by field id (ids run into the thousands) would be a sparse,
+ * dictionary-mode array: slow to fill and heavy for the GC.
+ */
+interface Slots {
+  slots: Uint16Array;
+  count: number;
+  protoSlot: Int32Array;
+}
+const slotCache = new WeakMap<Uint8Array, Slots>();
+function wantedSlots(wanted: Uint8Array): Slots {
+  let s = slotCache.get(wanted);
+  if (s === undefined) {
+    const slots = new Uint16Array(wanted.length);
+    const ids: number[] = [];
+    for (let i = 0; i < wanted.length; i++) if (wanted[i] === 1) slots[i] = ids.push(i);
+    const protoSlot = new Int32Array(ids.length).fill(-1);
+    for (let k = 0; k < ids.length; k++) {
+      const p = protoIdOfId(ids[k]);
+      if (p >= 0 && p !== ids[k] && p < slots.length && slots[p] !== 0) protoSlot[k] = slots[p] - 1;
+    }
+    s = { slots, count: ids.length, protoSlot };
+    slotCache.set(wanted, s);
+  }
+  return s;
+}
+
 export class Tree {
   readonly root: Item;
   readonly sink: Item;
-  /** Values recorded for wanted fields, indexed by field id, in occurrence order. */
-  readonly values: (Value[] | undefined)[] = [];
-  /** Field ids touched in this frame (to reset). */
-  readonly touched: Field[] = [];
-  /** Per recorded value, the number of its protocol's values recorded so far (its layer), when that protocol is wanted. */
-  readonly layerNums: (number[] | undefined)[] = [];
+  /** Values recorded for wanted fields, by slot (see wantedSlots), in occurrence order. */
+  private readonly values: (Value[] | undefined)[];
+  /** Per slot, for each recorded value, how many values of its protocol were recorded before (its layer), when that protocol is wanted. */
+  private readonly layerNums: (number[] | undefined)[];
+  private readonly s: Slots | null;
+  /** Values of fields outside the wanted map (trees built by hand in tests and tools), by field id. */
+  private extra: Map<number, Value[]> | null = null;
   readonly experts: Expert[] = [];
   frameNum = 0;
 
@@ -118,6 +149,15 @@ export class Tree {
   ) {
     this.root = new Item(this, null, null, 0, 0, null);
     this.sink = new Item(this, null, null, 0, 0, null);
+    if (wanted === null) {
+      this.s = null;
+      this.values = [];
+      this.layerNums = [];
+    } else {
+      this.s = wantedSlots(wanted);
+      this.values = new Array<Value[] | undefined>(this.s.count).fill(undefined);
+      this.layerNums = new Array<number[] | undefined>(this.s.count).fill(undefined);
+    }
   }
 
   /** Will an item for f be kept or recorded? Lets a dissector skip computing a costly value. */
@@ -126,18 +166,24 @@ export class Tree {
   }
 
   record(f: Field, v: Value): void {
-    let arr = this.values[f.id];
-    if (arr === undefined) {
-      arr = this.values[f.id] = [];
-      this.touched.push(f);
+    const s = this.s;
+    if (s === null || f.id >= s.slots.length || s.slots[f.id] === 0) {
+      if (this.extra === null) this.extra = new Map();
+      const l = this.extra.get(f.id);
+      if (l === undefined) this.extra.set(f.id, [v]);
+      else l.push(v);
+      return;
     }
-    arr.push(v);
+    const k = s.slots[f.id] - 1;
+    let arr = this.values[k];
+    if (arr === undefined) arr = this.values[k] = [v];
+    else arr.push(v);
     // layer numbers (filters' "ip.src#2"): only when the field's protocol is recorded too
-    const p = protoIdOf(f);
-    if (p >= 0 && p !== f.id && this.wanted !== null && this.wanted[p] === 1) {
-      let l = this.layerNums[f.id];
-      if (l === undefined) l = this.layerNums[f.id] = [];
-      // in step with arr (also when a reused tree reset the values, or they began before the protocol was wanted)
+    const p = s.protoSlot[k];
+    if (p >= 0) {
+      let l = this.layerNums[k];
+      if (l === undefined) l = this.layerNums[k] = [];
+      // in step with arr (also when values began before the protocol was wanted)
       if (l.length !== arr.length - 1) l.length = arr.length - 1;
       l.push(this.values[p]?.length ?? 0);
     }
@@ -163,12 +209,16 @@ export class Tree {
    * when f's protocol was wanted too; empty otherwise. For a protocol field: 1, 2, 3…
    */
   layers(f: Field): readonly number[] {
-    return this.layerNums[f.id] ?? EMPTY_NUMS;
+    const s = this.s;
+    if (s === null || f.id >= s.slots.length || s.slots[f.id] === 0) return EMPTY_NUMS;
+    return this.layerNums[s.slots[f.id] - 1] ?? EMPTY_NUMS;
   }
 
   /** The recorded values of a field (wanted fields only). */
   get(f: Field): readonly Value[] {
-    return this.values[f.id] ?? EMPTY;
+    const s = this.s;
+    if (s === null || f.id >= s.slots.length || s.slots[f.id] === 0) return this.extra?.get(f.id) ?? EMPTY;
+    return this.values[s.slots[f.id] - 1] ?? EMPTY;
   }
 }
 
@@ -190,16 +240,13 @@ export class ProtocolItem extends Item {
   }
 }
 
-/** Field id of the protocol a field belongs to ("ip" for "ip.src"), -1 when none; cached per field id. */
-const protoIds: number[] = [];
-function protoIdOf(f: Field): number {
-  let p = protoIds[f.id];
-  if (p === undefined) {
-    const dot = f.abbrev.indexOf(".");
-    const pf = fieldByAbbrev(dot < 0 ? f.abbrev : f.abbrev.slice(0, dot));
-    p = protoIds[f.id] = pf !== undefined && pf.type === "protocol" ? pf.id : -1;
-  }
-  return p;
+/** Field id of the protocol a field belongs to ("ip" for "ip.src"), -1 when none. */
+function protoIdOfId(id: number): number {
+  const f = fieldById(id);
+  if (f === undefined) return -1;
+  const dot = f.abbrev.indexOf(".");
+  const pf = fieldByAbbrev(dot < 0 ? f.abbrev : f.abbrev.slice(0, dot));
+  return pf !== undefined && pf.type === "protocol" ? pf.id : -1;
 }
 
 /** Walk a full tree depth-first. */
