@@ -1,8 +1,8 @@
-/** `nestcap -D` and `nestcap -i IFACE …`: live capture through the same output path as -r (emit.ts). */
+/** `nestcap -D` and `nestcap -i …`: live capture (libpcap worker threads) through the same output path as -r (emit.ts). */
 import { unlinkSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import type { Frame, InterfaceInfo } from "../capture/frame.js";
-import { deviceList, LiveCapture, LiveError, type CapDevice } from "../capture/live.js";
+import { deviceList, LiveCapture, LiveError, type Device, type PcapStats } from "../capture/live.js";
 import { PcapngWriter, PcapWriter } from "../capture/writer.js";
 import type { Options } from "./args.js";
 import { Emitter, type FrameSink } from "./emit.js";
@@ -12,11 +12,11 @@ function err(msg: string, code = 1): number {
   return code;
 }
 
-/** tshark -D: "1. eth0", "3. lo (Loopback)", with the addresses after a tab. */
-export function formatInterfaces(devs: CapDevice[]): string {
+/** tshark -D: "1. eth0", "3. lo (Loopback)", with nestcap's addition of the addresses after a tab. */
+export function formatInterfaces(devs: Device[]): string {
   return devs
     .map((d, i) => {
-      const label = d.flags?.includes("PCAP_IF_LOOPBACK") ? " (Loopback)" : d.description && d.name !== "any" ? ` (${d.description})` : "";
+      const label = d.loopback ? " (Loopback)" : d.description && d.name !== "any" ? ` (${d.description})` : "";
       const addrs = d.addresses.map((a) => a.addr).filter(Boolean);
       return `${i + 1}. ${d.name}${label}${addrs.length ? "\t" + addrs.join(", ") : ""}\n`;
     })
@@ -24,13 +24,44 @@ export function formatInterfaces(devs: CapDevice[]): string {
 }
 
 /** A -i value: an interface name, or its number in the -D list. */
-function resolveInterface(v: string, devs: CapDevice[]): string | null {
+function resolveInterface(v: string, devs: Device[]): string | null {
   if (devs.some((d) => d.name === v)) return v;
   if (/^\d+$/.test(v)) {
     const n = parseInt(v, 10);
     if (n >= 1 && n <= devs.length) return devs[n - 1].name;
   }
   return null;
+}
+
+function bufferFromEnv(): number | undefined {
+  const v = process.env.NESTCAP_BUFFER_MB;
+  if (v === undefined || !/^\d+$/.test(v) || parseInt(v, 10) === 0) return undefined;
+  return parseInt(v, 10) * 1024 * 1024;
+}
+
+function plural(n: number, one: string, many = one + "s"): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The closing line(s) on stderr: "N packets captured, D dropped by kernel, I dropped by interface"
+ * (libpcap's ps_drop/ps_ifdrop summed over the interfaces), then one line per interface when
+ * there are several.
+ */
+export function statsText(captured: number, names: string[], stats: (PcapStats | null)[]): string {
+  let line = plural(captured, "packet") + " captured";
+  const have = stats.filter((s): s is PcapStats => s !== null);
+  if (have.length > 0) {
+    const drop = have.reduce((a, s) => a + s.dropped, 0);
+    const ifdrop = have.reduce((a, s) => a + s.ifDropped, 0);
+    line += `, ${drop} dropped by kernel, ${ifdrop} dropped by interface`;
+  }
+  let text = line + "\n";
+  if (names.length > 1)
+    stats.forEach((s, i) => {
+      if (s) text += `  '${names[i]}': ${s.received} received by filter, ${s.dropped} dropped by kernel, ${s.ifDropped} dropped by interface\n`;
+    });
+  return text;
 }
 
 function stamp(d: Date): string {
@@ -95,7 +126,7 @@ class RingWriter implements FrameSink {
 }
 
 export async function liveCommand(o: Options): Promise<number> {
-  let devs: CapDevice[];
+  let devs: Device[];
   try {
     devs = deviceList();
   } catch (e) {
@@ -121,71 +152,77 @@ export async function liveCommand(o: Options): Promise<number> {
   const em = new Emitter(o);
   const out = em.out;
   const maxPackets = Math.min(o.count ?? Infinity, o.autostop.packets ?? Infinity);
-  let stopping = false;
-  let flushScheduled = false;
+  // -q -w without -Y/-z: the packets go straight to the file (no dissection, as dumpcap).
+  const straightToFile = o.write !== undefined && o.quiet && o.displayFilter === undefined && o.stats.length === 0;
+  let writer: FrameSink | undefined;
+  let handled = 0;
   let writtenBytes = 0;
+  let failed = false;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
 
-  const scheduleFlush = (): void => {
-    if (flushScheduled) return;
-    flushScheduled = true;
-    // After the current burst of packets (pcap_dispatch loop) has been handled.
-    setImmediate(() => {
-      flushScheduled = false;
-      void out.flush();
-    });
-  };
+  const cap = new LiveCapture(
+    {
+      interfaces: names,
+      filter: o.captureFilter,
+      snaplen: o.snaplen,
+      // NESTCAP_BUFFER_MB: the kernel buffer per interface (until the CLI has tshark's -B)
+      bufferSize: bufferFromEnv(),
+    },
+    (fr: Frame) => {
+      if (straightToFile) writer!.write(fr);
+      else em.emit(fr);
+      handled++;
+      if (o.autostop.filesize !== undefined) writtenBytes += 32 + fr.data.length;
+      if (handled >= maxPackets || (o.autostop.filesize !== undefined && writtenBytes >= o.autostop.filesize * 1000)) stop(true);
+    },
+  );
+  cap.onBatchEnd = () => out.flush();
 
-  const cap = new LiveCapture({ interfaces: names, filter: o.captureFilter, snaplen: o.snaplen }, (fr) => {
-    em.emit(fr);
-    if (out.full) void out.flush();
-    else scheduleFlush();
-    if (o.autostop.filesize !== undefined) writtenBytes += 32 + fr.data.length;
-    if (cap.captured >= maxPackets || (o.autostop.filesize !== undefined && writtenBytes >= o.autostop.filesize * 1000)) stop();
-  });
-
-  const stop = (): void => {
+  let stopping = false;
+  function stop(discard: boolean): void {
+    cap.stop(discard);
     if (stopping) return;
     stopping = true;
-    cap.close();
     resolveDone();
-  };
+  }
 
   try {
-    cap.open();
+    await cap.open();
   } catch (e) {
     if (e instanceof LiveError) return err(e.message, e.code);
     throw e;
   }
   // The output file is created once the interfaces are open (no empty file after an error).
   if (o.write !== undefined) {
-    em.writer = o.ring.filesize !== undefined || o.ring.duration !== undefined ? new RingWriter(o.write, o.writeFormat === "pcap", o.ring) : Emitter.openWriter(o);
+    writer = o.ring.filesize !== undefined || o.ring.duration !== undefined ? new RingWriter(o.write, o.writeFormat === "pcap", o.ring) : Emitter.openWriter(o);
+    em.writer = writer;
     // One IDB per interface, in -i order, with if_name (and if_tsresol = 9 from the writer).
-    for (const i of cap.ifaces) em.writer!.addInterface(i);
+    for (const i of cap.ifaces) writer!.addInterface(i);
     em.mapInterfaces(cap.ifaces.length);
   }
   process.stderr.write(`Capturing on ${names.map((n) => `'${n}'`).join(" and ")}\n`);
   em.start();
+  cap.start();
 
-  const onSignal = (): void => stop();
+  const onSignal = (): void => stop(false);
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
-  const timer = o.autostop.duration !== undefined ? setTimeout(stop, o.autostop.duration * 1000) : undefined;
+  const timer = o.autostop.duration !== undefined ? setTimeout(() => stop(false), o.autostop.duration * 1000) : undefined;
+  cap.onFail = (name, msg) => {
+    failed = true;
+    process.stderr.write(`nestcap: capture on '${name}' failed: ${msg}\n`);
+    stop(false);
+  };
 
   await done;
   if (timer) clearTimeout(timer);
+  const stats = await cap.close();
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   process.off("SIGHUP", onSignal);
   await em.finish();
-  const n = cap.captured;
-  process.stderr.write(`${n} packet${n === 1 ? "" : "s"} captured\n`);
-  const stats = cap.stats();
-  stats.forEach((s, i) => {
-    if (s && (s.dropped > 0 || s.ifDropped > 0))
-      process.stderr.write(`${s.dropped} packet${s.dropped === 1 ? "" : "s"} dropped from ${names[i]}\n`);
-  });
-  return 0;
+  process.stderr.write(statsText(handled, names, stats));
+  return failed ? 2 : 0;
 }
