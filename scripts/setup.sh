@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, then builds. Used by `npm start` and `npm test` (and CI):
-#   - Debian packages (only on a root Debian machine): libpcap-dev (to build the `cap`
-#     live-capture addon), and for tests tshark (the reference), tcpdump, capinfos;
-#   - npm packages (npm install, with cap's native build approved in package.json);
+#   - Debian packages (only on a root Debian machine): libpcap-dev (libpcap, which live
+#     capture calls through koffi), and for tests tshark (the reference), tcpdump,
+#     openvpn (the tunnel's interop peer), iproute2, dnsmasq, dig, curl, ping;
+#   - npm packages (npm install; koffi ships prebuilt binaries, nothing is compiled);
 #   - the TypeScript build (dist/).
 # Usage: scripts/setup.sh [start|test|build]   (build: only the TypeScript build)
 set -euo pipefail
@@ -13,7 +14,7 @@ need=()
 if [ "$what" != build ]; then
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 pkgs=(libpcap-dev)
-if [ "$what" = test ]; then pkgs+=(tshark tcpdump iproute2 dnsmasq dnsutils curl iputils-ping); fi
+if [ "$what" = test ]; then pkgs+=(tshark tcpdump iproute2 dnsmasq dnsutils curl iputils-ping openvpn); fi
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${pkgs[@]}"; do have "$p" || need+=("$p"); done
 fi
@@ -32,11 +33,6 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm install" >&2
   npm install --no-audit --no-fund --loglevel=error >&2
-fi
-# cap is optional (live capture only): build it if libpcap-dev arrived after the first install.
-if [ -d node_modules/cap ] && [ ! -f node_modules/cap/build/Release/cap.node ] && [ -f /usr/include/pcap.h ]; then
-  echo "setup: building the cap addon" >&2
-  npm rebuild cap --foreground-scripts >/dev/null 2>&1 || echo "setup: cap did not build; live capture will be unavailable" >&2
 fi
 
 fi
