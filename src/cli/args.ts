@@ -34,6 +34,8 @@ export interface Options {
   prefs: Record<string, string>;
   /** -s: bytes kept per captured packet (0: all). */
   snaplen?: number;
+  /** -B: kernel capture buffer per interface, in MiB (tshark's -B). */
+  bufferMB?: number;
   /** -a: autostop conditions (duration in seconds, filesize in kB, packets). */
   autostop: { duration?: number; filesize?: number; packets?: number };
   /** -b: ring buffer (switch files after filesize kB / duration s; keep files newest). */
@@ -42,7 +44,7 @@ export interface Options {
 
 export class UsageError extends Error {}
 
-const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R"]);
+const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B"]);
 const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P"]);
 
 export function parseArgs(argv: readonly string[]): Options {
@@ -169,6 +171,11 @@ function applyShort(o: Options, c: string, v: string): void {
       if (kf !== undefined) checkKeyFile(v.slice(k + 1), kf);
       break;
     }
+    case "B": {
+      if (!/^\d+$/.test(v) || parseInt(v, 10) === 0) throw new UsageError(`invalid capture buffer size "${v}" (MiB)`);
+      o.bufferMB = parseInt(v, 10);
+      break;
+    }
     case "s": {
       if (!/^\d+$/.test(v)) throw new UsageError(`invalid snapshot length "${v}"`);
       o.snaplen = parseInt(v, 10);
@@ -220,6 +227,17 @@ Output:
   --color=auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)
   --no-progress         no progress bar on stderr
   -n                    no name resolution (always the case in nestcap)
+Live capture (root or CAP_NET_RAW):
+  -D                    list interfaces
+  -i IFACE              capture on IFACE (several -i allowed; "any" = all, Linux cooked header)
+  -f BPF                capture filter (libpcap syntax), e.g. -f "udp port 53"
+  -s SNAPLEN            bytes kept per packet (0: all)
+  -B MiB                kernel capture buffer per interface (default 16)
+  -a duration:S|packets:N|filesize:KB     stop after…
+  -b filesize:KB|duration:S -b files:N    ring buffer of -w files
+Subcommands:
+  nestcap keylog --from-openvpn-log LOG…  turn OpenVPN --verb 9 logs into a key log
+  nestcap tunnel client|server …          a tun-backed OpenVPN tunnel (nestcap tunnel --help)
   -v, --version         version;  -h, --help  this help
 
 Examples:

@@ -166,8 +166,8 @@ export async function liveCommand(o: Options): Promise<number> {
       interfaces: names,
       filter: o.captureFilter,
       snaplen: o.snaplen,
-      // NESTCAP_BUFFER_MB: the kernel buffer per interface (until the CLI has tshark's -B)
-      bufferSize: bufferFromEnv(),
+      // -B (or NESTCAP_BUFFER_MB): the kernel buffer per interface
+      bufferSize: o.bufferMB !== undefined ? o.bufferMB * 1024 * 1024 : bufferFromEnv(),
     },
     (fr: Frame) => {
       if (straightToFile) writer!.write(fr);
