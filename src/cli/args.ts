@@ -207,7 +207,7 @@ Output:
   -V                    the full protocol tree
   -O PROTO[,PROTO]      the tree, expanding only these protocols
   -x                    hex and ASCII dump of the packet bytes
-  -P                    the summary line too (with -V or -x)
+  -P                    the summary lines too (with -V, -x, or -w FILE)
   -Y FILTER             show only packets matching a display filter (Wireshark syntax)
   --highlight FIELD     in the hex dump, mark the bytes of FIELD (e.g. ip.ttl)
   -T fields -e FIELD…   selected fields, tab-separated (as tshark)

@@ -93,7 +93,8 @@ export class Emitter {
     }
     this.style = makeStyle(o.color, process.stdout.isTTY === true);
     // tshark: the summary line alone by default; -V/-x replace it unless -P asks for it too
-    this.printSummary = !o.quiet && o.outputType === "text" && ((!o.verbose && !o.hex && !o.layers) || o.printSummary);
+    // as tshark: writing a file (-w FILE) hides the summary lines unless -P asks for them
+    this.printSummary = !o.quiet && o.outputType === "text" && ((!o.verbose && !o.hex && !o.layers && (o.write === undefined || o.write === "-")) || o.printSummary);
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
     const needTree =

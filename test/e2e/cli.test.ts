@@ -139,6 +139,9 @@ describe.skipIf(!haveTshark())("command line vs tshark", () => {
       const out = join(tmp, `out.${ext}`);
       const r = runCli(["-r", SAMPLE, "-Y", "ip", "-w", out, ...extra]);
       expect(r.status).toBe(0);
+      // as tshark: no summary lines while writing a file, unless -P
+      expect(r.stdout).toBe("");
+      expect(lines(runCli(["-r", SAMPLE, "-Y", "ip", "-w", out, "-P", ...extra]).stdout).length).toBe(lines(runCli(["-r", SAMPLE, "-Y", "ip"]).stdout).length);
       const want = tsharkFields(SAMPLE, f, ["-Y", "ip"]);
       const got = tsharkFields(out, f);
       expect(got.length).toBeGreaterThan(10);
