@@ -1,0 +1,216 @@
+/**
+ * The tun device: open /dev/net/tun, TUNSETIFF (IFF_TUN | IFF_NO_PI) via koffi,
+ * configure it with iproute2, and remove it on exit (also on SIGINT/SIGTERM).
+ *
+ * The fd is non-blocking. Reads: libuv watches the fd itself (a pipe_wrap handle opened
+ * on it, read through a net.Socket: every read(2) is one packet, one 'data' event), so a
+ * packet costs no thread hop. Fallback (NESTCAP_TUN_POLL=1, or if that handle cannot be
+ * made): drain with readSync until EAGAIN, then wait with poll(2) run by koffi on its own
+ * thread. (fs.read per packet in libuv's threadpool capped the tunnel at ~20 Mbit/s here.)
+ * Writes use fs.writeSync: a tun write never waits (the kernel takes the packet or drops
+ * it), and one write(2) must be one packet, which a stream's writev would not keep.
+ */
+import { execFileSync } from "node:child_process";
+import { closeSync, readSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as net from "node:net";
+
+const TUNSETIFF = 0x400454ca;
+const IFF_TUN = 0x0001;
+const IFF_NO_PI = 0x1000;
+const O_RDWR = 2;
+const O_CLOEXEC = 0o2000000;
+const O_NONBLOCK = 0o4000;
+const POLLIN = 1;
+/** Packets read per drain before yielding to the event loop (so UDP input keeps flowing). */
+const MAX_BURST = 64;
+
+interface Libc {
+  open: (path: string, flags: number) => number;
+  ioctl: (fd: number, req: number, buf: Buffer) => number;
+  strerror: (n: number) => string;
+  errno: () => number;
+  pollAsync: (fds: Buffer, n: number, timeout: number, cb: (err: unknown, res: number) => void) => void;
+}
+let libc: Libc | null = null;
+
+function loadLibc(): Libc {
+  if (libc !== null) return libc;
+  const require = createRequire(import.meta.url);
+  // koffi is a CommonJS module; load it lazily so that the rest of nestcap works without it
+  const koffi = require("koffi") as {
+    load(name: string): { func(sig: string): (...a: unknown[]) => unknown };
+    errno(): number;
+  };
+  const lib = koffi.load("libc.so.6");
+  const open = lib.func("int open(const char *path, int flags)") as (p: string, f: number) => number;
+  const ioctl = lib.func("int ioctl(int fd, unsigned long req, uint8_t *buf)") as (fd: number, r: number, b: Buffer) => number;
+  const strerror = lib.func("const char *strerror(int errnum)") as (n: number) => string;
+  const poll = lib.func("int poll(uint8_t *fds, unsigned long nfds, int timeout)") as unknown as { async(f: Buffer, n: number, t: number, cb: (err: unknown, res: number) => void): void };
+  libc = { open, ioctl, strerror, errno: () => koffi.errno(), pollAsync: (f, n, t, cb) => poll.async(f, n, t, cb) };
+  return libc;
+}
+
+export interface TunConfig {
+  /** Local address with prefix ("10.8.0.2/24"), or p2p local + peer. */
+  address?: string;
+  peer?: string;
+  mtu?: number;
+  routes?: string[];
+}
+
+export class TunDevice {
+  readonly fd: number;
+  readonly name: string;
+  private closed = false;
+  private readBuf = Buffer.allocUnsafe(65536);
+  private reading = false;
+  onPacket: ((pkt: Buffer) => void) | null = null;
+  onError: ((e: Error) => void) | null = null;
+  /** Packets written / read. */
+  rx = 0;
+  tx = 0;
+
+  constructor(name: string) {
+    const c = loadLibc();
+    const fd = c.open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) throw new Error(`cannot open /dev/net/tun: ${c.strerror(c.errno())} (tunnel mode needs root or CAP_NET_ADMIN)`);
+    const ifr = Buffer.alloc(40);
+    ifr.write(name, 0, 15, "latin1");
+    ifr.writeUInt16LE(IFF_TUN | IFF_NO_PI, 16);
+    if (c.ioctl(fd, TUNSETIFF, ifr) < 0) {
+      const err = c.strerror(c.errno());
+      closeSync(fd);
+      throw new Error(`TUNSETIFF ${name || "(any)"}: ${err}`);
+    }
+    this.fd = fd;
+    const end = ifr.indexOf(0);
+    this.name = ifr.toString("latin1", 0, end < 0 || end > 16 ? 16 : end);
+    registerCleanup(this);
+  }
+
+  /** Address, MTU, link up, routes (iproute2). */
+  configure(cfg: TunConfig): void {
+    const ip = (...args: string[]): void => {
+      execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
+    };
+    if (cfg.mtu !== undefined) ip("link", "set", "dev", this.name, "mtu", String(cfg.mtu));
+    if (cfg.address !== undefined) {
+      if (cfg.peer !== undefined) ip("addr", "add", cfg.address, "peer", cfg.peer, "dev", this.name);
+      else ip("addr", "add", cfg.address, "dev", this.name);
+    }
+    ip("link", "set", "dev", this.name, "up");
+    for (const r of cfg.routes ?? []) ip("route", "add", r, "dev", this.name);
+  }
+
+  private pollFd = Buffer.alloc(8);
+
+  private sock: net.Socket | null = null;
+
+  /** Start reading (libuv watches the fd; else drain + poll on koffi's thread). */
+  start(): void {
+    if (this.reading || this.closed) return;
+    this.reading = true;
+    if (process.env.NESTCAP_TUN_POLL !== "1" && this.startUv()) return;
+    this.pollFd.writeInt32LE(this.fd, 0);
+    this.pollFd.writeInt16LE(POLLIN, 4);
+    const c = loadLibc();
+    const wait = (): void => {
+      if (this.closed) return;
+      this.pollFd.writeInt16LE(0, 6);
+      c.pollAsync(this.pollFd, 1, 500, () => drain());
+    };
+    const drain = (): void => {
+      if (this.closed) return;
+      for (let i = 0; i < MAX_BURST; i++) {
+        let n: number;
+        try {
+          n = readSync(this.fd, this.readBuf, 0, this.readBuf.length, null);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === "EAGAIN" || code === "EWOULDBLOCK" || code === "EINTR") return wait();
+          if (!this.closed) this.onError?.(e as Error);
+          return;
+        }
+        if (n <= 0) return wait();
+        this.rx++;
+        // copy out: the buffer is reused for the next read
+        this.onPacket?.(Buffer.from(this.readBuf.subarray(0, n)));
+        if (this.closed) return;
+      }
+      // a long burst: let the event loop run (UDP input, timers), then continue
+      setImmediate(drain);
+    };
+    drain();
+  }
+
+  private startUv(): boolean {
+    try {
+      const { Pipe, constants } = (process as unknown as { binding(n: string): { Pipe: new (t: number) => { open(fd: number): number }; constants: { SOCKET: number } } }).binding("pipe_wrap");
+      const h = new Pipe(constants.SOCKET);
+      if (h.open(this.fd) !== 0) return false;
+      const sock = new net.Socket({ handle: h, readable: true, writable: false } as net.SocketConstructorOpts);
+      sock.on("data", (d: Buffer) => {
+        this.rx++;
+        this.onPacket?.(d);
+      });
+      sock.on("error", (e) => {
+        if (!this.closed) this.onError?.(e);
+      });
+      this.sock = sock;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  write(pkt: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      writeSync(this.fd, pkt);
+      this.tx++;
+    } catch {
+      /* EINVAL on a malformed packet, EIO when down: drop */
+    }
+  }
+
+  /** Close the fd: the kernel deletes a non-persistent tun device with it. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sock !== null) {
+      this.sock.destroy(); // closes the fd
+      this.sock = null;
+    } else {
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
+    }
+    // the device goes away when the last fd closes; delete it explicitly too (a pending poll
+    // may hold a reference until it times out)
+    try {
+      execFileSync("ip", ["link", "del", "dev", this.name], { stdio: "ignore" });
+    } catch {
+      /* already gone */
+    }
+    open_.delete(this);
+  }
+}
+
+const open_ = new Set<TunDevice>();
+let hooked = false;
+function registerCleanup(t: TunDevice): void {
+  open_.add(t);
+  if (hooked) return;
+  hooked = true;
+  process.on("exit", () => {
+    for (const d of [...open_]) d.close();
+  });
+}
+
+/** Close every tun device this process opened (signal handlers call this). */
+export function closeAllTuns(): void {
+  for (const d of [...open_]) d.close();
+}

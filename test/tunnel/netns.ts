@@ -1,0 +1,127 @@
+/**
+ * Helpers for the tunnel interop tests: two network namespaces (nctun-<pid>-<name>-c/-s)
+ * joined by a veth pair, processes started inside them, polling, and cleanup that also
+ * runs when a test fails.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../helpers/tshark.js";
+
+export const KEYS = join(ROOT, "fixtures", "openvpn", "keys");
+/** The built tunnel entry (imported directly, so the test does not depend on the rest of the CLI). */
+export const TUNNEL_JS = join(ROOT, "dist", "src", "cli", "tunnel.js");
+const RUNNER = `const m = await import(${JSON.stringify(TUNNEL_JS)}); process.exitCode = await m.run(process.argv.slice(1));`;
+
+function has(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).status === 0;
+}
+
+/** Why the interop tests cannot run here, or null. */
+export function skipReason(needs: string[] = ["openvpn", "ip", "curl"]): string | null {
+  if (process.platform !== "linux") return "Linux only";
+  if (process.getuid?.() !== 0) return "needs root (network namespaces, tun devices)";
+  if (!existsSync("/dev/net/tun")) return "no /dev/net/tun";
+  for (const c of needs) if (!has(c)) return `needs ${c} (Debian package ${c === "ip" ? "iproute2" : c})`;
+  if (!existsSync(TUNNEL_JS)) return `not built: ${TUNNEL_JS} (npm run build)`;
+  if (spawnSync("ip", ["netns", "add", `nctun-${process.pid}-probe`]).status !== 0) return "cannot create network namespaces";
+  spawnSync("ip", ["netns", "del", `nctun-${process.pid}-probe`]);
+  return null;
+}
+
+export const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
+export class NsPair {
+  readonly c: string;
+  readonly s: string;
+  readonly cAddr: string;
+  readonly sAddr: string;
+  private procs: ChildProcess[] = [];
+
+  constructor(readonly name: string, n: number) {
+    this.c = `nctun-${process.pid}-${name}-c`;
+    this.s = `nctun-${process.pid}-${name}-s`;
+    this.cAddr = `10.97.${n}.1`;
+    this.sAddr = `10.97.${n}.2`;
+    for (const ns of [this.c, this.s]) {
+      spawnSync("ip", ["netns", "del", ns]);
+      execFileSync("ip", ["netns", "add", ns]);
+      execFileSync("ip", ["-n", ns, "link", "set", "lo", "up"]);
+      // no IPv6 chatter (router solicitations) on the veth and tun
+      spawnSync("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
+    }
+    execFileSync("ip", ["link", "add", "eth0", "netns", this.c, "type", "veth", "peer", "name", "eth0", "netns", this.s]);
+    execFileSync("ip", ["-n", this.c, "addr", "add", `${this.cAddr}/24`, "dev", "eth0"]);
+    execFileSync("ip", ["-n", this.s, "addr", "add", `${this.sAddr}/24`, "dev", "eth0"]);
+    execFileSync("ip", ["-n", this.c, "link", "set", "eth0", "up"]);
+    execFileSync("ip", ["-n", this.s, "link", "set", "eth0", "up"]);
+  }
+
+  /** Start a background process in a namespace, output to `log`. */
+  spawn(ns: string, cmd: string, args: string[], log: string): ChildProcess {
+    const fd = openSync(log, "w");
+    const p = spawn("ip", ["netns", "exec", ns, cmd, ...args], { stdio: ["ignore", fd, fd], env: { ...process.env, NO_COLOR: "1", TZ: "UTC" } });
+    closeSync(fd);
+    this.procs.push(p);
+    return p;
+  }
+
+  /** nestcap tunnel in a namespace. */
+  nestcap(ns: string, args: string[], log: string): ChildProcess {
+    return this.spawn(ns, process.execPath, ["--input-type=module", "-e", RUNNER, ...args], log);
+  }
+
+  exec(ns: string, cmd: string, args: string[], timeoutMs = 15000): { status: number; stdout: string; stderr: string } {
+    const r = spawnSync("ip", ["netns", "exec", ns, cmd, ...args], { encoding: "utf8", timeout: timeoutMs });
+    return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  hasAddr(ns: string, dev: string, addr: string): boolean {
+    const r = spawnSync("ip", ["-n", ns, "-4", "-o", "addr", "show", "dev", dev], { encoding: "utf8" });
+    return r.status === 0 && r.stdout.includes(`inet ${addr}`);
+  }
+
+  linkExists(ns: string, dev: string): boolean {
+    return spawnSync("ip", ["-n", ns, "link", "show", "dev", dev], { encoding: "utf8" }).status === 0;
+  }
+
+  /** Stop every process (SIGTERM, then SIGKILL) and delete the namespaces. */
+  async cleanup(): Promise<void> {
+    for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
+    await waitFor(() => this.procs.every((p) => p.exitCode !== null || p.signalCode !== null), 3000).catch(() => {});
+    for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+    for (const ns of [this.c, this.s]) {
+      const pids = spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).stdout.split(/\s+/).filter(Boolean);
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+      spawnSync("ip", ["netns", "del", ns]);
+    }
+  }
+}
+
+export async function waitFor(cond: () => boolean, ms: number, what = "condition"): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function fileHas(path: string, text: string | RegExp): boolean {
+  try {
+    const s = readFileSync(path, "utf8");
+    return typeof text === "string" ? s.includes(text) : text.test(s);
+  } catch {
+    return false;
+  }
+}
+
+export function exited(p: ChildProcess): Promise<number | null> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(p.exitCode);
+  return new Promise((r) => p.once("exit", (code) => r(code)));
+}
