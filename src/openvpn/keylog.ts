@@ -303,7 +303,7 @@ export function formatEntry(e: KeyLogEntry): string {
   return `DATA ${ends} key-id=${e.keyId}${e.peerId !== undefined ? ` peer-id=${e.peerId}` : ""}${e.session !== undefined ? ` session=${e.session}` : ""} ${crypto}`;
 }
 
-export const KEYLOG_HEADER = "# nestcap OpenVPN key log (format: see README, \"OpenVPN decryption\")";
+export const KEYLOG_HEADER = "# nestcap OpenVPN key log (format: see docs/openvpn-decryption.md)";
 
 export function formatKeyLog(entries: readonly KeyLogEntry[], comments: readonly string[] = []): string {
   return [KEYLOG_HEADER, ...comments.map((c) => `# ${c}`), ...entries.map(formatEntry)].join("\n") + "\n";
