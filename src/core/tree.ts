@@ -3,9 +3,41 @@
  * --layers). In "sparse" mode nothing is kept except the values of *wanted* fields
  * (the -e list, the filter's fields): `add` is then one array lookup and a return.
  */
-import { fieldByAbbrev, fieldById, type Field, type Value } from "./field.js";
+import { fieldByAbbrev, fieldById, registerField, type Field, type Value } from "./field.js";
 import type { DataSource, Tvb } from "./tvb.js";
-import type { Expert, ExpertGroup, Severity } from "./expert.js";
+import { GROUP_NAMES, GROUP_VALUES, SEVERITY_NAMES, SEVERITY_VALUES, type Expert, type ExpertGroup, type Severity } from "./expert.js";
+
+/**
+ * Wireshark's expert fields, filled from every expert note (for -e and filters:
+ * `-e _ws.expert.message`, `-Y '_ws.expert.severity >= 0x600000'`). _ws.expert's value is
+ * the note's label, which is what tshark -T fields prints for it.
+ */
+const WS_EXPERT = registerField({ abbrev: "_ws.expert", name: "Expert Info", type: "string" });
+const WS_EXPERT_MESSAGE = registerField({ abbrev: "_ws.expert.message", name: "Message", type: "string" });
+const WS_EXPERT_SEVERITY = registerField({
+  abbrev: "_ws.expert.severity", name: "Severity level", type: "uint32",
+  strings: Object.fromEntries(Object.entries(SEVERITY_VALUES).map(([k, v]) => [v, SEVERITY_NAMES[k as Severity]])),
+});
+const WS_EXPERT_GROUP = registerField({
+  abbrev: "_ws.expert.group", name: "Group", type: "uint32",
+  strings: Object.fromEntries(Object.entries(GROUP_VALUES).map(([k, v]) => [v, GROUP_NAMES[k as ExpertGroup]])),
+});
+
+function wanted(t: Tree, f: Field): boolean {
+  return t.wanted !== null && f.id < t.wanted.length && t.wanted[f.id] === 1;
+}
+
+function recordExpert(t: Tree, e: Expert): void {
+  if (wanted(t, WS_EXPERT)) t.record(WS_EXPERT, `Expert Info (${SEVERITY_NAMES[e.severity]}/${GROUP_NAMES[e.group]}): ${e.message}`);
+  if (wanted(t, WS_EXPERT_MESSAGE)) t.record(WS_EXPERT_MESSAGE, e.message);
+  if (wanted(t, WS_EXPERT_SEVERITY)) t.record(WS_EXPERT_SEVERITY, SEVERITY_VALUES[e.severity]);
+  if (wanted(t, WS_EXPERT_GROUP)) t.record(WS_EXPERT_GROUP, GROUP_VALUES[e.group]);
+  if (e.abbrev !== undefined) {
+    // the note's own field (http.chat, ip.bogus_ip_length…): present, FT_NONE
+    const f = fieldByAbbrev(e.abbrev);
+    if (f !== undefined && wanted(t, f)) t.record(f, null);
+  }
+}
 
 export class Item {
   children: Item[] | null = null;
@@ -90,6 +122,7 @@ export class Item {
     // where the note sits among the item's children (printers show it there, as Wireshark does)
     if (this.children !== null) e.at = this.children.length;
     this.tree.experts.push(e);
+    if (this.tree.wanted !== null) recordExpert(this.tree, e);
     if (this !== this.tree.sink) {
       if (this.experts === null) this.experts = [];
       this.experts.push(e);

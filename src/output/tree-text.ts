@@ -21,36 +21,14 @@
  * (tshark prints one after each packet: the caller adds it).
  */
 import type { Dissection } from "../core/dissect.js";
-import type { Expert, ExpertGroup, Severity } from "../core/expert.js";
+import type { Expert } from "../core/expert.js";
 import { itemLabel } from "../core/format.js";
 import type { Item } from "../core/tree.js";
 import type { Style } from "./color.js";
 import { hexLines } from "./hex.js";
 
-export const SEVERITY_NAMES: Record<Severity, string> = {
-  comment: "Comment",
-  chat: "Chat",
-  note: "Note",
-  warn: "Warning",
-  error: "Error",
-};
-
-export const GROUP_NAMES: Record<ExpertGroup, string> = {
-  checksum: "Checksum",
-  sequence: "Sequence",
-  "response-code": "Response code",
-  "request-code": "Request code",
-  undecoded: "Undecoded",
-  reassemble: "Reassemble",
-  malformed: "Malformed",
-  debug: "Debug",
-  protocol: "Protocol",
-  security: "Security",
-  comment: "Comment",
-  decryption: "Decryption",
-  assumption: "Assumption",
-  deprecated: "Deprecated",
-};
+export { GROUP_NAMES, SEVERITY_NAMES } from "../core/expert.js";
+import { GROUP_NAMES, SEVERITY_NAMES } from "../core/expert.js";
 
 /** Wireshark's ITEM_LABEL_LENGTH: labels hold at most 239 bytes (+ NUL). */
 const LABEL_MAX = 239;
