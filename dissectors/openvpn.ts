@@ -18,11 +18,12 @@
 import type { TcpSegment } from "../src/analysis/tcp.js";
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
+import type { Session } from "../src/core/session.js";
 import { callData, callTable, defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
 import { dataKeyFromKeyMaterial, decryptData, isAead, OCC_MAGIC, OCC_NAMES, PING_MAGIC, startsWith } from "../src/openvpn/datachannel.js";
-import { endpointMatches, readKeyLog, type DataEntry, type StaticEntry, type TlsCryptEntry } from "../src/openvpn/keylog.js";
+import { endpointMatches, readKeyLog, type DataEntry, type Endpoint, type KeyLogEntry, type StaticEntry, type TlsCryptEntry } from "../src/openvpn/keylog.js";
 import { keySlot, readStaticKeyFile, splitKeyArg } from "../src/openvpn/static.js";
 import { tlsCryptKeyFromSlot, tlsCryptUnwrap } from "../src/openvpn/tlscrypt.js";
 import {
@@ -87,8 +88,7 @@ class Keys {
 const ANY_EP = { addr: null, port: -1 };
 const NO_KEYS = new Keys();
 
-function loadKeys(pinfo: PacketInfo): Keys {
-  const s = pinfo.session;
+function loadKeys(s: Session): Keys {
   const kl = s.pref<string | boolean>("openvpn.keylog", "");
   const tc = s.pref<string | boolean>("openvpn.tls_crypt_key", "");
   const st = s.pref<string | boolean>("openvpn.static_key", "");
@@ -120,7 +120,33 @@ function loadKeys(pinfo: PacketInfo): Keys {
 
 function keysOf(pinfo: PacketInfo): Keys {
   const st = state(pinfo);
-  return st.keys ?? (st.keys = loadKeys(pinfo));
+  return st.keys ?? (st.keys = loadKeys(pinfo.session));
+}
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  if (a.port !== b.port || (a.addr === null) !== (b.addr === null)) return false;
+  return a.addr === null || (a.addr.length === b.addr!.length && a.addr.every((v, i) => v === b.addr![i]));
+}
+
+/**
+ * Key-log entries from memory (`nestcap tunnel --inspect` hands over each key as it is
+ * derived), added to the session's keys after those of the prefs. A DATA entry replaces
+ * an earlier one with the same endpoints and key-id (a key-id reused after renegotiations,
+ * a client reconnecting from the same address).
+ */
+export function addSessionKeys(session: Session, entries: readonly KeyLogEntry[]): void {
+  const st = session.get("openvpn", newState);
+  let k = st.keys ?? loadKeys(session);
+  if (k === NO_KEYS) k = new Keys();
+  st.keys = k;
+  for (const e of entries) {
+    if (e.kind === "DATA") {
+      const i = k.data.findIndex((d) => d.keyId === e.keyId && sameEndpoint(d.src, e.src) && sameEndpoint(d.dst, e.dst));
+      if (i >= 0) k.data[i] = e;
+      else k.data.push(e);
+    } else if (e.kind === "STATIC") k.statics.push(e);
+    else k.tlsCrypt.push(e);
+  }
 }
 
 const newState = (): State => new State();

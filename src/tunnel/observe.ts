@@ -5,8 +5,15 @@
  *  --pcap-out FILE a pcapng with two raw-IP interfaces: "outer" (the OpenVPN packets in a
  *                  synthesized IPv4/UDP or IPv4/TCP header with the real addresses and ports)
  *                  and "inner" (the cleartext IP packets of the tun);
- *  --inspect       each outer and inner packet through nestcap's dissectors and printers,
- *                  with the `-r` options (-V, -Y, -T fields -e …, --layers).
+ *  --inspect       each OpenVPN packet on the wire, as one frame (a synthesized IPv4 +
+ *                  UDP/TCP header with the real addresses and ports, then the packet as
+ *                  sent or received), through nestcap's dissectors and printers with the
+ *                  `-r` options (-V, -Y, -T fields -e …, --layers). The Dissector's session
+ *                  holds the tunnel's keys (the entries --keylog writes, handed over in
+ *                  memory as each key is derived; static and tls-crypt keys from the
+ *                  start), so the OpenVPN dissector decrypts each data packet and nests the
+ *                  inner IP › TCP › HTTP … under it: the nesting doll, live.
+ * Nothing here is loaded unless one of these options is given.
  */
 import { closeSync, fchmodSync, openSync, writeSync } from "node:fs";
 import type { Frame, InterfaceInfo } from "../capture/frame.js";
@@ -14,6 +21,8 @@ import { keySlots, readStaticKey } from "./keyfile.js";
 import type { TunnelOptions } from "./options.js";
 import type { PeerAddr, Tunnel, TunnelLogger, TunnelObserver } from "./run.js";
 import type { KeysEvent } from "./engine.js";
+import type { DataEntry, KeyLogEntry } from "../openvpn/keylog.js";
+import type { Emitter } from "../cli/emit.js";
 
 const LINKTYPE_RAW = 101;
 
@@ -38,11 +47,13 @@ export class OuterFramer {
     out.writeUInt16BE(sport, 20);
     out.writeUInt16BE(dport, 22);
     if (tcp) {
-      const k = `${dir}`;
+      // one sequence space per connection and direction (a server has one connection per client)
+      const conn = `${a.remoteAddr}:${a.remotePort}`;
+      const k = `${dir} ${conn}`;
       const s = this.seq.get(k) ?? 1;
       this.seq.set(k, (s + body) >>> 0);
       out.writeUInt32BE(s, 24);
-      out.writeUInt32BE(this.seq.get(dir === "out" ? "in" : "out") ?? 1, 28);
+      out.writeUInt32BE(this.seq.get(`${dir === "out" ? "in" : "out"} ${conn}`) ?? 1, 28);
       out[32] = 0x50;
       out[33] = 0x18; // PSH, ACK
       out.writeUInt16BE(65535, 34);
@@ -69,8 +80,10 @@ function ipChecksum(b: Uint8Array, o: number, n: number): number {
 }
 
 function nowFrame(num: number, data: Uint8Array, iface: number, info?: InterfaceInfo): Frame {
-  const t = Date.now();
-  return { num, tsSec: Math.floor(t / 1000), tsNsec: (t % 1000) * 1e6, caplen: data.length, len: data.length, data, linkType: LINKTYPE_RAW, interfaceId: iface, iface: info };
+  // wall clock with microseconds (Date.now() has only milliseconds)
+  const us = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  const tsSec = Math.floor(us / 1e6);
+  return { num, tsSec, tsNsec: (us - tsSec * 1e6) * 1000, caplen: data.length, len: data.length, data, linkType: LINKTYPE_RAW, interfaceId: iface, iface: info };
 }
 
 function ifaceInfo(name: string, description: string): InterfaceInfo {
@@ -79,6 +92,17 @@ function ifaceInfo(name: string, description: string): InterfaceInfo {
 
 function endpoint(addr: string, port: number): string {
   return addr === "" || addr === "0.0.0.0" || addr === "::" ? `*:${port}` : addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+/**
+ * The key-log entries of one key-id's data keys: ours (we send with it, local → peer) and
+ * the peer's (peer → local). The same for --keylog (as text) and --inspect (in memory).
+ */
+export function dataEntries(k: KeysEvent, a: PeerAddr, fmt: typeof import("../openvpn/keylog.js")): [DataEntry, DataEntry] {
+  const me = fmt.parseEndpoint(endpoint(a.localAddr, a.localPort)) ?? fmt.ANY;
+  const peer = fmt.parseEndpoint(endpoint(a.remoteAddr, a.remotePort)) ?? fmt.ANY;
+  const mk = (src: typeof me, dst: typeof me, key: KeysEvent["send"], session: string): DataEntry => ({ kind: "DATA", line: 0, src, dst, keyId: k.keyId, peerId: k.peerId, session, key });
+  return [mk(me, peer, k.send, k.localSession), mk(peer, me, k.recv, k.remoteSession)];
 }
 
 /** --keylog: created 0600 before anything is written (also when the file existed). */
@@ -95,12 +119,7 @@ export class KeyLogWriter implements TunnelObserver {
   }
 
   keys(k: KeysEvent, a: PeerAddr): void {
-    const me = endpoint(a.localAddr, a.localPort);
-    const peer = endpoint(a.remoteAddr, a.remotePort);
-    const E = this.fmt;
-    const mk = (src: string, dst: string, key: KeysEvent["send"], session: string) => E.formatEntry({ kind: "DATA", line: 0, src: E.parseEndpoint(src)!, dst: E.parseEndpoint(dst)!, keyId: k.keyId, peerId: k.peerId, session, key });
-    this.line(mk(me, peer, k.send, k.localSession));
-    this.line(mk(peer, me, k.recv, k.remoteSession));
+    for (const e of dataEntries(k, a, this.fmt)) this.line(this.fmt.formatEntry(e));
   }
 
   close(): void {
@@ -137,45 +156,66 @@ export async function attach(t: Tunnel, o: TunnelOptions, log: TunnelLogger): Pr
       close: () => w.close(),
     });
   }
-  if (o.inspect) {
-    const { parseArgs } = await import("../cli/args.js");
-    const { Emitter } = await import("../cli/emit.js");
-    const em = new Emitter(parseArgs(o.inspectArgs));
-    em.start();
-    const fr = new OuterFramer();
-    const outerIf = ifaceInfo("outer", `OpenVPN packets over ${o.proto}`);
-    const innerIf = ifaceInfo(o.dev, "inner (tun)");
-    let n = 0;
-    const flush = (): void => {
-      if (em.out.full) void em.out.flush();
-    };
-    let pending = false;
-    const later = (): void => {
-      if (pending) return;
-      pending = true;
-      setImmediate(() => {
-        pending = false;
-        void em.out.flush();
-      });
-    };
-    t.addObserver({
-      outer: (dir, pkt, a) => {
-        em.emit(nowFrame(++n, fr.frame(dir, pkt, a), 0, outerIf));
-        flush();
-        later();
-      },
-      inner: (_dir, ip) => {
-        em.emit(nowFrame(++n, ip, 1, innerIf));
-        flush();
-        later();
-      },
-      close: () => em.finish(),
+  if (o.inspect) t.addObserver(await inspector(o));
+}
+
+/** What --inspect returns: a TunnelObserver with the Emitter it prints through. */
+export interface Inspector {
+  outer(dir: "in" | "out", pkt: Uint8Array, peer: PeerAddr): void;
+  keys(k: KeysEvent, peer: PeerAddr): void;
+  close(): Promise<void>;
+  readonly emitter: Emitter;
+}
+
+/**
+ * --inspect: one frame per OpenVPN packet on the wire, dissected by a Dissector whose
+ * session holds the tunnel's keys, so data packets show decrypted with the inner packet
+ * nested under the OpenVPN layer. The tun side is not printed separately: each inner
+ * packet is inside the outer one that carried it. Options (inspectArgs) as for `-r`.
+ */
+export async function inspector(o: Pick<TunnelOptions, "inspectArgs" | "proto" | "secret" | "secretDir" | "cipher" | "auth" | "tlsCrypt" | "role">): Promise<Inspector> {
+  const { parseArgs } = await import("../cli/args.js");
+  const { Emitter } = await import("../cli/emit.js");
+  const fmt = await import("../openvpn/keylog.js");
+  const { addSessionKeys } = await import("../../dissectors/openvpn.js");
+  const em = new Emitter(parseArgs(o.inspectArgs));
+  const session = em.dissector.session;
+  // keys known before any packet: static key (--secret), tls-crypt (control packets decrypted too)
+  const { datachannelStatic, tlsCryptSlots } = await staticEntries(o);
+  const known: KeyLogEntry[] = [
+    ...datachannelStatic.map(([key]): KeyLogEntry => ({ kind: "STATIC", line: 0, src: fmt.ANY, dst: fmt.ANY, key })),
+    ...tlsCryptSlots.map(([key]): KeyLogEntry => ({ kind: "TLS-CRYPT", line: 0, src: fmt.ANY, dst: fmt.ANY, dynamic: false, key })),
+  ];
+  if (known.length > 0) addSessionKeys(session, known);
+  em.start();
+  const fr = new OuterFramer();
+  const outerIf = ifaceInfo("outer", `OpenVPN packets over ${o.proto} (IPv4 header synthesized)`);
+  let n = 0;
+  let pending = false;
+  const later = (): void => {
+    if (pending) return;
+    pending = true;
+    setImmediate(() => {
+      pending = false;
+      void em.out.flush();
     });
-  }
+  };
+  return {
+    emitter: em,
+    outer(dir, pkt, a) {
+      em.emit(nowFrame(++n, fr.frame(dir, pkt, a), 0, outerIf));
+      if (em.out.full) void em.out.flush();
+      later();
+    },
+    keys(k, a) {
+      addSessionKeys(session, dataEntries(k, a, fmt));
+    },
+    close: () => em.finish(),
+  };
 }
 
 /** Static-key and tls-crypt keys for the key log (known before any packet). */
-async function staticEntries(o: TunnelOptions) {
+async function staticEntries(o: Pick<TunnelOptions, "secret" | "secretDir" | "cipher" | "auth" | "tlsCrypt" | "role">) {
   const dc = await import("../openvpn/datachannel.js");
   const datachannelStatic: [ReturnType<typeof dc.dataKeyFromKeyMaterial>, boolean][] = [];
   const tlsCryptSlots: [{ cipherKey: Uint8Array; hmacKey: Uint8Array }, boolean][] = [];

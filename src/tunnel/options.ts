@@ -103,8 +103,8 @@ export function configToArgs(text: string): string[] {
   return out;
 }
 
-const INSPECT_FLAGS_WITH_ARG = new Set(["-Y", "-T", "-e", "--layers", "-o", "-E"]);
-const INSPECT_FLAGS = new Set(["-V", "-x", "-n"]);
+const INSPECT_FLAGS_WITH_ARG = new Set(["-Y", "-T", "-e", "-o", "-E"]);
+const INSPECT_FLAGS = new Set(["-V", "-x", "-n", "-P", "--layers"]);
 
 export function parseTunnelArgs(argv: string[]): TunnelOptions {
   const o: TunnelOptions = {

@@ -190,7 +190,7 @@ async function checkObservers(sc: Scenario, ncLog: string, dumps: ReturnType<NsP
     console.log(`tunnel keylog: ${want.length} tun packets from ${src} = decrypted veth packets ${at + 1}..${at + want.length} of ${byDir(vethRows, src).length} (IP id/checksum, TCP/ICMP checksum)`);
   }
   const insp = safeRead(ncLog);
-  expect(insp).toMatch(/OpenVPN \d+ MessageType: P_DATA_V2/);
+  expect(insp).toMatch(/10\.97\.\d+\.1 → 10\.97\.\d+\.2 +OpenVPN \d+ MessageType: P_CONTROL_HARD_RESET_CLIENT_V2/);
   expect(insp).toMatch(/10\.8\.0\.2 → 10\.8\.0\.1 +ICMP \d+ Echo \(ping\) request/);
 }
 
