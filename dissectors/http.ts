@@ -4,16 +4,15 @@
  * http.unknown_header), request/response matching per TCP stream (one pass), message
  * bodies (Content-Length, chunked, gzip/deflate) handed to media dissectors.
  *
- * Framing: every message is dissected from what the segment holds. A message whose
- * header block or body is not complete in the segment is dissected as far as it goes
- * and marked "[Incomplete HTTP message: TCP reassembly needed]" (what tshark shows with
- * TCP desegmentation off, plus that mark). `httpMessageLength` says how many bytes a
- * complete message needs: the hook for TCP reassembly (Wireshark's
- * req_resp_hdrs_do_reassembly + desegment_len) once tcp.ts offers it.
+ * Framing: with TCP desegmentation (the default) a message that is not complete asks TCP
+ * for the rest first (src/http/reassembly.ts: Wireshark's req_resp_hdrs_do_reassembly
+ * rules: headers, then chunked, Content-Length or until-FIN bodies; none after HEAD,
+ * 1xx, 204, 304, 2xx to CONNECT or at the end of the stream). Without it every message
+ * is dissected from what the segment holds and marked "[Incomplete HTTP message: TCP
+ * reassembly needed]". Bodies go through the media_type table (src/http/names.ts).
  */
-import { DESEGMENT_ONE_MORE_SEGMENT } from "../src/analysis/reassembly.js";
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
-import type { TcpSegment, TcpStream } from "../src/analysis/tcp.js";
+import { TH_FIN, type TcpSegment, type TcpStream } from "../src/analysis/tcp.js";
 import type { Field, Time } from "../src/core/field.js";
 import { labelText } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
@@ -21,8 +20,9 @@ import { callData, callDissector, defineProtocol, protocolByAbbrev } from "../sr
 import { timeDiff } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
-import { decodeContent, dechunk, findLineEnd, headerBlockEnd, LINE } from "../src/http/body.js";
-import { HEADER_FIELDS, METHODS, STATUS_CODES, TEXT_MEDIA } from "../src/http/names.js";
+import { decodeContent, dechunk, findLineEnd, LINE } from "../src/http/body.js";
+import { HEADER_FIELDS, mediaHandler, METHODS, STATUS_CODES } from "../src/http/names.js";
+import { DESEG, lineEndDeseg, needsMore, statusCode } from "../src/http/reassembly.js";
 
 const S = "string" as const;
 const hdr = (abbrev: string, name: string) => ({ abbrev, name, type: S });
@@ -42,7 +42,8 @@ class HttpReq {
     readonly method: string,
     /** Full URI, or the request URI when there is no Host ("" when none). */
     readonly fullUri: string,
-    readonly prevRequest: number,
+    /** The entry before this one in the conversation (its request and response frames are the prev_*_in). */
+    readonly prev: HttpReq | null,
   ) {}
 }
 
@@ -50,6 +51,10 @@ class HttpReq {
 class HttpConv {
   reqs: HttpReq[] = [];
   reqCount = 0;
+  /** A request was seen (tshark's have_seen_http: a response alone does not count). */
+  sawRequest = false;
+  /** A CONNECT was answered with 200: later segments are the tunnel's payload, not HTTP. */
+  tunnel = false;
   lastReqFrame = 0;
   lastRespFrame = 0;
   /** The conversation was taken by the heuristic (conversation_set_dissector). */
@@ -187,22 +192,25 @@ function startsHttp1(d: Uint8Array, o: number): boolean {
 /** dissect_http_tcp: messages one after another (pipelining), Info of later ones appended. */
 export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: TcpSegment): number {
   const conv = convOf(pinfo, seg);
+  if (conv.tunnel) {
+    // (tshark hands the tunnel to the CONNECT port's dissector; nestcap shows it as data)
+    callData(tvb, pinfo, tree);
+    return tvb.length;
+  }
   let o = 0;
   const len = tvb.length;
+  // end_of_stream: no more segments will come in this direction, so no body is waited for
+  const endOfStream = seg !== undefined && (seg.flags & TH_FIN) !== 0;
   while (o < len) {
     // req_resp_hdrs_do_reassembly: a request or response that isn't complete yet asks TCP
-    // for the rest (headers first, then the Content-Length or chunked body)
-    if (seg !== undefined && seg.canDesegment && startsMessage(tvb, o)) {
-      const need = httpMessageLength(tvb, o);
-      if (need < 0 || o + need > len) {
-        seg.desegmentOffset = o;
-        seg.desegmentLen = need < 0 ? DESEGMENT_ONE_MORE_SEGMENT : o + need - len;
-        return o === 0 ? len : o;
-      }
+    // for the rest (headers first, then the Content-Length, chunked or until-FIN body)
+    if (seg !== undefined && seg.canDesegment && needsReassembly(tvb, o, pinfo, conv, endOfStream)) {
+      seg.desegmentOffset = DESEG.offset;
+      seg.desegmentLen = DESEG.len;
+      return o === 0 ? len : o;
     }
     const n = dissectHttpMessage(tvb, o, pinfo, tree, conv);
     if (n <= 0) break;
-    if (o === 0) pinfo.setProtocol("HTTP");
     o += n;
     // col_set_fence: later messages of this frame append to Info
     if (pinfo.cols !== null) pinfo.infoFence = pinfo.cols.info.length;
@@ -210,46 +218,34 @@ export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: Tc
   return o;
 }
 
-/** Does a request line or status line start at `o`? */
-function startsMessage(tvb: Tvb, o: number): boolean {
-  const d = tvb.bytes(0);
-  if (o >= d.length || !isPrint(d[o])) return false;
-  const n = findLineEnd(d, o, d.length);
-  return requestOrReply(latin1(d, o, o + n)) !== T_OTHER;
-}
-
 /**
- * How many bytes the message at `o` needs to be complete: header block plus body
- * (Content-Length, or chunked through its last chunk). -1 = not known yet (the header
- * block is incomplete: one more segment). A body delimited by the connection close
- * counts as what is there.
+ * The start of dissect_http_message with desegmentation on: skip one leading CRLF, leave
+ * binary data alone, ask for one more segment while the first line is incomplete, and
+ * for a request or response line put it in Info (as tshark does before it asks TCP for
+ * more) and apply req_resp_hdrs_do_reassembly (src/http/reassembly.ts). The body is not
+ * waited for at the end of the stream, nor for responses that have none (to HEAD, 2xx to
+ * CONNECT, 1xx, 204, 304). True when more bytes are needed (request in DESEG).
  */
-export function httpMessageLength(tvb: Tvb, o: number): number {
+function needsReassembly(tvb: Tvb, o: number, pinfo: PacketInfo, conv: HttpConv, endOfStream: boolean): boolean {
   const d = tvb.bytes(0);
-  const he = headerBlockEnd(d, o, d.length);
-  if (he < 0) return -1;
-  const h = scanHeaders(d, o, he);
-  if (h.chunked) {
-    const c = dechunk(d, he, d.length);
-    return c.complete ? he - o + c.consumed : -1;
-  }
-  if (h.contentLength >= 0) return he - o + h.contentLength;
-  return d.length - o;
-}
-
-function scanHeaders(d: Uint8Array, o: number, end: number): { contentLength: number; chunked: boolean } {
-  let contentLength = -1, chunked = false;
+  const rep = tvb.reportedLength;
+  if (rep - o < 1) return false;
   let p = o;
-  while (p < end) {
-    const n = findLineEnd(d, p, end);
-    const next = LINE.next;
-    const line = latin1(d, p, p + n).toLowerCase();
-    if (line.startsWith("content-length:")) contentLength = parseInt(line.slice(15).trim(), 10);
-    // req_resp_hdrs_do_reassembly: chunked only when the value *starts* with "chunked"
-    else if (line.startsWith("transfer-encoding:") && line.slice(18).replace(/^[ \t]+/, "").startsWith("chunked")) chunked = true;
-    p = next;
+  if (rep - p > 3 && d[p] === 0x0d && d[p + 1] === 0x0a) p += 2;
+  if (p >= d.length || !isPrint(d[p])) return false;
+  const fl = lineEndDeseg(d, p, d.length);
+  if (fl < 0) return needsMore(tvb, p, true, true, false);
+  const type = requestOrReply(latin1(d, p, p + fl));
+  if (type === T_OTHER) return false;
+  if (pinfo.cols !== null) pinfo.setInfo(labelText(latin1(d, p, p + fl)) + " ");
+  let body = !endOfStream;
+  if (body && type === T_RESPONSE) {
+    const code = statusCode(d, p, p + fl);
+    const last = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1].method : "";
+    if (last === "HEAD" || ((code / 100 | 0) === 2 && (last === "CONNECT" || last === "SSTP_DUPLEX_POST")) ||
+      (code / 100 | 0) === 1 || code === 204 || code === 304) body = false;
   }
-  return { contentLength: Number.isFinite(contentLength) ? contentLength : -1, chunked };
+  return needsMore(tvb, p, true, body, type === T_RESPONSE);
 }
 
 /** tvb_get_string_enc(ENC_ASCII): bytes above 0x7f become U+FFFD; `cstr`: a NUL ends it. */
@@ -308,17 +304,21 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   const end = d.length;
   const full = tree.tree.full;
   const f = http.f;
+  // servers SHOULD ignore an empty line where a request line is expected: tshark skips one CRLF
+  const o0 = o;
+  if (tvb.reportedLength - o > 3 && d[o] === 0x0d && d[o + 1] === 0x0a) o += 2;
   const first = d[o];
-  if (!isPrint(first) && conv.reqCount === 0) return 0;
+  if (!isPrint(first) && !conv.sawRequest) return 0;
+  pinfo.setProtocol("HTTP");
   const ti = tree.add(http.hf, tvb, o, end - o, null);
 
   // Binary data: not HTTP text, shown as the body of whatever came before.
   if (!isPrint(first)) {
     // binary bytes are HTTP (continuation data) only once a request was seen in the conversation
-    if (conv.reqCount === 0) return 0;
+    if (!conv.sawRequest) return 0;
     pinfo.setInfo("Continuation");
     callData(tvb.sub(o), pinfo, ti);
-    return end - o;
+    return end - o0;
   }
 
   const firstLen = findLineEnd(d, o, end);
@@ -391,38 +391,40 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     const full_ = fullUri(h.host, uri, method);
     if (full_ !== null) ti.addGenerated(f.fullUri, tvb, o, 0, full_);
     hide(ti.add(f.request, tvb, o, 0, true));
-    const prev = conv.lastReqFrame;
-    const r = new HttpReq(++conv.reqCount, pinfo.num, { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, method, full_ ?? uri, prev);
+    const tail = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : null;
+    conv.sawRequest = true;
+    const r = new HttpReq(++conv.reqCount, pinfo.num, { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, method, full_ ?? uri, tail);
     conv.reqs.length = 0;
     conv.reqs.push(r);
     ti.addGenerated(f.requestNumber, tvb, o, 0, r.number, `${r.number}/${r.number}`).setText(`HTTP request ${r.number}/${r.number}`);
-    if (prev !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, prev);
+    if (tail !== null && tail.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, tail.frame);
     conv.lastReqFrame = pinfo.num;
   } else if (type === T_RESPONSE) {
     hide(ti.add(f.response, tvb, o, 0, true));
     // one pass: a response belongs to the latest request of the conversation (req_res_tail)
+    // while that one has no response yet; else it is a new entry without a request
     let req: HttpReq | undefined = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : undefined;
-    // a second response in the same frame, or none seen: a new entry without a request
-    if (req === undefined || req.responseFrame === pinfo.num) {
-      req = new HttpReq(++conv.reqCount, 0, { s: 0, ns: 0 }, "", req?.fullUri ?? "", req?.prevRequest ?? 0);
+    if (req === undefined || req.responseFrame !== 0) {
+      req = new HttpReq(++conv.reqCount, 0, { s: 0, ns: 0 }, "", req?.fullUri ?? "", req ?? null);
       conv.reqs.length = 0;
       conv.reqs.push(req);
     }
     const rn = req.number;
     ti.addGenerated(f.responseNumber, tvb, o, 0, rn).setText(`HTTP response ${rn}/${rn}`);
+    req.responseFrame = pinfo.num;
+    const pv = req.prev;
     if (req.frame !== 0) {
-      req.responseFrame = pinfo.num;
       if (tree.tree.wants(f.time))
         ti.addGenerated(f.time, tvb, o, 0, timeDiff({ s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, req.ts));
-      if (req.prevRequest !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, req.prevRequest);
-      if (conv.lastRespFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, o, 0, conv.lastRespFrame);
+      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, pv.frame);
+      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, o, 0, pv.responseFrame);
       ti.addGenerated(f.requestIn, tvb, o, 0, req.frame);
       if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, o, 0, req.fullUri);
       if (req.method === "HEAD") method = "HEAD";
+      if (req.method === "CONNECT" && code === 200) conv.tunnel = true;
     } else {
-      req.responseFrame = pinfo.num;
-      if (req.prevRequest !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, req.prevRequest);
-      if (conv.lastRespFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, o, 0, conv.lastRespFrame);
+      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, pv.frame);
+      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, o, 0, pv.responseFrame);
       if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, o, 0, req.fullUri);
     }
     conv.lastRespFrame = pinfo.num;
@@ -431,7 +433,10 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   // The body.
   let bodyLen: number;
   if (type === T_OTHER) bodyLen = end - p;
-  else if (!sawBlank) bodyLen = 0;
+  // (a line that is no header ends the header block too: the rest is then body, as in tshark)
+  else if (p >= end) bodyLen = 0;
+  // a Content-Length without Transfer-Encoding counts first, whatever the status (as tshark)
+  else if (h.contentLength >= 0 && !h.haveTE) bodyLen = Math.min(h.contentLength, end - p);
   else if (type === T_RESPONSE && (method === "HEAD" || (code >= 100 && code < 200) || code === 204 || code === 304)) bodyLen = 0;
   else if (h.chunked) bodyLen = end - p;
   else if (h.contentLength >= 0) bodyLen = Math.min(h.contentLength, end - p);
@@ -443,7 +448,7 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   if (type !== T_OTHER && sawBlank && !h.chunked && h.contentLength > end - p && !(type === T_RESPONSE && (method === "HEAD" || code === 204 || code === 304)))
     ti.addText(tvb, end, 0, "[Incomplete HTTP message: TCP reassembly needed]");
   ti.setLen(consumed);
-  return consumed;
+  return consumed + (o - o0);
 }
 
 function requestLine(tvb: Tvb, it: Item, p: number, n: number, line: string): { method: string; uri: string } {
@@ -469,16 +474,21 @@ function responseLine(tvb: Tvb, it: Item, p: number, line: string): number {
   let sp = line.indexOf(" ");
   if (sp < 0) sp = line.length;
   it.add(f.respVersion, tvb, p, sp, line.slice(0, sp));
-  let ce = line.indexOf(" ", sp + 1);
+  // basic_response_dissector: the next token (blanks skipped) must have 3 characters or
+  // more; the code is strtoul() of its first 3 ("0204" is 20), the phrase the rest after blanks
+  let cs = sp;
+  while (cs < line.length && line.charCodeAt(cs) === 0x20) cs++;
+  let ce = line.indexOf(" ", cs);
   if (ce < 0) ce = line.length;
-  const m = /^[0-9]{1,5}/.exec(line.slice(sp + 1, ce));
-  if (m === null) return 0;
-  const c = m[0];
-  const code = parseInt(c, 10);
-  it.add(f.code, tvb, p + sp + 1, c.length, code);
-  it.addGenerated(f.codeDesc, tvb, p + sp + 1, c.length, STATUS_CODES[code] ?? `Unknown (${code})`);
-  const ph = line.slice(ce + 1);
-  if (ph.length > 0) it.add(f.phrase, tvb, p + ce + 1, ph.length, ph);
+  if (ce - cs < 3) return 0;
+  const v = parseInt(line.slice(cs, cs + 3), 10);
+  const code = Number.isNaN(v) || v < 0 ? 0 : v;
+  it.add(f.code, tvb, p + cs, 3, code);
+  it.addGenerated(f.codeDesc, tvb, p + cs, 3, STATUS_CODES[code] ?? `Unknown (${code})`);
+  let ps = ce;
+  while (ps < line.length && line.charCodeAt(ps) === 0x20) ps++;
+  const ph = line.slice(ps);
+  if (ph.length > 0) it.add(f.phrase, tvb, p + ps, ph.length, ph);
   return code;
 }
 
@@ -519,7 +529,8 @@ function header(
     if (full) item.setText(label);
     switch (key) {
       case "contentLengthHeader": {
-        const m = /^\s*([0-9]+)/.exec(value);
+        // g_ascii_strtoll: digits ending the value or followed by a blank, else no valid length
+        const m = /^\s*\+?([0-9]+)(?:\s|$)/.exec(value);
         if (m !== null) {
           h.contentLength = Number(m[1]);
           h.haveCL = true;
@@ -540,7 +551,7 @@ function header(
       case "transferEncoding":
         h.transferEncoding = value;
         h.haveTE = true;
-        if (/chunked/i.test(value)) h.chunked = true;
+        if (hasChunkedCoding(value)) h.chunked = true;
         break;
       case "host":
         h.host = value;
@@ -573,8 +584,9 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   if (h.chunked) {
     const d = tvb.bytes(0);
     const c = dechunk(d, p, p + len);
-    used = c.consumed;
-    const ct = ti.addText(tvb, p, used, "HTTP chunked response");
+    // nothing of the chunked coding could be read: tshark's body is then everything that is left
+    used = c.consumed <= 0 ? len : c.consumed;
+    const ct = ti.addText(tvb, p, c.consumed, "HTTP chunked response");
     for (const k of c.chunks) {
       const avail = Math.min(k.size, len - k.dataOff);
       const ci = ct.addText(tvb, p + k.sizeOff, k.dataOff - k.sizeOff + avail + k.boundaryLen, `Data chunk (${k.size} octets)`);
@@ -583,11 +595,11 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
       if (k.boundaryOff >= 0) ci.add(f.chunkBoundary, tvb, p + k.boundaryOff, k.boundaryLen, d.subarray(p + k.boundaryOff, p + k.boundaryOff + k.boundaryLen));
     }
     if (c.lastOff >= 0) {
-      const li = ct.addText(tvb, p + c.lastOff, used - c.lastOff, "End of chunked encoding");
+      const li = ct.addText(tvb, p + c.lastOff, c.consumed - c.lastOff, "End of chunked encoding");
       li.add(f.chunkSize, tvb, p + c.lastOff, c.lastLineLen, 0);
-      if (c.complete) li.addText(tvb, p + used - 2, 2, "\\r\\n");
+      if (c.complete) li.addText(tvb, p + c.consumed - 2, 2, "\\r\\n");
     }
-    if (!c.complete) ti.addText(tvb, p + used, 0, "[Incomplete HTTP message: TCP reassembly needed]");
+    if (!c.complete) ti.addText(tvb, p + c.consumed, 0, "[Incomplete HTTP message: TCP reassembly needed]");
     if (c.body.length === 0) return used;
     const ds = { name: "De-chunked entity body", data: c.body };
     pinfo.addSource(ds);
@@ -613,15 +625,33 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   if (n === 0) return used;
   const fd = ti.add(f.fileData, bodyTvb, 0, n, ti.tree.wants(f.fileData) ? latin1(bodyTvb.bytes(0, n), 0, n, true) : "");
   if (full) fd.setText(`File Data: ${n} byte${n === 1 ? "" : "s"}`);
+  // the "media_type" table, then "media" for a type nobody takes (data when there is none)
   const ct = h.contentType;
-  let handler: string | null = null;
-  if (ct !== null) {
-    if (TEXT_MEDIA.has(ct)) handler = "data-text-lines";
-    else if (ct === "application/x-www-form-urlencoded") handler = "urlencoded-form";
+  const handler = ct !== null ? mediaHandler(ct) : "data";
+  const proto = handler !== "data" ? protocolByAbbrev(handler) : undefined;
+  if (proto === undefined || callDissector(proto, bodyTvb, pinfo, tree, ct) === 0) {
+    const media = ct !== null && handler !== "media" && handler !== "data" ? protocolByAbbrev("media") : undefined;
+    if (media !== undefined) callDissector(media, bodyTvb, pinfo, tree, ct);
+    else callData(bodyTvb, pinfo, ti);
   }
-  const proto = handler !== null ? protocolByAbbrev(handler) : undefined;
-  if (proto !== undefined) callDissector(proto, bodyTvb, pinfo, tree, ct);
-  else callData(bodyTvb, pinfo, ti);
   void type;
   return used;
+}
+
+/** http_parse_transfer_coding: is "chunked" one of the comma-separated codings (parameters after ';' ignored)? */
+function hasChunkedCoding(value: string): boolean {
+  let a = 0;
+  const n = value.length;
+  while (a <= n) {
+    let b = value.indexOf(",", a);
+    if (b < 0) b = n;
+    let e = value.indexOf(";", a);
+    if (e < 0 || e > b) e = b;
+    let s = a;
+    while (s < e && (value.charCodeAt(s) === 0x20 || value.charCodeAt(s) === 0x09)) s++;
+    while (e > s && (value.charCodeAt(e - 1) === 0x20 || value.charCodeAt(e - 1) === 0x09)) e--;
+    if (e - s === 7 && value.slice(s, e).toLowerCase() === "chunked") return true;
+    a = b + 1;
+  }
+  return false;
 }

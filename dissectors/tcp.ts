@@ -24,7 +24,7 @@ import { callData, callDissector, defineProtocol, lookupTable, tryHeuristics, CH
 import type { Item, Tree } from "../src/core/tree.js";
 import { Tvb as TvbCtor, type Tvb } from "../src/core/tvb.js";
 import {
-  desegment, FD_MULTIPLETAILS, FD_OVERLAP, FD_OVERLAPCONFLICT, FD_TOOLONGFRAGMENT, FlowReassembly, MAX_PENDING,
+  desegment, FD_MULTIPLETAILS, FD_OVERLAP, FD_OVERLAPCONFLICT, FD_TOOLONGFRAGMENT, finishAtFin, FlowReassembly, MAX_PENDING,
   type DesegmentHooks, type Msp,
 } from "../src/analysis/reassembly.js";
 
@@ -167,6 +167,7 @@ export const tcp = defineProtocol({
     reassembledLength: { abbrev: "tcp.reassembled.length", name: "Reassembled TCP length", type: "uint32" },
     reassembledData: { abbrev: "tcp.reassembled.data", name: "Reassembled TCP Data", type: "bytes" },
     pduSize: { abbrev: "tcp.pdu.size", name: "PDU Size", type: "uint32" },
+    finRetransmission: { abbrev: "tcp.fin_retransmission", name: "Retransmission of FIN from frame", type: "framenum" },
     // expert infos (FT_NONE fields in tshark: -e prints 1 when present)
     eRetransmission: EXPERT("tcp.analysis.retransmission", "This frame is a (suspected) retransmission"),
     eFastRetransmission: EXPERT("tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission"),
@@ -556,6 +557,26 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     st.mpOperations |= hdr.mptcp;
   }
 
+  // "Reassemble until FIN": this direction's first FIN ends the PDU a dissector is waiting for.
+  const desegment = haveSeglen && !pinfo.fragmented && !inError && tvb.length >= reportedLen &&
+    pinfo.session.pref("tcp.desegment_tcp_streams", DESEGMENT_DEFAULT);
+  if (haveSeglen && flags & TH_FIN && st.fwd.reassembly !== null && (st.fwd.reassembly as FlowReassembly).untilFin) {
+    const fr = st.fwd.reassembly as FlowReassembly;
+    if (fr.fin === 0 || fr.fin === pinfo.num) {
+      fr.fin = pinfo.num;
+      const msp = finishAtFin(fr, tvb, hlen, seq, seglen, pinfo.num);
+      if (msp !== null) {
+        const h = new Hooks(pinfo, tree, ti, sport, dport, st, newSegment(st, seq, nxtseq, ack, flags, 0, ti));
+        const rtvb = h.reassembledTvb(msp);
+        h.showSegments(msp, rtvb);
+        handPayload(rtvb, pinfo, tree, sport, dport, st, h.seg);
+        return tvb.length;
+      }
+    } else {
+      ti.addGenerated(f.finRetransmission, tvb, 0, 0, fr.fin);
+    }
+  }
+
   // The payload.
   const remaining = tvb.remaining(hlen);
   if (remaining !== 0) {
@@ -565,20 +586,9 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
       const nbytes = tvb.reportedRemainingFrom(hlen);
       const pl = ti.add(f.payload, tvb, hlen, remaining, want(t, f.payload) ? tvb.bytes(hlen, remaining) : NO_BYTES);
       if (full) pl.setText(`TCP payload (${nbytes} byte${nbytes === 1 ? "" : "s"})`);
-      const segment: TcpSegment = {
-        stream: st,
-        flow: st.fwd,
-        seq: flags & TH_SYN ? (seq + 1) >>> 0 : seq,
-        nxtseq: flags & TH_SYN ? (nxtseq + 1) >>> 0 : nxtseq,
-        lastackseq: ack,
-        flags,
-        urgentPointer: flags & TH_URG ? urp : 0,
-        isReassembled: false,
-        desegmentOffset: 0,
-        desegmentLen: 0,
-        canDesegment: false,
-      };
-      if (haveSeglen && !pinfo.fragmented && !inError && pinfo.session.pref("tcp.desegment_tcp_streams", DESEGMENT_DEFAULT)) {
+      const segment = newSegment(st, flags & TH_SYN ? (seq + 1) >>> 0 : seq, flags & TH_SYN ? (nxtseq + 1) >>> 0 : nxtseq,
+        ack, flags, flags & TH_URG ? urp : 0, ti);
+      if (desegment) {
         segment.canDesegment = true;
         desegmentPayload(tvb, hlen, pinfo, tree, ti, sport, dport, st, segment);
       } else {
@@ -587,6 +597,23 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     }
   }
   return tvb.length;
+}
+
+function newSegment(st: TcpStream, seq: number, nxtseq: number, ack: number, flags: number, urp: number, ti: Item): TcpSegment {
+  return {
+    tcpTree: ti,
+    stream: st,
+    flow: st.fwd,
+    seq,
+    nxtseq,
+    lastackseq: ack,
+    flags,
+    urgentPointer: urp,
+    isReassembled: false,
+    desegmentOffset: 0,
+    desegmentLen: 0,
+    canDesegment: false,
+  };
 }
 
 function normalize(t: Time): void {
@@ -725,8 +752,9 @@ class Hooks implements DesegmentHooks {
     }
   }
   isRetransmission(): boolean {
+    // (with tcp.no_subdissector_on_error off, a retransmission may still fill a PDU's gap)
     const ta = this.st.ta;
-    return ta !== null && (ta.flags & TA_RETRANSMISSION) !== 0;
+    return ta !== null && (ta.flags & TA_RETRANSMISSION) !== 0 && this.pinfo.session.pref("tcp.no_subdissector_on_error", true);
   }
   markSegment(): void {
     const pinfo = this.pinfo;

@@ -23,6 +23,12 @@ import { LT_SEQ } from "./tcp.js";
 
 /** pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT. */
 export const DESEGMENT_ONE_MORE_SEGMENT = 0x0fffffff;
+/**
+ * pinfo->desegment_len = DESEGMENT_UNTIL_FIN: the PDU runs to the end of the stream
+ * (an HTTP response without Content-Length). TCP flags the direction and completes
+ * the PDU on its first FIN (see finishAtFin).
+ */
+export const DESEGMENT_UNTIL_FIN = 0x0ffffffe;
 /** Most bytes kept in unfinished PDUs of one direction. */
 export const MAX_PENDING = 16 * 1024 * 1024;
 /** Wireshark refuses to start a PDU that would span more than this (1 MiB) past the segment. */
@@ -79,6 +85,10 @@ export class FlowReassembly {
   pending = 0;
   /** Set when the memory bound dropped data (the caller reports it once per frame). */
   overflowed = false;
+  /** A dissector asked for DESEGMENT_UNTIL_FIN (TCP_FLOW_REASSEMBLE_UNTIL_FIN). */
+  untilFin = false;
+  /** Frame of the FIN that ended this direction's data (0: none yet). */
+  fin = 0;
 
   /** The PDU starting exactly at seq (wmem_tree_lookup32). */
   exact(seq: number): Msp | undefined {
@@ -283,19 +293,23 @@ export function desegment(
       break;
     }
 
+    // A retransmission (TCP analysis says so) is shown, never added to a PDU nor dissected again.
+    if (guard === 0 && h.isRetransmission()) {
+      h.segmentData(tvb, offset, tvb.reportedRemainingFrom(offset), true);
+      break;
+    }
     let msp = fr.le((seq - 1) >>> 0);
     if (msp !== undefined && !(msp.seq <= seq && msp.nxtpdu > seq)) msp = undefined;
     if (msp !== undefined) {
+      // MSP_FLAGS_REASSEMBLE_ENTIRE_SEGMENT: the dissector asked for the whole next segment
       const end = LT_SEQ(nxtseq, msp.nxtpdu) ? nxtseq : msp.nxtpdu;
-      const len = (end - seq) | 0;
+      const len = msp.oneMore ? tvb.reportedRemainingFrom(offset) : (end - seq) | 0;
       lastFragmentLen = len;
       const done = fr.add(msp, tvb, offset, len, (seq - msp.seq) >>> 0, LT_SEQ(nxtseq, msp.nxtpdu), frame);
       if (msp.oneMore) {
+        // no other PDU starts inside this segment: the PDU reaches at least its end
         msp.oneMore = false;
-        if (!done) {
-          // take the whole segment as the PDU end
-          msp.nxtpdu = nxtseq;
-        }
+        msp.nxtpdu = nxtseq;
       }
       if (done) complete = msp;
       if (LT_SEQ(msp.nxtpdu, nxtseq) && !LT_SEQ(msp.nxtpdu, seq) && len > 0) anotherPduFollows = (msp.nxtpdu - seq) | 0;
@@ -303,10 +317,6 @@ export function desegment(
         // a late copy of a completed PDU
         h.reassembledIn(msp.reassembledIn);
       }
-    } else if (guard === 0 && h.isRetransmission()) {
-      // a retransmission outside any pending PDU: shown, not dissected again
-      h.segmentData(tvb, offset, tvb.reportedRemainingFrom(offset), true);
-      break;
     } else {
       h.process(tvb, offset, seq, nxtseq, false);
       calledDissector = true;
@@ -325,12 +335,17 @@ export function desegment(
       calledDissector = true;
       desegLen = h.desegLen();
       desegOff = h.desegOffset();
-      if (desegLen !== 0) {
+      const oldLen = complete.datalen - lastFragmentLen;
+      if (desegLen !== 0 && desegOff <= oldLen) {
         // still not enough: extend the PDU and keep collecting
-        if (desegLen === DESEGMENT_ONE_MORE_SEGMENT) complete.oneMore = true;
-        else complete.nxtpdu = (seq + lastFragmentLen + desegLen) >>> 0;
+        if (desegLen === DESEGMENT_ONE_MORE_SEGMENT) {
+          complete.oneMore = true;
+          complete.nxtpdu = (seq + tvb.reportedRemainingFrom(offset) + 1) >>> 0;
+        } else if (desegLen === DESEGMENT_UNTIL_FIN) {
+          // (Wireshark leaves nxtpdu where it was and flags the direction)
+          fr.untilFin = true;
+        } else complete.nxtpdu = (seq + lastFragmentLen + desegLen) >>> 0;
         fr.setPartial(complete);
-        if (complete.oneMore) complete.nxtpdu = (nxtseq + 1) >>> 0;
         anotherPduFollows = 0;
         segStart = offset;
         desegOff = 0;
@@ -343,11 +358,17 @@ export function desegment(
         const nbytes = anotherPduFollows > 0 ? anotherPduFollows : tvb.reportedRemainingFrom(offset);
         h.segmentData(tvb, offset, nbytes, false);
         h.showSegments(complete, rtvb);
+        if (desegLen !== 0) {
+          // the PDU is done, but a new one starting in the tail of this segment needs more
+          mustDesegment = true;
+          desegOffset = tvb.reportedLength - (complete.datalen - desegOff);
+        }
       }
     }
     if (goAgain) continue;
 
     if (mustDesegment) {
+      if (desegLen === DESEGMENT_UNTIL_FIN) fr.untilFin = true;
       const desegSeq = (seq + (desegOffset - offset)) >>> 0;
       if (((nxtseq - desegSeq) >>> 0) <= MAX_DESEG_SPAN) {
         let m: Msp;
@@ -379,4 +400,16 @@ export function desegment(
     break;
   }
   if (fenced) h.unfence();
+}
+
+/**
+ * dissect_tcp's "reassemble until FIN": on the first FIN of a direction whose dissector
+ * asked for DESEGMENT_UNTIL_FIN, this segment's bytes (perhaps none) are the last of the
+ * PDU pending before it. Returns that PDU when it is now complete (the caller shows its
+ * segments and hands it on, without offering desegmentation again), else null.
+ */
+export function finishAtFin(fr: FlowReassembly, tvb: Tvb, offset: number, seq: number, seglen: number, frame: number): Msp | null {
+  const msp = fr.le((seq - 1) >>> 0);
+  if (msp === undefined) return null;
+  return fr.add(msp, tvb, offset, seglen, (seq - msp.seq) >>> 0, false, frame) ? msp : null;
 }

@@ -22,7 +22,9 @@
  *    right away, and calls it with a reassembled Tvb once the PDU is complete
  *    (`segment.isReassembled = true`).
  */
-import type { Time } from "../core/field.js";
+import { fieldByAbbrev, type Field, type Time } from "../core/field.js";
+import type { Item } from "../core/tree.js";
+import type { Tvb } from "../core/tvb.js";
 import { ConversationKeyer, ConversationTable } from "./conversation.js";
 
 /* tcp_acked flags (Wireshark's TCP_A_*) */
@@ -203,6 +205,23 @@ export interface TcpSegment {
   desegmentLen: number;
   /** True when TCP will honour a desegment request (reassembly on, a stream, not an IP fragment). */
   canDesegment: boolean;
+  /** The TCP layer's tree item (where tcp_dissect_pdus-style dissectors put tcp.pdu.size); null when unknown. */
+  tcpTree?: Item | null;
+}
+
+let PDU_SIZE: Field | undefined;
+
+/**
+ * tcp_dissect_pdus' "PDU Size" item: a dissector that cuts the TCP payload into
+ * length-prefixed PDUs (DNS over TCP, OpenVPN over TCP…) calls this once per PDU it
+ * found, with the PDU's offset and total length (prefix included), as tshark does;
+ * the generated tcp.pdu.size goes under the TCP item of the segment.
+ */
+export function addPduSize(seg: TcpSegment | null | undefined, tvb: Tvb, offset: number, plen: number): void {
+  const ti = seg?.tcpTree;
+  if (ti === null || ti === undefined) return;
+  PDU_SIZE ??= fieldByAbbrev("tcp.pdu.size");
+  if (PDU_SIZE !== undefined) ti.addGenerated(PDU_SIZE, tvb, offset, Math.min(plen, tvb.remaining(offset)), plen);
 }
 
 /** Per-capture TCP state (lives in the session: never module globals). */

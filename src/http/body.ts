@@ -81,7 +81,10 @@ export function dechunk(d: Uint8Array, o: number, end: number): Dechunked {
     // chunk-size [; ext]: hex digits (strtol semantics: leading spaces, stop at the first non-hex)
     let i = p;
     const le = p + lineLen;
-    while (i < le && (d[i] === 0x20 || d[i] === 0x09)) i++;
+    // (g_ascii_strtoll: any ASCII blank, a sign, a "0x" prefix)
+    while (i < le && (d[i] === 0x20 || (d[i] >= 0x09 && d[i] <= 0x0d))) i++;
+    if (i < le && d[i] === 0x2b) i++;
+    if (i + 2 < le && d[i] === 0x30 && (d[i + 1] | 0x20) === 0x78 && hexDigit(d[i + 2])) i += 2;
     let size = 0, digits = 0;
     for (; i < le; i++) {
       const c = d[i];
@@ -91,7 +94,8 @@ export function dechunk(d: Uint8Array, o: number, end: number): Dechunked {
       digits++;
       if (size > 0x7fffffff) break;
     }
-    if (digits === 0 || size > 0x7fffffff) break;
+    // an empty line ends the walk; a line without hex digits is size 0 (strtoll), the last chunk
+    if (lineLen === 0 || size > 0x7fffffff) break;
     if (size === 0) {
       r.lastOff = p - o;
       r.lastLineLen = next - p;
@@ -122,13 +126,10 @@ export function dechunk(d: Uint8Array, o: number, end: number): Dechunked {
     }
     p = dataOff + size;
     if (p < end) {
-      findLineEnd(d, p, end);
-      // the CRLF after the data
-      if (LINE.eol && LINE.next - p <= 2) {
-        c.boundaryOff = p - o;
-        c.boundaryLen = LINE.next - p;
-        p = LINE.next;
-      }
+      // the CRLF after the data: tshark takes the next 2 bytes, whatever they are
+      c.boundaryOff = p - o;
+      c.boundaryLen = Math.min(2, end - p);
+      p += c.boundaryLen;
     }
   }
   r.consumed = p - o;
@@ -166,4 +167,8 @@ export function decodeContent(coding: string, b: Uint8Array): Uint8Array | null 
   } catch {
     return null;
   }
+}
+
+function hexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 }

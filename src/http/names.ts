@@ -55,3 +55,22 @@ export const TEXT_MEDIA: ReadonlySet<string> = new Set([
   "application/x-vnd.sun.j2me.app-descriptor", "text/vnd.wap.si", "text/vnd.wap.sl", "text/vnd.wap.co",
   "text/x-vcard", "text/vcard", "text/x-vcalendar", "text/calendar", "text/x-hdml",
 ]);
+
+/**
+ * The "media_type" table: lower-cased media type → the dissector (abbrev) HTTP hands a
+ * body of that type to. Types not listed go to "media" (application/octet-stream, which
+ * tshark shows as plain data, to "data").
+ */
+export const MEDIA_TYPES: ReadonlyMap<string, string> = new Map([
+  ...[...TEXT_MEDIA].map((t) => [t, "data-text-lines"] as const),
+  ["application/x-www-form-urlencoded", "urlencoded-form"],
+  ...["application/json", "application/json-rpc", "application/jsonrequest", "application/problem+json",
+    "application/merge-patch+json", "application/vnd.api+json", "application/dds-web+json",
+    "application/vnd.oma.lwm2m+json"].map((t) => [t, "json"] as const),
+  ["application/octet-stream", "data"],
+]);
+
+/** Media types tshark hands to dissectors nestcap does not have (multipart/*: mime_multipart): shown as data. */
+export function mediaHandler(ct: string): string {
+  return MEDIA_TYPES.get(ct) ?? (ct.startsWith("multipart/") ? "data" : "media");
+}
