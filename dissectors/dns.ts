@@ -8,6 +8,7 @@
  * RR type decoders, tables and name expansion live in dns-rr.ts and its family modules (dns-rr-*.ts); the
  * request/response state in src/analysis/dns.ts.
  */
+import { addPduSize, type TcpSegment } from "../src/analysis/tcp.js";
 import { DnsMatcher } from "../src/analysis/dns.js";
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
 import { timeToSeconds } from "../src/core/format.js";
@@ -169,6 +170,7 @@ function dissectDnsTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data: unknown): 
       break;
     }
     const pdu = tvb.sub(off, 2 + plen);
+    addPduSize(data as TcpSegment | undefined, tvb, off, 2 + plen);
     try {
       dissectDnsMessage(pdu, pinfo, tree, 2, MsgKind.DNS, dns);
     } catch (e) {

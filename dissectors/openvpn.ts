@@ -15,7 +15,7 @@
  * authenticates is remembered per conversation, direction and key-id. Nothing
  * unauthenticated is ever shown as plaintext.
  */
-import type { TcpSegment } from "../src/analysis/tcp.js";
+import { addPduSize, type TcpSegment } from "../src/analysis/tcp.js";
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Session } from "../src/core/session.js";
@@ -304,6 +304,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg: TcpSegment | u
       }
       return len;
     }
+    addPduSize(seg, tvb, o, 2 + plen);
     if (conv.confirmed || keysOf(pinfo).statics.length === 0 || !tryStatic(tvb.sub(o + 2, plen), pinfo, tree, conv, tvb, o)) {
       dissectPacket(tvb.sub(o + 2, plen), pinfo, tree, conv, plen, tvb, o);
     }

@@ -427,11 +427,12 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   }
   st.completeness = comp;
 
+  // the TCP item covers the header (what len(tcp) and tcp[…] read, in sparse trees too)
+  ti.setLen(hlen);
   if (full) {
     if (flags & TH_ACK) summary += `, Ack: ${ack}`;
     if (haveSeglen) summary += `, Len: ${seglen}`;
     ti.setText(tcp.name + summary);
-    ti.setLen(hlen);
   }
   if (haveSeglen) {
     const n = flags & (TH_SYN | TH_FIN) ? (nxtseq + 1) >>> 0 : nxtseq;

@@ -498,9 +498,9 @@ const BAD = [
 
 /** Filters that can't pass yet, with the reason (matched as "file basename: filter"; "*" = any file). */
 const KNOWN_GAPS: Record<string, string> = {
-  // (none. Not in the lists: `len(tcp) == 32`. tshark -Y gives the TCP header's length,
-  // while tshark with Lua taps, and nestcap's sparse tree, give the whole segment's,
-  // because dissectors/tcp.ts calls setLen(hlen) only when the full tree is built.)
+  // (none. Not in the lists: `len(tcp)`/`tcp[…]`: tshark -Y gives the TCP header's length,
+  // tshark with Lua taps the whole segment's; test/filter/tcp-bytes.test.ts compares
+  // those with tshark -Y directly.)
 };
 
 /** Filters for the nested capture (nested-pcap.ts). */
