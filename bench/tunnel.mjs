@@ -8,6 +8,14 @@
  *   npm run bench:tunnel                    # AES-256-GCM (TLS mode) and static AES-256-CBC
  *   BENCH_SECONDS=10 npm run bench:tunnel
  *   BENCH_MODES=gcm npm run bench:tunnel    # gcm | static | chacha (comma-separated)
+ *   BENCH_PINGS=0 npm run bench:tunnel      # skip the RTT measurement (default: 50 pings)
+ *   BENCH_ROUNDS=3 npm run bench:tunnel     # repeat (alternating which goes first), print the median ratio
+ *   BENCH_DIST=/tmp/build npm run bench:tunnel   # a build other than ./dist
+ *
+ * Besides iperf3's Mbit/s, each tunnel gets a ping RTT measurement (50 pings 20 ms apart,
+ * 56-byte payload; average and minimum): the per-packet latency through both tunnel
+ * processes, once on the fresh tunnel ("idle": node's JIT has not warmed up the data path
+ * yet) and once right after iperf3 (warm).
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -16,9 +24,11 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const KEYS = join(ROOT, "fixtures", "openvpn", "keys");
-const TUNNEL_JS = join(ROOT, "dist", "src", "cli", "tunnel.js");
+const TUNNEL_JS = join(process.env.BENCH_DIST ?? join(ROOT, "dist"), "src", "cli", "tunnel.js");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const MODES = (process.env.BENCH_MODES ?? "gcm,static").split(",");
+const PINGS = Number(process.env.BENCH_PINGS ?? 50);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const NS = `nctun-bench-${process.pid}`;
 const C = `${NS}-c`;
 const S = `${NS}-s`;
@@ -125,6 +135,15 @@ function launch(impl, mode, role, ns) {
   return start(ns, process.execPath, ["--input-type=module", "-e", runner, role, "--dev", "tun0", "--verb", "1", ...args]);
 }
 
+/** Ping through the tunnel (C → 10.8.0.1): { avg, min } RTT in ms, NaN when not measured. */
+function pingRtt() {
+  if (!(PINGS > 0)) return { avg: NaN, min: NaN };
+  const pr = spawnSync("ip", ["netns", "exec", C, "ping", "-q", "-c", String(PINGS), "-i", "0.02", "-W", "1", "10.8.0.1"], { encoding: "utf8", timeout: 30000 });
+  const m = /= ([\d.]+)\/([\d.]+)\//.exec(pr.stdout ?? "");
+  return m === null ? { avg: NaN, min: NaN } : { avg: Number(m[2]), min: Number(m[1]) };
+}
+const fmtRtt = (r) => `${r.avg.toFixed(2)} ms (min ${r.min.toFixed(2)})`;
+
 async function run(impl, mode) {
   setup();
   const srv = launch(impl, mode, "server", S);
@@ -133,6 +152,7 @@ async function run(impl, mode) {
   await waitAddr(C, "10.8.0.2", cli);
   await waitAddr(S, "10.8.0.1", srv);
   await sleep(1500); // openvpn client: "Initialization Sequence Completed" after the push
+  const cold = pingRtt();
   const iperfS = start(S, "iperf3", ["-s", "-1", "-B", "10.8.0.1"]);
   await sleep(500);
   const c0 = cpuOf(C) + cpuOf(S);
@@ -141,6 +161,7 @@ async function run(impl, mode) {
   const wall = (Date.now() - t0) / 1000;
   const cpu = cpuOf(C) + cpuOf(S) - c0;
   iperfS.kill();
+  const warm = pingRtt();
   let mbit = NaN;
   try {
     const j = JSON.parse(r.stdout);
@@ -150,17 +171,30 @@ async function run(impl, mode) {
   }
   cleanup();
   procs.length = 0;
-  return { mbit, cpuPct: (cpu / wall) * 100 };
+  return { mbit, cpuPct: (cpu / wall) * 100, cold, warm };
 }
 
 const names = { gcm: "AES-256-GCM (TLS mode)", static: "static key AES-256-CBC + HMAC-SHA256", chacha: "CHACHA20-POLY1305 (TLS mode)" };
 console.log(`tunnel benchmark: iperf3 -t ${SECONDS} through each tunnel; both ends of the tunnel are the same program; CPU = both tunnel processes (100% = one core)`);
 console.log(`openvpn: ${execFileSync("openvpn", ["--version"], { encoding: "utf8" }).split("\n")[0].split(" ").slice(0, 2).join(" ")}, node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
+const median = (a) => {
+  const b = a.filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
+  return b.length === 0 ? NaN : b.length % 2 === 1 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
+};
 for (const mode of MODES) {
-  const ov = await run("openvpn", mode);
-  const nc = await run("nestcap", mode);
   console.log(`${names[mode] ?? mode}:`);
-  console.log(`  openvpn  ${ov.mbit.toFixed(0).padStart(6)} Mbit/s   CPU ${ov.cpuPct.toFixed(0)}%`);
-  console.log(`  nestcap  ${nc.mbit.toFixed(0).padStart(6)} Mbit/s   CPU ${nc.cpuPct.toFixed(0)}%`);
-  console.log(`  ratio nestcap/openvpn: ${(nc.mbit / ov.mbit).toFixed(2)}x`);
+  const ratios = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    // alternate which one goes first, so that a load change favours neither
+    const first = round % 2 === 1 ? "openvpn" : "nestcap";
+    const a = await run(first, mode);
+    const b = await run(first === "openvpn" ? "nestcap" : "openvpn", mode);
+    const [ov, nc] = first === "openvpn" ? [a, b] : [b, a];
+    if (ROUNDS > 1) console.log(` round ${round}:`);
+    console.log(`  openvpn  ${ov.mbit.toFixed(0).padStart(6)} Mbit/s   CPU ${ov.cpuPct.toFixed(0).padStart(3)}%   ping RTT idle ${fmtRtt(ov.cold)}, after iperf3 ${fmtRtt(ov.warm)}`);
+    console.log(`  nestcap  ${nc.mbit.toFixed(0).padStart(6)} Mbit/s   CPU ${nc.cpuPct.toFixed(0).padStart(3)}%   ping RTT idle ${fmtRtt(nc.cold)}, after iperf3 ${fmtRtt(nc.warm)}`);
+    console.log(`  ratio nestcap/openvpn: ${(nc.mbit / ov.mbit).toFixed(2)}x`);
+    ratios.push(nc.mbit / ov.mbit);
+  }
+  if (ROUNDS > 1) console.log(`  median ratio over ${ROUNDS} rounds: ${median(ratios).toFixed(2)}x (${ratios.map((r) => r.toFixed(2)).join(", ")})`);
 }

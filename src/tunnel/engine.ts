@@ -743,10 +743,12 @@ export class TlsEngine {
     this.sendData(ip);
   }
 
+  private readonly dataHeader = Buffer.alloc(4);
+
   private sendData(pt: Uint8Array): void {
     const ks = this.keys[this.primary]!;
     const key = ks.send!;
-    const header = Buffer.allocUnsafe(4);
+    const header = this.dataHeader; // reused: seal/encryptData copy it into the packet
     header[0] = (P_DATA_V2 << 3) | ks.keyId;
     header[1] = (this.peerId >> 16) & 0xff;
     header[2] = (this.peerId >> 8) & 0xff;

@@ -25,6 +25,14 @@ interface Evp {
   ctrl(c: Ptr, type: number, arg: number, p: Uint8Array): number;
   md: Record<string, Ptr>;
   hmac(md: Ptr, key: Uint8Array, keyLen: number, d: Uint8Array, n: number, out: Uint8Array, outLen: Uint32Array): unknown;
+  /** A reusable HMAC context (OpenSSL 3's one-shot HMAC() fetches the algorithm on every call). */
+  hctx: {
+    create(): Ptr;
+    free(c: Ptr): void;
+    init(c: Ptr, key: Uint8Array | null, len: number, md: Ptr, impl: Ptr): number;
+    update(c: Ptr, d: Uint8Array, n: number): number;
+    final(c: Ptr, out: Uint8Array, outLen: Uint32Array): number;
+  } | null;
 }
 
 const EVP_CTRL_AEAD_GET_TAG = 0x10;
@@ -60,7 +68,19 @@ function load(): Evp | null {
       ctrl: f("int EVP_CIPHER_CTX_ctrl(void *ctx, int type, int arg, uint8_t *ptr)") as Evp["ctrl"],
       md: { SHA1: f("void *EVP_sha1()")(), SHA256: f("void *EVP_sha256()")(), SHA384: f("void *EVP_sha384()")(), SHA512: f("void *EVP_sha512()")() },
       hmac: f("void *HMAC(void *md, uint8_t *key, int keylen, uint8_t *d, size_t n, uint8_t *md_out, uint32_t *mdlen)") as Evp["hmac"],
+      hctx: null,
     };
+    try {
+      evp.hctx = {
+        create: f("void *HMAC_CTX_new()") as () => Ptr,
+        free: f("void HMAC_CTX_free(void *ctx)") as (c: Ptr) => void,
+        init: f("int HMAC_Init_ex(void *ctx, uint8_t *key, int len, void *md, void *impl)") as (c: Ptr, k: Uint8Array | null, l: number, m: Ptr, i: Ptr) => number,
+        update: f("int HMAC_Update(void *ctx, uint8_t *d, size_t n)") as (c: Ptr, d: Uint8Array, n: number) => number,
+        final: f("int HMAC_Final(void *ctx, uint8_t *md, uint32_t *len)") as (c: Ptr, o: Uint8Array, l: Uint32Array) => number,
+      };
+    } catch {
+      evp.hctx = null; // the one-shot HMAC() then
+    }
     cipher["AES-128-CBC"] = f("void *EVP_aes_128_cbc()")();
     cipher["AES-192-CBC"] = f("void *EVP_aes_192_cbc()")();
     cipher["AES-256-CBC"] = f("void *EVP_aes_256_cbc()")();
@@ -101,6 +121,7 @@ export class FastCbc {
   private ivPool = Buffer.alloc(0);
   private ivPos = 0;
   private freed = false;
+  private hctx: Ptr | null = null;
 
   constructor(key: DataKey, encrypt: boolean) {
     const e = load();
@@ -112,9 +133,22 @@ export class FastCbc {
     this.hl = HMAC_LEN[auth];
     this.hmacKey = Uint8Array.from(key.hmacKey!.subarray(0, this.hl));
     this.inner = new Uint8Array(key.staticMode ? 8 : 4);
+    if (e.hctx !== null) {
+      const h = e.hctx.create();
+      if (h !== null && e.hctx.init(h, this.hmacKey, this.hl, this.md, null) === 1) this.hctx = h;
+      else if (h !== null) e.hctx.free(h);
+    }
     const k = Uint8Array.from(key.cipherKey);
     const ok = encrypt ? e.encInit(this.ctx, e.cipher[key.cipher], null, k, null) : e.decInit(this.ctx, e.cipher[key.cipher], null, k, null);
     if (ok !== 1) throw new Error("EVP init failed");
+  }
+
+  /** HMAC of d[0, n) into this.mac (the reused context: same key, reset per packet). */
+  private hmac(d: Uint8Array, n: number): void {
+    const e = this.e;
+    const h = this.hctx;
+    if (h !== null && e.hctx !== null && e.hctx.init(h, null, 0, null, null) === 1 && e.hctx.update(h, d, n) === 1 && e.hctx.final(h, this.mac, this.mdl) === 1) return;
+    e.hmac(this.md, this.hmacKey, this.hl, d, n, this.mac, this.mdl);
   }
 
   private nextIv(): Buffer {
@@ -160,7 +194,7 @@ export class FastCbc {
     }
     e.encFinal(this.ctx, out.subarray(o), this.outl);
     o += this.outl[0];
-    e.hmac(this.md, this.hmacKey, this.hl, out.subarray(ivOff), o - ivOff, this.mac, this.mdl);
+    this.hmac(out.subarray(ivOff), o - ivOff);
     out.set(this.mac.subarray(0, this.hl), hdl);
     return o === out.length ? out : out.subarray(0, o);
   }
@@ -170,7 +204,7 @@ export class FastCbc {
     const e = this.e;
     const hl = this.hl;
     if (body.length < hl + 32 || (body.length - hl - 16) % 16 !== 0) return null;
-    e.hmac(this.md, this.hmacKey, hl, body.subarray(hl), body.length - hl, this.mac, this.mdl);
+    this.hmac(body.subarray(hl), body.length - hl);
     let diff = 0;
     for (let i = 0; i < hl; i++) diff |= this.mac[i] ^ body[i];
     if (diff !== 0) return null;
@@ -192,6 +226,8 @@ export class FastCbc {
     if (this.freed) return;
     this.freed = true;
     this.e.ctxFree(this.ctx);
+    if (this.hctx !== null) this.e.hctx?.free(this.hctx);
+    this.hctx = null;
   }
 }
 

@@ -3,15 +3,21 @@
  * the tun device, timers, signals, stats, and the observers (--inspect, --keylog,
  * --pcap-out). One peer for a client; a server keeps one engine per client (by UDP
  * address or TCP connection) and routes tun packets to them by IPv4 destination.
+ *
+ * The data path is synchronous and batched per wakeup: a tun 'data' event drains the tun
+ * (tun.ts), a UDP 'message' event drains the socket with recvfrom(2), and datagrams go out
+ * with send(2)/sendto(2) through koffi (UdpOut; node:dgram only when the socket buffer is
+ * full, keeping the order). No promise, nextTick or timer per packet.
  */
 import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
+import { lookup as dnsLookup } from "node:dns";
 import * as net from "node:net";
 import { StaticEngine } from "./engine-static.js";
 import { type EngineEvent, type EngineHooks, type EngineStats, type KeysEvent, TlsEngine, newStats } from "./engine.js";
 import { readStaticKey } from "./keyfile.js";
 import type { TunnelOptions } from "./options.js";
-import { TunDevice } from "./tun.js";
+import { type RawSend, TunDevice, rawSend } from "./tun.js";
 import type { ControlWrapConfig } from "./ctlwrap.js";
 
 /** Something that watches the traffic (inspect, pcap-out) or the keys (keylog). */
@@ -40,6 +46,8 @@ interface Peer {
   send: (pkt: Uint8Array) => void;
   ip?: number;
   tcp?: net.Socket;
+  /** UDP server: the peer's sockaddr_in. */
+  sa?: Uint8Array;
   connected: boolean;
   createdAt: number;
 }
@@ -70,6 +78,7 @@ export class Tunnel {
   private peers = new Map<string, Peer>();
   private byIp = new Map<number, Peer>();
   private udp: dgram.Socket | null = null;
+  private udpOut: UdpOut | null = null;
   private tcpServer: net.Server | null = null;
   private timer: NodeJS.Timeout | null = null;
   private nextPeerId = 0;
@@ -133,9 +142,26 @@ export class Tunnel {
     const o = this.o;
     const host = o.local ?? "0.0.0.0";
     if (o.proto === "udp") {
-      const s = dgram.createSocket({ type: "udp4", recvBufferSize: 1 << 21, sendBufferSize: 1 << 21 });
+      // `lookup`: send(pkt, port, address) resolves the address each time; the addresses
+      // here are always literals (from rinfo), and node's dns.lookup would defer every
+      // send to process.nextTick (plus a closure per packet)
+      const s = dgram.createSocket({ type: "udp4", recvBufferSize: 1 << 21, sendBufferSize: 1 << 21, lookup: literalLookup as unknown as dgram.SocketOptions["lookup"] });
       this.udp = s;
-      s.on("message", (msg, rinfo) => this.udpIn(msg, rinfo.address, rinfo.port));
+      s.on("message", (msg, rinfo) => {
+        this.udpIn(msg, rinfo.address, rinfo.port);
+        const out = this.udpOut;
+        if (out === null) return;
+        const f = out.from;
+        for (let i = 1; i < UDP_BURST && !this.stopped; i++) {
+          const m = out.recv();
+          if (m === null) break;
+          const port = (f[2] << 8) | f[3];
+          const lp = this.lastPeer;
+          // the same sender as the last packet: no address string
+          if (lp !== null && port === this.lastPort && f[0] === 2 && lp.sa !== undefined && f[4] === lp.sa[4] && f[5] === lp.sa[5] && f[6] === lp.sa[6] && f[7] === lp.sa[7]) this.linkIn(lp, m);
+          else this.udpIn(m, `${f[4]}.${f[5]}.${f[6]}.${f[7]}`, port);
+        }
+      });
       s.on("error", (e) => this.udpError(e));
       await new Promise<void>((res, rej) => {
         s.once("error", rej);
@@ -144,6 +170,7 @@ export class Tunnel {
           res();
         });
       });
+      this.udpOut = new UdpOut(s);
       this.log(1, `listening on udp ${host}:${o.port}`);
     } else {
       const srv = net.createServer((c) => this.tcpAccept(c));
@@ -175,8 +202,17 @@ export class Tunnel {
       const la = s.address();
       const ra = s.remoteAddress();
       const addr: PeerAddr = { proto: "udp", localAddr: la.address, localPort: la.port, remoteAddr: ra.address, remotePort: ra.port };
-      const peer = this.newPeer(`${ra.address}:${ra.port}`, addr, (pkt) => s.send(pkt));
-      s.on("message", (msg) => this.linkIn(peer, msg));
+      const out = new UdpOut(s);
+      this.udpOut = out;
+      const peer = this.newPeer(`${ra.address}:${ra.port}`, addr, (pkt) => out.send(pkt));
+      s.on("message", (msg) => {
+        this.linkIn(peer, msg);
+        for (let i = 1; i < UDP_BURST && !this.stopped; i++) {
+          const m = out.recv();
+          if (m === null) break;
+          this.linkIn(peer, m);
+        }
+      });
       peer.engine.start();
     } else {
       const c = net.connect({ host: o.remote!, port: o.port, noDelay: true });
@@ -204,12 +240,12 @@ export class Tunnel {
     const addr: PeerAddr = { proto: "tcp", localAddr: c.localAddress ?? "", localPort: c.localPort ?? 0, remoteAddr: c.remoteAddress ?? "", remotePort: c.remotePort ?? 0 };
     const key = `tcp:${addr.remoteAddr}:${addr.remotePort}`;
     const peer = this.newPeer(key, addr, (pkt) => {
-      const h = Buffer.allocUnsafe(2);
-      h.writeUInt16BE(pkt.length);
-      c.cork();
-      c.write(h);
-      c.write(pkt);
-      c.uncork();
+      // one buffer, one write (cork + two writes + uncork cost a writev and more stream work)
+      const f = Buffer.allocUnsafe(2 + pkt.length);
+      f[0] = pkt.length >> 8;
+      f[1] = pkt.length & 0xff;
+      f.set(pkt, 2);
+      c.write(f);
     });
     peer.tcp = c;
     let buf: Buffer = Buffer.alloc(0);
@@ -233,9 +269,23 @@ export class Tunnel {
     peer.engine.start();
   }
 
+  /** The last UDP sender's peer (most packets come from the same one): no key string per packet. */
+  private lastAddr = "";
+  private lastPort = -1;
+  private lastPeer: Peer | null = null;
+
   private udpIn(msg: Buffer, address: string, port: number): void {
+    if (this.lastPeer !== null && port === this.lastPort && address === this.lastAddr) {
+      this.linkIn(this.lastPeer, msg);
+      return;
+    }
     const key = `${address}:${port}`;
     let peer = this.peers.get(key);
+    if (peer !== undefined) {
+      this.lastAddr = address;
+      this.lastPort = port;
+      this.lastPeer = peer;
+    }
     if (peer === undefined) {
       if (this.o.secret !== undefined) {
         // static key: the peer may move to a new address (float), but only with a packet
@@ -244,10 +294,13 @@ export class Tunnel {
           const [k, p] = [...this.peers][0];
           for (const ob of this.observers) ob.outer?.("in", msg, { ...p.addr, remoteAddr: address, remotePort: port });
           if ((p.engine as StaticEngine).linkIn(msg)) {
+            this.lastPeer = null;
             this.peers.delete(k);
             p.addr.remoteAddr = address;
             p.addr.remotePort = port;
-            p.send = (pkt) => this.udp!.send(pkt, port, address);
+            const sa = sockaddrIn(address, port);
+            p.sa = sa;
+            p.send = (pkt) => this.udpOut!.send(pkt, port, address, sa);
             this.peers.set(key, p);
             this.log(1, `peer now at ${address}:${port}`);
           }
@@ -259,7 +312,9 @@ export class Tunnel {
       if (peer === undefined) {
         const la = this.udp!.address();
         const addr: PeerAddr = { proto: "udp", localAddr: la.address, localPort: la.port, remoteAddr: address, remotePort: port };
-        peer = this.newPeer(key, addr, (pkt) => this.udp!.send(pkt, port, address));
+        const sa = sockaddrIn(address, port);
+        peer = this.newPeer(key, addr, (pkt) => this.udpOut!.send(pkt, port, address, sa));
+        peer.sa = sa;
         peer.engine.start();
       }
     }
@@ -372,6 +427,7 @@ export class Tunnel {
     const p = this.peers.get(key);
     if (p === undefined) return;
     this.peers.delete(key);
+    if (this.lastPeer === p) this.lastPeer = null;
     if (p.ip !== undefined && this.byIp.get(p.ip) === p) this.byIp.delete(p.ip);
     addStats(this.pastStats, p.engine.stats);
     p.engine.close();
@@ -434,6 +490,92 @@ export class Tunnel {
     for (const ob of this.observers) await ob.close?.();
     this.doneResolve(code);
   }
+}
+
+const EAGAIN = 11;
+const MSG_DONTWAIT = 0x40;
+
+/**
+ * Datagram output: send(2)/sendto(2) called directly through koffi, instead of node:dgram's
+ * send (a SendWrap object, an array and an address lookup per packet). When the socket
+ * buffer is full (EAGAIN) or on any other error, the packet goes through dgram instead
+ * (which queues it, or reports the error on the socket's 'error' event), and so do the
+ * following ones until dgram's queue has drained: the order of packets is kept.
+ * NESTCAP_NO_RAW_SEND=1 (or no koffi) uses dgram only.
+ */
+class UdpOut {
+  readonly raw: RawSend | null;
+  readonly fd: number;
+  private queued = false;
+  /** drain(): the receive buffer, the source address (sockaddr_in) and its length. */
+  private rbuf: Buffer | null = null;
+  readonly from = new Uint8Array(16);
+  private readonly fromLen = new Uint32Array(1);
+  constructor(private readonly s: dgram.Socket) {
+    const raw = process.env.NESTCAP_NO_RAW_SEND === "1" ? null : rawSend();
+    const fd = raw === null ? -1 : udpFd(s);
+    this.raw = fd >= 0 ? raw : null;
+    this.fd = fd;
+  }
+
+  /** `sa`: the peer's sockaddr_in (unconnected socket); without it the socket is connected. */
+  send(pkt: Uint8Array, port?: number, address?: string, sa?: Uint8Array): void {
+    const raw = this.raw;
+    if (raw !== null && !(this.queued && this.s.getSendQueueCount() > 0)) {
+      this.queued = false;
+      const r = sa === undefined ? raw.send(this.fd, pkt, pkt.length, MSG_DONTWAIT) : raw.sendto(this.fd, pkt, pkt.length, MSG_DONTWAIT, sa, 16);
+      if (r >= 0) return;
+      if (raw.errno() === EAGAIN) this.queued = true;
+    }
+    if (port === undefined) this.s.send(pkt);
+    else this.s.send(pkt, port, address);
+  }
+
+  /**
+   * One more datagram already queued on the socket (recvfrom(2), MSG_DONTWAIT), copied out,
+   * with its source in `from`; null when there is none (EAGAIN) or on an error (an ICMP
+   * error on a connected socket: ignored, as dgram's 'error' handler does). node:dgram
+   * calls into JavaScript once per datagram, with an rinfo object and an address string;
+   * draining the socket from the first 'message' handler of a wakeup costs one call each.
+   */
+  recv(): Buffer | null {
+    const raw = this.raw;
+    if (raw === null) return null;
+    const b = (this.rbuf ??= Buffer.allocUnsafe(65536));
+    this.fromLen[0] = 16;
+    const n = raw.recvfrom(this.fd, b, b.length, MSG_DONTWAIT, this.from, this.fromLen);
+    if (n < 0) return null;
+    return Buffer.from(b.subarray(0, n));
+  }
+}
+
+/** Datagrams drained per 'message' event (then dgram's own reads go on). */
+const UDP_BURST = 64;
+
+/** The fd of a bound dgram socket (its internal state's libuv handle), or -1. */
+function udpFd(s: dgram.Socket): number {
+  for (const sym of Object.getOwnPropertySymbols(s)) {
+    const st = (s as unknown as Record<symbol, { handle?: { fd?: unknown } } | undefined>)[sym];
+    const fd = st?.handle?.fd;
+    if (typeof fd === "number" && fd >= 0) return fd;
+  }
+  return -1;
+}
+
+/** struct sockaddr_in for an IPv4 literal (AF_INET in host order, then port and address in network order). */
+function sockaddrIn(address: string, port: number): Uint8Array {
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, 2, true);
+  v.setUint16(2, port, false);
+  v.setUint32(4, ipToU32(address), false);
+  return b;
+}
+
+/** dgram's lookup for literal IPv4 addresses: answers synchronously (else dns.lookup). */
+function literalLookup(address: string, family: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  if (net.isIPv4(address)) cb(null, address, 4);
+  else dnsLookup(address, family as number, cb as (err: Error | null, address: string, family: number) => void);
 }
 
 function addStats(a: EngineStats, b: EngineStats): void {

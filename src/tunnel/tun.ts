@@ -4,7 +4,8 @@
  *
  * The fd is non-blocking. Reads: libuv watches the fd itself (a pipe_wrap handle opened
  * on it, read through a net.Socket: every read(2) is one packet, one 'data' event), so a
- * packet costs no thread hop. Fallback (NESTCAP_TUN_POLL=1, or if that handle cannot be
+ * packet costs no thread hop; libuv reads only one packet per wakeup, so each 'data'
+ * handler then drains what else is queued (up to MAX_BURST) with read(2) through koffi. Fallback (NESTCAP_TUN_POLL=1, or if that handle cannot be
  * made): drain with readSync until EAGAIN, then wait with poll(2) run by koffi on its own
  * thread. (fs.read per packet in libuv's threadpool capped the tunnel at ~20 Mbit/s here.)
  * Writes use fs.writeSync: a tun write never waits (the kernel takes the packet or drops
@@ -31,6 +32,8 @@ interface Libc {
   strerror: (n: number) => string;
   errno: () => number;
   pollAsync: (fds: Buffer, n: number, timeout: number, cb: (err: unknown, res: number) => void) => void;
+  /** read(2) without an exception on EAGAIN: -1 (then errno()). */
+  read: (fd: number, buf: Uint8Array, n: number) => number;
 }
 let libc: Libc | null = null;
 
@@ -47,8 +50,40 @@ function loadLibc(): Libc {
   const ioctl = lib.func("int ioctl(int fd, unsigned long req, uint8_t *buf)") as (fd: number, r: number, b: Buffer) => number;
   const strerror = lib.func("const char *strerror(int errnum)") as (n: number) => string;
   const poll = lib.func("int poll(uint8_t *fds, unsigned long nfds, int timeout)") as unknown as { async(f: Buffer, n: number, t: number, cb: (err: unknown, res: number) => void): void };
-  libc = { open, ioctl, strerror, errno: () => koffi.errno(), pollAsync: (f, n, t, cb) => poll.async(f, n, t, cb) };
+  const read = lib.func("long read(int fd, uint8_t *buf, unsigned long n)") as (fd: number, b: Uint8Array, n: number) => number;
+  libc = { open, ioctl, strerror, errno: () => koffi.errno(), pollAsync: (f, n, t, cb) => poll.async(f, n, t, cb), read };
   return libc;
+}
+
+/** send(2)/sendto(2)/recvfrom(2) through koffi on a datagram socket's fd: -1 and errno() on failure, no exception. */
+export interface RawSend {
+  send(fd: number, buf: Uint8Array, len: number, flags: number): number;
+  sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: number): number;
+  /** recvfrom(2): `addr` (16 bytes) and `alen` (in/out) receive the source address. */
+  recvfrom(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: Uint32Array): number;
+  errno(): number;
+}
+let rawSend_: RawSend | null | undefined;
+
+/** The raw datagram sender, or null when koffi/libc cannot be loaded. */
+export function rawSend(): RawSend | null {
+  if (rawSend_ !== undefined) return rawSend_;
+  rawSend_ = null;
+  try {
+    const c = loadLibc();
+    const require = createRequire(import.meta.url);
+    const koffi = require("koffi") as { load(name: string): { func(sig: string): (...a: unknown[]) => unknown } };
+    const lib = koffi.load("libc.so.6");
+    rawSend_ = {
+      send: lib.func("long send(int fd, uint8_t *buf, unsigned long n, int flags)") as RawSend["send"],
+      sendto: lib.func("long sendto(int fd, uint8_t *buf, unsigned long n, int flags, uint8_t *addr, uint32_t alen)") as RawSend["sendto"],
+      recvfrom: lib.func("long recvfrom(int fd, uint8_t *buf, unsigned long n, int flags, uint8_t *addr, uint32_t *alen)") as RawSend["recvfrom"],
+      errno: c.errno,
+    };
+  } catch {
+    rawSend_ = null;
+  }
+  return rawSend_;
 }
 
 export interface TunConfig {
@@ -94,7 +129,9 @@ export class TunDevice {
     const ip = (...args: string[]): void => {
       execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
     };
-    if (cfg.mtu !== undefined) ip("link", "set", "dev", this.name, "mtu", String(cfg.mtu));
+    // txqueuelen 1000 (the kernel's default for a tun is 500): room for a burst while the
+    // event loop is busy, as openvpn's --txqueuelen
+    ip("link", "set", "dev", this.name, "txqueuelen", "1000", ...(cfg.mtu !== undefined ? ["mtu", String(cfg.mtu)] : []));
     if (cfg.address !== undefined) {
       if (cfg.peer !== undefined) ip("addr", "add", cfg.address, "peer", cfg.peer, "dev", this.name);
       else ip("addr", "add", cfg.address, "dev", this.name);
@@ -150,9 +187,22 @@ export class TunDevice {
       const h = new Pipe(constants.SOCKET);
       if (h.open(this.fd) !== 0) return false;
       const sock = new net.Socket({ handle: h, readable: true, writable: false } as net.SocketConstructorOpts);
+      const c = loadLibc();
+      const buf = this.readBuf;
+      const fd = this.fd;
       sock.on("data", (d: Buffer) => {
         this.rx++;
         this.onPacket?.(d);
+        // libuv reads one packet per wakeup (a read shorter than its buffer ends its loop):
+        // drain what else is queued now, with read(2) through koffi (no exception on
+        // EAGAIN), so that a burst costs one epoll wakeup instead of one per packet
+        for (let i = 1; i < MAX_BURST && !this.closed; i++) {
+          const n = c.read(fd, buf, buf.length);
+          if (n <= 0) break; // EAGAIN (or an error libuv will report on its own read)
+          this.rx++;
+          // copy out: the buffer is reused for the next read
+          this.onPacket?.(Buffer.from(buf.subarray(0, n)));
+        }
       });
       sock.on("error", (e) => {
         if (!this.closed) this.onError?.(e);
