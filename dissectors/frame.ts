@@ -1,8 +1,13 @@
 /** The frame "protocol": capture metadata (time, lengths, interface), then the link layer by link type. */
-import { LINKTYPE_NAMES } from "../src/capture/frame.js";
 import { callData, callTable, defineProtocol } from "../src/core/proto.js";
 import { timeDiff } from "../src/core/time.js";
 import type { Time } from "../src/core/field.js";
+
+/** Names of Wireshark's WTAP_ENCAP values (what frame.encap_type holds), for the link types nestcap reads. */
+const WTAP_ENCAP_NAMES: Record<number, string> = {
+  1: "Ethernet", 7: "Raw IP", 15: "NULL/Loopback", 25: "Linux cooked-mode capture v1", 129: "Raw IPv4",
+  130: "Raw IPv6", 174: "OpenBSD loopback", 210: "Linux cooked-mode capture v2",
+};
 
 export const frame = defineProtocol({
   name: "Frame",
@@ -12,7 +17,7 @@ export const frame = defineProtocol({
     interfaceId: { abbrev: "frame.interface_id", name: "Interface id", type: "uint32" },
     interfaceName: { abbrev: "frame.interface_name", name: "Interface name", type: "string" },
     interfaceDescription: { abbrev: "frame.interface_description", name: "Interface description", type: "string" },
-    encapType: { abbrev: "frame.encap_type", name: "Encapsulation type", type: "int16", strings: LINKTYPE_NAMES },
+    encapType: { abbrev: "frame.encap_type", name: "Encapsulation type", type: "int16", strings: WTAP_ENCAP_NAMES },
     time: { abbrev: "frame.time", name: "Arrival Time", type: "abs_time" },
     timeShift: { abbrev: "frame.offset_shift", name: "Time shift for this packet", type: "rel_time" },
     timeEpoch: { abbrev: "frame.time_epoch", name: "Epoch Time", type: "abs_time", base: "epoch" },
