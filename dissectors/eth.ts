@@ -61,10 +61,10 @@ function dissectEth(tvb: Tvb, pinfo: PacketInfo, tree: Item, fcsLen: number): nu
   // Destination first: a frame cut inside the source address still shows it.
   const dst = tvb.bytes(0, 6);
   pinfo.dlDst = dst;
-  if (pinfo.cols !== null) pinfo.cols.dst = etherToString(dst);
+  if (pinfo.cols !== null) pinfo.cols.setMacDst(dst);
   const src = tvb.bytes(6, 6);
   pinfo.dlSrc = src;
-  if (pinfo.cols !== null) pinfo.cols.src = etherToString(src);
+  if (pinfo.cols !== null) pinfo.cols.setMacSrc(src);
   const type = tvb.u16(12);
 
   if (type > 1500 && type < 1536) {

@@ -15,7 +15,7 @@ export { dissect, Dissector, type DissectOptions, type Dissection } from "./core
 export { Session, type SessionOptions } from "./core/session.js";
 export { Tree, Item, walk } from "./core/tree.js";
 export { Tvb, BoundsError, type DataSource } from "./core/tvb.js";
-export { PacketInfo, type Columns } from "./core/pinfo.js";
+export { Columns, PacketInfo } from "./core/pinfo.js";
 export { fieldByAbbrev, allFields, registerField, type Field, type FieldSpec, type FieldType, type Value, type Time } from "./core/field.js";
 export { defineProtocol, protocolByAbbrev, allProtocols, callTable, callDissector, callData, tryHeuristics, type Protocol } from "./core/proto.js";
 export { fieldText, itemLabel, valueDisplay } from "./core/format.js";

@@ -1,13 +1,51 @@
 /** Per-packet information shared by the dissectors of one frame (Wireshark's packet_info). */
 import type { Frame } from "../capture/frame.js";
 import type { Session } from "./session.js";
+import { etherToString } from "./format.js";
 import type { DataSource } from "./tvb.js";
 
-export interface Columns {
-  protocol: string;
-  info: string;
-  src: string;
-  dst: string;
+/**
+ * The summary columns. Source/Destination may be given as MAC addresses that are only
+ * formatted when read: Ethernet fills them on every packet, and IP nearly always
+ * replaces them.
+ */
+export class Columns {
+  protocol = "";
+  info = "";
+  private s = "";
+  private d = "";
+  private macS: Uint8Array | null = null;
+  private macD: Uint8Array | null = null;
+
+  get src(): string {
+    if (this.macS !== null) {
+      this.s = etherToString(this.macS);
+      this.macS = null;
+    }
+    return this.s;
+  }
+  set src(v: string) {
+    this.s = v;
+    this.macS = null;
+  }
+  get dst(): string {
+    if (this.macD !== null) {
+      this.d = etherToString(this.macD);
+      this.macD = null;
+    }
+    return this.d;
+  }
+  set dst(v: string) {
+    this.d = v;
+    this.macD = null;
+  }
+  /** A MAC source address, formatted when (and if) the column is read. */
+  setMacSrc(a: Uint8Array): void {
+    this.macS = a;
+  }
+  setMacDst(a: Uint8Array): void {
+    this.macD = a;
+  }
 }
 
 export type PortType = "none" | "tcp" | "udp" | "sctp";
@@ -50,7 +88,7 @@ export class PacketInfo {
     readonly session: Session,
     wantColumns: boolean,
   ) {
-    this.cols = wantColumns ? { protocol: "", info: "", src: "", dst: "" } : null;
+    this.cols = wantColumns ? new Columns() : null;
   }
 
   /** Register a new data source (reassembled or decrypted bytes) so hex dumps show it. */

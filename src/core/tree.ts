@@ -144,6 +144,7 @@ interface Slots {
   protoSlot: Int32Array;
 }
 const slotCache = new WeakMap<Uint8Array, Slots>();
+const NO_SLOTS: readonly never[] = Object.freeze([]);
 function wantedSlots(wanted: Uint8Array): Slots {
   let s = slotCache.get(wanted);
   if (s === undefined) {
@@ -183,9 +184,10 @@ export class Tree {
     this.root = new Item(this, null, null, 0, 0, null);
     this.sink = new Item(this, null, null, 0, 0, null);
     if (wanted === null) {
+      // nothing is recorded by slot: share one empty array (no allocation per packet)
       this.s = null;
-      this.values = [];
-      this.layerNums = [];
+      this.values = NO_SLOTS as unknown as (Value[] | undefined)[];
+      this.layerNums = NO_SLOTS as unknown as (number[] | undefined)[];
     } else {
       this.s = wantedSlots(wanted);
       this.values = new Array<Value[] | undefined>(this.s.count).fill(undefined);
