@@ -191,8 +191,8 @@ for (const mode of MODES) {
     const b = await run(first === "openvpn" ? "nestcap" : "openvpn", mode);
     const [ov, nc] = first === "openvpn" ? [a, b] : [b, a];
     if (ROUNDS > 1) console.log(` round ${round}:`);
-    console.log(`  openvpn  ${ov.mbit.toFixed(0).padStart(6)} Mbit/s   CPU ${ov.cpuPct.toFixed(0).padStart(3)}%   ping RTT idle ${fmtRtt(ov.cold)}, after iperf3 ${fmtRtt(ov.warm)}`);
-    console.log(`  nestcap  ${nc.mbit.toFixed(0).padStart(6)} Mbit/s   CPU ${nc.cpuPct.toFixed(0).padStart(3)}%   ping RTT idle ${fmtRtt(nc.cold)}, after iperf3 ${fmtRtt(nc.warm)}`);
+    console.log(`  openvpn  ${ov.mbit.toFixed(0).padStart(6)} Mbit/s   CPU ${ov.cpuPct.toFixed(0).padStart(3)}%${PINGS > 0 ? `   ping RTT idle ${fmtRtt(ov.cold)}, after iperf3 ${fmtRtt(ov.warm)}` : ""}`);
+    console.log(`  nestcap  ${nc.mbit.toFixed(0).padStart(6)} Mbit/s   CPU ${nc.cpuPct.toFixed(0).padStart(3)}%${PINGS > 0 ? `   ping RTT idle ${fmtRtt(nc.cold)}, after iperf3 ${fmtRtt(nc.warm)}` : ""}`);
     console.log(`  ratio nestcap/openvpn: ${(nc.mbit / ov.mbit).toFixed(2)}x`);
     ratios.push(nc.mbit / ov.mbit);
   }

@@ -5,9 +5,11 @@
  * address or TCP connection) and routes tun packets to them by IPv4 destination.
  *
  * The data path is synchronous and batched per wakeup: a tun 'data' event drains the tun
- * (tun.ts), a UDP 'message' event drains the socket with recvfrom(2), and datagrams go out
- * with send(2)/sendto(2) through koffi (UdpOut; node:dgram only when the socket buffer is
- * full, keeping the order). No promise, nextTick or timer per packet.
+ * (tun.ts) and the datagrams it produces leave together with one sendmmsg(2); a UDP
+ * 'message' event drains the socket with recvmmsg(2) (one system call for up to 63 more
+ * datagrams); all through koffi on the dgram socket's fd (UdpOut; send(2)/sendto(2)/
+ * recvfrom(2) where there is no sendmmsg/recvmmsg or NESTCAP_NO_MMSG=1; node:dgram only
+ * when the socket buffer is full, keeping the order). No promise, nextTick or timer per packet.
  */
 import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
@@ -119,7 +121,18 @@ export class Tunnel {
       else if (o.tlsAuth !== undefined) this.wrap = { kind: "tls-auth", key2: readStaticKey(o.tlsAuth), direction: o.tlsAuthDir, auth: o.auth };
     }
     this.tun = new TunDevice(o.dev);
-    this.tun.onPacket = (p) => this.fromTun(p);
+    this.tun.onPacket = (p) => {
+      // the datagrams of one tun drain leave together, with one sendmmsg(2) (onBurstEnd)
+      const out = this.udpOut;
+      if (out !== null) out.corked = true;
+      this.fromTun(p);
+    };
+    this.tun.onBurstEnd = () => {
+      const out = this.udpOut;
+      if (out === null) return;
+      out.corked = false;
+      out.flush();
+    };
     this.tun.onError = (e) => this.fatal(`tun read: ${e.message}`);
     if (o.secret !== undefined) {
       const [l, r] = o.ifconfig!;
@@ -152,15 +165,21 @@ export class Tunnel {
         const out = this.udpOut;
         if (out === null) return;
         const f = out.from;
-        for (let i = 1; i < UDP_BURST && !this.stopped; i++) {
-          const m = out.recv();
-          if (m === null) break;
-          const port = (f[2] << 8) | f[3];
-          const lp = this.lastPeer;
-          // the same sender as the last packet: no address string
-          if (lp !== null && port === this.lastPort && f[0] === 2 && lp.sa !== undefined && f[4] === lp.sa[4] && f[5] === lp.sa[5] && f[6] === lp.sa[6] && f[7] === lp.sa[7]) this.linkIn(lp, m);
-          else this.udpIn(m, `${f[4]}.${f[5]}.${f[6]}.${f[7]}`, port);
+        for (let got = 1; got < UDP_BURST && !this.stopped; ) {
+          const n = out.recv(UDP_BURST - got);
+          for (let i = 0; i < n && !this.stopped; i++) {
+            const m = out.at(i);
+            const a = 16 * i;
+            const port = (f[a + 2] << 8) | f[a + 3];
+            const lp = this.lastPeer;
+            // the same sender as the last packet: no address string
+            if (lp !== null && port === this.lastPort && f[a] === 2 && lp.sa !== undefined && f[a + 4] === lp.sa[4] && f[a + 5] === lp.sa[5] && f[a + 6] === lp.sa[6] && f[a + 7] === lp.sa[7]) this.linkIn(lp, m);
+            else this.udpIn(m, `${f[a + 4]}.${f[a + 5]}.${f[a + 6]}.${f[a + 7]}`, port);
+          }
+          if (n < UDP_BURST - got) break;
+          got += n;
         }
+        out.flush();
       });
       s.on("error", (e) => this.udpError(e));
       await new Promise<void>((res, rej) => {
@@ -207,11 +226,13 @@ export class Tunnel {
       const peer = this.newPeer(`${ra.address}:${ra.port}`, addr, (pkt) => out.send(pkt));
       s.on("message", (msg) => {
         this.linkIn(peer, msg);
-        for (let i = 1; i < UDP_BURST && !this.stopped; i++) {
-          const m = out.recv();
-          if (m === null) break;
-          this.linkIn(peer, m);
+        for (let got = 1; got < UDP_BURST && !this.stopped; ) {
+          const n = out.recv(UDP_BURST - got);
+          for (let i = 0; i < n && !this.stopped; i++) this.linkIn(peer, out.at(i));
+          if (n < UDP_BURST - got) break;
+          got += n;
         }
+        out.flush();
       });
       peer.engine.start();
     } else {
@@ -496,30 +517,58 @@ const EAGAIN = 11;
 const MSG_DONTWAIT = 0x40;
 
 /**
- * Datagram output: send(2)/sendto(2) called directly through koffi, instead of node:dgram's
- * send (a SendWrap object, an array and an address lookup per packet). When the socket
- * buffer is full (EAGAIN) or on any other error, the packet goes through dgram instead
- * (which queues it, or reports the error on the socket's 'error' event), and so do the
+ * Datagram IO: send(2)/sendto(2) called directly through koffi, instead of node:dgram's
+ * send (a SendWrap object, an array and an address lookup per packet); while `corked`
+ * (a tun drain) the packets are copied into a batch and flush() sends the batch with one
+ * sendmmsg(2). When the socket buffer is full (EAGAIN) or on any other error, the packet
+ * (and the rest of a batch that sendmmsg did not take) goes through dgram instead (which
+ * queues it, or reports the error on the socket's 'error' event), and so do the
  * following ones until dgram's queue has drained: the order of packets is kept.
- * NESTCAP_NO_RAW_SEND=1 (or no koffi) uses dgram only.
+ * Receiving: recv() drains with recvmmsg(2). NESTCAP_NO_MMSG=1: one send/recvfrom per
+ * packet; NESTCAP_NO_RAW_SEND=1 (or no koffi): dgram only.
  */
-class UdpOut {
+export class UdpOut {
   readonly raw: RawSend | null;
   readonly fd: number;
   private queued = false;
-  /** drain(): the receive buffer, the source address (sockaddr_in) and its length. */
+  /** recv(): the source address (sockaddr_in) of the datagram `at(i)`, at offset 16 * i. */
+  readonly from: Uint8Array;
+  /** recvmmsg(2) batch: slots of RSLOT bytes, their mmsghdr array, and the count received. */
+  private rvec: MmsgVec | null = null;
   private rbuf: Buffer | null = null;
-  readonly from = new Uint8Array(16);
   private readonly fromLen = new Uint32Array(1);
+  /** sendmmsg(2) batch (while `corked`): copies of the packets, and their dgram fallback addresses. */
+  private svec: MmsgVec | null = null;
+  private sn = 0;
+  private readonly sPort: (number | undefined)[] = [];
+  private readonly sAddr: (string | undefined)[] = [];
+  /** Set while a tun drain runs: send() collects, flush() sends them with one sendmmsg(2). */
+  corked = false;
   constructor(private readonly s: dgram.Socket) {
     const raw = process.env.NESTCAP_NO_RAW_SEND === "1" ? null : rawSend();
     const fd = raw === null ? -1 : udpFd(s);
     this.raw = fd >= 0 ? raw : null;
     this.fd = fd;
+    if (this.raw?.recvmmsg != null) this.rvec = new MmsgVec(this.raw, UDP_BURST, RSLOT);
+    if (this.raw?.sendmmsg != null) this.svec = new MmsgVec(this.raw, UDP_BURST, SSLOT);
+    this.from = this.rvec !== null ? this.rvec.names : new Uint8Array(16);
   }
 
   /** `sa`: the peer's sockaddr_in (unconnected socket); without it the socket is connected. */
   send(pkt: Uint8Array, port?: number, address?: string, sa?: Uint8Array): void {
+    const v = this.svec;
+    if (this.corked && v !== null && pkt.length <= SSLOT) {
+      const i = this.sn;
+      v.put(i, pkt, sa);
+      this.sPort[i] = port;
+      this.sAddr[i] = address;
+      if (++this.sn === UDP_BURST) this.flush();
+      return;
+    }
+    this.sendOne(pkt, port, address, sa);
+  }
+
+  private sendOne(pkt: Uint8Array, port?: number, address?: string, sa?: Uint8Array): void {
     const raw = this.raw;
     if (raw !== null && !(this.queued && this.s.getSendQueueCount() > 0)) {
       this.queued = false;
@@ -532,20 +581,130 @@ class UdpOut {
   }
 
   /**
-   * One more datagram already queued on the socket (recvfrom(2), MSG_DONTWAIT), copied out,
-   * with its source in `from`; null when there is none (EAGAIN) or on an error (an ICMP
-   * error on a connected socket: ignored, as dgram's 'error' handler does). node:dgram
-   * calls into JavaScript once per datagram, with an rinfo object and an address string;
-   * draining the socket from the first 'message' handler of a wakeup costs one call each.
+   * Send what send() collected while corked: one sendmmsg(2); what it did not take (the
+   * buffer full, an error, dgram's queue not empty) goes one by one through sendOne, in order.
    */
-  recv(): Buffer | null {
+  flush(): void {
+    const n = this.sn;
+    if (n === 0) return;
+    this.sn = 0;
+    const v = this.svec!;
+    let done = 0;
+    if (!(this.queued && this.s.getSendQueueCount() > 0)) {
+      this.queued = false;
+      const r = this.raw!.sendmmsg!(this.fd, v.hdrs, n, MSG_DONTWAIT);
+      if (r > 0) done = r;
+    }
+    for (let i = done; i < n; i++) {
+      // a copy: the slot is reused, and dgram may queue the packet
+      this.sendOne(Buffer.from(v.slot(i)), this.sPort[i], this.sAddr[i], v.hasName ? v.name(i) : undefined);
+    }
+  }
+
+  /**
+   * More datagrams already queued on the socket, with one recvmmsg(2) (MSG_DONTWAIT) when
+   * available (else one recvfrom(2)): returns how many (0 when none, EAGAIN, or on an
+   * error: an ICMP error on a connected socket is ignored, as dgram's 'error' handler
+   * does); `at(i)` copies datagram i out, its source address is at `from[16 * i]`.
+   * node:dgram calls into JavaScript once per datagram, with an rinfo object and an
+   * address string; draining the socket from the first 'message' handler of a wakeup
+   * costs one call for the whole batch.
+   */
+  recv(max: number): number {
     const raw = this.raw;
-    if (raw === null) return null;
+    if (raw === null) return 0;
+    const v = this.rvec;
+    if (v !== null) {
+      v.resetNames(max);
+      const r = raw.recvmmsg!(this.fd, v.hdrs, max, MSG_DONTWAIT, null);
+      return r > 0 ? r : 0;
+    }
     const b = (this.rbuf ??= Buffer.allocUnsafe(65536));
     this.fromLen[0] = 16;
     const n = raw.recvfrom(this.fd, b, b.length, MSG_DONTWAIT, this.from, this.fromLen);
-    if (n < 0) return null;
-    return Buffer.from(b.subarray(0, n));
+    if (n < 0) return 0;
+    this.rlen = n;
+    return 1;
+  }
+  private rlen = 0;
+
+  /** Datagram i of the last recv(), copied out (datagrams longer than a slot: truncated to nothing, i.e. dropped by the engine as malformed). */
+  at(i: number): Buffer {
+    const v = this.rvec;
+    if (v === null) return Buffer.from(this.rbuf!.subarray(0, this.rlen));
+    if ((v.flags(i) & MSG_TRUNC) !== 0) return Buffer.alloc(0);
+    return Buffer.from(v.slot(i).subarray(0, v.len(i)));
+  }
+}
+
+const MSG_TRUNC = 0x20;
+/** Receive slot: any UDP datagram. Send slot: OpenVPN packets (larger ones are sent one by one). */
+const RSLOT = 65536;
+const SSLOT = 4096;
+
+/**
+ * An array of struct mmsghdr (LP64 Linux: msghdr 56 bytes + msg_len, 64 bytes), each with
+ * one iovec on its own slot of a buffer and a 16-byte msg_name (sockaddr_in), all in
+ * buffers allocated once, whose addresses are written into the headers once.
+ */
+class MmsgVec {
+  readonly hdrs: Buffer;
+  readonly data: Buffer;
+  readonly names: Buffer;
+  private readonly iov: Buffer;
+  private readonly h32: Uint32Array;
+  private readonly iov32: Uint32Array;
+  hasName = false;
+  constructor(raw: RawSend, readonly n: number, readonly slotSize: number) {
+    this.hdrs = Buffer.alloc(64 * n);
+    this.data = Buffer.allocUnsafeSlow(slotSize * n);
+    this.names = Buffer.alloc(16 * n);
+    this.iov = Buffer.alloc(16 * n);
+    const dataA = raw.address(this.data);
+    const namesA = raw.address(this.names);
+    const iovA = raw.address(this.iov);
+    for (let i = 0; i < n; i++) {
+      this.iov.writeBigUInt64LE(dataA + BigInt(i * slotSize), 16 * i);
+      this.iov.writeBigUInt64LE(BigInt(slotSize), 16 * i + 8);
+      const h = 64 * i;
+      this.hdrs.writeBigUInt64LE(namesA + BigInt(16 * i), h); // msg_name
+      this.hdrs.writeUInt32LE(16, h + 8); // msg_namelen
+      this.hdrs.writeBigUInt64LE(iovA + BigInt(16 * i), h + 16); // msg_iov
+      this.hdrs.writeBigUInt64LE(1n, h + 24); // msg_iovlen
+    }
+    this.h32 = new Uint32Array(this.hdrs.buffer, this.hdrs.byteOffset, this.hdrs.length >> 2);
+    this.iov32 = new Uint32Array(this.iov.buffer, this.iov.byteOffset, this.iov.length >> 2);
+  }
+  /** recvmmsg: msg_namelen back to 16 (the kernel writes the source's length). */
+  resetNames(max: number): void {
+    const h = this.h32;
+    for (let i = 0; i < max; i++) h[16 * i + 2] = 16;
+  }
+  len(i: number): number {
+    return this.h32[16 * i + 14];
+  }
+  flags(i: number): number {
+    return this.h32[16 * i + 12];
+  }
+  slot(i: number): Buffer {
+    const o = i * this.slotSize;
+    return this.data.subarray(o, o + this.iov32[4 * i + 2]);
+  }
+  name(i: number): Uint8Array {
+    return this.names.subarray(16 * i, 16 * i + 16);
+  }
+  /** sendmmsg: packet i (copied into its slot), to `sa` (or no msg_name: a connected socket). */
+  put(i: number, pkt: Uint8Array, sa: Uint8Array | undefined): void {
+    this.data.set(pkt, i * this.slotSize);
+    this.iov32[4 * i + 2] = pkt.length;
+    if (sa !== undefined) {
+      this.names.set(sa, 16 * i);
+      this.h32[16 * i + 2] = 16;
+      this.hasName = true;
+    } else {
+      this.h32[16 * i + 2] = 0;
+      this.hasName = false;
+    }
   }
 }
 

@@ -61,6 +61,11 @@ export interface RawSend {
   sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: number): number;
   /** recvfrom(2): `addr` (16 bytes) and `alen` (in/out) receive the source address. */
   recvfrom(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: Uint32Array): number;
+  /** sendmmsg(2)/recvmmsg(2) on an array of struct mmsghdr (x86_64/arm64 layout, 64 bytes each); null where unavailable. */
+  sendmmsg: ((fd: number, vec: Uint8Array, n: number, flags: number) => number) | null;
+  recvmmsg: ((fd: number, vec: Uint8Array, n: number, flags: number, timeout: null) => number) | null;
+  /** The address of a buffer's memory (for the pointers inside an mmsghdr array). */
+  address: (b: Uint8Array) => bigint;
   errno(): number;
 }
 let rawSend_: RawSend | null | undefined;
@@ -72,9 +77,14 @@ export function rawSend(): RawSend | null {
   try {
     const c = loadLibc();
     const require = createRequire(import.meta.url);
-    const koffi = require("koffi") as { load(name: string): { func(sig: string): (...a: unknown[]) => unknown } };
+    const koffi = require("koffi") as { load(name: string): { func(sig: string): (...a: unknown[]) => unknown }; address(b: Uint8Array): bigint };
     const lib = koffi.load("libc.so.6");
+    // the mmsghdr layout written by run.ts is that of LP64 Linux (x64, arm64)
+    const mm = process.env.NESTCAP_NO_MMSG !== "1" && (process.arch === "x64" || process.arch === "arm64");
     rawSend_ = {
+      sendmmsg: mm ? lib.func("int sendmmsg(int fd, uint8_t *vec, unsigned int n, int flags)") as NonNullable<RawSend["sendmmsg"]> : null,
+      recvmmsg: mm ? lib.func("int recvmmsg(int fd, uint8_t *vec, unsigned int n, int flags, void *timeout)") as NonNullable<RawSend["recvmmsg"]> : null,
+      address: (b) => koffi.address(b),
       send: lib.func("long send(int fd, uint8_t *buf, unsigned long n, int flags)") as RawSend["send"],
       sendto: lib.func("long sendto(int fd, uint8_t *buf, unsigned long n, int flags, uint8_t *addr, uint32_t alen)") as RawSend["sendto"],
       recvfrom: lib.func("long recvfrom(int fd, uint8_t *buf, unsigned long n, int flags, uint8_t *addr, uint32_t *alen)") as RawSend["recvfrom"],
@@ -101,6 +111,8 @@ export class TunDevice {
   private readBuf = Buffer.allocUnsafe(65536);
   private reading = false;
   onPacket: ((pkt: Buffer) => void) | null = null;
+  /** After each drain (a burst of onPacket calls): the UDP output flushes its batch here. */
+  onBurstEnd: (() => void) | null = null;
   onError: ((e: Error) => void) | null = null;
   /** Packets written / read. */
   rx = 0;
@@ -158,6 +170,10 @@ export class TunDevice {
       c.pollAsync(this.pollFd, 1, 500, () => drain());
     };
     const drain = (): void => {
+      drain0();
+      this.onBurstEnd?.();
+    };
+    const drain0 = (): void => {
       if (this.closed) return;
       for (let i = 0; i < MAX_BURST; i++) {
         let n: number;
@@ -203,6 +219,7 @@ export class TunDevice {
           // copy out: the buffer is reused for the next read
           this.onPacket?.(Buffer.from(buf.subarray(0, n)));
         }
+        this.onBurstEnd?.();
       });
       sock.on("error", (e) => {
         if (!this.closed) this.onError?.(e);
