@@ -233,6 +233,12 @@ export class TcpState {
   dir: 1 | -1 = 1;
   /** Set by tcpStreamFor: the packet started a new conversation (none matched). */
   isNew = false;
+  /** Session prefs read once (by the dissector, on first use of this state): not a lookup per packet. */
+  prefsRead = false;
+  /** tcp.fastrt_supersedes_ooo */
+  fastRtSupersedesOoo = true;
+  /** tcp.desegment_tcp_streams */
+  desegmentStreams = true;
 
   /** Look up the current conversation of a packet (sets this.key/this.dir). */
   find(src: Uint8Array | null, dst: Uint8Array | null, sport: number, dport: number): TcpStream | undefined {

@@ -1,0 +1,67 @@
+/**
+ * Small helpers shared by the TCP dissector files, and the registered TCP fields
+ * (`f`, bound once by dissectors/tcp.ts right after defineProtocol). This file has no
+ * side effects and imports no other tcp file, so the loader may import it in any order.
+ */
+import type { ExpertGroup, Severity } from "../src/core/expert.js";
+import type { Field, Time } from "../src/core/field.js";
+import type { Item, Tree } from "../src/core/tree.js";
+import type { Tvb } from "../src/core/tvb.js";
+import type { TcpFields } from "./tcp-fields.js";
+
+/** The registered TCP fields (tcp.f); set by bindTcpFields() when tcp.ts loads. */
+export let f: TcpFields;
+
+export function bindTcpFields(fields: TcpFields): void {
+  f = fields;
+}
+
+export const NO_BYTES = new Uint8Array(0);
+
+/** Per-packet header facts the option dissectors need (a slice of Wireshark's struct tcpheader). */
+export interface Hdr {
+  flags: number;
+  /** Relative ACK (raw when the ACK flag is clear), as tshark shows it. */
+  ack: number;
+  haveSeglen: boolean;
+  seglen: number;
+  numSack: number;
+  sackLE: number[];
+  sackRE: number[];
+  /** MPTCP subtypes present in this segment (bit per subtype 0..7), 0 = none. */
+  mptcp: number;
+  hasMptcp: boolean;
+}
+
+/** Is the value of this field needed (full tree, or asked for by -e / a filter)? */
+export function want(t: Tree, fld: Field): boolean {
+  return t.full || (t.wanted !== null && fld.id < t.wanted.length && t.wanted[fld.id] === 1);
+}
+
+/** Attach an expert and record its FT_NONE field for -e / filters. */
+export function expert(it: Item, fld: Field, sev: Severity, group: ExpertGroup, msg: string): void {
+  const t = it.tree;
+  if (t.wanted !== null && fld.id < t.wanted.length && t.wanted[fld.id] === 1) t.record(fld, null);
+  it.expert(sev, group, msg, "tcp");
+}
+
+/** An expert that is its own (text) item in the tree (proto_tree_add_expert). */
+export function expertItem(parent: Item, tvb: Tvb, o: number, len: number, fld: Field, sev: Severity, group: ExpertGroup, msg: string): void {
+  tvb.ensure(o, len); // like any item, its bytes must be there (else: packet cut short)
+  expert(parent.addText(tvb, o, len, msg), fld, sev, group, msg);
+}
+
+export function time(s: number, ns: number): Time {
+  return { s, ns };
+}
+
+export function normalize(t: Time): void {
+  if (t.s > 0 && t.ns < 0) {
+    t.s -= 1;
+    t.ns += 1e9;
+  } else if (t.s < 0 && t.ns > 0) {
+    t.s += 1;
+    t.ns -= 1e9;
+  }
+}
+

@@ -1,0 +1,187 @@
+/**
+ * Handing the TCP payload on (decode_tcp_ports) and stream reassembly glue
+ * (Wireshark's desegment_tcp; the logic itself is in src/analysis/reassembly.ts).
+ */
+import {
+  TA_KEEP_ALIVE, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION, type TcpSegment, type TcpStream,
+} from "../src/analysis/tcp.js";
+import {
+  desegment, FD_MULTIPLETAILS, FD_OVERLAP, FD_OVERLAPCONFLICT, FD_TOOLONGFRAGMENT, FlowReassembly, MAX_PENDING,
+  type DesegmentHooks, type Msp,
+} from "../src/analysis/reassembly.js";
+import type { PacketInfo } from "../src/core/pinfo.js";
+import { callData, callDissector, lookupTable, tryHeuristics } from "../src/core/proto.js";
+import type { Item } from "../src/core/tree.js";
+import { Tvb as TvbCtor, type Tvb } from "../src/core/tvb.js";
+import { f, NO_BYTES, want } from "./tcp-common.js";
+
+/** tcp.desegment_tcp_streams default. */
+export const DESEGMENT_DEFAULT = true;
+
+/** A zero-length view for generated items that point at no bytes. */
+const NO_TVB = TvbCtor.of(new Uint8Array(0));
+
+export function newSegment(st: TcpStream, seq: number, nxtseq: number, ack: number, flags: number, urp: number, ti: Item): TcpSegment {
+  return {
+    tcpTree: ti,
+    stream: st,
+    flow: st.fwd,
+    seq,
+    nxtseq,
+    lastackseq: ack,
+    flags,
+    urgentPointer: urp,
+    isReassembled: false,
+    desegmentOffset: 0,
+    desegmentLen: 0,
+    canDesegment: false,
+  };
+}
+
+/**
+ * decode_tcp_ports: keep-alives go to data, retransmitted/out-of-order segments to
+ * nobody; otherwise the server port, the low port, the high port, the heuristics, data.
+ * (The place where reassembly will intercept: see analysis/tcp.ts.)
+ */
+export function handPayload(payload: Tvb, pinfo: PacketInfo, tree: Item, sport: number, dport: number, st: TcpStream, seg: TcpSegment): void {
+  const ta = st.ta;
+  if (ta !== null) {
+    if (ta.flags & TA_KEEP_ALIVE) {
+      callData(payload, pinfo, tree);
+      return;
+    }
+    // (tshark 4.0 also leaves spurious retransmissions undissected)
+    if (ta.flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER | TA_SPURIOUS_RETRANSMISSION) && pinfo.session.pref("tcp.no_subdissector_on_error", true)) return;
+  }
+  const low = sport > dport ? dport : sport;
+  const high = sport > dport ? sport : dport;
+  const server = st.serverPort;
+  if (server !== 0 && tryPort(server, payload, pinfo, tree, seg)) return;
+  if (low !== 0 && tryPort(low, payload, pinfo, tree, seg)) return;
+  if (high !== 0 && tryPort(high, payload, pinfo, tree, seg)) return;
+  if (tryHeuristics("tcp", payload, pinfo, tree, seg)) return;
+  callData(payload, pinfo, tree);
+}
+
+function flowReassembly(st: TcpStream): FlowReassembly {
+  const fl = st.fwd;
+  if (fl.reassembly === null) fl.reassembly = new FlowReassembly();
+  return fl.reassembly as FlowReassembly;
+}
+
+export function desegmentPayload(tvb: Tvb, hlen: number, pinfo: PacketInfo, tree: Item, ti: Item, sport: number, dport: number, st: TcpStream, seg: TcpSegment): void {
+  const fr = flowReassembly(st);
+  const h = new Hooks(pinfo, tree, ti, sport, dport, st, seg);
+  desegment(fr, tvb, hlen, seg.seq, seg.nxtseq, pinfo.num, h);
+  if (fr.overflowed) {
+    fr.overflowed = false;
+    ti.expert("note", "reassemble", `TCP reassembly buffer limit (${MAX_PENDING} bytes) reached: pending PDU data of this direction dropped`, "tcp");
+  }
+}
+
+export class Hooks implements DesegmentHooks {
+  private proto: string | null = null;
+  constructor(
+    readonly pinfo: PacketInfo, readonly tree: Item, readonly ti: Item,
+    readonly sport: number, readonly dport: number, readonly st: TcpStream, readonly seg: TcpSegment,
+  ) {}
+
+  process(tvb: Tvb, offset: number, seq: number, nxtseq: number, reassembled: boolean): void {
+    const seg = this.seg;
+    const pinfo = this.pinfo;
+    seg.seq = seq;
+    seg.nxtseq = nxtseq >>> 0;
+    seg.isReassembled = reassembled;
+    seg.desegmentOffset = 0;
+    seg.desegmentLen = 0;
+    const depth = pinfo.layers.length;
+    handPayload(tvb.sub(offset), pinfo, this.tree, this.sport, this.dport, this.st, seg);
+    // a dissector that could not use any of it is not a layer of this frame (as tshark)
+    if (seg.desegmentLen !== 0 && seg.desegmentOffset === 0) pinfo.layers.length = depth;
+    if (this.proto !== null && pinfo.cols !== null) pinfo.cols.protocol = this.proto;
+  }
+  desegOffset(): number {
+    return this.seg.desegmentOffset;
+  }
+  desegLen(): number {
+    return this.seg.desegmentLen;
+  }
+  segmentData(tvb: Tvb, offset: number, len: number, retransmitted: boolean): void {
+    const cap = Math.min(len, tvb.remaining(offset));
+    const it = this.ti.add(f.segmentData, tvb, offset, cap, want(this.ti.tree, f.segmentData) ? tvb.bytes(offset, cap) : NO_BYTES);
+    if (this.ti.tree.full) it.setText(`${retransmitted ? "Retransmitted " : ""}TCP segment data (${len} byte${len === 1 ? "" : "s"})`);
+  }
+  reassembledIn(frame: number): void {
+    this.ti.addGenerated(f.reassembledIn, NO_TVB, 0, 0, frame);
+  }
+  reassembledTvb(msp: Msp): Tvb {
+    const data = msp.data ?? new Uint8Array(0);
+    const rtvb = new TvbCtor({ name: `Reassembled TCP (${data.length} bytes)`, data });
+    this.pinfo.addSource(rtvb.ds);
+    return rtvb;
+  }
+  showSegments(msp: Msp, rtvb: Tvb): void {
+    const root = this.tree;
+    const full = root.tree.full;
+    const data = rtvb.ds.data;
+    const n = data.length;
+    const before = full && root.children !== null ? root.children.length : 0;
+    const top = root.addGenerated(f.segments, rtvb, 0, n, null);
+    let text = "";
+    let count = 0;
+    for (const sg of msp.frags) {
+      count++;
+      if (full) text += (count === 1 ? "" : ", ") + `#${sg.frame}(${sg.len})`;
+      const err = (sg.flags & (FD_OVERLAPCONFLICT | FD_MULTIPLETAILS | FD_TOOLONGFRAGMENT)) !== 0;
+      const clip = Math.min(sg.len, Math.max(0, n - sg.offset));
+      const it = top.addGenerated(err ? f.segmentError : f.segment, rtvb, Math.min(sg.offset, n), clip, sg.frame);
+      if (full) {
+        it.setText(sg.len === 0 ? `Frame: ${sg.frame} (no data)`
+          : `Frame: ${sg.frame}, payload: ${sg.offset}-${sg.offset + sg.len - 1} (${sg.len} byte${sg.len === 1 ? "" : "s"})`);
+      }
+      if (sg.flags & FD_OVERLAP) it.addGenerated(f.segmentOverlap, rtvb, 0, 0, true);
+      if (sg.flags & FD_OVERLAPCONFLICT) it.addGenerated(f.segmentOverlapConflict, rtvb, 0, 0, true);
+      if (sg.flags & FD_MULTIPLETAILS) it.addGenerated(f.segmentMultipleTails, rtvb, 0, 0, true);
+      if (sg.flags & FD_TOOLONGFRAGMENT) it.addGenerated(f.segmentTooLong, rtvb, 0, 0, true);
+    }
+    if (full) top.setText(`${count} Reassembled TCP Segments (${n} byte${n === 1 ? "" : "s"}): ${text}`);
+    top.addGenerated(f.segmentCount, rtvb, 0, 0, count);
+    top.addGenerated(f.reassembledLength, rtvb, 0, 0, n);
+    top.addGenerated(f.reassembledData, rtvb, 0, n, data);
+    // Wireshark moves the segment list right after the TCP item (print_tcp_fragment_tree)
+    const ch = root.children;
+    if (full && ch !== null && ch.length === before + 1) {
+      const i = ch.indexOf(this.ti);
+      if (i >= 0 && i + 1 < before) {
+        ch.pop();
+        ch.splice(i + 1, 0, top);
+      }
+    }
+  }
+  isRetransmission(): boolean {
+    // (with tcp.no_subdissector_on_error off, a retransmission may still fill a PDU's gap)
+    const ta = this.st.ta;
+    return ta !== null && (ta.flags & TA_RETRANSMISSION) !== 0 && this.pinfo.session.pref("tcp.no_subdissector_on_error", true);
+  }
+  markSegment(): void {
+    const pinfo = this.pinfo;
+    if (pinfo.cols === null) return;
+    if (this.proto === null) pinfo.setProtocol("TCP");
+    pinfo.appendInfoSep(" ", "[TCP segment of a reassembled PDU]");
+  }
+  fence(): void {
+    const c = this.pinfo.cols;
+    if (c === null) return;
+    this.pinfo.infoFence = c.info.length;
+    this.proto = c.protocol;
+  }
+  unfence(): void {
+    this.proto = null;
+  }
+}
+
+function tryPort(port: number, payload: Tvb, pinfo: PacketInfo, tree: Item, seg: TcpSegment): boolean {
+  const p = lookupTable("tcp.port", port);
+  return p !== undefined && callDissector(p, payload, pinfo, tree, seg) !== 0;
+}
+
