@@ -632,7 +632,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   if (proto === undefined || callDissector(proto, bodyTvb, pinfo, tree, ct) === 0) {
     const media = ct !== null && handler !== "media" && handler !== "data" ? protocolByAbbrev("media") : undefined;
     if (media !== undefined) callDissector(media, bodyTvb, pinfo, tree, ct);
-    else callData(bodyTvb, pinfo, ti);
+    else callData(bodyTvb, pinfo, tree); // top-level, as tshark (its -V and io,phs show "data" beside http)
   }
   void type;
   return used;

@@ -78,16 +78,6 @@ const FILES = [
  */
 const KNOWN: Record<string, { stats: RegExp; why: string }[]> = {
   "various_gre.pcap": [{ stats: /^(conv|endpoints),ip\b/, why: "no GRE dissector yet: tshark also counts the tunnelled IPv4 headers" }],
-  "http.pcapng": [
-    { stats: /^io,phs/, why: "HTTP dissector (in progress) marks every TCP segment of a body as http; no data-text-lines/json/urlencoded-form below it" },
-    { stats: /^expert/, why: "HTTP dissector reports 'Illegal characters found in header name' tshark doesn't" },
-  ],
-  "sample.pcapng": [
-    { stats: /^io,phs/, why: "as http.pcapng" },
-    { stats: /^expert/, why: "as http.pcapng" },
-  ],
-  "ipv6.pcapng": [{ stats: /^io,phs/, why: "as http.pcapng" }],
-  "http-encoding.pcapng": [{ stats: /^io,phs/, why: "as http.pcapng: tcp.segments placed differently when a reassembled PDU completes on a data segment" }],
   "ping-frag.pcap": [{ stats: /^io,phs/, why: "the ICMP dissector nests the echo data in its own item; tshark has a top-level data item" }],
   "static-udp.pcap": [
     { stats: /^io,phs|^expert/, why: "tshark's OpenVPN dissector raises Malformed on static-key packets; ours decodes them" },

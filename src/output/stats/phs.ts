@@ -5,6 +5,7 @@
  * item is skipped. Needs the full tree.
  */
 import type { Dissection } from "../../core/dissect.js";
+import type { Item } from "../../core/tree.js";
 import type { CompiledFilter } from "../../filter/index.js";
 import { Collector, statFilter } from "./base.js";
 import type { Cell, Report } from "./report.js";
@@ -38,8 +39,9 @@ export class PhsCollector extends Collector {
     const len = d.frame.len;
     let node = this.root;
     let first = true;
-    for (let i = 0; i < items.length; i++) {
-      const f = items[i].field;
+    const order = pathOrder(items);
+    for (let j = 0; j < order.length; j++) {
+      const f = order[j].field;
       const abbrev = f === null ? "text" : f.abbrev;
       if (first && abbrev === "frame.comment.expert") continue;
       first = false;
@@ -56,7 +58,7 @@ export class PhsCollector extends Collector {
     }
   }
 
-  /** Rows below "frame", depth-first: [path depth, abbrev, frames, bytes]. */
+    /** Rows below "frame", depth-first: [path depth, abbrev, frames, bytes]. */
   rows(): { depth: number; abbrev: string; frames: number; bytes: number }[] {
     const out: { depth: number; abbrev: string; frames: number; bytes: number }[] = [];
     const walk = (n: PhsNode, depth: number) => {
@@ -84,4 +86,34 @@ export class PhsCollector extends Collector {
       }],
     };
   }
+}
+
+/**
+ * The top-level items in the order tshark's tap sees them. tshark shows a reassembled
+ * PDU's "[N Reassembled TCP Segments]" item right after TCP, but it adds that item after
+ * the PDU's own layers and moves it up only for display: its protocol hierarchy has
+ * tcp.segments below the PDU's layers — except when the PDU was completed by a FIN
+ * segment without data (then it stays where -V shows it).
+ */
+function pathOrder(items: Item[]): Item[] {
+  let k = -1;
+  for (let i = 0; i < items.length; i++) if (items[i].field?.abbrev === "tcp.segments") { k = i; break; }
+  if (k < 0 || k === items.length - 1 || finIn(items)) return items;
+  return [...items.slice(0, k), ...items.slice(k + 1), items[k]];
+}
+
+/** Is the frame's (first) TCP segment a bare FIN (FIN set, no payload)? */
+function finIn(items: Item[]): boolean {
+  for (const it of items) {
+    if (it.field?.abbrev !== "tcp" || it.children === null) continue;
+    let fin = false;
+    let len = -1;
+    for (const c of it.children) {
+      const a = c.field?.abbrev;
+      if (a === "tcp.flags") fin = typeof c.value === "number" && (c.value & 1) !== 0;
+      else if (a === "tcp.len") len = typeof c.value === "number" ? c.value : -1;
+    }
+    return fin && len === 0;
+  }
+  return false;
 }
