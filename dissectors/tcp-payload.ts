@@ -144,7 +144,8 @@ export class Hooks implements DesegmentHooks {
       if (sg.flags & FD_MULTIPLETAILS) it.addGenerated(f.segmentMultipleTails, rtvb, 0, 0, true);
       if (sg.flags & FD_TOOLONGFRAGMENT) it.addGenerated(f.segmentTooLong, rtvb, 0, 0, true);
     }
-    if (full) top.setText(`${count} Reassembled TCP Segments (${n} byte${n === 1 ? "" : "s"}): ${text}`);
+    // as Wireshark: the head is set, the frame list appended (appended text is cut silently at the label length)
+    if (full) top.setText(`${count} Reassembled TCP Segments (${n} byte${n === 1 ? "" : "s"}): `).appendText(text);
     top.addGenerated(f.segmentCount, rtvb, 0, 0, count);
     top.addGenerated(f.reassembledLength, rtvb, 0, 0, n);
     top.addGenerated(f.reassembledData, rtvb, 0, n, data);

@@ -204,7 +204,8 @@ function decodePorts(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, sport: n
   if (low !== 0 && tryPort(low, next, pinfo, tree)) return;
   if (high !== 0 && tryPort(high, next, pinfo, tree)) return;
   if (tryHeuristics("udp", next, pinfo, tree)) return;
-  callData(next, pinfo, tree);
+  // tshark shows the unclaimed payload of a UDP datagram quoted in an ICMP error at the top level
+  callData(next, pinfo, pinfo.inErrorPkt ? tree.tree.root : tree);
 }
 
 function tryPort(port: number, tvb: Tvb, pinfo: PacketInfo, tree: Item): boolean {

@@ -254,7 +254,7 @@ export function showReassembly(
   }
   if (full) {
     const name = count === 1 ? ff.fragment.name : ff.fragments.name;
-    top.setText(`${count} ${name} (${n} byte${n === 1 ? "" : "s"}): ${text}`);
+    top.setText(`${count} ${name} (${n} byte${n === 1 ? "" : "s"}): `).appendText(text); // the list is appended: cut silently, as Wireshark
   }
   top.addGenerated(ff.count, tvb, 0, 0, count);
   top.addGenerated(ff.reassembledLength, tvb, 0, 0, n);

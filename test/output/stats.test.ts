@@ -78,7 +78,6 @@ const FILES = [
  */
 const KNOWN: Record<string, { stats: RegExp; why: string }[]> = {
   "various_gre.pcap": [{ stats: /^(conv|endpoints),ip\b/, why: "no GRE dissector yet: tshark also counts the tunnelled IPv4 headers" }],
-  "ping-frag.pcap": [{ stats: /^io,phs/, why: "the ICMP dissector nests the echo data in its own item; tshark has a top-level data item" }],
   "static-udp.pcap": [
     { stats: /^io,phs|^expert/, why: "tshark's OpenVPN dissector raises Malformed on static-key packets; ours decodes them" },
   ],
