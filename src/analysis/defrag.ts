@@ -154,31 +154,42 @@ function bytesDiffer(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: nu
 }
 
 function defragment(dg: Datagram, frame: number): Reassembly {
-  const size = dg.datalen;
+  const data = placeFragments(dg);
+  return { data, frags: dg.frags, flags: dg.flags, frame };
+}
+
+/**
+ * Wireshark's fragment_defragment_and_free: copy the fragments (sorted by offset) into
+ * one buffer of `head.datalen` bytes. Earlier bytes win; overlaps, conflicting overlaps
+ * and fragments past the end are flagged on the fragment and on the head. Shared by IP
+ * defragmentation and TCP reassembly.
+ */
+export function placeFragments(head: { frags: Fragment[]; datalen: number; flags: number }): Uint8Array {
+  const size = head.datalen;
   const data = new Uint8Array(size);
   let dfpos = 0;
-  for (const f of dg.frags) {
+  for (const f of head.frags) {
     if (f.len === 0) continue;
     if (f.offset >= size) {
       // starts past the end announced by the last fragment
       f.flags |= FD_TOOLONGFRAGMENT;
-      dg.flags |= FD_TOOLONGFRAGMENT;
+      head.flags |= FD_TOOLONGFRAGMENT;
       continue;
     }
     let fraglen = f.len;
     if (f.offset + fraglen > size) {
       f.flags |= FD_TOOLONGFRAGMENT;
-      dg.flags |= FD_TOOLONGFRAGMENT;
+      head.flags |= FD_TOOLONGFRAGMENT;
       fraglen = size - f.offset;
     }
     if (f.offset + fraglen > dfpos) {
       const overlap = dfpos - f.offset;
       if (overlap > 0) {
         f.flags |= FD_OVERLAP;
-        dg.flags |= FD_OVERLAP;
+        head.flags |= FD_OVERLAP;
         if (bytesDiffer(data, f.offset, f.data, 0, overlap)) {
           f.flags |= FD_OVERLAPCONFLICT;
-          dg.flags |= FD_OVERLAPCONFLICT;
+          head.flags |= FD_OVERLAPCONFLICT;
         }
       }
       const skip = overlap > 0 ? overlap : 0;
@@ -187,14 +198,14 @@ function defragment(dg: Datagram, frame: number): Reassembly {
     } else {
       // entirely inside data already placed: a duplicate or an overlap
       f.flags |= FD_OVERLAP;
-      dg.flags |= FD_OVERLAP;
+      head.flags |= FD_OVERLAP;
       if (bytesDiffer(data, f.offset, f.data, 0, fraglen)) {
         f.flags |= FD_OVERLAPCONFLICT;
-        dg.flags |= FD_OVERLAPCONFLICT;
+        head.flags |= FD_OVERLAPCONFLICT;
       }
     }
   }
-  return { data, frags: dg.frags, flags: dg.flags, frame };
+  return data;
 }
 
 /** The fields a protocol shows its reassembly with (ip.fragment…, ipv6.fragment…). */

@@ -19,6 +19,7 @@
  *   pending PDUs are dropped and the caller adds an expert note.
  */
 import type { Tvb } from "../core/tvb.js";
+import { FD_MULTIPLETAILS, FD_OVERLAP, FD_OVERLAPCONFLICT, FD_TOOLONGFRAGMENT, placeFragments } from "./defrag.js";
 import { LT_SEQ } from "./tcp.js";
 
 /** pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT. */
@@ -34,10 +35,7 @@ export const MAX_PENDING = 16 * 1024 * 1024;
 /** Wireshark refuses to start a PDU that would span more than this (1 MiB) past the segment. */
 const MAX_DESEG_SPAN = 1024 * 1024;
 
-export const FD_OVERLAP = 1;
-export const FD_OVERLAPCONFLICT = 2;
-export const FD_MULTIPLETAILS = 4;
-export const FD_TOOLONGFRAGMENT = 8;
+export { FD_MULTIPLETAILS, FD_OVERLAP, FD_OVERLAPCONFLICT, FD_TOOLONGFRAGMENT };
 
 export interface Segment {
   frame: number;
@@ -190,53 +188,11 @@ export class FlowReassembly {
   }
 }
 
-function bytesDiffer(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (a[ao + i] !== b[bo + i]) return true;
-  return false;
-}
-
 /** Build the PDU bytes from its segments (earlier offsets win; overlaps flagged). */
 function defragment(msp: Msp): void {
-  const size = msp.datalen;
-  const data = new Uint8Array(size);
-  let dfpos = 0;
-  for (const f of msp.frags) {
-    f.flags &= ~(FD_OVERLAP | FD_OVERLAPCONFLICT | FD_TOOLONGFRAGMENT);
-    if (f.len === 0) continue;
-    if (f.offset >= size) {
-      f.flags |= FD_TOOLONGFRAGMENT;
-      msp.flags |= FD_TOOLONGFRAGMENT;
-      continue;
-    }
-    let fraglen = f.len;
-    if (f.offset + fraglen > size) {
-      f.flags |= FD_TOOLONGFRAGMENT;
-      msp.flags |= FD_TOOLONGFRAGMENT;
-      fraglen = size - f.offset;
-    }
-    if (f.offset + fraglen > dfpos) {
-      const overlap = dfpos - f.offset;
-      if (overlap > 0) {
-        f.flags |= FD_OVERLAP;
-        msp.flags |= FD_OVERLAP;
-        if (bytesDiffer(data, f.offset, f.data, 0, overlap)) {
-          f.flags |= FD_OVERLAPCONFLICT;
-          msp.flags |= FD_OVERLAPCONFLICT;
-        }
-      }
-      const skip = overlap > 0 ? overlap : 0;
-      data.set(f.data.subarray(skip, fraglen), f.offset + skip);
-      dfpos = f.offset + fraglen;
-    } else {
-      f.flags |= FD_OVERLAP;
-      msp.flags |= FD_OVERLAP;
-      if (bytesDiffer(data, f.offset, f.data, 0, fraglen)) {
-        f.flags |= FD_OVERLAPCONFLICT;
-        msp.flags |= FD_OVERLAPCONFLICT;
-      }
-    }
-  }
-  msp.data = data;
+  // a PDU can be rebuilt after more segments arrived: the placement flags start afresh
+  for (const f of msp.frags) f.flags &= ~(FD_OVERLAP | FD_OVERLAPCONFLICT | FD_TOOLONGFRAGMENT);
+  msp.data = placeFragments(msp);
 }
 
 /** What desegment() needs from the TCP dissector (tree items, calling the sub-dissector). */
