@@ -12,8 +12,7 @@
  *    client with --inspect against Debian's openvpn server in two network namespaces
  *    (ncins-…): ping, then curl with -Y http -V.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
@@ -25,7 +24,7 @@ import { parseStaticKey } from "../../src/tunnel/keyfile.js";
 import { type Inspector, inspector, OuterFramer } from "../../src/tunnel/observe.js";
 import type { PeerAddr } from "../../src/tunnel/run.js";
 import { FIXTURES, haveTshark, ROOT, sh } from "../helpers/tshark.js";
-import { KEYS as NS_KEYS, PYTHON, TUNNEL_JS, exited, fileHas, skipReason, waitFor } from "./netns.js";
+import { KEYS as NS_KEYS, NsPair, PYTHON, exited, fileHas, skipReason, waitFor } from "./netns.js";
 
 const KEYS = join(FIXTURES, "openvpn", "keys");
 const rd = (f: string): Buffer => readFileSync(join(KEYS, f));
@@ -455,65 +454,6 @@ describe("the synthesized outer headers, checked by tshark", () => {
 
 const SKIP = skipReason(["openvpn", "ip", "curl"]);
 
-/** Two namespaces ncins-<pid>-c/-s joined by a veth pair (10.96.0.1 / 10.96.0.2). */
-class Ns {
-  readonly c = `ncins-${process.pid}-c`;
-  readonly s = `ncins-${process.pid}-s`;
-  readonly cAddr = "10.96.0.1";
-  readonly sAddr = "10.96.0.2";
-  private procs: ChildProcess[] = [];
-
-  constructor() {
-    for (const ns of [this.c, this.s]) {
-      spawnSync("ip", ["netns", "del", ns]);
-      execFileSync("ip", ["netns", "add", ns]);
-      execFileSync("ip", ["-n", ns, "link", "set", "lo", "up"]);
-      spawnSync("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
-    }
-    execFileSync("ip", ["link", "add", "eth0", "netns", this.c, "type", "veth", "peer", "name", "eth0", "netns", this.s]);
-    execFileSync("ip", ["-n", this.c, "addr", "add", `${this.cAddr}/24`, "dev", "eth0"]);
-    execFileSync("ip", ["-n", this.s, "addr", "add", `${this.sAddr}/24`, "dev", "eth0"]);
-    execFileSync("ip", ["-n", this.c, "link", "set", "eth0", "up"]);
-    execFileSync("ip", ["-n", this.s, "link", "set", "eth0", "up"]);
-  }
-
-  spawn(ns: string, cmd: string, args: string[], out: string, err = out): ChildProcess {
-    const fo = openSync(out, "w");
-    const fe = err === out ? fo : openSync(err, "w");
-    const p = spawn("ip", ["netns", "exec", ns, cmd, ...args], { stdio: ["ignore", fo, fe], env: { ...process.env, NO_COLOR: "1", TZ: "UTC" } });
-    closeSync(fo);
-    if (fe !== fo) closeSync(fe);
-    this.procs.push(p);
-    return p;
-  }
-
-  nestcap(args: string[], out: string, err: string): ChildProcess {
-    const runner = `const m = await import(${JSON.stringify(TUNNEL_JS)}); process.exitCode = await m.run(process.argv.slice(1));`;
-    return this.spawn(this.c, process.execPath, ["--input-type=module", "-e", runner, "client", ...args], out, err);
-  }
-
-  exec(ns: string, cmd: string, args: string[], timeoutMs = 15000): { status: number; stdout: string } {
-    const r = spawnSync("ip", ["netns", "exec", ns, cmd, ...args], { encoding: "utf8", timeout: timeoutMs });
-    return { status: r.status ?? -1, stdout: (r.stdout ?? "") + (r.stderr ?? "") };
-  }
-
-  async cleanup(): Promise<void> {
-    for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
-    await waitFor(() => this.procs.every((p) => p.exitCode !== null || p.signalCode !== null), 3000).catch(() => {});
-    for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
-    for (const ns of [this.c, this.s]) {
-      for (const pid of spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).stdout.split(/\s+/).filter(Boolean)) {
-        try {
-          process.kill(Number(pid), "SIGKILL");
-        } catch {
-          /* gone */
-        }
-      }
-      spawnSync("ip", ["netns", "del", ns]);
-    }
-  }
-}
-
 const read = (f: string): string => {
   try {
     return readFileSync(f, "utf8");
@@ -523,13 +463,13 @@ const read = (f: string): string => {
 };
 
 describe.skipIf(SKIP !== null)(`--inspect live against openvpn 2.6${SKIP !== null ? ` (skipped: ${SKIP})` : ""}`, () => {
-  let ns: Ns | null = null;
+  let ns: NsPair | null = null;
   afterAll(async () => {
     await ns?.cleanup();
   });
 
   it("ping and curl through the tunnel: each data packet one frame, outer,inner; -Y http -V nests the request", async () => {
-    ns = new Ns();
+    ns = new NsPair("live", 0, "ncins");
     const pair = ns;
     const ovLog = join(WORK, "openvpn.log");
     pair.spawn(pair.s, "openvpn", [
@@ -546,11 +486,11 @@ describe.skipIf(SKIP !== null)(`--inspect live against openvpn 2.6${SKIP !== nul
     const out1 = join(WORK, "fields.out");
     const err1 = join(WORK, "fields.err");
     const d1 = dump(out1, err1);
-    const nc1 = pair.nestcap([...common, "--inspect", "-T", "fields", "-e", "frame.number", "-e", "ip.src", "-e", "ip.dst", "-e", "icmp.type", "-e", "http.request.method"], out1, err1);
+    const nc1 = pair.nestcap(pair.c, ["client", ...common, "--inspect", "-T", "fields", "-e", "frame.number", "-e", "ip.src", "-e", "ip.dst", "-e", "icmp.type", "-e", "http.request.method"], out1, err1);
     await waitFor(() => fileHas(err1, "connected to") || nc1.exitCode !== null, 30000, "nestcap connected");
     expect(nc1.exitCode, d1()).toBeNull();
     const ping = pair.exec(pair.c, "ping", ["-c", "3", "-i", "0.2", "-W", "3", "10.8.0.1"]);
-    expect(ping.stdout + d1(), "ping").toMatch(/[1-3] received/);
+    expect(ping.stdout + ping.stderr + d1(), "ping").toMatch(/[1-3] received/);
     await waitFor(() => pair.exec(pair.c, "curl", ["-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "http://10.8.0.1:8080/keys/ca.crt"]).stdout === "200", 20000, "HTTP GET");
     await new Promise((r) => setTimeout(r, 500));
     nc1.kill("SIGTERM");
@@ -573,7 +513,7 @@ describe.skipIf(SKIP !== null)(`--inspect live against openvpn 2.6${SKIP !== nul
     const out2 = join(WORK, "tree.out");
     const err2 = join(WORK, "tree.err");
     const d2 = dump(out2, err2);
-    const nc2 = pair.nestcap([...common, "--inspect", "-Y", "http", "-V"], out2, err2);
+    const nc2 = pair.nestcap(pair.c, ["client", ...common, "--inspect", "-Y", "http", "-V"], out2, err2);
     await waitFor(() => fileHas(err2, "connected to") || nc2.exitCode !== null, 30000, "nestcap connected (2)");
     expect(nc2.exitCode, d2()).toBeNull();
     await waitFor(() => pair.exec(pair.c, "curl", ["-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "http://10.8.0.1:8080/keys/ca.crt"]).stdout === "200", 20000, "HTTP GET (2)");

@@ -38,9 +38,10 @@ export class NsPair {
   readonly sAddr: string;
   private procs: ChildProcess[] = [];
 
-  constructor(readonly name: string, n: number) {
-    this.c = `nctun-${process.pid}-${name}-c`;
-    this.s = `nctun-${process.pid}-${name}-s`;
+  /** `prefix` names the namespaces (each test file its own, so files running at once don't collide). */
+  constructor(readonly name: string, n: number, prefix = "nctun") {
+    this.c = `${prefix}-${process.pid}-${name}-c`;
+    this.s = `${prefix}-${process.pid}-${name}-s`;
     this.cAddr = `10.97.${n}.1`;
     this.sAddr = `10.97.${n}.2`;
     for (const ns of [this.c, this.s]) {
@@ -57,18 +58,20 @@ export class NsPair {
     execFileSync("ip", ["-n", this.s, "link", "set", "eth0", "up"]);
   }
 
-  /** Start a background process in a namespace, output to `log`. */
-  spawn(ns: string, cmd: string, args: string[], log: string): ChildProcess {
+  /** Start a background process in a namespace, output to `log` (standard error to `errLog` when given). */
+  spawn(ns: string, cmd: string, args: string[], log: string, errLog = log): ChildProcess {
     const fd = openSync(log, "w");
-    const p = spawn("ip", ["netns", "exec", ns, cmd, ...args], { stdio: ["ignore", fd, fd], env: { ...process.env, NO_COLOR: "1", TZ: "UTC" } });
+    const fe = errLog === log ? fd : openSync(errLog, "w");
+    const p = spawn("ip", ["netns", "exec", ns, cmd, ...args], { stdio: ["ignore", fd, fe], env: { ...process.env, NO_COLOR: "1", TZ: "UTC" } });
     closeSync(fd);
+    if (fe !== fd) closeSync(fe);
     this.procs.push(p);
     return p;
   }
 
   /** nestcap tunnel in a namespace. */
-  nestcap(ns: string, args: string[], log: string): ChildProcess {
-    return this.spawn(ns, process.execPath, ["--input-type=module", "-e", RUNNER, ...args], log);
+  nestcap(ns: string, args: string[], log: string, errLog = log): ChildProcess {
+    return this.spawn(ns, process.execPath, ["--input-type=module", "-e", RUNNER, ...args], log, errLog);
   }
 
   exec(ns: string, cmd: string, args: string[], timeoutMs = 15000): { status: number; stdout: string; stderr: string } {
