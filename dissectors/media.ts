@@ -9,6 +9,7 @@ export const media = defineProtocol({
   name: "Media Type",
   abbrev: "media",
   short: "Media",
+  bareInFields: true, // tshark -e media prints "media"
   fields: {
     type: { abbrev: "media.type", name: "Media type", type: "bytes" },
   },

@@ -170,6 +170,7 @@ export const openvpn = defineProtocol({
   name: "OpenVPN Protocol",
   abbrev: "openvpn",
   short: "OpenVPN",
+  bareInFields: true, // our label adds the opcode; Wireshark's item has none
   fields: {
     plen: { abbrev: "openvpn.plen", name: "Packet Length", type: "uint16", base: "dec" },
     type: { abbrev: "openvpn.type", name: "Type", type: "uint8", base: "hex" },

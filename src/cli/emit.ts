@@ -11,7 +11,7 @@ import type { Field } from "../core/field.js";
 import { fieldByAbbrev } from "../core/field.js";
 import { compileFilter, FilterError, formatFilterError, type CompiledFilter } from "../filter/index.js";
 import { makeStyle } from "../output/color.js";
-import { DEFAULT_FIELDS_OPTIONS, fieldsHeader, fieldsLine, parseFieldsOption, resolveFields, type FieldsOptions } from "../output/fields.js";
+import { DEFAULT_FIELDS_OPTIONS, fieldsHeader, fieldsLine, needsFullTree, parseFieldsOption, resolveFields, type FieldsOptions } from "../output/fields.js";
 import { hexDump } from "../output/hex.js";
 import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
@@ -98,7 +98,7 @@ export class Emitter {
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
     const needTree =
-      (!o.quiet && (this.printTree || o.outputType === "json" || this.highlight.length > 0 || o.layers)) ||
+      (!o.quiet && (this.printTree || o.outputType === "json" || this.highlight.length > 0 || o.layers || (o.outputType === "fields" && needsFullTree(fields)))) ||
       this.stats.some((z) => z.needsTree);
     this.dissector = new Dissector({
       tree: needTree,

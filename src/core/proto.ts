@@ -29,6 +29,11 @@ export interface ProtocolSpec<F extends Record<string, FieldSpec>> {
   /** [table, fn] heuristics: ["udp", looksLikeDns]. */
   heuristics?: readonly (readonly [string, HeuristicFn])[];
   dissect: DissectFn;
+  /**
+   * Wireshark's dissector leaves its top item without text, so `-T fields -e <proto>`
+   * prints the filter name even where nestcap's tree shows a richer label.
+   */
+  bareInFields?: boolean;
 }
 
 export interface Protocol<F extends Record<string, FieldSpec> = Record<string, FieldSpec>> {
@@ -39,6 +44,7 @@ export interface Protocol<F extends Record<string, FieldSpec> = Record<string, F
   hf: Field;
   f: { [K in keyof F]: Field };
   dissect: DissectFn;
+  bareInFields: boolean;
 }
 
 const protocols = new Map<string, Protocol>();
@@ -56,6 +62,7 @@ export function defineProtocol<F extends Record<string, FieldSpec>>(spec: Protoc
     hf,
     f,
     dissect: spec.dissect,
+    bareInFields: spec.bareInFields ?? false,
   };
   protocols.set(spec.abbrev, p as unknown as Protocol);
   for (const [table, key] of spec.registers ?? []) addToTable(table, key, p as unknown as Protocol);

@@ -1,8 +1,9 @@
 /** `-T fields -e …` output, tshark 4.0 compatible (-E header/separator/occurrence/aggregator/quote). */
 import { fieldByAbbrev, type Field } from "../core/field.js";
-import { fieldText } from "../core/format.js";
+import { bytesToHex, fieldText } from "../core/format.js";
 import { protocolByAbbrev } from "../core/proto.js";
-import type { Tree } from "../core/tree.js";
+import type { Item, Tree } from "../core/tree.js";
+import { labelOf } from "./tree-text.js";
 
 export interface FieldsOptions {
   header: boolean;
@@ -51,6 +52,31 @@ export function fieldsHeader(names: readonly string[], o: FieldsOptions): string
   return names.join(o.separator); // tshark does not quote the header
 }
 
+/**
+ * A protocol under `-e`, as tshark 4.0 prints it: the bytes of "data" in hex; the label
+ * ("Internet Protocol Version 4, Src: …, Dst: …") of a protocol whose dissector wrote
+ * one; otherwise the protocol's filter name ("icmp"). Labels are only complete in a full
+ * tree, so the caller dissects with one when a -e names a protocol (needsFullTree).
+ */
+function cellText(f: Field, v: unknown): string {
+  if (f.type !== "protocol") return fieldText(f, v as never);
+  if (v === null || v === undefined) return "";
+  const it = v as Item;
+  if (f.abbrev === "data") {
+    // its data.data child holds the bytes (a decoded body's, not the wire's, under HTTP)
+    const d = it.children?.find((c) => c.field !== null && c.field.abbrev === "data.data");
+    if (d !== undefined && d.value instanceof Uint8Array) return bytesToHex(d.value);
+    return it.ds ? bytesToHex(it.ds.data.subarray(it.start, it.start + it.len)) : "";
+  }
+  const labelled = (it.text !== null || it.suffix !== null) && protocolByAbbrev(f.abbrev)?.bareInFields !== true;
+  return labelled ? labelOf(it) : f.abbrev;
+}
+
+/** Whether these -e fields need the full tree (protocol labels). */
+export function needsFullTree(fields: readonly Field[]): boolean {
+  return fields.some((f) => f.type === "protocol");
+}
+
 /** One output line for a frame whose tree recorded the wanted fields. */
 export function fieldsLine(tree: Tree, fields: readonly Field[], o: FieldsOptions): string {
   let line = "";
@@ -64,12 +90,12 @@ export function fieldsLine(tree: Tree, fields: readonly Field[], o: FieldsOption
       cell = "";
       for (let j = 0; j < vals.length; j++) {
         if (j > 0) cell += o.aggregator;
-        cell += fieldText(f, vals[j]);
+        cell += cellText(f, vals[j]);
       }
     } else {
       const idx = o.occurrence === "f" ? 0 : o.occurrence === "l" ? vals.length - 1 : o.occurrence > 0 ? o.occurrence - 1 : vals.length + o.occurrence;
       if (idx < 0 || idx >= vals.length) continue;
-      cell = fieldText(f, vals[idx]);
+      cell = cellText(f, vals[idx]);
     }
     line += o.quote + cell + o.quote;
   }

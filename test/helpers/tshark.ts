@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readCaptureSync } from "../../src/capture/reader.js";
 import { Dissector } from "../../src/core/dissect.js";
-import { DEFAULT_FIELDS_OPTIONS, fieldsLine, resolveFields } from "../../src/output/fields.js";
+import { DEFAULT_FIELDS_OPTIONS, fieldsLine, needsFullTree, resolveFields } from "../../src/output/fields.js";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const SHARED = resolve(ROOT, "..", "shared");
@@ -50,7 +50,7 @@ export function tsharkFields(file: string, fields: readonly string[], extra: str
 export function nestcapFields(file: string, fields: readonly string[]): string[][] {
   const fs = resolveFields(fields);
   const { frames } = readCaptureSync(file);
-  const d = new Dissector({ wanted: fs });
+  const d = new Dissector({ wanted: fs, tree: needsFullTree(fs) });
   const out: string[][] = [];
   for (const fr of frames) {
     const r = d.dissect(fr);
