@@ -44,6 +44,8 @@ export interface TunnelOptions {
   pcapOut?: string;
   verb: number;
   mtu: number;
+  /** TCP segmentation/coalescing offload on the tun (offload.ts); --no-tun-offload turns it off. */
+  tunOffload: boolean;
   help: boolean;
 }
 
@@ -78,6 +80,8 @@ Inspection:
   --keylog FILE            write the data-channel keys (mode 0600) for nestcap -r --keylog
   --pcap-out FILE          write outer and inner packets to a pcapng (two interfaces)
   --verb N                 log level (0 quiet, 1 default, 3 verbose)
+  --no-tun-offload         no TCP segmentation offload on the tun: tcpdump on the tun
+                           then sees MTU-sized packets, one per tunnel packet (slower)
 `;
 
 function num(s: string | undefined, what: string): number {
@@ -109,7 +113,7 @@ const INSPECT_FLAGS = new Set(["-V", "-x", "-n", "-P", "--layers"]);
 export function parseTunnelArgs(argv: string[]): TunnelOptions {
   const o: TunnelOptions = {
     role: "client", port: 1194, proto: "udp", dev: "tun0", dataCiphers: [], auth: "SHA1", authGiven: false, handWindow: 60, renegSec: 0,
-    remoteCertTls: true, inspect: false, inspectArgs: [], verb: 1, mtu: 1500, help: false,
+    remoteCertTls: true, inspect: false, inspectArgs: [], verb: 1, mtu: 1500, tunOffload: true, help: false,
   };
   const args = [...argv];
   if (args[0] === "client" || args[0] === "server") o.role = args.shift() as "client" | "server";
@@ -265,6 +269,9 @@ export function parseTunnelArgs(argv: string[]): TunnelOptions {
         break;
       case "--tun-mtu":
         o.mtu = num(next(), a);
+        break;
+      case "--no-tun-offload":
+        o.tunOffload = false;
         break;
       case "--topology":
         if (next() !== "subnet") throw new TunnelUsageError("only --topology subnet is supported");

@@ -120,7 +120,7 @@ export class Tunnel {
       if (o.tlsCrypt !== undefined) this.wrap = { kind: "tls-crypt", key2: readStaticKey(o.tlsCrypt), direction: o.role === "server" ? 0 : 1 };
       else if (o.tlsAuth !== undefined) this.wrap = { kind: "tls-auth", key2: readStaticKey(o.tlsAuth), direction: o.tlsAuthDir, auth: o.auth };
     }
-    this.tun = new TunDevice(o.dev);
+    this.tun = new TunDevice(o.dev, o.tunOffload);
     this.tun.onPacket = (p) => {
       // the datagrams of one tun drain leave together, with one sendmmsg(2) (onBurstEnd)
       const out = this.udpOut;
@@ -487,7 +487,13 @@ export class Tunnel {
 
   statsLine(): string {
     const s = this.stats();
-    return `stats: link rx ${s.linkRx} tx ${s.linkTx} packets; tun rx ${s.dataRx} packets/${s.dataRxBytes} bytes, tx ${s.dataTx} packets/${s.dataTxBytes} bytes; dropped: auth-failed ${s.authFailures}, replayed ${s.replays}, unknown-key-id ${s.unknownKeyId}, control-auth-failed ${s.controlAuthFailures}, malformed ${s.malformed}; retransmits ${s.retransmits}, pings ${s.pings}`;
+    return `stats: link rx ${s.linkRx} tx ${s.linkTx} packets; tun rx ${s.dataRx} packets/${s.dataRxBytes} bytes, tx ${s.dataTx} packets/${s.dataTxBytes} bytes; dropped: auth-failed ${s.authFailures}, replayed ${s.replays}, unknown-key-id ${s.unknownKeyId}, control-auth-failed ${s.controlAuthFailures}, malformed ${s.malformed}; retransmits ${s.retransmits}, pings ${s.pings}${this.offloadStats()}`;
+  }
+
+  private offloadStats(): string {
+    const t = this.tun;
+    if (t === null || !t.vnet) return "";
+    return `; tun offload: ${t.tso ? `TSO, ${t.coalesced} received packets joined into larger segments` : "checksums only"}`;
   }
 
   private fatal(msg: string): void {

@@ -7,7 +7,7 @@
  * Needs root, openvpn, iproute2, curl; skips with the reason otherwise.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,13 +37,18 @@ interface Scenario {
   reneg?: boolean;
   /** Also --keylog, --pcap-out and --inspect, with tcpdump on the veth and the tun (nestcap client only). */
   observe?: boolean;
+  /** false: --no-tun-offload (the tun capture then equals the decrypted tunnel packet for packet). */
+  offload?: boolean;
+  /** Also a 2 MB upload from the client (TSO on nestcap's tun: large segments cut into packets). */
+  upload?: boolean;
 }
 
 const SCENARIOS: Scenario[] = [
   { name: "static-nc-client", nestcap: "client", mode: "static" },
   { name: "static-nc-server", nestcap: "server", mode: "static" },
   { name: "static-tcp-nc-client", nestcap: "client", mode: "static", proto: "tcp" },
-  { name: "tls-udp-nc-client", nestcap: "client", mode: "tls", observe: HAVE_TCPDUMP },
+  { name: "tls-udp-nc-client", nestcap: "client", mode: "tls", observe: HAVE_TCPDUMP, offload: false },
+  { name: "tls-udp-tso-nc-client", nestcap: "client", mode: "tls", observe: HAVE_TCPDUMP, upload: true },
   { name: "tls-udp-nc-server", nestcap: "server", mode: "tls", reneg: true },
   { name: "tls-tcp-crypt-nc-client", nestcap: "client", mode: "tls", proto: "tcp", wrap: "tls-crypt" },
   { name: "tls-tcp-crypt-nc-server", nestcap: "server", mode: "tls", proto: "tcp", wrap: "tls-crypt" },
@@ -56,7 +61,7 @@ const SCENARIOS: Scenario[] = [
 function endArgs(sc: Scenario, role: "client" | "server", pair: NsPair): { ovpn: string[]; nc: string[] } {
   const proto = sc.proto ?? "udp";
   const ovpn = ["--dev", "tun0", "--dev-type", "tun", "--disable-dco", "--verb", "3", "--proto", proto === "udp" ? "udp" : `tcp-${role}`];
-  const nc = ["--dev", "tun0", "--proto", proto, "--verb", "2"];
+  const nc = ["--dev", "tun0", "--proto", proto, "--verb", "2", ...(sc.offload === false ? ["--no-tun-offload"] : [])];
   if (role === "server") {
     ovpn.push("--local", pair.sAddr, "--port", "1194");
     nc.push("--local", pair.sAddr, "--port", "1194");
@@ -136,6 +141,7 @@ async function runScenario(sc: Scenario): Promise<void> {
     const want = createHash("sha256").update(readFileSync(PAYLOAD)).digest("hex");
     const got = createHash("sha256").update(readFileSync(join(WORK, `${sc.name}.got`))).digest("hex");
     expect(got, "downloaded file").toBe(want);
+    if (sc.upload === true) await upload(pair, sc, log);
     if (sc.cipher !== undefined && sc.mode === "tls") expect(safeRead(ncLog)).toContain(`cipher ${sc.cipher}`);
     // SIGTERM: clean exit, stats line, and no tun left behind
     const ns = sc.nestcap === "server" ? pair.s : pair.c;
@@ -149,6 +155,23 @@ async function runScenario(sc: Scenario): Promise<void> {
   } finally {
     await pair.cleanup();
   }
+}
+
+/** 2 MB from the client's tunnel address to a receiver on the server's: every byte arrives (sha256). */
+async function upload(pair: NsPair, sc: Scenario, log: (who: string) => string): Promise<void> {
+  const out = join(WORK, `${sc.name}.upload`);
+  const recv = "import socket,hashlib,sys\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('10.8.0.1',5001));s.listen(1)\n" +
+    "c,_=s.accept();h=hashlib.sha256();n=0\nwhile True:\n d=c.recv(65536)\n if not d: break\n h.update(d);n+=len(d)\nopen(sys.argv[1],'w').write(f'{n} {h.hexdigest()}')";
+  const rp = pair.spawn(pair.s, PYTHON, ["-c", recv, out], log("upload-recv"));
+  await new Promise((r) => setTimeout(r, 500));
+  const send = "import socket\nd=bytes((i*7+(i>>8))&255 for i in range(2*1024*1024))\nc=socket.create_connection(('10.8.0.1',5001),timeout=20);c.sendall(d);c.close()";
+  const sr = pair.exec(pair.c, PYTHON, ["-c", send]);
+  expect(sr.status, sr.stderr).toBe(0);
+  await waitFor(() => existsSync(out) && readFileSync(out, "utf8").length > 0, 20000, "upload received");
+  rp.kill();
+  const data = Buffer.alloc(2 * 1024 * 1024);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 8)) & 255;
+  expect(readFileSync(out, "utf8")).toBe(`${data.length} ${createHash("sha256").update(data).digest("hex")}`);
 }
 
 /**
@@ -178,16 +201,27 @@ async function checkObservers(sc: Scenario, ncLog: string, dumps: ReturnType<NsP
     expect(got.slice(at, at + want.length), what).toEqual(want);
     return at;
   };
-  const tunRows = rows(join(WORK, `${sc.name}-tun.pcap`), ["-Y", "ip && (icmp || tcp)"]);
+  const tunFile = join(WORK, `${sc.name}-tun.pcap`);
+  const tunRows = rows(tunFile, ["-Y", "ip && (icmp || tcp)"]);
   const vethRows = rows(join(WORK, `${sc.name}-veth.pcap`), ["--keylog", kl, "-Y", "openvpn.data.length && (icmp || tcp)"]);
   const outRows = rows(join(WORK, `${sc.name}-out.pcapng`), ["-Y", "frame.interface_id == 1 && (icmp || tcp)"]);
   expect(tunRows.length, "packets on tun0").toBeGreaterThanOrEqual(10);
+  // with offload, tcpdump on tun0 sees the kernel's large TCP segments, not the tunnel's
+  // packets: the reference is then --pcap-out's inner interface (the packets the tunnel carried)
+  const offload = sc.offload !== false;
   for (const src of ["10.8.0.1", "10.8.0.2"]) {
-    const want = byDir(tunRows, src);
+    const want = byDir(offload ? outRows : tunRows, src);
     expect(want.length).toBeGreaterThan(3);
     const at = sameAs(`decrypted veth capture, from ${src}`, byDir(vethRows, src), want);
-    sameAs(`--pcap-out inner packets, from ${src}`, byDir(outRows, src), want);
-    console.log(`tunnel keylog: ${want.length} tun packets from ${src} = decrypted veth packets ${at + 1}..${at + want.length} of ${byDir(vethRows, src).length} (IP id/checksum, TCP/ICMP checksum)`);
+    if (!offload) sameAs(`--pcap-out inner packets, from ${src}`, byDir(outRows, src), want);
+    console.log(`tunnel keylog: ${want.length} ${offload ? "--pcap-out inner" : "tun"} packets from ${src} = decrypted veth packets ${at + 1}..${at + want.length} of ${byDir(vethRows, src).length} (IP id/checksum, TCP/ICMP checksum)`);
+  }
+  if (offload) {
+    // TSO really was on: the upload left the client's TCP stack in segments larger than the MTU
+    const big = runCli(["-r", tunFile, "-Y", "ip.src == 10.8.0.2 && frame.len > 1500", "-T", "fields", "-e", "frame.len"]);
+    const n = big.stdout.split("\n").filter((l) => l !== "").length;
+    console.log(`tunnel offload: ${n} segments larger than the MTU on tun0, cut into MTU-sized tunnel packets`);
+    expect(n).toBeGreaterThan(0);
   }
   const insp = safeRead(ncLog);
   expect(insp).toMatch(/10\.97\.\d+\.1 → 10\.97\.\d+\.2 +OpenVPN \d+ MessageType: P_CONTROL_HARD_RESET_CLIENT_V2/);
