@@ -2,9 +2,10 @@
  * Internet Control Message Protocol v6 (tshark 4.0 packet-icmpv6.c): errors
  * quoting the offending IPv6 packet, echo (with request/reply matching), neighbour
  * discovery (RS/RA/NS/NA/redirect) with their options, MLD and MLDv2.
+ * The neighbour discovery options are in icmpv6-nd.ts.
  */
 import type { Time } from "../src/core/field.js";
-import { etherToString, hex, ipv6ToString } from "../src/core/format.js";
+import { hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol, CHECKSUM_STATUS } from "../src/core/proto.js";
 import { timeDiff } from "../src/core/time.js";
@@ -13,6 +14,9 @@ import type { Tvb } from "../src/core/tvb.js";
 import { dissectQuoted } from "./icmp.js";
 import { cksumShouldBe, onesSum, type IpHeaderInfo } from "./ip.js";
 import type { Ipv6Info } from "./ipv6.js";
+import { ND_OPTION_FIELDS, PRF, bindNdOptionFields, dissectNdOptions } from "./icmpv6-nd.js";
+
+export { ICMPV6_OPT_TYPES } from "./icmpv6-nd.js";
 
 export const ICMPV6_TYPES: Record<number, string> = {
   1: "Destination Unreachable", 2: "Packet Too Big", 3: "Time Exceeded", 4: "Parameter Problem",
@@ -45,22 +49,6 @@ const CODES: Record<number, Record<number, string>> = {
   },
 };
 
-export const ICMPV6_OPT_TYPES: Record<number, string> = {
-  1: "Source link-layer address", 2: "Target link-layer address", 3: "Prefix information", 4: "Redirected header",
-  5: "MTU", 6: "NBMA Shortcut Limit Option", 7: "Advertisement Interval", 8: "Home Agent Information",
-  9: "Source Address List", 10: "Target Address List", 11: "CGA", 12: "RSA Signature", 13: "Timestamp",
-  14: "Nonce", 15: "Trust Anchor", 16: "Certificate", 17: "IP Address/Prefix Option",
-  18: "New Router Prefix Information", 19: "Link-layer Address", 20: "Neighbor Advertisement Acknowledgment",
-  21: "PvD ID Router Advertisement", 23: "MAP", 24: "Route Information", 25: "Recursive DNS Server",
-  26: "RA Flags Extension", 27: "Handover Key Request", 28: "Handover Key Reply",
-  29: "Handover Assist Information", 30: "Mobile Node Identifier Option", 31: "DNS Search List Option",
-  32: "Proxy Signature (PS)", 33: "Address Registration Option", 34: "6LoWPAN Context Option",
-  35: "Authoritative Border Router", 36: "6LoWPAN Capability Indication Option (6CIO)", 37: "DHCP Captive-Portal",
-  38: "PREF64 Option", 138: "CARD Request option", 139: "CARD Reply option", 253: "RFC3692-style Experiment 1",
-  254: "RFC3692-style Experiment 2",
-};
-
-const PRF: Record<number, string> = { 0: "Medium", 1: "High", 2: "Reserved", 3: "Low" };
 const MLDR_RECORD: Record<number, string> = {
   1: "Include", 2: "Exclude", 3: "Changed to include", 4: "Changed to exclude", 5: "Allow new sources", 6: "Block old sources",
 };
@@ -103,29 +91,7 @@ export const icmpv6 = defineProtocol({
     naTarget: { abbrev: "icmpv6.nd.na.target_address", name: "Target Address", type: "ipv6" },
     rdTarget: { abbrev: "icmpv6.nd.rd.target_address", name: "Target Address", type: "ipv6" },
     rdDest: { abbrev: "icmpv6.nd.rd.destination_address", name: "Destination Address", type: "ipv6" },
-    opt: { abbrev: "icmpv6.opt", name: "ICMPv6 Option", type: "none" },
-    optType: { abbrev: "icmpv6.opt.type", name: "Type", type: "uint8", strings: ICMPV6_OPT_TYPES },
-    optLength: { abbrev: "icmpv6.opt.length", name: "Length", type: "uint8" },
-    optLinkaddr: { abbrev: "icmpv6.opt.linkaddr", name: "Link-layer address", type: "bytes", sep: ":" },
-    optSrcLinkaddr: { abbrev: "icmpv6.opt.src_linkaddr", name: "Source Link-layer address", type: "bytes", sep: ":" },
-    optTargetLinkaddr: { abbrev: "icmpv6.opt.target_linkaddr", name: "Target Link-layer address", type: "bytes", sep: ":" },
-    optPrefixLength: { abbrev: "icmpv6.opt.prefix.length", name: "Prefix Length", type: "uint8" },
-    optPrefixFlag: { abbrev: "icmpv6.opt.prefix.flag", name: "Flag", type: "uint8", base: "hex" },
-    optPrefixFlagL: { abbrev: "icmpv6.opt.prefix.flag.l", name: "On-link flag(L)", type: "bool", bitmask: 0x80, bits: 8 },
-    optPrefixFlagA: { abbrev: "icmpv6.opt.prefix.flag.a", name: "Autonomous address-configuration flag(A)", type: "bool", bitmask: 0x40, bits: 8 },
-    optPrefixFlagR: { abbrev: "icmpv6.opt.prefix.flag.r", name: "Router address flag(R)", type: "bool", bitmask: 0x20, bits: 8 },
-    optPrefixFlagRsv: { abbrev: "icmpv6.opt.prefix.flag.reserved", name: "Reserved", type: "uint8", bitmask: 0x1f, bits: 8 },
-    optPrefixValid: { abbrev: "icmpv6.opt.prefix.valid_lifetime", name: "Valid Lifetime", type: "uint32" },
-    optPrefixPreferred: { abbrev: "icmpv6.opt.prefix.preferred_lifetime", name: "Preferred Lifetime", type: "uint32" },
-    optPrefix: { abbrev: "icmpv6.opt.prefix", name: "Prefix", type: "ipv6" },
-    optRouteInfoFlag: { abbrev: "icmpv6.opt.route_info.flag", name: "Flag", type: "uint8", base: "hex" },
-    optRouteInfoPref: { abbrev: "icmpv6.opt.route_info.flag.route_preference", name: "Route Preference", type: "uint8", bitmask: 0x18, bits: 8, strings: PRF },
-    optRouteInfoRsv: { abbrev: "icmpv6.opt.route_info.flag.reserved", name: "Reserved", type: "uint8", bitmask: 0xe7, bits: 8 },
-    optRouteLifetime: { abbrev: "icmpv6.opt.route_lifetime", name: "Route Lifetime", type: "uint32" },
-    optMtu: { abbrev: "icmpv6.opt.mtu", name: "MTU", type: "uint32" },
-    optNonce: { abbrev: "icmpv6.opt.nonce", name: "Nonce", type: "bytes" },
-    optRdnssLifetime: { abbrev: "icmpv6.opt.rdnss.lifetime", name: "Lifetime", type: "uint32" },
-    optRdnss: { abbrev: "icmpv6.opt.rdnss", name: "Recursive DNS Servers", type: "ipv6" },
+    ...ND_OPTION_FIELDS,
     mldMaxRespDelay: { abbrev: "icmpv6.mld.maximum_response_delay", name: "Maximum Response Delay [ms]", type: "uint16" },
     mldMaxRespCode: { abbrev: "icmpv6.mld.maximum_response_code", name: "Maximum Response Code", type: "uint16" },
     mldMulticastAddress: { abbrev: "icmpv6.mld.multicast_address", name: "Multicast Address", type: "ipv6" },
@@ -150,6 +116,7 @@ export const icmpv6 = defineProtocol({
 });
 
 const f = icmpv6.f;
+bindNdOptionFields(f);
 
 class Icmpv6State {
   readonly unmatched = new Map<string, { rqst: number; resp: number; t: Time }>();
@@ -340,96 +307,6 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
       if (tvb.remaining(4) > 0) top.add(f.data, tvb, 4, tvb.remaining(4), tvb.bytes(4));
   }
   return tvb.reportedLength;
-}
-
-/** Neighbour discovery options from `o` to the end. */
-function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item): void {
-  const full = t.tree.full;
-  while (tvb.reportedRemainingFrom(o) > 0) {
-    const type = tvb.u8(o);
-    const l8 = tvb.u8(o + 1);
-    const olen = l8 * 8;
-    const it = t.add(f.opt, tvb, o, Math.max(olen, 2), null);
-    const name = ICMPV6_OPT_TYPES[type] ?? "Unknown";
-    it.add(f.optType, tvb, o, 1, type);
-    const li = it.add(f.optLength, tvb, o + 1, 1, l8, `${l8} (${olen} bytes)`);
-    if (olen === 0) {
-      li.expert("error", "malformed", "Invalid option length (Zero)", "icmpv6");
-      if (full) it.setText(`ICMPv6 Option (${name})`);
-      return;
-    }
-    const d = o + 2;
-    let label = name;
-    switch (type) {
-      case 1: case 2: {
-        const n = olen - 2;
-        const a = tvb.bytes(d, n);
-        it.add(f.optLinkaddr, tvb, d, n, a);
-        it.add(type === 1 ? f.optSrcLinkaddr : f.optTargetLinkaddr, tvb, d, n, a).hidden = true;
-        const s = n === 6 ? etherToString(a) : Array.from(a, (b) => hex(b, 2)).join(":");
-        label += ` : ${s}`;
-        if (pinfo.cols !== null && n === 6) {
-          const ty = tvb.u8(0);
-          if (type === 1 && (ty === 133 || ty === 134 || ty === 135)) pinfo.appendInfo(` from ${s}`);
-          if (type === 2 && ty === 136) pinfo.appendInfo(` is at ${s}`);
-        }
-        break;
-      }
-      case 3: {
-        const pl = tvb.u8(d);
-        it.add(f.optPrefixLength, tvb, d, 1, pl);
-        const fl = tvb.u8(d + 1);
-        const fi = it.add(f.optPrefixFlag, tvb, d + 1, 1, fl);
-        fi.add(f.optPrefixFlagL, tvb, d + 1, 1, (fl & 0x80) !== 0);
-        fi.add(f.optPrefixFlagA, tvb, d + 1, 1, (fl & 0x40) !== 0);
-        fi.add(f.optPrefixFlagR, tvb, d + 1, 1, (fl & 0x20) !== 0);
-        fi.add(f.optPrefixFlagRsv, tvb, d + 1, 1, fl & 0x1f);
-        it.add(f.optPrefixValid, tvb, d + 2, 4, tvb.u32(d + 2));
-        it.add(f.optPrefixPreferred, tvb, d + 6, 4, tvb.u32(d + 6));
-        const p = tvb.bytes(d + 14, 16);
-        it.add(f.optPrefix, tvb, d + 14, 16, p);
-        label += ` : ${ipv6ToString(p)}/${pl}`;
-        break;
-      }
-      case 5: {
-        const m = tvb.u32(d + 2);
-        it.add(f.optMtu, tvb, d + 2, 4, m);
-        label += ` : ${m}`;
-        break;
-      }
-      case 24: {
-        const pl = tvb.u8(d);
-        it.add(f.optPrefixLength, tvb, d, 1, pl);
-        const fl = tvb.u8(d + 1);
-        const fi = it.add(f.optRouteInfoFlag, tvb, d + 1, 1, fl);
-        fi.add(f.optRouteInfoPref, tvb, d + 1, 1, (fl >> 3) & 3);
-        fi.add(f.optRouteInfoRsv, tvb, d + 1, 1, fl & 0xe7);
-        it.add(f.optRouteLifetime, tvb, d + 2, 4, tvb.u32(d + 2));
-        const n = Math.min(16, olen - 8);
-        if (n > 0) {
-          const p = new Uint8Array(16);
-          p.set(tvb.bytes(d + 6, n));
-          it.add(f.optPrefix, tvb, d + 6, n, p);
-          label += ` : ${ipv6ToString(p)}/${pl}`;
-        }
-        break;
-      }
-      case 14:
-        it.add(f.optNonce, tvb, d, olen - 2, tvb.bytes(d, olen - 2));
-        break;
-      case 25: {
-        it.add(f.optRdnssLifetime, tvb, d + 2, 4, tvb.u32(d + 2));
-        for (let a = d + 6; a + 16 <= o + olen; a += 16) {
-          const s = tvb.bytes(a, 16);
-          it.add(f.optRdnss, tvb, a, 16, s);
-          label += ` ${ipv6ToString(s)}`;
-        }
-        break;
-      }
-    }
-    if (full) it.setText(`ICMPv6 Option (${label})`);
-    o += olen;
-  }
 }
 
 function matchEcho(type: number, tvb: Tvb, pinfo: PacketInfo, top: Item): void {
