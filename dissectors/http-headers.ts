@@ -1,0 +1,221 @@
+/**
+ * HTTP header parsing: the request and status lines, every "Name: value" line (known
+ * headers in their own field, the rest as http.unknown_header; Content-Length,
+ * Content-Type, Content-Encoding, Transfer-Encoding, Host and Cookie remembered for the
+ * body), the full request URI, and the text helpers they share. Also the registered
+ * HTTP fields (`f`, `F`, `hf`), bound once by dissectors/http.ts right after
+ * defineProtocol, so the helper files need not import http.ts (no import cycle).
+ */
+import type { Field } from "../src/core/field.js";
+import { labelText } from "../src/core/format.js";
+import type { PacketInfo } from "../src/core/pinfo.js";
+import type { Item } from "../src/core/tree.js";
+import type { Tvb } from "../src/core/tvb.js";
+import { HEADER_FIELDS, METHODS, STATUS_CODES } from "../src/http/names.js";
+import type { http } from "./http.js";
+
+/** The registered HTTP fields (http.f). */
+export type HttpFields = typeof http.f;
+
+/** The registered fields (also by key name, `F`) and the protocol's own field; set by bindHttp() when http.ts loads. */
+export let f: HttpFields;
+export let F: Record<string, Field>;
+export let hf: Field;
+
+export function bindHttp(fields: HttpFields, protoField: Field): void {
+  f = fields;
+  F = fields as unknown as Record<string, Field>;
+  hf = protoField;
+}
+
+export const T_REQUEST = 1, T_RESPONSE = 2, T_OTHER = 0;
+
+/** tvb_get_string_enc(ENC_ASCII): bytes above 0x7f become U+FFFD; `cstr`: a NUL ends it. */
+export function latin1(d: Uint8Array, a: number, b: number, cstr = false): string {
+  let s = "";
+  for (let i = a; i < b; i++) {
+    const c = d[i];
+    if (c === 0 && cstr) break;
+    s += c < 0x80 ? String.fromCharCode(c) : "\ufffd";
+  }
+  return s;
+}
+
+/** Hidden items (never touch the shared sink). */
+export function hide(it: Item): void {
+  if (it !== it.tree.sink) it.hidden = true;
+}
+
+export function isPrint(c: number): boolean {
+  return c >= 0x20 && c < 0x7f;
+}
+
+/** RFC 7230 tchar. */
+function isTokenChar(c: number): boolean {
+  if (c <= 0x20 || c >= 0x7f) return false;
+  switch (c) {
+    case 0x28: case 0x29: case 0x3c: case 0x3e: case 0x40: case 0x2c: case 0x3b: case 0x3a: case 0x5c: case 0x22:
+    case 0x2f: case 0x5b: case 0x5d: case 0x3f: case 0x3d: case 0x7b: case 0x7d:
+      return false;
+  }
+  return true;
+}
+
+/** is_http_request_or_reply: T_REQUEST (method length in REQ.methodLen), T_RESPONSE or T_OTHER. */
+export function requestOrReply(line: string): number {
+  if (line.length >= 5 && line.startsWith("HTTP/")) return T_RESPONSE;
+  const sp = line.indexOf(" ");
+  if (sp <= 0 || sp > 16) return T_OTHER;
+  return METHODS.has(line.slice(0, sp)) ? T_REQUEST : T_OTHER;
+}
+
+export interface Headers {
+  contentType: string | null;
+  contentLength: number;
+  contentEncoding: string | null;
+  chunked: boolean;
+  transferEncoding: string | null;
+  host: string | null;
+  haveCL: boolean;
+  haveTE: boolean;
+}
+
+export function requestLine(tvb: Tvb, it: Item, p: number, n: number, line: string): { method: string; uri: string } {
+  const sp = line.indexOf(" ");
+  const method = line.slice(0, sp);
+  it.add(f.method, tvb, p, sp, method);
+  let u = sp + 1;
+  while (u < n && line.charCodeAt(u) === 0x20) u++;
+  let ue = line.indexOf(" ", u);
+  if (ue < 0) ue = n;
+  const uri = line.slice(u, ue);
+  if (ue > u) it.add(f.uri, tvb, p + u, ue - u, uri);
+  if (ue < n) {
+    const v = line.slice(ue + 1);
+    it.add(f.version, tvb, p + ue + 1, n - ue - 1, v);
+  }
+  return { method, uri };
+}
+
+export function responseLine(tvb: Tvb, it: Item, p: number, line: string): number {
+  let sp = line.indexOf(" ");
+  if (sp < 0) sp = line.length;
+  it.add(f.respVersion, tvb, p, sp, line.slice(0, sp));
+  // basic_response_dissector: the next token (blanks skipped) must have 3 characters or
+  // more; the code is strtoul() of its first 3 ("0204" is 20), the phrase the rest after blanks
+  let cs = sp;
+  while (cs < line.length && line.charCodeAt(cs) === 0x20) cs++;
+  let ce = line.indexOf(" ", cs);
+  if (ce < 0) ce = line.length;
+  if (ce - cs < 3) return 0;
+  const v = parseInt(line.slice(cs, cs + 3), 10);
+  const code = Number.isNaN(v) || v < 0 ? 0 : v;
+  it.add(f.code, tvb, p + cs, 3, code);
+  it.addGenerated(f.codeDesc, tvb, p + cs, 3, STATUS_CODES[code] ?? `Unknown (${code})`);
+  let ps = ce;
+  while (ps < line.length && line.charCodeAt(ps) === 0x20) ps++;
+  const ph = line.slice(ps);
+  if (ph.length > 0) it.add(f.phrase, tvb, p + ps, ph.length, ph);
+  return code;
+}
+
+export function fullUri(host: string | null, uri: string, method: string): string | null {
+  if (uri === "") return null;
+  if (method === "CONNECT") return null;
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(uri)) return uri;
+  if (host === null) return null;
+  return `http://${host}${uri}`;
+}
+
+/** process_header: one "Name: value" line. Returns the item (or null for nothing special). */
+export function header(
+  tvb: Tvb, ti: Item, pinfo: PacketInfo, p: number, n: number, next: number, colon: number, h: Headers, lineField: Field | null,
+): Item | null {
+  const d = tvb.bytes(0);
+  const full = ti.tree.full;
+  const nameLc = latin1(d, p, colon).toLowerCase();
+  let v = colon + 1;
+  const le = p + n;
+  while (v < le && (d[v] === 0x20 || d[v] === 0x09)) v++;
+  const value = latin1(d, v, le);
+  const whole = latin1(d, p, next);
+  const label = full ? labelText(whole) : "";
+  let badName = false;
+  for (let i = p; i < colon; i++) if (!isTokenChar(d[i])) { badName = true; break; }
+  const key = badName ? undefined : HEADER_FIELDS.get(nameLc);
+  let item: Item;
+  if (key === undefined) {
+    // a header without a field of its own: the request/response line field itself, or unknown_header
+    // (a bad name's line is added as a C string: it ends at a NUL)
+    item = ti.add(lineField ?? f.unknownHeader, tvb, p, next - p, badName ? latin1(d, p, next, true) : whole);
+    if (full) item.setText(label);
+    if (badName) item.expert("warn", "protocol", "Illegal characters found in header name", "http", "http.bad_header_name");
+    return item;
+  } else {
+    item = ti.add(F[key], tvb, p, next - p, value);
+    if (full) item.setText(label);
+    switch (key) {
+      case "contentLengthHeader": {
+        // g_ascii_strtoll: digits ending the value or followed by a blank, else no valid length
+        const m = /^\s*\+?([0-9]+)(?:\s|$)/.exec(value);
+        if (m !== null) {
+          h.contentLength = Number(m[1]);
+          h.haveCL = true;
+          item.addGenerated(f.contentLength, tvb, p, next - p, BigInt(m[1]));
+        }
+        break;
+      }
+      case "contentType": {
+        let ct = value;
+        const semi = ct.indexOf(";");
+        if (semi >= 0) ct = ct.slice(0, semi);
+        h.contentType = ct.trim().toLowerCase();
+        break;
+      }
+      case "contentEncoding":
+        h.contentEncoding = value.trim().toLowerCase();
+        break;
+      case "transferEncoding":
+        h.transferEncoding = value;
+        h.haveTE = true;
+        if (hasChunkedCoding(value)) h.chunked = true;
+        break;
+      case "host":
+        h.host = value;
+        break;
+      case "cookie": {
+        let q = v;
+        while (q < le) {
+          let e = q;
+          while (e < le && d[e] !== 0x3b) e++;
+          let s = q;
+          while (s < e && d[s] === 0x20) s++;
+          if (e > s) item.add(f.cookiePair, tvb, s, e - s, latin1(d, s, e));
+          q = e + 1;
+        }
+        break;
+      }
+    }
+  }
+  if (lineField !== null) hide(ti.add(lineField, tvb, p, next - p, whole));
+  void pinfo;
+  return item;
+}
+
+/** http_parse_transfer_coding: is "chunked" one of the comma-separated codings (parameters after ';' ignored)? */
+function hasChunkedCoding(value: string): boolean {
+  let a = 0;
+  const n = value.length;
+  while (a <= n) {
+    let b = value.indexOf(",", a);
+    if (b < 0) b = n;
+    let e = value.indexOf(";", a);
+    if (e < 0 || e > b) e = b;
+    let s = a;
+    while (s < e && (value.charCodeAt(s) === 0x20 || value.charCodeAt(s) === 0x09)) s++;
+    while (e > s && (value.charCodeAt(e - 1) === 0x20 || value.charCodeAt(e - 1) === 0x09)) e--;
+    if (e - s === 7 && value.slice(s, e).toLowerCase() === "chunked") return true;
+    a = b + 1;
+  }
+  return false;
+}

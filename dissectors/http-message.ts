@@ -1,0 +1,283 @@
+/**
+ * One HTTP message (dissect_http_message): the header block, request/response matching
+ * per conversation (one pass: request/response numbers, request_in, response_in, time
+ * since request, prev_*_in), the body length rules, and the body hand-off: de-chunked,
+ * content-decoded, then file data and the media_type table (media / data otherwise).
+ */
+import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
+import type { TcpSegment, TcpStream } from "../src/analysis/tcp.js";
+import type { Time } from "../src/core/field.js";
+import { labelText } from "../src/core/format.js";
+import type { PacketInfo } from "../src/core/pinfo.js";
+import { callData, callDissector, protocolByAbbrev } from "../src/core/proto.js";
+import { timeDiff } from "../src/core/time.js";
+import type { Item } from "../src/core/tree.js";
+import { Tvb } from "../src/core/tvb.js";
+import { decodeContent, dechunk, findLineEnd, LINE } from "../src/http/body.js";
+import { mediaHandler } from "../src/http/names.js";
+import {
+  f, fullUri, header, hf, hide, isPrint, latin1, requestLine, requestOrReply, responseLine,
+  T_OTHER, T_REQUEST, T_RESPONSE, type Headers,
+} from "./http-headers.js";
+
+export class HttpReq {
+  responseFrame = 0;
+  constructor(
+    readonly number: number,
+    readonly frame: number,
+    readonly ts: Time,
+    readonly method: string,
+    /** Full URI, or the request URI when there is no Host ("" when none). */
+    readonly fullUri: string,
+    /** The entry before this one in the conversation (its request and response frames are the prev_*_in). */
+    readonly prev: HttpReq | null,
+  ) {}
+}
+
+/** Per-conversation state (http_conv_t). */
+export class HttpConv {
+  reqs: HttpReq[] = [];
+  reqCount = 0;
+  /** A request was seen (tshark's have_seen_http: a response alone does not count). */
+  sawRequest = false;
+  /** A CONNECT was answered with 200: later segments are the tunnel's payload, not HTTP. */
+  tunnel = false;
+  lastReqFrame = 0;
+  lastRespFrame = 0;
+  /** The conversation was taken by the heuristic (conversation_set_dissector). */
+  heur = false;
+}
+
+export class HttpState {
+  readonly byStream = new WeakMap<TcpStream, HttpConv>();
+  readonly byKey = new Map<string, HttpConv>();
+}
+
+export function convOf(pinfo: PacketInfo, seg: TcpSegment | undefined): HttpConv {
+  const st = pinfo.session.get("http", () => new HttpState());
+  const stream = seg?.stream ?? null;
+  if (stream !== null) {
+    let c = st.byStream.get(stream);
+    if (c === undefined) st.byStream.set(stream, (c = new HttpConv()));
+    return c;
+  }
+  const dir = conversationDirection(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport);
+  const key = conversationKey(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport, dir);
+  let c = st.byKey.get(key);
+  if (c === undefined) st.byKey.set(key, (c = new HttpConv()));
+  return c;
+}
+
+/** dissect_http_message: one message at `o`; returns bytes consumed (0: nothing). */
+export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree: Item, conv: HttpConv): number {
+  const d = tvb.bytes(0);
+  const end = d.length;
+  const full = tree.tree.full;
+  // servers SHOULD ignore an empty line where a request line is expected: tshark skips one CRLF
+  const o0 = o;
+  if (tvb.reportedLength - o > 3 && d[o] === 0x0d && d[o + 1] === 0x0a) o += 2;
+  const first = d[o];
+  if (!isPrint(first) && !conv.sawRequest) return 0;
+  pinfo.setProtocol("HTTP");
+  const ti = tree.add(hf, tvb, o, end - o, null);
+
+  // Binary data: not HTTP text, shown as the body of whatever came before.
+  if (!isPrint(first)) {
+    // binary bytes are HTTP (continuation data) only once a request was seen in the conversation
+    if (!conv.sawRequest) return 0;
+    pinfo.setInfo("Continuation");
+    callData(tvb.sub(o), pinfo, ti);
+    return end - o0;
+  }
+
+  const firstLen = findLineEnd(d, o, end);
+  const firstLine = latin1(d, o, o + firstLen);
+  const type = requestOrReply(firstLine);
+  if (type !== T_OTHER) pinfo.setInfo(labelText(firstLine) + " ");
+  else pinfo.setInfo("Continuation");
+
+  const h: Headers = {
+    contentType: null, contentLength: -1, contentEncoding: null, chunked: false, transferEncoding: null,
+    host: null, haveCL: false, haveTE: false,
+  };
+  let method = "", uri = "", code = 0;
+  let sawHeader = false, sawBlank = false;
+  let clItem: Item | null = null;
+  const lineField = type === T_REQUEST ? f.requestLine : type === T_RESPONSE ? f.responseLine : null;
+  let p = o;
+  while (p < end) {
+    const n = findLineEnd(d, p, end);
+    const next = LINE.next;
+    const eol = LINE.eol;
+    if (p === o && type !== T_OTHER) {
+      const text = latin1(d, p, next);
+      const it = ti.addText(tvb, p, next - p, full ? labelText(text) : "");
+      it.expert("chat", "sequence", labelText(text), "http", "http.chat");
+      if (type === T_REQUEST) {
+        const r = requestLine(tvb, it, p, n, firstLine);
+        method = r.method;
+        uri = r.uri;
+      } else code = responseLine(tvb, it, p, firstLine);
+      sawHeader = true;
+      p = next;
+      continue;
+    }
+    if (n === 0) {
+      if (!eol) break;
+      ti.addText(tvb, p, next - p, full ? labelText(latin1(d, p, next)) : "");
+      sawBlank = true;
+      p = next;
+      break;
+    }
+    // A header line?
+    let colon = -1;
+    for (let i = p; i < p + n; i++)
+      if (d[i] === 0x3a) {
+        colon = i;
+        break;
+      }
+    if (colon < 0) {
+      // tvb_ensure_bytes_exist(linelen + 1): a header line cut short
+      if (sawHeader && !eol) {
+        ti.addText(tvb, p, n, "[Incomplete HTTP message: TCP reassembly needed]");
+        p = end;
+      }
+      break;
+    }
+    sawHeader = true;
+    const item = header(tvb, ti, pinfo, p, n, next, colon, h, lineField);
+    if (item !== null) {
+      if (h.haveCL && h.haveTE && clItem === null) {
+        item.expert("warn", "malformed", "The Content-Length and Transfer-Encoding header must not be set together", "http", "http.te_and_length");
+        clItem = item;
+      }
+    }
+    p = next;
+  }
+
+  // Generated request/response bookkeeping (one pass).
+  if (type === T_REQUEST) {
+    const full_ = fullUri(h.host, uri, method);
+    if (full_ !== null) ti.addGenerated(f.fullUri, tvb, o, 0, full_);
+    hide(ti.add(f.request, tvb, o, 0, true));
+    const tail = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : null;
+    conv.sawRequest = true;
+    const r = new HttpReq(++conv.reqCount, pinfo.num, { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, method, full_ ?? uri, tail);
+    conv.reqs.length = 0;
+    conv.reqs.push(r);
+    ti.addGenerated(f.requestNumber, tvb, o, 0, r.number, `${r.number}/${r.number}`).setText(`HTTP request ${r.number}/${r.number}`);
+    if (tail !== null && tail.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, tail.frame);
+    conv.lastReqFrame = pinfo.num;
+  } else if (type === T_RESPONSE) {
+    hide(ti.add(f.response, tvb, o, 0, true));
+    // one pass: a response belongs to the latest request of the conversation (req_res_tail)
+    // while that one has no response yet; else it is a new entry without a request
+    let req: HttpReq | undefined = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : undefined;
+    if (req === undefined || req.responseFrame !== 0) {
+      req = new HttpReq(++conv.reqCount, 0, { s: 0, ns: 0 }, "", req?.fullUri ?? "", req ?? null);
+      conv.reqs.length = 0;
+      conv.reqs.push(req);
+    }
+    const rn = req.number;
+    ti.addGenerated(f.responseNumber, tvb, o, 0, rn).setText(`HTTP response ${rn}/${rn}`);
+    req.responseFrame = pinfo.num;
+    const pv = req.prev;
+    if (req.frame !== 0) {
+      if (tree.tree.wants(f.time))
+        ti.addGenerated(f.time, tvb, o, 0, timeDiff({ s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, req.ts));
+      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, pv.frame);
+      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, o, 0, pv.responseFrame);
+      ti.addGenerated(f.requestIn, tvb, o, 0, req.frame);
+      if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, o, 0, req.fullUri);
+      if (req.method === "HEAD") method = "HEAD";
+      if (req.method === "CONNECT" && code === 200) conv.tunnel = true;
+    } else {
+      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, pv.frame);
+      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, o, 0, pv.responseFrame);
+      if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, o, 0, req.fullUri);
+    }
+    conv.lastRespFrame = pinfo.num;
+  }
+
+  // The body.
+  let bodyLen: number;
+  if (type === T_OTHER) bodyLen = end - p;
+  // (a line that is no header ends the header block too: the rest is then body, as in tshark)
+  else if (p >= end) bodyLen = 0;
+  // a Content-Length without Transfer-Encoding counts first, whatever the status (as tshark)
+  else if (h.contentLength >= 0 && !h.haveTE) bodyLen = Math.min(h.contentLength, end - p);
+  else if (type === T_RESPONSE && (method === "HEAD" || (code >= 100 && code < 200) || code === 204 || code === 304)) bodyLen = 0;
+  else if (h.chunked) bodyLen = end - p;
+  else if (h.contentLength >= 0) bodyLen = Math.min(h.contentLength, end - p);
+  else if (type === T_REQUEST) bodyLen = 0;
+  else bodyLen = end - p;
+
+  let consumed = p - o + bodyLen;
+  if (bodyLen > 0) consumed = p - o + body(tvb, pinfo, tree, ti, p, bodyLen, h, type);
+  if (type !== T_OTHER && sawBlank && !h.chunked && h.contentLength > end - p && !(type === T_RESPONSE && (method === "HEAD" || code === 204 || code === 304)))
+    ti.addText(tvb, end, 0, "[Incomplete HTTP message: TCP reassembly needed]");
+  ti.setLen(consumed);
+  return consumed + (o - o0);
+}
+
+/** The message body at p: de-chunk, decode, then file data and a media dissector. Returns bytes used. */
+function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len: number, h: Headers, type: number): number {
+  const full = ti.tree.full;
+  let used = len;
+  let bodyTvb = tvb.sub(p, len);
+  if (h.chunked) {
+    const d = tvb.bytes(0);
+    const c = dechunk(d, p, p + len);
+    // nothing of the chunked coding could be read: tshark's body is then everything that is left
+    used = c.consumed <= 0 ? len : c.consumed;
+    const ct = ti.addText(tvb, p, c.consumed, "HTTP chunked response");
+    for (const k of c.chunks) {
+      const avail = Math.min(k.size, len - k.dataOff);
+      const ci = ct.addText(tvb, p + k.sizeOff, k.dataOff - k.sizeOff + avail + k.boundaryLen, `Data chunk (${k.size} octets)`);
+      ci.add(f.chunkSize, tvb, p + k.sizeOff, k.sizeLineLen, k.size);
+      ci.add(f.chunkData, tvb, p + k.dataOff, avail, d.subarray(p + k.dataOff, p + k.dataOff + avail));
+      if (k.boundaryOff >= 0) ci.add(f.chunkBoundary, tvb, p + k.boundaryOff, k.boundaryLen, d.subarray(p + k.boundaryOff, p + k.boundaryOff + k.boundaryLen));
+    }
+    if (c.lastOff >= 0) {
+      const li = ct.addText(tvb, p + c.lastOff, c.consumed - c.lastOff, "End of chunked encoding");
+      li.add(f.chunkSize, tvb, p + c.lastOff, c.lastLineLen, 0);
+      if (c.complete) li.addText(tvb, p + c.consumed - 2, 2, "\\r\\n");
+    }
+    if (!c.complete) ti.addText(tvb, p + c.consumed, 0, "[Incomplete HTTP message: TCP reassembly needed]");
+    if (c.body.length === 0) return used;
+    const ds = { name: "De-chunked entity body", data: c.body };
+    pinfo.addSource(ds);
+    bodyTvb = new Tvb(ds);
+  }
+  const enc = h.contentEncoding;
+  if (enc !== null && enc !== "identity" && bodyTvb.length > 0) {
+    const raw = bodyTvb.bytes(0);
+    const out = decodeContent(enc, raw);
+    const ei = ti.addText(bodyTvb, 0, raw.length, full ? `Content-encoded entity body (${enc}): ${raw.length} bytes` : "");
+    if (out === null) {
+      if (full) ei.appendText(" [Error: Decompression failed]");
+      ei.expert("warn", "undecoded", "Decompression failed", "http", "http.decompression_failed");
+      callData(bodyTvb, pinfo, ei);
+      return used;
+    }
+    if (full) ei.appendText(` -> ${out.length} bytes`);
+    const ds = { name: "Uncompressed entity body", data: out };
+    pinfo.addSource(ds);
+    bodyTvb = new Tvb(ds);
+  }
+  const n = bodyTvb.length;
+  if (n === 0) return used;
+  const fd = ti.add(f.fileData, bodyTvb, 0, n, ti.tree.wants(f.fileData) ? latin1(bodyTvb.bytes(0, n), 0, n, true) : "");
+  if (full) fd.setText(`File Data: ${n} byte${n === 1 ? "" : "s"}`);
+  // the "media_type" table, then "media" for a type nobody takes (data when there is none)
+  const ct = h.contentType;
+  const handler = ct !== null ? mediaHandler(ct) : "data";
+  const proto = handler !== "data" ? protocolByAbbrev(handler) : undefined;
+  if (proto === undefined || callDissector(proto, bodyTvb, pinfo, tree, ct) === 0) {
+    const media = ct !== null && handler !== "media" && handler !== "data" ? protocolByAbbrev("media") : undefined;
+    if (media !== undefined) callDissector(media, bodyTvb, pinfo, tree, ct);
+    else callData(bodyTvb, pinfo, tree); // top-level, as tshark (its -V and io,phs show "data" beside http)
+  }
+  void type;
+  return used;
+}
