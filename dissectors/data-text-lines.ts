@@ -3,14 +3,17 @@
  * line. Called by HTTP (and others) with the media type as `data`; no table of its own.
  */
 import { labelText } from "../src/core/format.js";
-import { defineProtocol } from "../src/core/proto.js";
+import { callDissector, defineProtocol } from "../src/core/proto.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
+import { looksLikeXmlText, xml } from "./xml.js";
 
 export const dataTextLines = defineProtocol({
   name: "Line-based text data",
   abbrev: "data-text-lines",
   fields: {},
   dissect(tvb, pinfo, tree, data) {
+    // packet-text-media.c: a body of more than 38 bytes starting "<?xml" (any case) is XML
+    if (tvb.length > 38 && looksLikeXmlText(tvb)) return callDissector(xml, tvb, pinfo, tree);
     const mediaType = typeof data === "string" ? data : null;
     const d = tvb.bytes(0);
     const n = d.length;

@@ -78,7 +78,7 @@ for (let c = 0; c < 0x20; c++) {
   );
 }
 
-/** A JSON string literal, escaped as json_dumper does (", \ and control characters). */
+/** A JSON string literal, escaped as json_dumper does (", \ and control characters; "/" after "<", as "<\/"). */
 export function jsonString(s: string): string {
   let start = 0;
   let out = '"';
@@ -86,6 +86,9 @@ export function jsonString(s: string): string {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c === 0x22 || c === 0x5c) {
       out += s.slice(start, i) + (c < 0x20 ? JSON_CNTRL[c] : c === 0x22 ? '\\"' : "\\\\");
+      start = i + 1;
+    } else if (c === 0x2f && i > 0 && s.charCodeAt(i - 1) === 0x3c) {
+      out += s.slice(start, i) + "\\/";
       start = i + 1;
     }
   }

@@ -108,9 +108,10 @@ function fitText(s: string): string {
 }
 
 const INDENT: string[] = [];
-for (let i = 0, s = ""; i < 64; i++, s += "    ") INDENT.push(s);
+for (let i = 0, s = ""; i <= 40; i++, s += "    ") INDENT.push(s);
+/** print.c's MAX_INDENT: tshark indents at most 160 spaces (40 levels), deeper items stay there. */
 function indent(level: number): string {
-  return level < INDENT.length ? INDENT[level] : "    ".repeat(level);
+  return level < INDENT.length ? INDENT[level] : INDENT[40];
 }
 
 export interface TreeTextOptions {
