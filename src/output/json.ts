@@ -123,6 +123,8 @@ function valueOf(it: Item): string | null {
     const v = it.value;
     return v instanceof Uint8Array ? bytesToHex(v, f.sep ? f.sep : ":") : "";
   }
+  // strings go in as they are (JSON escapes them), not with -T fields' \r\n escapes
+  if (f.type === "string" && typeof it.value === "string") return it.value;
   return fieldText(f, it.value);
 }
 

@@ -59,7 +59,7 @@ describe("json", () => {
         '          "testproto.payload": "68:65:6c:6c:6f",\n' +
         '          "testproto.note": "",\n' +
         '          "he said \\"hi\\"\\\\now": {\n' +
-        '            "testproto.name": "tab\\\\there"\n' +
+        '            "testproto.name": "tab\\there"\n' +
         "          }\n" +
         "        }\n" +
         "      }\n" +
