@@ -9,7 +9,6 @@ export const media = defineProtocol({
   name: "Media Type",
   abbrev: "media",
   short: "Media",
-  bareInFields: true, // tshark -e media prints "media"
   fields: {
     type: { abbrev: "media.type", name: "Media type", type: "bytes" },
   },
@@ -17,9 +16,10 @@ export const media = defineProtocol({
     const n = tvb.length;
     const mediaType = typeof data === "string" ? data : null;
     const full = tree.tree.full;
+    // packet-media.c: a bare "Media Type" item; the type and size are the value's display
     const ti = tree.add(media.hf, tvb, 0, n, null);
-    if (full) ti.setText(mediaType !== null ? `Media Type: ${mediaType} (${n} byte${n === 1 ? "" : "s"})` : "Media Type");
-    ti.add(media.f.type, tvb, 0, n, tvb.bytes(0, n));
+    const disp = full && mediaType !== null ? `${mediaType} (${n} byte${n === 1 ? "" : "s"})` : undefined;
+    ti.add(media.f.type, tvb, 0, n, tvb.bytes(0, n), disp);
     if (mediaType !== null) pinfo.appendInfoSep(" ", `(${mediaType})`);
     return n;
   },
