@@ -54,6 +54,7 @@ export const TEXT_MEDIA: ReadonlySet<string> = new Set([
   "application/x-rtsp-udp-packetpair", "application/x-tia-p25-issi", "application/x-tia-p25-sndcp",
   "application/x-vnd.sun.j2me.app-descriptor", "text/vnd.wap.si", "text/vnd.wap.sl", "text/vnd.wap.co",
   "text/x-vcard", "text/vcard", "text/x-vcalendar", "text/calendar", "text/x-hdml",
+  "text/xml-external-parsed-entity", "application/xml-external-parsed-entity",
 ]);
 
 /**
