@@ -98,17 +98,18 @@ function dissectEth(tvb: Tvb, pinfo: PacketInfo, tree: Item, fcsLen: number): nu
   const top = tree.add(eth.hf, tvb, 0, 14, null);
   if (top.tree.full) top.appendText(`, Src: ${etherToString(src)}, Dst: ${etherToString(dst)}`);
   addAddr(top, tvb, 0, dst, f.dst, f.dstLg, f.dstIg);
-  const srcItem = addAddr(top, tvb, 6, src, f.src, f.srcLg, f.srcIg);
-  if ((src[0] & 1) !== 0)
-    srcItem.expert("warn", "protocol", "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)", "eth");
+  addAddr(top, tvb, 6, src, f.src, f.srcLg, f.srcIg, true);
   top.add(f.type, tvb, 12, 2, type);
   dissectEthertype(type, tvb, 14, pinfo, tree, top, f.trailer, fcsLen);
   return tvb.length;
 }
 
-function addAddr(top: Item, tvb: Tvb, o: number, a: Uint8Array, af: Field, lgf: Field, igf: Field): Item {
+/** `srcCheck`: a group (multicast) source gets its note first, above the address's fields, as in tshark. */
+function addAddr(top: Item, tvb: Tvb, o: number, a: Uint8Array, af: Field, lgf: Field, igf: Field, srcCheck = false): Item {
   const b0 = a[0];
   const it = top.add(af, tvb, o, 6, a);
+  if (srcCheck && (b0 & 1) !== 0)
+    it.expert("warn", "protocol", "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)", "eth");
   it.add(eth.f.addr, tvb, o, 6, a);
   const lg = (b0 & 2) !== 0;
   const ig = (b0 & 1) !== 0;

@@ -241,7 +241,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     if (c.lastOff >= 0) {
       const li = ct.addText(tvb, p + c.lastOff, c.consumed - c.lastOff, "End of chunked encoding");
       li.add(f.chunkSize, tvb, p + c.lastOff, c.lastLineLen, 0);
-      if (c.complete) li.addText(tvb, p + c.consumed - 2, 2, "\\r\\n");
+      if (c.complete) ct.addText(tvb, p + c.consumed - 2, 2, "\\r\\n"); // beside "End of chunked encoding", as tshark
     }
     if (!c.complete) ti.addText(tvb, p + c.consumed, 0, "[Incomplete HTTP message: TCP reassembly needed]");
     if (c.body.length === 0) return used;
@@ -255,7 +255,6 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     const out = decodeContent(enc, raw);
     const ei = ti.addText(bodyTvb, 0, raw.length, full ? `Content-encoded entity body (${enc}): ${raw.length} bytes` : "");
     if (out === null) {
-      if (full) ei.appendText(" [Error: Decompression failed]");
       ei.expert("warn", "undecoded", "Decompression failed", "http", "http.decompression_failed");
       callData(bodyTvb, pinfo, ei);
       return used;
@@ -268,7 +267,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   const n = bodyTvb.length;
   if (n === 0) return used;
   const fd = ti.add(f.fileData, bodyTvb, 0, n, ti.tree.wants(f.fileData) ? latin1(bodyTvb.bytes(0, n), 0, n, true) : "");
-  if (full) fd.setText(`File Data: ${n} byte${n === 1 ? "" : "s"}`);
+  if (full) fd.setText(`File Data: ${n} bytes`); // tshark: "1 bytes" too
   // the "media_type" table, then "media" for a type nobody takes (data when there is none)
   const ct = h.contentType;
   const handler = ct !== null ? mediaHandler(ct) : "data";
@@ -276,8 +275,9 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   if (proto === undefined || callDissector(proto, bodyTvb, pinfo, tree, ct) === 0) {
     const media = ct !== null && handler !== "media" && handler !== "data" ? protocolByAbbrev("media") : undefined;
     if (media !== undefined) callDissector(media, bodyTvb, pinfo, tree, ct);
-    else callData(bodyTvb, pinfo, tree); // top-level, as tshark (its -V and io,phs show "data" beside http)
+    // no Content-Type (or a continuation): under HTTP, as tshark's call_data_dissector(…, http_tree);
+    // a type nobody takes (multipart/… here): top-level (tshark's -V and io,phs show it beside http)
+    else callData(bodyTvb, pinfo, ct === null || type === T_OTHER ? ti : tree);
   }
-  void type;
   return used;
 }
