@@ -81,10 +81,12 @@ export abstract class TlsPush extends TlsControl {
         const p = this.cfg.push!;
         const opts = [
           "PUSH_REPLY",
+          ...(p.ifconfig6 !== undefined ? ["tun-ipv6"] : []),
           ...(p.routeGateway !== undefined ? [`route-gateway ${p.routeGateway}`] : []),
           "topology subnet",
           `ping ${p.ping}`,
           `ping-restart ${p.pingRestart}`,
+          ...(p.ifconfig6 !== undefined ? [`ifconfig-ipv6 ${p.ifconfig6[0]} ${p.ifconfig6[1]}`] : []),
           `ifconfig ${p.ifconfig[0]} ${p.ifconfig[1]}`,
           `peer-id ${p.peerId}`,
           `cipher ${this.cipher}`,
@@ -97,7 +99,7 @@ export abstract class TlsPush extends TlsControl {
           this.pushed = true;
           this.ifconfig = p.ifconfig;
           this.activate(ks, now);
-          this.hooks.event({ type: "connected", cipher: this.cipher!, peerId: this.peerId, ifconfig: p.ifconfig, routes: [], ping: this.ping, pingRestart: this.pingRestart, peerInfo: this.peerInfo, tlsVersion: ks.tls?.getProtocol() ?? undefined, peerCert: subjectOf(ks.tls) });
+          this.hooks.event({ type: "connected", cipher: this.cipher!, peerId: this.peerId, ifconfig: p.ifconfig, routes: [], ifconfig6: p.ifconfig6, routes6: [], ping: this.ping, pingRestart: this.pingRestart, peerInfo: this.peerInfo, tlsVersion: ks.tls?.getProtocol() ?? undefined, peerCert: subjectOf(ks.tls) });
         }
         return;
       }
@@ -127,7 +129,9 @@ export abstract class TlsPush extends TlsControl {
 
   private applyPush(ks: KeyState, msg: string, now: number): void {
     const routes: string[] = [];
+    const routes6: string[] = [];
     let ifconfig: [string, string] | undefined;
+    let ifconfig6: [string, string] | undefined;
     let cipher: DataCipher | null = null;
     let ekm = false;
     for (const opt of msg.split(",").slice(1)) {
@@ -138,6 +142,12 @@ export abstract class TlsPush extends TlsControl {
           break;
         case "route":
           routes.push(w.slice(1).join(" "));
+          break;
+        case "ifconfig-ipv6":
+          ifconfig6 = [w[1], w[2]];
+          break;
+        case "route-ipv6":
+          routes6.push(w[1]);
           break;
         case "peer-id":
           this.peerId = Number(w[1]) & 0xffffff;
@@ -177,6 +187,6 @@ export abstract class TlsPush extends TlsControl {
     this.ifconfig = ifconfig ?? null;
     this.installKeys(ks, now);
     this.activate(ks, now);
-    this.hooks.event({ type: "connected", cipher: this.cipher, peerId: this.peerId, ifconfig, routes, ping: this.ping, pingRestart: this.pingRestart, pushReply: msg, tlsVersion: ks.tls?.getProtocol() ?? undefined, peerCert: subjectOf(ks.tls) });
+    this.hooks.event({ type: "connected", cipher: this.cipher, peerId: this.peerId, ifconfig, routes, ifconfig6, routes6, ping: this.ping, pingRestart: this.pingRestart, pushReply: msg, tlsVersion: ks.tls?.getProtocol() ?? undefined, peerCert: subjectOf(ks.tls) });
   }
 }

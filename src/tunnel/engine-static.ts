@@ -26,6 +26,8 @@ export interface StaticEngineConfig {
   proto: "udp" | "tcp";
   /** Local and remote tunnel address (for the OCC options string). */
   ifconfig?: [string, string];
+  /** --ifconfig-ipv6 given: "tun-ipv6" in the OCC options string, as OpenVPN's p2p mode. */
+  tunIpv6?: boolean;
   ping?: number;
   pingRestart?: number;
   now?: () => number;
@@ -66,7 +68,7 @@ export class StaticEngine {
     const ifc = this.cfg.ifconfig !== undefined ? `ifconfig ${this.cfg.ifconfig[1]} ${this.cfg.ifconfig[0]},` : "";
     const kd = this.cfg.direction === undefined ? "" : `keydir ${this.cfg.direction},`;
     const keysize = this.send.cipherKey.length * 8;
-    return `V4,dev-type tun,link-mtu 1572,tun-mtu 1500,proto ${this.cfg.proto === "udp" ? "UDPv4" : "TCPv4"},${ifc}${kd}cipher ${this.cfg.cipher},auth ${this.cfg.auth},keysize ${keysize},secret`;
+    return `V4,dev-type tun,link-mtu 1572,tun-mtu 1500,proto ${this.cfg.proto === "udp" ? "UDPv4" : "TCPv4"},${this.cfg.tunIpv6 === true ? "tun-ipv6," : ""}${ifc}${kd}cipher ${this.cfg.cipher},auth ${this.cfg.auth},keysize ${keysize},secret`;
   }
 
   /** Announce ourselves (an OCC_REQUEST), so that a waiting peer learns our address. */

@@ -17,6 +17,8 @@ export const NESTCAP_IV_VER = "2.6.14";
 export interface PushConfig {
   /** The client's address and netmask (topology subnet) — "ifconfig A MASK". */
   ifconfig: [string, string];
+  /** The client's IPv6 address with prefix length and the server's — "ifconfig-ipv6 A/BITS GW" (--server-ipv6). */
+  ifconfig6?: [string, string];
   routeGateway?: string;
   peerId: number;
   ping: number;
@@ -64,7 +66,7 @@ export interface KeysEvent {
 }
 
 export type EngineEvent =
-  | { type: "connected"; cipher: DataCipher; peerId: number; ifconfig?: [string, string]; routes: string[]; ping: number; pingRestart: number; pushReply?: string; peerInfo?: Record<string, string>; tlsVersion?: string; peerCert?: string }
+  | { type: "connected"; cipher: DataCipher; peerId: number; ifconfig?: [string, string]; routes: string[]; ifconfig6?: [string, string]; routes6: string[]; ping: number; pingRestart: number; pushReply?: string; peerInfo?: Record<string, string>; tlsVersion?: string; peerCert?: string }
   | { type: "keys"; keys: KeysEvent }
   | { type: "error"; message: string; fatal: boolean }
   | { type: "exit"; reason: string }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { type DataAuth, type DataCipher, parseAuth, parseCipher } from "../openvpn/datachannel.js";
+import { ip6Text, parsePrefix6 } from "./ip6.js";
 
 export class TunnelUsageError extends Error {}
 
@@ -32,6 +33,14 @@ export interface TunnelOptions {
   ifconfig?: [string, string];
   /** server: the tunnel network (--server NET MASK). */
   server?: [string, string];
+  /** static mode: local IPv6 address with prefix length and the peer's (--ifconfig-ipv6 LOCAL/BITS REMOTE). */
+  ifconfig6?: [string, string];
+  /** server: the IPv6 tunnel network, "NET/BITS" (--server-ipv6). */
+  server6?: string;
+  /** IPv6 routes through the tun, "NET/BITS" (--route-ipv6). */
+  routes6: string[];
+  /** server: more options pushed to every client (--push "OPTION ARGS"). */
+  push: string[];
   ping?: number;
   pingRestart?: number;
   keepalive?: [number, number];
@@ -66,6 +75,9 @@ TLS mode:
   --cipher C               fallback cipher; added to --data-ciphers
   --auth DIGEST            HMAC for CBC ciphers and tls-auth (default SHA1)
   --server NET MASK        server: tunnel network (default 10.8.0.0 255.255.255.0)
+  --server-ipv6 NET/BITS   server: IPv6 tunnel network (/64../124); the server takes
+                           NET::1, clients get NET::1000, ::1001... (pushed ifconfig-ipv6)
+  --push "OPTION ARGS"     server: push one more option to clients (e.g. "route-ipv6 fd00:9::/64")
   --keepalive PING RESTART pushed to clients (server, default 10 60)
   --hand-window N          seconds for the TLS handshake (default 60)
   --reneg-sec N            renegotiate data keys every N seconds (default 0: never)
@@ -73,6 +85,10 @@ TLS mode:
 Static-key mode:
   --secret FILE [0|1]      pre-shared key (AES-256-CBC + HMAC-SHA256 by default)
   --ifconfig LOCAL REMOTE  tunnel addresses (static mode, point to point)
+  --ifconfig-ipv6 LOCAL/BITS REMOTE   IPv6 tunnel addresses (static mode)
+IPv6 routes:
+  --route-ipv6 NET/BITS [GW]   route NET/BITS through the tun (a client also applies
+                           pushed route-ipv6 and ifconfig-ipv6 options)
   --ping N --ping-restart N   keepalive
 Inspection:
   --inspect [-V|-Y FILTER|-T fields -e F|--layers ...]  print each tunnelled packet
@@ -95,6 +111,19 @@ function dirArg(args: string[], i: number): 0 | 1 | undefined {
   return a === "0" ? 0 : a === "1" ? 1 : undefined;
 }
 
+/** "ADDR[/BITS]" normalized to "ADDR/BITS" (RFC 5952 text), or a usage error. */
+function prefix6(s: string, what: string, defBits: number): string {
+  const p = parsePrefix6(s, defBits);
+  if (p === null) throw new TunnelUsageError(`${what} ${s}: not an IPv6 address[/bits]`);
+  return `${ip6Text(p.addr)}/${p.bits}`;
+}
+
+function addr6(s: string, what: string): string {
+  const p = parsePrefix6(s);
+  if (p === null || s.includes("/")) throw new TunnelUsageError(`${what} ${s}: not an IPv6 address`);
+  return ip6Text(p.addr);
+}
+
 /** Expand --config FILE into argv form. */
 export function configToArgs(text: string): string[] {
   const out: string[] = [];
@@ -113,7 +142,7 @@ const INSPECT_FLAGS = new Set(["-V", "-x", "-n", "-P", "--layers"]);
 export function parseTunnelArgs(argv: string[]): TunnelOptions {
   const o: TunnelOptions = {
     role: "client", port: 1194, proto: "udp", dev: "tun0", dataCiphers: [], auth: "SHA1", authGiven: false, handWindow: 60, renegSec: 0,
-    remoteCertTls: true, inspect: false, inspectArgs: [], verb: 1, mtu: 1500, tunOffload: true, help: false,
+    remoteCertTls: true, inspect: false, inspectArgs: [], routes6: [], push: [], verb: 1, mtu: 1500, tunOffload: true, help: false,
   };
   const args = [...argv];
   if (args[0] === "client" || args[0] === "server") o.role = args.shift() as "client" | "server";
@@ -237,6 +266,24 @@ export function parseTunnelArgs(argv: string[]): TunnelOptions {
         o.role = "server";
         o.server = [next(), next()];
         break;
+      case "--ifconfig-ipv6":
+        o.ifconfig6 = [prefix6(next(), a, 64), addr6(next(), a)];
+        break;
+      case "--server-ipv6": {
+        o.role = "server";
+        o.server6 = prefix6(next(), a, 64);
+        const bits = Number(o.server6.slice(o.server6.indexOf("/") + 1));
+        if (bits < 64 || bits > 124) throw new TunnelUsageError(`--server-ipv6 ${o.server6}: the network must be between /64 and /124`);
+        break;
+      }
+      case "--route-ipv6":
+        o.routes6.push(prefix6(next(), a, 128));
+        // [GATEWAY [METRIC]]: on a tun, routes go to the device
+        while (args[i + 1] !== undefined && !args[i + 1].startsWith("-")) i++;
+        break;
+      case "--push":
+        o.push.push(next());
+        break;
       case "--keepalive":
         o.keepalive = [num(next(), a), num(next(), a)];
         break;
@@ -299,9 +346,11 @@ export function parseTunnelArgs(argv: string[]): TunnelOptions {
   if (o.role === "client" && o.remote === undefined) throw new TunnelUsageError("a client needs --remote HOST");
   if (o.secret !== undefined) {
     if (o.ifconfig === undefined) throw new TunnelUsageError("static-key mode needs --ifconfig LOCAL REMOTE");
+    if (o.server6 !== undefined) throw new TunnelUsageError("--server-ipv6 is for TLS mode (static-key mode: --ifconfig-ipv6 LOCAL/BITS REMOTE)");
   } else {
     for (const f of ["ca", "cert", "key"] as const) if (o[f] === undefined) throw new TunnelUsageError(`TLS mode needs --${f} (or --secret for static-key mode)`);
     if (o.tlsAuth !== undefined && o.tlsCrypt !== undefined) throw new TunnelUsageError("--tls-auth and --tls-crypt exclude each other");
+    if (o.ifconfig6 !== undefined) throw new TunnelUsageError("--ifconfig-ipv6 is for static-key mode (a TLS server: --server-ipv6 NET/BITS; a TLS client gets its address pushed)");
   }
   return o;
 }

@@ -2,7 +2,7 @@
  * The IO shell around the engines: UDP (dgram) or TCP (2-byte length framing) transport,
  * the tun device, timers, signals, stats, and the observers (--inspect, --keylog,
  * --pcap-out). One peer for a client; a server keeps one engine per client (by UDP
- * address or TCP connection) and routes tun packets to them by IPv4 destination.
+ * address or TCP connection) and routes tun packets to them by IPv4 or IPv6 destination.
  *
  * The data path is synchronous and batched per wakeup: a tun 'data' event drains the tun
  * (tun.ts) and the datagrams it produces leave together with one sendmmsg(2); a UDP
@@ -19,6 +19,7 @@ import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import type { StaticEngine } from "./engine-static.js";
+import { ip6Text, parsePrefix6, server6 } from "./ip6.js";
 import { readStaticKey } from "./keyfile.js";
 import { TunDevice } from "./tun.js";
 import { type Peer, type PeerAddr, TunnelCore } from "./tunnel-core.js";
@@ -61,11 +62,13 @@ export class Tunnel extends TunnelCore {
     this.tun.onError = (e) => this.fatal(`tun read: ${e.message}`);
     if (o.secret !== undefined) {
       const [l, r] = o.ifconfig!;
-      this.tun.configure({ address: l, peer: r, mtu: o.mtu });
+      this.tun.configure({ address: l, peer: r, mtu: o.mtu, address6: o.ifconfig6?.[0], routes6: o.routes6 });
     } else if (o.role === "server") {
       const [netw, mask] = o.server ?? ["10.8.0.0", "255.255.255.0"];
       const local = u32ToIp(ipToU32(netw) + 1);
-      this.tun.configure({ address: `${local}/${maskToPrefix(mask)}`, mtu: o.mtu });
+      const net6 = o.server6 !== undefined ? parsePrefix6(o.server6) : null;
+      const address6 = net6 !== null ? `${ip6Text(server6(net6).local)}/${net6.bits}` : undefined;
+      this.tun.configure({ address: `${local}/${maskToPrefix(mask)}`, mtu: o.mtu, address6, routes6: o.routes6 });
     }
     this.tun.start();
     this.log(1, `tun device ${this.tun.name} opened`);

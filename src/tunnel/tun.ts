@@ -118,6 +118,10 @@ export interface TunConfig {
   peer?: string;
   mtu?: number;
   routes?: string[];
+  /** IPv6 address with prefix length ("fd00:8::1000/64"), as openvpn's `ip -6 addr add`. */
+  address6?: string;
+  /** IPv6 routes to the device ("fd00:9::/64"). */
+  routes6?: string[];
 }
 
 export class TunDevice {
@@ -186,6 +190,7 @@ export class TunDevice {
       if (cfg.peer !== undefined) ip("addr", "add", cfg.address, "peer", cfg.peer, "dev", this.name);
       else ip("addr", "add", cfg.address, "dev", this.name);
     }
+    if (cfg.address6 !== undefined) ip("-6", "addr", "add", cfg.address6, "dev", this.name);
     if (this.vnet) {
       // TSO: the kernel's segments stay under MAX_SUPER, so a read (header included) fits
       // libuv's 64 KiB read buffer; without that setting, no TSO (checksum offload only)
@@ -198,6 +203,7 @@ export class TunDevice {
     }
     ip("link", "set", "dev", this.name, "up");
     for (const r of cfg.routes ?? []) ip("route", "add", r, "dev", this.name);
+    for (const r of cfg.routes6 ?? []) ip("-6", "route", "add", r, "dev", this.name);
   }
 
   private pollFd = Buffer.alloc(8);

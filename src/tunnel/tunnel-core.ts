@@ -1,7 +1,7 @@
 /**
  * The peer side of the tunnel (the base of `Tunnel`, run.ts): the observer, peer and
  * logger types, and `TunnelCore` — its state (tun, sockets, peers by address and by
- * tun IPv4 address), making a peer's engine (TLS or static key, with what a server
+ * tun IPv4 / IPv6 address), making a peer's engine (TLS or static key, with what a server
  * pushes), the engines' events, tun packets to peers, the timer tick, stats and stop.
  * The transport (UDP/TCP, listen/connect, datagrams in) is in run.ts.
  */
@@ -12,6 +12,7 @@ import { type EngineEvent, type EngineHooks, type EngineStats, type KeysEvent, T
 import type { TunnelOptions } from "./options.js";
 import type { TunDevice } from "./tun.js";
 import type { ControlWrapConfig } from "./ctlwrap.js";
+import { addIp6, ip6Text, key6, parsePrefix6, same6, server6 } from "./ip6.js";
 import { type UdpOut, ipToU32, maskToPrefix, u32ToIp } from "./udpio.js";
 
 /** Something that watches the traffic (inspect, pcap-out) or the keys (keylog). */
@@ -39,6 +40,8 @@ export interface Peer {
   addr: PeerAddr;
   send: (pkt: Uint8Array) => void;
   ip?: number;
+  /** Server with --server-ipv6: the client's IPv6 address. */
+  ip6?: Uint8Array;
   tcp?: net.Socket;
   /** UDP server: the peer's sockaddr_in. */
   sa?: Uint8Array;
@@ -54,6 +57,8 @@ export abstract class TunnelCore {
   protected tun: TunDevice | null = null;
   protected peers = new Map<string, Peer>();
   private byIp = new Map<number, Peer>();
+  /** Server with --server-ipv6: clients by IPv6 address (key6: the 16 bytes as a string). */
+  private byIp6 = new Map<string, Peer>();
   protected udp: dgram.Socket | null = null;
   protected udpOut: UdpOut | null = null;
   protected tcpServer: net.Server | null = null;
@@ -92,11 +97,7 @@ export abstract class TunnelCore {
         peer.send(pkt);
       },
       deliverTun: (ip) => {
-        if (this.o.role === "server" && this.o.secret === undefined && ip.length >= 20 && peer.ip !== undefined) {
-          // a client may only send from its own address
-          const src = ((ip[12] << 24) >>> 0) + ((ip[13] << 16) | (ip[14] << 8) | ip[15]);
-          if (src !== peer.ip && (ip[0] >> 4) === 4) return;
-        }
+        if (this.o.role === "server" && this.o.secret === undefined && !sourceOk(peer, ip)) return;
         for (const ob of this.observers) ob.inner?.("in", ip);
         this.tun?.write(ip);
       },
@@ -105,17 +106,18 @@ export abstract class TunnelCore {
     if (o.secret !== undefined) {
       peer.engine = new StaticEngine({
         key2: this.staticKey!, direction: o.secretDir, cipher: o.cipher ?? "AES-256-CBC", auth: o.auth,
-        proto: o.proto, ifconfig: o.ifconfig, ping: o.ping ?? o.keepalive?.[0], pingRestart: o.pingRestart ?? o.keepalive?.[1],
+        proto: o.proto, ifconfig: o.ifconfig, tunIpv6: o.ifconfig6 !== undefined, ping: o.ping ?? o.keepalive?.[0], pingRestart: o.pingRestart ?? o.keepalive?.[1],
       }, hooks);
       peer.connected = true;
     } else {
       let push;
       if (o.role === "server") {
         const [netw, mask] = o.server ?? ["10.8.0.0", "255.255.255.0"];
-        const ip = ipToU32(netw) + this.nextHost++;
+        const index = this.nextHost++ - 2;
+        const ip = ipToU32(netw) + 2 + index;
         peer.ip = ip;
         const [ping, restart] = o.keepalive ?? [10, 60];
-        push = { ifconfig: [u32ToIp(ip), mask] as [string, string], routeGateway: u32ToIp(ipToU32(netw) + 1), peerId: this.nextPeerId++, ping, pingRestart: restart };
+        push = { ifconfig: [u32ToIp(ip), mask] as [string, string], ifconfig6: this.pool6(peer, index), routeGateway: u32ToIp(ipToU32(netw) + 1), peerId: this.nextPeerId++, ping, pingRestart: restart, extra: o.push };
       }
       peer.engine = new TlsEngine({
         role: o.role, proto: o.proto, ca: this.tlsFiles!.ca, cert: this.tlsFiles!.cert, key: this.tlsFiles!.key, wrap: this.wrap,
@@ -125,6 +127,15 @@ export abstract class TunnelCore {
     }
     this.peers.set(key, peer);
     return peer;
+  }
+
+  /** --server-ipv6: the client's address (pool base + its IPv4 pool index, as OpenVPN) for "ifconfig-ipv6 A/BITS SERVER". */
+  private pool6(peer: Peer, index: number): [string, string] | undefined {
+    const net = this.o.server6 !== undefined ? parsePrefix6(this.o.server6) : null;
+    if (net === null) return undefined;
+    const { local, poolBase } = server6(net);
+    peer.ip6 = addIp6(poolBase, index);
+    return [`${ip6Text(peer.ip6)}/${net.bits}`, ip6Text(local)];
   }
 
   private onEvent(key: string, peer: Peer, ev: EngineEvent): void {
@@ -140,21 +151,22 @@ export abstract class TunnelCore {
         peer.connected = true;
         const who = `${peer.addr.remoteAddr}:${peer.addr.remotePort}`;
         if (this.o.role === "client") {
-          if (ev.ifconfig !== undefined && this.tun !== null) {
+          if ((ev.ifconfig !== undefined || ev.ifconfig6 !== undefined) && this.tun !== null) {
             try {
-              this.tun.configure({ address: `${ev.ifconfig[0]}/${maskToPrefix(ev.ifconfig[1])}`, mtu: this.o.mtu, routes: ev.routes.map((r) => {
+              this.tun.configure({ address: ev.ifconfig !== undefined ? `${ev.ifconfig[0]}/${maskToPrefix(ev.ifconfig[1])}` : undefined, mtu: this.o.mtu, routes: ev.routes.map((r) => {
                 const w = r.split(" ");
                 return w.length >= 2 && w[1].includes(".") ? `${w[0]}/${maskToPrefix(w[1])}` : w[0];
-              }) });
+              }), address6: pushed6(ev.ifconfig6?.[0], "ifconfig-ipv6", 64), routes6: [...ev.routes6.map((r) => pushed6(r, "route-ipv6", 128)!), ...this.o.routes6] });
             } catch (e) {
               this.fatal(`cannot configure ${this.tun.name}: ${(e as Error).message}`);
               return;
             }
           }
-          this.log(1, `connected to ${who} (${ev.tlsVersion ?? "TLS"}, ${ev.peerCert ?? "?"}): ${this.tun?.name} ${ev.ifconfig?.join(" ") ?? ""}, cipher ${ev.cipher}, peer-id ${ev.peerId}`);
+          this.log(1, `connected to ${who} (${ev.tlsVersion ?? "TLS"}, ${ev.peerCert ?? "?"}): ${this.tun?.name} ${ev.ifconfig?.join(" ") ?? ""}${ev.ifconfig6 !== undefined ? ` ${ev.ifconfig6.join(" ")}` : ""}, cipher ${ev.cipher}, peer-id ${ev.peerId}`);
         } else {
           if (peer.ip !== undefined) this.byIp.set(peer.ip, peer);
-          this.log(1, `client ${who} connected (${ev.tlsVersion ?? "TLS"}, ${ev.peerCert ?? "?"}): ${ev.ifconfig?.[0] ?? ""}, cipher ${ev.cipher}, peer-id ${ev.peerId}, ${ev.peerInfo?.IV_VER !== undefined ? `IV_VER ${ev.peerInfo.IV_VER}` : ""}`);
+          if (peer.ip6 !== undefined) this.byIp6.set(key6(peer.ip6, 0), peer);
+          this.log(1, `client ${who} connected (${ev.tlsVersion ?? "TLS"}, ${ev.peerCert ?? "?"}): ${ev.ifconfig?.[0] ?? ""}${ev.ifconfig6 !== undefined ? ` ${ev.ifconfig6[0]}` : ""}, cipher ${ev.cipher}, peer-id ${ev.peerId}, ${ev.peerInfo?.IV_VER !== undefined ? `IV_VER ${ev.peerInfo.IV_VER}` : ""}`);
         }
         break;
       }
@@ -186,6 +198,7 @@ export abstract class TunnelCore {
     this.peers.delete(key);
     if (this.lastPeer === p) this.lastPeer = null;
     if (p.ip !== undefined && this.byIp.get(p.ip) === p) this.byIp.delete(p.ip);
+    if (p.ip6 !== undefined && this.byIp6.get(key6(p.ip6, 0)) === p) this.byIp6.delete(key6(p.ip6, 0));
     addStats(this.pastStats, p.engine.stats);
     p.engine.close();
     p.tcp?.destroy();
@@ -197,9 +210,13 @@ export abstract class TunnelCore {
       for (const p of this.peers.values()) p.engine.tunIn(ip);
       return;
     }
-    if (ip.length < 20 || ip[0] >> 4 !== 4) return;
-    const dst = ((ip[16] << 24) >>> 0) + ((ip[17] << 16) | (ip[18] << 8) | ip[19]);
-    this.byIp.get(dst)?.engine.tunIn(ip);
+    const v = ip[0] >> 4;
+    if (v === 4 && ip.length >= 20) {
+      const dst = ((ip[16] << 24) >>> 0) + ((ip[17] << 16) | (ip[18] << 8) | ip[19]);
+      this.byIp.get(dst)?.engine.tunIn(ip);
+    } else if (v === 6 && ip.length >= 40 && this.byIp6.size > 0) {
+      this.byIp6.get(key6(ip, 24))?.engine.tunIn(ip);
+    }
   }
 
   protected tick(): void {
@@ -253,6 +270,29 @@ export abstract class TunnelCore {
     for (const ob of this.observers) await ob.close?.();
     this.doneResolve(code);
   }
+}
+
+/**
+ * A client may only send from its own address: IPv4 from its pooled address, IPv6 only
+ * from its --server-ipv6 address (none without one: link-local and the like are dropped,
+ * as OpenVPN drops them).
+ */
+function sourceOk(peer: Peer, ip: Uint8Array): boolean {
+  const v = ip[0] >> 4;
+  if (v === 4) {
+    if (ip.length < 20 || peer.ip === undefined) return true;
+    return ((ip[12] << 24) >>> 0) + ((ip[13] << 16) | (ip[14] << 8) | ip[15]) === peer.ip;
+  }
+  if (v === 6) return peer.ip6 !== undefined && ip.length >= 40 && same6(ip, 8, peer.ip6);
+  return true;
+}
+
+/** A pushed "ADDR/BITS" checked and normalized before it goes to `ip` (undefined stays undefined). */
+function pushed6(s: string | undefined, what: string, defBits: number): string | undefined {
+  if (s === undefined) return undefined;
+  const p = parsePrefix6(s, defBits);
+  if (p === null) throw new Error(`the server pushed ${what} ${s}: not an IPv6 address[/bits]`);
+  return `${ip6Text(p.addr)}/${p.bits}`;
 }
 
 function addStats(a: EngineStats, b: EngineStats): void {

@@ -7,12 +7,12 @@
  * Needs root, openvpn, iproute2, curl; skips with the reason otherwise.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../helpers/tshark.js";
-import { KEYS, NsPair, PYTHON, exited, fileHas, skipReason, waitFor } from "./netns.js";
+import { KEYS, NsPair, PYTHON, exited, fileHas, safeRead, skipReason, tcpUpload, waitFor } from "./netns.js";
 
 const SKIP = skipReason();
 const HAVE_TCPDUMP = skipReason(["tcpdump"]) === null;
@@ -159,19 +159,8 @@ async function runScenario(sc: Scenario): Promise<void> {
 
 /** 2 MB from the client's tunnel address to a receiver on the server's: every byte arrives (sha256). */
 async function upload(pair: NsPair, sc: Scenario, log: (who: string) => string): Promise<void> {
-  const out = join(WORK, `${sc.name}.upload`);
-  const recv = "import socket,hashlib,sys\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('10.8.0.1',5001));s.listen(1)\n" +
-    "c,_=s.accept();h=hashlib.sha256();n=0\nwhile True:\n d=c.recv(65536)\n if not d: break\n h.update(d);n+=len(d)\nopen(sys.argv[1],'w').write(f'{n} {h.hexdigest()}')";
-  const rp = pair.spawn(pair.s, PYTHON, ["-c", recv, out], log("upload-recv"));
-  await new Promise((r) => setTimeout(r, 500));
-  const send = "import socket\nd=bytes((i*7+(i>>8))&255 for i in range(2*1024*1024))\nc=socket.create_connection(('10.8.0.1',5001),timeout=20);c.sendall(d);c.close()";
-  const sr = pair.exec(pair.c, PYTHON, ["-c", send]);
-  expect(sr.status, sr.stderr).toBe(0);
-  await waitFor(() => existsSync(out) && readFileSync(out, "utf8").length > 0, 20000, "upload received");
-  rp.kill();
-  const data = Buffer.alloc(2 * 1024 * 1024);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 8)) & 255;
-  expect(readFileSync(out, "utf8")).toBe(`${data.length} ${createHash("sha256").update(data).digest("hex")}`);
+  const r = await tcpUpload(pair, "10.8.0.1", 2 * 1024 * 1024, join(WORK, `${sc.name}.upload`), log("upload-recv"));
+  expect(r.got, "uploaded bytes").toBe(r.want);
 }
 
 /**
@@ -228,13 +217,6 @@ async function checkObservers(sc: Scenario, ncLog: string, dumps: ReturnType<NsP
   expect(insp).toMatch(/10\.8\.0\.2 → 10\.8\.0\.1 +ICMP \d+ Echo \(ping\) request/);
 }
 
-function safeRead(f: string): string {
-  try {
-    return readFileSync(f, "utf8");
-  } catch {
-    return "(no log)";
-  }
-}
 
 describe.skipIf(SKIP !== null)(`interop with openvpn 2.6${SKIP !== null ? ` (skipped: ${SKIP})` : ""}`, () => {
   beforeAll(() => {

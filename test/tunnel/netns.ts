@@ -4,6 +4,7 @@
  * runs when a test fails.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../helpers/tshark.js";
@@ -127,4 +128,34 @@ export function fileHas(path: string, text: string | RegExp): boolean {
 export function exited(p: ChildProcess): Promise<number | null> {
   if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(p.exitCode);
   return new Promise((r) => p.once("exit", (code) => r(code)));
+}
+
+/** A log file's text, or "(no log)" (for failure messages). */
+export function safeRead(f: string): string {
+  try {
+    return readFileSync(f, "utf8");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/**
+ * `bytes` bytes over TCP from the client namespace to a receiver on `addr`:5001 in the
+ * server namespace (through the tunnel); returns what arrived ("LENGTH SHA256") and
+ * what was sent, for the caller to compare. `out`: the receiver's result file.
+ */
+export async function tcpUpload(pair: NsPair, addr: string, bytes: number, out: string, recvLog: string): Promise<{ got: string; want: string }> {
+  const fam = addr.includes(":") ? "socket.AF_INET6" : "socket.AF_INET";
+  const recv = `import socket,hashlib,sys\ns=socket.socket(${fam});s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('${addr}',5001));s.listen(1)\n` +
+    "c,_=s.accept();h=hashlib.sha256();n=0\nwhile True:\n d=c.recv(65536)\n if not d: break\n h.update(d);n+=len(d)\nopen(sys.argv[1],'w').write(f'{n} {h.hexdigest()}')";
+  const rp = pair.spawn(pair.s, PYTHON, ["-c", recv, out], recvLog);
+  await new Promise((r) => setTimeout(r, 500));
+  const send = `import socket\nd=bytes((i*7+(i>>8))&255 for i in range(${bytes}))\nc=socket.create_connection(('${addr}',5001),timeout=20);c.sendall(d);c.close()`;
+  const sr = pair.exec(pair.c, PYTHON, ["-c", send], 30000);
+  if (sr.status !== 0) throw new Error(`upload sender failed: ${sr.stderr}`);
+  await waitFor(() => existsSync(out) && readFileSync(out, "utf8").length > 0, 20000, "upload received");
+  rp.kill();
+  const data = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i++) data[i] = (i * 7 + (i >> 8)) & 255;
+  return { got: readFileSync(out, "utf8"), want: `${bytes} ${createHash("sha256").update(data).digest("hex")}` };
 }
