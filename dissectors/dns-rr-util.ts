@@ -81,13 +81,8 @@ export function typeBitmap(c: RdataCtx, t: Item, o: number, rrLen: number): void
     rrLen -= 2;
     let type = base * 256;
     for (; size; size--) {
-      const bits = tvb.u8(o);
-      for (let i = 0, mask = 0x80; i < 8; i++, mask >>= 1, type++) {
-        if (bits & mask) {
-          const it = t.add(c.f.respType, tvb, o, 1, type);
-          if (c.full) it.setText(`RR type in bit map: ${typeDesc(type)}`);
-        }
-      }
+      bitmapByte(c, t, o, type);
+      type += 8;
       o++;
       rrLen--;
     }
@@ -95,18 +90,23 @@ export function typeBitmap(c: RdataCtx, t: Item, o: number, rrLen: number): void
 }
 
 export function typeBitmapNxt(c: RdataCtx, t: Item, o: number, rrLen: number): void {
-  const tvb = c.tvb;
   let type = 0;
   while (rrLen !== 0) {
-    const bits = tvb.u8(o);
-    for (let i = 0, mask = 0x80; i < 8; i++, mask >>= 1, type++) {
-      if (bits & mask) {
-        const it = t.add(c.f.respType, tvb, o, 1, type);
-        if (c.full) it.setText(`RR type in bit map: ${typeDesc(type)}`);
-      }
-    }
+    bitmapByte(c, t, o, type);
+    type += 8;
     o++;
     rrLen--;
+  }
+}
+
+/** One byte of a type bit map at `o`: an item per set bit, bit 0x80 standing for `type`. */
+function bitmapByte(c: RdataCtx, t: Item, o: number, type: number): void {
+  const bits = c.tvb.u8(o);
+  for (let i = 0, mask = 0x80; i < 8; i++, mask >>= 1) {
+    if (bits & mask) {
+      const it = t.add(c.f.respType, c.tvb, o, 1, type + i);
+      if (c.full) it.setText(`RR type in bit map: ${typeDesc(type + i)}`);
+    }
   }
 }
 

@@ -55,13 +55,4 @@ export function time(s: number, ns: number): Time {
   return { s, ns };
 }
 
-export function normalize(t: Time): void {
-  if (t.s > 0 && t.ns < 0) {
-    t.s -= 1;
-    t.ns += 1e9;
-  } else if (t.s < 0 && t.ns > 0) {
-    t.s += 1;
-    t.ns -= 1e9;
-  }
-}
 

@@ -23,7 +23,8 @@ import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { finishAtFin, type FlowReassembly } from "../src/analysis/reassembly.js";
 import { completenessText, flagsToLetters, flagsToStr, printAnalysis, verifyWindowScaling } from "./tcp-analysis-print.js";
-import { bindTcpFields, expert, expertItem, NO_BYTES, normalize, time, want, type Hdr } from "./tcp-common.js";
+import { bindTcpFields, expert, expertItem, NO_BYTES, want, type Hdr } from "./tcp-common.js";
+import { timeDelta } from "../src/core/time.js";
 import { TCP_FIELDS } from "./tcp-fields.js";
 import { dissectOptions } from "./tcp-options.js";
 import { DESEGMENT_DEFAULT, desegmentPayload, handPayload, Hooks, newSegment } from "./tcp-payload.js";
@@ -126,8 +127,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
 
   // Conversation timestamps.
   const t = tree.tree;
-  const tsDelta = want(t, f.timeDelta) ? time(tsS - st.tsPrevS, tsNs - st.tsPrevNs) : null;
-  if (tsDelta !== null) normalize(tsDelta);
+  const tsDelta = want(t, f.timeDelta) ? timeDelta(tsS, tsNs, st.tsPrevS, st.tsPrevNs) : null;
   st.tsPrevS = tsS;
   st.tsPrevNs = tsNs;
 
@@ -273,8 +273,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
 
   if ((flags & (TH_SYN | TH_ACK)) === TH_ACK) {
     if ((st.tsMruSynS !== 0 || st.tsMruSynNs !== 0) && st.tsFirstRttS === 0 && st.tsFirstRttNs === 0) {
-      const d = time(tsS - st.tsMruSynS, tsNs - st.tsMruSynNs);
-      normalize(d);
+      const d = timeDelta(tsS, tsNs, st.tsMruSynS, st.tsMruSynNs);
       st.tsFirstRttS = d.s;
       st.tsFirstRttNs = d.ns;
     }
@@ -306,8 +305,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   const tsg = full ? ti.addText(null, 0, 0, "Timestamps") : ti;
   if (full) tsg.generated = true;
   if (want(t, f.timeRelative)) {
-    const rel = time(tsS - st.tsFirstS, tsNs - st.tsFirstNs);
-    normalize(rel);
+    const rel = timeDelta(tsS, tsNs, st.tsFirstS, st.tsFirstNs);
     tsg.addGenerated(f.timeRelative, tvb, 0, 0, rel);
   }
   if (tsDelta !== null) tsg.addGenerated(f.timeDelta, tvb, 0, 0, tsDelta);

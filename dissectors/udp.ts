@@ -4,7 +4,8 @@
  * directions, and well-known ports win), then the "udp" heuristics, then data.
  */
 import { ConversationKeyer, ConversationTable } from "../src/analysis/conversation.js";
-import type { Field, Time } from "../src/core/field.js";
+import type { Field } from "../src/core/field.js";
+import { timeDelta } from "../src/core/time.js";
 import { hex } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, defineProtocol, lookupTable, tryHeuristics, CHECKSUM_STATUS } from "../src/core/proto.js";
@@ -66,18 +67,6 @@ function state(pinfo: PacketInfo): UdpState {
   return pinfo.session.get("udp", makeTable);
 }
 
-function delta(aS: number, aNs: number, bS: number, bNs: number): Time {
-  let s = aS - bS;
-  let ns = aNs - bNs;
-  if (s > 0 && ns < 0) {
-    s -= 1;
-    ns += 1e9;
-  } else if (s < 0 && ns > 0) {
-    s += 1;
-    ns -= 1e9;
-  }
-  return { s, ns };
-}
 
 function expert(it: Item, fld: typeof f.lengthBad, sev: "chat" | "warn" | "error", group: "sequence" | "malformed" | "protocol" | "checksum", msg: string): void {
   const t = it.tree;
@@ -172,12 +161,12 @@ function dissectUdp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
 
   if (!pinfo.inErrorPkt) {
     const t = tree.tree;
-    const d = want(t, f.timeDelta) ? delta(fr.tsSec, fr.tsNsec, conv.prevS, conv.prevNs) : null;
+    const d = want(t, f.timeDelta) ? timeDelta(fr.tsSec, fr.tsNsec, conv.prevS, conv.prevNs) : null;
     conv.prevS = fr.tsSec;
     conv.prevNs = fr.tsNsec;
     const tsg = full ? ti.addText(null, 0, 0, "Timestamps") : ti;
     if (full) tsg.generated = true;
-    if (want(t, f.timeRelative)) tsg.addGenerated(f.timeRelative, tvb, 0, 0, delta(fr.tsSec, fr.tsNsec, conv.firstS, conv.firstNs));
+    if (want(t, f.timeRelative)) tsg.addGenerated(f.timeRelative, tvb, 0, 0, timeDelta(fr.tsSec, fr.tsNsec, conv.firstS, conv.firstNs));
     if (d !== null) tsg.addGenerated(f.timeDelta, tvb, 0, 0, d);
   }
 

@@ -6,6 +6,7 @@
  * All sequence arithmetic is modulo 2^32 (`>>> 0`); the *_SEQ comparisons are the
  * signed-difference ones TCP itself uses. Re-exported by tcp.ts.
  */
+import { timeDelta } from "../core/time.js";
 import {
   GT_SEQ,
   LE_SEQ,
@@ -47,21 +48,13 @@ function deltaNs(aS: number, aNs: number, bS: number, bNs: number): number {
 }
 
 function setDelta(ta: TcpAcked, which: "rtt" | "rto", aS: number, aNs: number, bS: number, bNs: number): void {
-  let s = aS - bS;
-  let ns = aNs - bNs;
-  if (s > 0 && ns < 0) {
-    s -= 1;
-    ns += 1e9;
-  } else if (s < 0 && ns > 0) {
-    s += 1;
-    ns -= 1e9;
-  }
+  const d = timeDelta(aS, aNs, bS, bNs);
   if (which === "rtt") {
-    ta.rttS = s;
-    ta.rttNs = ns;
+    ta.rttS = d.s;
+    ta.rttNs = d.ns;
   } else {
-    ta.rtoS = s;
-    ta.rtoNs = ns;
+    ta.rtoS = d.s;
+    ta.rtoNs = d.ns;
   }
 }
 

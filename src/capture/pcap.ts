@@ -7,7 +7,7 @@
  * caller how many bytes it still needs when it stops in the middle of a record.
  *
  * What pcapng shares with it (CaptureError, CaptureInfo, RecordParser, byte readers,
- * snaplen and pseudo-header rules) is in record-parser.ts, re-exported here.
+ * snaplen and pseudo-header rules) is in record-parser.ts.
  */
 import type { Frame, InterfaceInfo } from "./frame.js";
 import {
@@ -23,24 +23,6 @@ import {
   u32le,
   unsupported,
   type CaptureInfo,
-  type RecordParser,
-} from "./record-parser.js";
-
-export {
-  CaptureError,
-  MAX_BATCH,
-  MAX_PACKET_SIZE_STANDARD,
-  cutShortOther,
-  maxSnaplenFor,
-  pseudoHeaderError,
-  pseudoHeaderLen,
-  u16be,
-  u16le,
-  u32be,
-  u32le,
-  unsupported,
-  type CaptureInfo,
-  type NameRecord,
   type RecordParser,
 } from "./record-parser.js";
 

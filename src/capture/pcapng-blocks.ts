@@ -119,16 +119,11 @@ export const OPT_COMMENT = 1;
 
 /** EPB/PB options: comments and flags. */
 export function packetOptions(b: Uint8Array, p: number, e: number, le: boolean, fr: Frame): void {
-  while (p + 4 <= e) {
-    const code = le ? u16le(b, p) : u16be(b, p);
-    const len = le ? u16le(b, p + 2) : u16be(b, p + 2);
-    if (code === 0) return;
-    const v = p + 4;
-    if (v + len > e) return;
+  if (p + 4 > e) return; // most packets have none: no callback made
+  readOptions(b, p, e, le, (code, v, len) => {
     if (code === OPT_COMMENT) (fr.comments ??= []).push(str(b, v, len));
     else if (code === 2 && len >= 4) fr.flags = le ? u32le(b, v) : u32be(b, v);
-    p = v + ((len + 3) & ~3);
-  }
+  });
 }
 
 /** The options of a block (SHB, IDB): calls `f` with each option's code, value offset and length. */

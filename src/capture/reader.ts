@@ -9,11 +9,12 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { open as openAsync, type FileHandle } from "node:fs/promises";
 import type { Frame } from "./frame.js";
-import { CaptureError, MAX_BATCH, PcapParser, probePcap, PCAP_HEADER_LEN, type CaptureInfo, type RecordParser } from "./pcap.js";
+import { PcapParser, probePcap, PCAP_HEADER_LEN } from "./pcap.js";
+import { CaptureError, MAX_BATCH, type CaptureInfo, type RecordParser } from "./record-parser.js";
 import { BT_SHB, PcapngParser } from "./pcapng.js";
 
 export { CaptureError };
-export type { CaptureInfo, NameRecord } from "./pcap.js";
+export type { CaptureInfo, NameRecord } from "./record-parser.js";
 
 /** Default block size. */
 export const BLOCK_SIZE = 4 * 1024 * 1024;

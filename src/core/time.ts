@@ -2,8 +2,13 @@ import type { Time } from "./field.js";
 
 /** a - b, normalised so that s and ns carry the same sign (as Wireshark's nstime_delta). */
 export function timeDiff(a: Time, b: Time): Time {
-  let s = a.s - b.s;
-  let ns = a.ns - b.ns;
+  return timeDelta(a.s, a.ns, b.s, b.ns);
+}
+
+/** timeDiff on seconds/nanoseconds kept as plain numbers (per-stream state, frame timestamps). */
+export function timeDelta(aS: number, aNs: number, bS: number, bNs: number): Time {
+  let s = aS - bS;
+  let ns = aNs - bNs;
   if (s > 0 && ns < 0) { s -= 1; ns += 1e9; }
   else if (s < 0 && ns > 0) { s += 1; ns -= 1e9; }
   return { s, ns };
