@@ -210,15 +210,10 @@ function sameHeaders(a: Uint8Array, b: Uint8Array, l4: number, hl: number, v6: b
 export class Coalescer {
   private runs: (Run | Uint8Array)[] = [];
   private open: Run | null = null;
-  /** Packets and super packets written (for the tests and stats). */
-  written = 0;
+  /** Packets that went in joined to others (stats). */
   coalesced = 0;
 
   constructor(private readonly write: (hdr: Uint8Array, pkt: Uint8Array) => void) {}
-
-  get pending(): boolean {
-    return this.runs.length > 0;
-  }
 
   add(p: Uint8Array): void {
     const l4 = tcpOffset(p);
@@ -262,15 +257,10 @@ export class Coalescer {
     this.runs = [];
     this.open = null;
     for (const x of runs) {
-      if (x instanceof Uint8Array) {
-        this.write(PLAIN_VNET_HDR, x);
-        this.written++;
-      } else if (x.parts.length === 1) {
-        this.write(PLAIN_VNET_HDR, x.first);
-        this.written++;
-      } else {
+      if (x instanceof Uint8Array) this.write(PLAIN_VNET_HDR, x);
+      else if (x.parts.length === 1) this.write(PLAIN_VNET_HDR, x.first);
+      else {
         this.write(...superPacket(x));
-        this.written++;
         this.coalesced += x.parts.length;
       }
     }
