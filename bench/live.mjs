@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const NESTCAP = join(ROOT, "dist", "src", "cli", "main.js");
+const NESTCAP = join(ROOT, "dist", "src", "cli", "nestcap.js");
 const NS = `nclive-bench-${process.pid % 100000}`;
 const PORT = 45678;
 // Kernel buffer per interface for every tool (MiB): nestcap's default is 16, dumpcap's and tcpdump's 2.

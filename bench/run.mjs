@@ -10,7 +10,7 @@ const ROOT = resolve(import.meta.dirname, "..");
 const OUT = join(ROOT, "bench", "out");
 const TARGET = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const BIG = join(OUT, `bench-${TARGET}.pcapng`);
-const NESTCAP = join(ROOT, "dist", "src", "cli", "main.js");
+const NESTCAP = join(ROOT, "dist", "src", "cli", "nestcap.js");
 
 mkdirSync(OUT, { recursive: true });
 const { readCaptureSync } = await import(join(ROOT, "dist", "src", "capture", "reader.js"));

@@ -4,7 +4,7 @@
 #     capture calls through koffi), and for tests tshark (the reference), tcpdump,
 #     openvpn (the tunnel's interop peer), iproute2, dnsmasq, dig, curl, ping;
 #   - npm packages (npm install; koffi ships prebuilt binaries, nothing is compiled);
-#   - the TypeScript build (dist/).
+#   - the TypeScript build (dist/), and the CLI bundled into one file (dist/src/cli/nestcap.js).
 # Usage: scripts/setup.sh [start|test|build]   (build: only the TypeScript build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,8 +39,9 @@ fi
 
 # Build when any source is newer than the build.
 stamp=dist/.built
-if [ ! -f "$stamp" ] || [ -n "$(find src dissectors tsconfig.json package.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
-  echo "setup: building (tsc)" >&2
+if [ ! -f "$stamp" ] || [ ! -f dist/src/cli/nestcap.js ] || [ -n "$(find src dissectors tsconfig.json package.json scripts/bundle.mjs -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  echo "setup: building (tsc, then the one-file CLI bundle)" >&2
   npx tsc -p tsconfig.json
+  node scripts/bundle.mjs
   touch "$stamp"
 fi

@@ -71,10 +71,15 @@ interface Source {
   done: boolean;
 }
 
-/** live-worker.js next to this module, or the built one when running from sources (tests). */
+/**
+ * live-worker.js next to this module; from the bundled CLI (dist/src/cli/nestcap.js) the
+ * one in dist/src/capture; from the sources (tests) the built one.
+ */
 function workerUrl(): URL {
-  const here = new URL("./live-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
+  for (const rel of ["./live-worker.js", "../capture/live-worker.js"]) {
+    const u = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(u))) return u;
+  }
   return new URL("../../dist/src/capture/live-worker.js", import.meta.url);
 }
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPcap } from "../../src/capture/libpcap.js";
 import { haveTshark, ROOT } from "../helpers/tshark.js";
 
-const MAIN = join(ROOT, "dist", "src", "cli", "main.js");
+const MAIN = join(ROOT, "dist", "src", "cli", "nestcap.js");
 const tag = `${process.pid % 100000}`;
 const NS1 = `nclive-${tag}-a`;
 const NS2 = `nclive-${tag}-b`;

@@ -102,7 +102,7 @@ export function formatDisagreements(d: Disagreement[], max = 15): string {
 
 /** Run the built CLI (dist/) for end-to-end tests. */
 export function runCli(args: string[], input?: Buffer): { stdout: string; stderr: string; status: number } {
-  const r = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "main.js"), ...args], {
+  const r = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), ...args], {
     input,
     env: { ...process.env, TZ: "UTC", NO_COLOR: "1" },
     maxBuffer: 1 << 30,
