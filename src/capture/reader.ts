@@ -184,6 +184,7 @@ export class CaptureReader {
       } catch {
         // not a regular file: size unknown
       }
+      r.stream = readAhead(r.fh, opts.blockSize ?? BLOCK_SIZE);
     } else {
       const s = typeof src === "string" ? process.stdin : src;
       r.stream = (s as AsyncIterable<unknown>)[Symbol.asyncIterator]();
@@ -207,12 +208,7 @@ export class CaptureReader {
   private async fill(): Promise<void> {
     const c = this.core;
     const [off, len] = c.room();
-    if (this.fh) {
-      const { bytesRead } = await this.fh.read(c.buf, off, len, null);
-      c.filled(bytesRead);
-      return;
-    }
-    // Stream: copy chunks into the buffer.
+    // Copy chunks (a file's read ahead, or a stream's) into the buffer.
     let n = 0;
     while (n < len) {
       let chunk = this.leftover;
@@ -256,17 +252,47 @@ export class CaptureReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.stream) {
+      const s = this.stream;
+      this.stream = null;
+      // Stop the underlying stream (does not close process.stdin for good), or the
+      // file's read-ahead (it waits for its read in flight).
+      await s.return?.();
+    }
     if (this.fh) {
       const fh = this.fh;
       this.fh = null;
       await fh.close();
     }
-    if (this.stream) {
-      const s = this.stream;
-      this.stream = null;
-      // Stop the underlying stream (does not close process.stdin for good).
-      await s.return?.();
+  }
+}
+
+/**
+ * A file as chunks, read one block ahead: while the caller parses and dissects one
+ * block, the next is already being read (by libuv's thread pool, on another core),
+ * so the reader never waits for the disk or the page cache. Two buffers take turns;
+ * a chunk stays valid until the chunk after the next one is asked for, and the
+ * caller copies every chunk out before it asks for the next one.
+ */
+async function* readAhead(fh: FileHandle, size: number): AsyncGenerator<Uint8Array> {
+  const bufs = [allocBlock(size), allocBlock(size)];
+  let i = 0;
+  let pos = 0;
+  let inFlight: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, size, 0);
+  try {
+    for (;;) {
+      const { bytesRead } = await inFlight;
+      inFlight = null;
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      const cur = bufs[i];
+      i ^= 1;
+      inFlight = fh.read(bufs[i], 0, size, pos);
+      yield cur.subarray(0, bytesRead);
     }
+  } finally {
+    // stopped early (-c, an error): let the read in flight end before the file closes
+    if (inFlight !== null) await inFlight.catch(() => undefined);
   }
 }
 
