@@ -140,6 +140,8 @@ export function dissectEthertype(
   pinfo.layers.push("ethertype");
   const payload = tvb.sub(o);
   const p = lookupTable("ethertype", type);
+  // the trailer's items go in this layer's subtree, before the payload's (tree order)
+  const mark = tree.tree.mark();
   let used = p ? callDissector(p, payload, pinfo, tree) : 0;
   // 0 from a found dissector on an empty payload means "ran and failed", not "not mine".
   if (used === 0 && (p === undefined || payload.length > 0)) {
@@ -154,7 +156,12 @@ export function dissectEthertype(
   // What the payload didn't claim is a trailer, when any of it was captured.
   if (used < payload.reportedLength && used < payload.length) {
     try {
-      addEthernetTrailer(pinfo, parent, trailerField, tvb, payload.sub(used), fcsLen);
+      tree.tree.insertAt(mark);
+      try {
+        addEthernetTrailer(pinfo, parent, trailerField, tvb, payload.sub(used), fcsLen);
+      } finally {
+        tree.tree.insertAt(null);
+      }
     } catch (e) {
       // A trailer/FCS cut by the snapshot length: tshark blames the "Ethertype" step.
       if (!(e instanceof BoundsError)) throw e;

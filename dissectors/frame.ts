@@ -27,6 +27,7 @@ export const frame = defineProtocol({
     number: { abbrev: "frame.number", name: "Frame Number", type: "uint32" },
     len: { abbrev: "frame.len", name: "Frame Length", type: "uint32" },
     capLen: { abbrev: "frame.cap_len", name: "Capture Length", type: "uint32" },
+    lenLtCaplen: { abbrev: "frame.len_lt_caplen", name: "Frame length is less than captured length", type: "none" },
     marked: { abbrev: "frame.marked", name: "Frame is marked", type: "bool", tfs: ["True", "False"] },
     ignored: { abbrev: "frame.ignored", name: "Frame is ignored", type: "bool", tfs: ["True", "False"] },
     protocols: { abbrev: "frame.protocols", name: "Protocols in frame", type: "string" },
@@ -77,7 +78,9 @@ export const frame = defineProtocol({
       if (t.wants(f.timeRelative)) top.addGenerated(f.timeRelative, tvb, 0, 0, timeDiff(ts, s.firstTs));
     }
     top.add(f.number, tvb, 0, 0, fr.num);
-    top.add(f.len, tvb, 0, 0, fr.len, full ? bits(fr.len) : undefined);
+    const lenItem = top.add(f.len, tvb, 0, 0, fr.len, full ? bits(fr.len) : undefined);
+    // a record claiming fewer bytes on the wire than it holds
+    if (fr.len < fr.caplen) lenItem.expert("error", "malformed", "Frame length is less than captured length", "frame", "frame.len_lt_caplen");
     top.add(f.capLen, tvb, 0, 0, fr.caplen, full ? bits(fr.caplen) : undefined);
     top.addGenerated(f.marked, tvb, 0, 0, false);
     top.addGenerated(f.ignored, tvb, 0, 0, false);

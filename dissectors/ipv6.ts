@@ -177,8 +177,10 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   }
   pinfo.setProtocol("IPv6");
   pinfo.setInfo("");
-  if (tvb.length < 40) {
-    pinfo.setInfo(`Invalid IPv6 header (${tvb.length} bytes, need exactly 40)`);
+  // tshark tests the reported length: a header cut by the snaplen is "[Packet size
+  // limited during capture]" (below), not an invalid header
+  if (tvb.reportedLength < 40) {
+    pinfo.setInfo(`Invalid IPv6 header (${tvb.reportedLength} bytes, need exactly 40)`);
     top.expert("error", "malformed", "IPv6 header must be exactly 40 bytes", "ipv6");
   }
   const w0 = tvb.u32(0);

@@ -160,9 +160,18 @@ export function tryHeuristics(table: string, tvb: Tvb, pinfo: PacketInfo, tree: 
 /** Checksum status values shared by every *.checksum.status field (Wireshark's proto_checksum_vals). */
 export const CHECKSUM_STATUS: Readonly<Record<number, string>> = { 0: "Bad", 1: "Good", 2: "Unverified", 3: "Not present", 4: "Illegal" };
 
-/** Wireshark's _ws.malformed expert field. */
-export const MALFORMED = registerField({ abbrev: "_ws.malformed", name: "Malformed Packet", type: "none" });
-export const TRUNCATED = registerField({ abbrev: "_ws.short", name: "Packet size limited during capture", type: "none" });
+/**
+ * Wireshark's proto_malformed and proto_short: protocols of their own, so an item of
+ * theirs is a protocol item (`-e _ws.malformed` prints its label, "[Malformed Packet:
+ * DNS]"). Every note of the Malformed group also hangs a hidden, label-less
+ * _ws.malformed item in its subtree (tree.ts), which `-Y _ws.malformed` finds and
+ * `-e` prints as "_ws.malformed". The exception's note has its own field.
+ */
+export const MALFORMED = registerField({ abbrev: "_ws.malformed", name: "Malformed Packet", type: "protocol" });
+export const TRUNCATED = registerField({ abbrev: "_ws.short", name: "Packet size limited during capture", type: "protocol" });
+registerField({ abbrev: "_ws.malformed.expert", name: "Malformed Packet (Exception occurred)", type: "none" });
+/** proto.c's note on a packet string with bytes after its NUL (see strayCheck in dissectors/http-headers.ts). */
+registerField({ abbrev: "_ws.string.trailing_stray_characters", name: "Trailing stray characters", type: "none" });
 
 /** The "data" protocol: bytes nobody claimed. Defined in dissectors/data.ts; looked up here. */
 export function callData(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {

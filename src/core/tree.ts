@@ -5,6 +5,7 @@
  */
 import { fieldByAbbrev, fieldById, registerField, type Field, type Value } from "./field.js";
 import type { DataSource, Tvb } from "./tvb.js";
+import { fitText } from "./label.js";
 import { GROUP_NAMES, GROUP_VALUES, SEVERITY_NAMES, SEVERITY_VALUES, type Expert, type ExpertGroup, type Severity } from "./expert.js";
 
 /**
@@ -27,8 +28,16 @@ function wanted(t: Tree, f: Field): boolean {
   return t.wanted !== null && f.id < t.wanted.length && t.wanted[f.id] === 1;
 }
 
+let wsMalformed: Field | undefined;
+
 function recordExpert(t: Tree, e: Expert): void {
-  if (wanted(t, WS_EXPERT)) t.record(WS_EXPERT, `Expert Info (${SEVERITY_NAMES[e.severity]}/${GROUP_NAMES[e.group]}): ${e.message}`);
+  if (e.group === "malformed") {
+    // expert.c: a hidden _ws.malformed protocol item (no label) in the note's subtree
+    wsMalformed ??= fieldByAbbrev("_ws.malformed");
+    if (wsMalformed !== undefined && wanted(t, wsMalformed)) t.record(wsMalformed, new Item(t, wsMalformed, null, 0, 0, null) as unknown as Value);
+  }
+  // the note's label, cut at Wireshark's label length as -V cuts it
+  if (wanted(t, WS_EXPERT)) t.record(WS_EXPERT, fitText(`Expert Info (${SEVERITY_NAMES[e.severity]}/${GROUP_NAMES[e.group]}): ${e.message}`));
   if (wanted(t, WS_EXPERT_MESSAGE)) t.record(WS_EXPERT_MESSAGE, e.message);
   if (wanted(t, WS_EXPERT_SEVERITY)) t.record(WS_EXPERT_SEVERITY, SEVERITY_VALUES[e.severity]);
   if (wanted(t, WS_EXPERT_GROUP)) t.record(WS_EXPERT_GROUP, GROUP_VALUES[e.group]);
@@ -211,6 +220,12 @@ export class Tree {
     }
     const k = s.slots[f.id] - 1;
     let arr = this.values[k];
+    const ins = this.ins;
+    if (ins !== null && arr !== undefined && ins[k] < arr.length) {
+      this.insert(k, arr, ins[k]++, v);
+      return;
+    }
+    if (ins !== null) ins[k]++;
     if (arr === undefined) arr = this.values[k] = [v];
     else arr.push(v);
     // layer numbers (filters' "ip.src#2"): only when the field's protocol is recorded too
@@ -222,6 +237,40 @@ export class Tree {
       if (l.length !== arr.length - 1) l.length = arr.length - 1;
       l.push(this.values[p]?.length ?? 0);
     }
+  }
+
+  /** record() in insertion mode: v goes at index `at` of the slot's values. */
+  private insert(k: number, arr: Value[], at: number, v: Value): void {
+    const p = this.s!.protoSlot[k];
+    if (p >= 0) {
+      let l = this.layerNums[k];
+      if (l === undefined) l = this.layerNums[k] = [];
+      if (l.length !== arr.length) l.length = arr.length;
+      l.splice(at, 0, this.values[p]?.length ?? 0);
+    }
+    arr.splice(at, 0, v);
+  }
+
+  /** Insertion points (see mark/insertAt), advanced as values go in. */
+  private ins: Int32Array | null = null;
+
+  /**
+   * Where the values recorded so far end, per wanted field. With insertAt(mark), values
+   * recorded later go there instead of at the end: a dissector that adds items to its
+   * own subtree after its payload was dissected (Ethernet's trailer) keeps tree order,
+   * which is the order tshark -T fields prints occurrences in. null without wanted fields.
+   */
+  mark(): Int32Array | null {
+    const s = this.s;
+    if (s === null) return null;
+    const m = new Int32Array(s.count);
+    for (let k = 0; k < s.count; k++) m[k] = this.values[k]?.length ?? 0;
+    return m;
+  }
+
+  /** Record at the mark's positions from now on (null: at the end again). */
+  insertAt(m: Int32Array | null): void {
+    this.ins = m;
   }
 
   /**

@@ -26,49 +26,10 @@ import { itemLabel } from "../core/format.js";
 import type { Item } from "../core/tree.js";
 import type { Style } from "./color.js";
 import { hexLines } from "./hex.js";
+import { cutUtf8, fitText, LABEL_MAX, markTruncated, utf8Length } from "../core/label.js";
 
 export { GROUP_NAMES, SEVERITY_NAMES } from "../core/expert.js";
 import { GROUP_NAMES, SEVERITY_NAMES } from "../core/expert.js";
-
-/** Wireshark's ITEM_LABEL_LENGTH: labels hold at most 239 bytes (+ NUL). */
-const LABEL_MAX = 239;
-const TRUNC = " [truncated]";
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
-/** The longest prefix of s that fits in `max` UTF-8 bytes (cut at a character boundary). */
-function cutUtf8(s: string, max: number): string {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const pair = c >= 0xd800 && c < 0xdc00 && i + 1 < s.length;
-    const w = c < 0x80 ? 1 : c < 0x800 ? 2 : pair ? 4 : 3;
-    if (n + w > max) return s.slice(0, i);
-    n += w;
-    if (pair) i++;
-  }
-  return s;
-}
-
-/**
- * Wireshark's label_mark_truncated: insert " [truncated]" at namePos, then end the
- * label before the character holding byte 238 (so at most 238 bytes, as tshark shows).
- */
-function markTruncated(label: string, namePos: number): string {
-  return cutUtf8(label.slice(0, namePos) + TRUNC + label.slice(namePos), LABEL_MAX - 1);
-}
 
 /** A label (no brackets) cut as Wireshark's 240-byte buffer would cut it. */
 function fitLabel(it: Item, base: string, suffix: string | null): string {
@@ -99,12 +60,6 @@ export function labelOf(it: Item): string {
   const suf = it.suffix;
   if (suf === null || suf.length === 0) return fitLabel(it, l, null);
   return fitLabel(it, l.slice(0, l.length - suf.length), suf);
-}
-
-/** Plain text of a message item (expert subtree lines), cut like any label. */
-function fitText(s: string): string {
-  if (s.length < 80 || utf8Length(s) <= LABEL_MAX) return s;
-  return markTruncated(s, 0);
 }
 
 const INDENT: string[] = [];

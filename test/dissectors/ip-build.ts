@@ -14,10 +14,11 @@ import { pcap } from "../helpers/build.js";
 import { tsharkFields, type Disagreement } from "../helpers/tshark.js";
 
 /** nestcap's -T fields rows with a session of our own (prefs). */
-export function nestRows(file: string, fields: readonly string[], prefs: Record<string, boolean> = {}): string[][] {
+export function nestRows(file: string, fields: readonly string[], prefs: Record<string, boolean> = {}, aggregator = ","): string[][] {
   const fs = resolveFields(fields);
   const d = new Dissector({ wanted: fs }, new Session({ prefs }));
-  return readCaptureSync(file).frames.map((fr) => fieldsLine(d.dissect(fr).tree, fs, DEFAULT_FIELDS_OPTIONS).split("\t"));
+  const o = { ...DEFAULT_FIELDS_OPTIONS, aggregator };
+  return readCaptureSync(file).frames.map((fr) => fieldsLine(d.dissect(fr).tree, fs, o).split("\t"));
 }
 
 /** Compare cell by cell; returns [cells, disagreements]. */

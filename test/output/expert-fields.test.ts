@@ -2,9 +2,12 @@
  * Expert notes as fields: _ws.expert (its label), _ws.expert.message/.severity/.group and a
  * note's own field (http.chat, tcp.analysis.retransmission), as tshark -T fields prints them.
  */
+import { spawnSync } from "node:child_process";
 import { basename } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compareFields, fixtures, formatDisagreements, haveTshark, runCli } from "../helpers/tshark.js";
+import { compareFields, corpus, fixtures, formatDisagreements, haveTshark, runCli } from "../helpers/tshark.js";
+import { nestRows } from "../dissectors/ip-build.js";
+import { CaptureError } from "../../src/capture/reader.js";
 
 const FIELDS = ["_ws.expert", "_ws.expert.message", "_ws.expert.severity", "_ws.expert.group", "http.chat", "tcp.analysis.retransmission", "tcp.analysis.duplicate_ack"];
 // tshark is wrong on these two (static-key packets read as opcodes; tls-auth's SHA256 HMAC taken for SHA1): it reports Malformed
@@ -42,4 +45,54 @@ describe.skipIf(files.length === 0)("expert fields vs tshark", () => {
     expect(r.stdout.split("\n").filter((l) => l !== "")).toEqual(warnOrWorse);
     expect(warnOrWorse.length).toBeGreaterThan(0);
   });
+});
+
+/**
+ * The tcpdump corpus' malformed captures (its *-oobr, *-overflow, *-asan… files): on every
+ * frame dissected through the same layers as tshark's, the notes come in tshark's order
+ * (tree order: an Ethernet trailer's note before its payload's) and the _ws.malformed /
+ * _ws.short marks agree.
+ */
+const broken = haveTshark() ? corpus("tcpdump", (n) => /oobr|overflow|asan|trunc/.test(n)) : [];
+describe.skipIf(broken.length === 0)("expert order and malformed marks vs tshark (tcpdump corpus)", () => {
+  it(`agree on the frames dissected alike (${broken.length} files)`, () => {
+    const names = ["frame.number", "frame.protocols", "_ws.expert", "_ws.malformed", "_ws.short", "_ws.malformed.expert"];
+    // Known: notes of checks nestcap does not make yet on these frames (see the README's status)
+    const KNOWN = new Set(["icmp-icmp_print-oobr-1.pcap#1", "icmp6_mobileprefix_asan.pcap#1", "ipv6-next-header-oobr-2.pcap#1", "rtp-seg-fault-1.pcapng#1"]);
+    let compared = 0;
+    let ordered = 0;
+    let marks = 0;
+    const bad: string[] = [];
+    for (const f of broken) {
+      const t = spawnSync("tshark", ["-n", "-r", f, "-T", "fields", "-E", "aggregator=\u0001", ...names.flatMap((x) => ["-e", x])], { encoding: "utf8", maxBuffer: 1 << 28 })
+        .stdout.split("\n").filter((l) => l !== "");
+      let n: string[][];
+      try {
+        n = nestRows(f, names, {}, "\u0001");
+      } catch (e) {
+        if (e instanceof CaptureError) continue; // a link type or record nestcap does not read (tested in test/capture)
+        throw e;
+      }
+      expect(n.length).toBe(t.length);
+      for (let i = 0; i < t.length; i++) {
+        const a = t[i].split("\t");
+        const b = n[i];
+        if (a[1] !== b[1]) continue;
+        compared++;
+        const id = `${basename(f)}#${a[0]}`;
+        if (a.slice(3).join("") !== "") marks++;
+        if (a.slice(3).join("\t") !== b.slice(3).join("\t") && !KNOWN.has(id)) bad.push(`${id} marks: ${a.slice(3).join(" | ")}  vs  ${b.slice(3).join(" | ")}`);
+        const ea = a[2].split("\u0001");
+        const eb = b[2].split("\u0001");
+        if (ea.length > 1 && [...ea].sort().join("\n") === [...eb].sort().join("\n")) {
+          ordered++;
+          if (a[2] !== b[2]) bad.push(`${id} order: ${ea.join(" ; ")}  vs  ${eb.join(" ; ")}`);
+        }
+      }
+    }
+    console.log(`tcpdump corpus: ${compared} frames dissected alike; ${ordered} with several notes in the same order; ${marks} with malformed/short marks`);
+    expect(ordered).toBeGreaterThan(50);
+    expect(marks).toBeGreaterThan(20);
+    expect(bad).toEqual([]);
+  }, 300_000);
 });
