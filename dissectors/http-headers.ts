@@ -50,16 +50,14 @@ export function isPrint(c: number): boolean {
   return c >= 0x20 && c < 0x7f;
 }
 
-/** RFC 7230 tchar. */
+/** A character allowed in a header name. */
 function isTokenChar(c: number): boolean {
-  if (c <= 0x20 || c >= 0x7f) return false;
-  switch (c) {
-    case 0x28: case 0x29: case 0x3c: case 0x3e: case 0x40: case 0x2c: case 0x3b: case 0x3a: case 0x5c: case 0x22:
-    case 0x2f: case 0x5b: case 0x5d: case 0x3f: case 0x3d: case 0x7b: case 0x7d:
-      return false;
-  }
-  return true;
+  // tshark 4.0's is_token_char: letters, digits and "!#$%&\\:*+-.^_`|~" (its list has a
+  // backslash where RFC 7230's tchar has an apostrophe: "a\\b" passes, "a'b" does not)
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+  return TOKEN_PUNCT.includes(String.fromCharCode(c));
 }
+const TOKEN_PUNCT = "!#$%&\\:*+-.^_`|~";
 
 /** is_http_request_or_reply: T_REQUEST (method length in REQ.methodLen), T_RESPONSE or T_OTHER. */
 export function requestOrReply(line: string): number {
@@ -100,7 +98,8 @@ export function requestLine(tvb: Tvb, it: Item, p: number, n: number, line: stri
 export function responseLine(tvb: Tvb, it: Item, p: number, line: string): number {
   let sp = line.indexOf(" ");
   if (sp < 0) sp = line.length;
-  it.add(f.respVersion, tvb, p, sp, line.slice(0, sp));
+  // an ASCII string item: its value ends at a NUL (the rest gets the stray-characters note)
+  strayCheck(it.add(f.respVersion, tvb, p, sp, line.slice(0, sp).split("\0", 1)[0]), tvb.bytes(0), p, p + sp);
   // basic_response_dissector: the next token (blanks skipped) must have 3 characters or
   // more; the code is strtoul() of its first 3 ("0204" is 20), the phrase the rest after blanks
   let cs = sp;
@@ -140,16 +139,23 @@ export function header(
   const value = latin1(d, v, le);
   const whole = latin1(d, p, next);
   const label = full ? labelText(whole) : "";
-  let badName = false;
-  for (let i = p; i < colon; i++) if (!isTokenChar(d[i])) { badName = true; break; }
+  // an empty name is no name either
+  let badName = colon === p;
+  for (let i = p; i < colon && !badName; i++) if (!isTokenChar(d[i])) badName = true;
   const key = badName ? undefined : HEADER_FIELDS.get(nameLc);
   let item: Item;
   if (key === undefined) {
     // a header without a field of its own: the request/response line field itself, or unknown_header
     // (a bad name's line is added as a C string: it ends at a NUL)
-    item = ti.add(lineField ?? f.unknownHeader, tvb, p, next - p, badName ? latin1(d, p, next, true) : whole);
+    // tshark reads a bad name's line, and an unknown header of a request/response, from the
+    // packet as an ASCII string (value up to a NUL, stray-bytes check); otherwise it is a C string
+    const fromPacket = badName || lineField !== null;
+    item = ti.add(lineField ?? f.unknownHeader, tvb, p, next - p, fromPacket ? latin1(d, p, next, true) : whole);
     if (full) item.setText(label);
-    if (badName) item.expert("warn", "protocol", "Illegal characters found in header name", "http", "http.bad_header_name");
+    if (fromPacket) strayCheck(item, d, p, next);
+    if (badName) {
+      item.expert("warn", "protocol", "Illegal characters found in header name", "http", "http.bad_header_name");
+    }
     return item;
   } else {
     item = ti.add(F[key], tvb, p, next - p, value);
@@ -162,6 +168,8 @@ export function header(
           h.contentLength = Number(m[1]);
           h.haveCL = true;
           item.addGenerated(f.contentLength, tvb, p, next - p, BigInt(m[1]));
+          // tshark notes it on each valid Content-Length after a Transfer-Encoding…
+          if (h.haveTE) teAndLength(item);
         }
         break;
       }
@@ -176,9 +184,13 @@ export function header(
         h.contentEncoding = value.trim().toLowerCase();
         break;
       case "transferEncoding":
+        // …and on each Transfer-Encoding after a valid Content-Length
+        if (h.haveCL) teAndLength(item);
         h.transferEncoding = value;
         h.haveTE = true;
         if (hasChunkedCoding(value)) h.chunked = true;
+        // tshark parses the value as a C string (up to a NUL)
+        if (!knownCodings(value.split("\0", 1)[0])) item.expert("warn", "undecoded", "Unknown transfer coding name in Transfer-Encoding header", "http", "http.te_unknown");
         break;
       case "host":
         h.host = value;
@@ -197,9 +209,69 @@ export function header(
       }
     }
   }
-  if (lineField !== null) hide(ti.add(lineField, tvb, p, next - p, whole));
+  if (lineField !== null) {
+    const line = ti.add(lineField, tvb, p, next - p, latin1(d, p, next, true));
+    hide(line);
+    strayCheck(line, d, p, next);
+  }
   void pinfo;
   return item;
+}
+
+/**
+ * A text item tshark reads from the packet as an ASCII string (proto_tree_add_item) ends
+ * at a NUL; bytes other than NUL after it get proto.c's "Trailing stray characters" note.
+ * (Items made from a C string, proto_tree_add_string, get no such check.)
+ */
+function strayCheck(item: Item, d: Uint8Array, a: number, b: number): void {
+  const nul = d.indexOf(0, a);
+  if (nul < 0 || nul >= b) return;
+  for (let i = nul + 1; i < b; i++) {
+    if (d[i] !== 0) {
+      item.expert("warn", "undecoded", "Trailing stray characters", "", "_ws.string.trailing_stray_characters");
+      return;
+    }
+  }
+}
+
+function teAndLength(item: Item): void {
+  item.expert("warn", "malformed", "The Content-Length and Transfer-Encoding header must not be set together", "http", "http.te_and_length");
+}
+
+const CODINGS = ["compress", "deflate", "gzip", "identity", "x-compress", "x-gzip"];
+
+/**
+ * Whether tshark's http_parse_transfer_coding understands every name of a
+ * Transfer-Encoding value: names are matched as case-sensitive prefixes, blanks and
+ * commas between them skipped; "chunked" any number of times, at most one other
+ * (compression) coding; an unknown name is skipped up to the next comma.
+ */
+function knownCodings(value: string): boolean {
+  let ok = true;
+  let other = false;
+  let i = 0;
+  const n = value.length;
+  while (i < n) {
+    let c = value.charCodeAt(i);
+    while (i < n && (c === 0x20 || c === 0x09 || c === 0x2c)) c = value.charCodeAt(++i);
+    if (i >= n) break;
+    if (value.startsWith("chunked", i)) {
+      i += 7;
+      continue;
+    }
+    if (other) return false;
+    const name = CODINGS.find((x) => value.startsWith(x, i));
+    if (name !== undefined) {
+      other = true;
+      i += name.length;
+      continue;
+    }
+    ok = false;
+    const comma = value.indexOf(",", i);
+    if (comma < 0) break;
+    i = comma;
+  }
+  return ok;
 }
 
 /** http_parse_transfer_coding: is "chunked" one of the comma-separated codings (parameters after ';' ignored)? */

@@ -14,7 +14,7 @@ import { timeDiff } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
 import { decodeContent, dechunk, findLineEnd, LINE } from "../src/http/body.js";
-import { mediaHandler } from "../src/http/names.js";
+import { mediaHandler, mediaRefuses } from "../src/http/names.js";
 import {
   f, fullUri, header, hf, hide, isPrint, latin1, requestLine, requestOrReply, responseLine,
   T_OTHER, T_REQUEST, T_RESPONSE, type Headers,
@@ -90,6 +90,10 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     return end - o0;
   }
 
+  if (o !== o0) {
+    const msg = "Leading CRLF previous message in the stream may have extra CRLF";
+    ti.addText(tvb, o0, 2, msg).expert("error", "malformed", msg, "http", "http.leading_crlf");
+  }
   const firstLen = findLineEnd(d, o, end);
   const firstLine = latin1(d, o, o + firstLen);
   const type = requestOrReply(firstLine);
@@ -102,7 +106,6 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   };
   let method = "", uri = "", code = 0;
   let sawHeader = false, sawBlank = false;
-  let clItem: Item | null = null;
   const lineField = type === T_REQUEST ? f.requestLine : type === T_RESPONSE ? f.responseLine : null;
   let p = o;
   while (p < end) {
@@ -145,13 +148,7 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
       break;
     }
     sawHeader = true;
-    const item = header(tvb, ti, pinfo, p, n, next, colon, h, lineField);
-    if (item !== null) {
-      if (h.haveCL && h.haveTE && clItem === null) {
-        item.expert("warn", "malformed", "The Content-Length and Transfer-Encoding header must not be set together", "http", "http.te_and_length");
-        clItem = item;
-      }
-    }
+    header(tvb, ti, pinfo, p, n, next, colon, h, lineField);
     p = next;
   }
 
@@ -272,6 +269,8 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   const ct = h.contentType;
   const handler = ct !== null ? mediaHandler(ct) : "data";
   const proto = handler !== "data" ? protocolByAbbrev(handler) : undefined;
+  if (ct !== null && handler === "media" && mediaRefuses(ct, bodyTvb.bytes(0, n)))
+    ti.expert("note", "malformed", "HTTP body subdissector failed, trying heuristic subdissector", "http", "http.subdissector_failed");
   if (proto === undefined || callDissector(proto, bodyTvb, pinfo, tree, ct) === 0) {
     const media = ct !== null && handler !== "media" && handler !== "data" ? protocolByAbbrev("media") : undefined;
     if (media !== undefined) callDissector(media, bodyTvb, pinfo, tree, ct);

@@ -136,3 +136,35 @@ export const MEDIA_TYPES: ReadonlyMap<string, string> = new Map([
 export function mediaHandler(ct: string): string {
   return MEDIA_TYPES.get(ct) ?? (ct.startsWith("multipart/") ? "data" : "media");
 }
+
+/**
+ * Media types whose tshark dissector nestcap does not have but which check a file
+ * signature first and give the body up when it is missing (a byte range of an image,
+ * a mislabelled body). tshark then notes "HTTP body subdissector failed, trying
+ * heuristic subdissector" and shows the body as media, which nestcap does too; with the
+ * signature present tshark shows the format's tree and nestcap the media item.
+ * Each entry says whether a body starts with its format's signature.
+ */
+const ascii = (b: Uint8Array, o: number, s: string): boolean => {
+  if (b.length < o + s.length) return false;
+  for (let i = 0; i < s.length; i++) if (b[o + i] !== s.charCodeAt(i)) return false;
+  return true;
+};
+const jpeg = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0xff && b[1] === 0xd8;
+// ISO base media files begin with a box; these are the top-level box types seen first
+const MP4_BOXES = ["ftyp", "styp", "moov", "moof", "mdat", "free", "skip", "wide", "meta", "sidx", "uuid", "pdin", "mfra"];
+const SIGNED: ReadonlyMap<string, (b: Uint8Array) => boolean> = new Map([
+  ["image/jpeg", jpeg], ["image/jpg", jpeg], ["image/jfif", jpeg],
+  ["image/png", (b: Uint8Array) => ascii(b, 0, "\x89PNG\r\n\x1a\n")],
+  ["image/gif", (b: Uint8Array) => ascii(b, 0, "GIF87a") || ascii(b, 0, "GIF89a")],
+  ["image/tiff", (b: Uint8Array) => ascii(b, 0, "II*\0") || ascii(b, 0, "MM\0*")],
+  ["application/x-executable", (b: Uint8Array) => ascii(b, 0, "\x7fELF")],
+  ["video/mp4", (b: Uint8Array) => MP4_BOXES.some((t) => ascii(b, 4, t))],
+  ["audio/mp4", (b: Uint8Array) => MP4_BOXES.some((t) => ascii(b, 4, t))],
+]);
+
+/** True when tshark's dissector for `ct` would refuse this body (see SIGNED). */
+export function mediaRefuses(ct: string, body: Uint8Array): boolean {
+  const ok = SIGNED.get(ct);
+  return ok !== undefined && !ok(body);
+}
