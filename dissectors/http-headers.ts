@@ -126,10 +126,10 @@ export function fullUri(host: string | null, uri: string, method: string): strin
   return `http://${host}${uri}`;
 }
 
-/** process_header: one "Name: value" line. Returns the item (or null for nothing special). */
+/** process_header: one "Name: value" line, its item and what its header means for the message (h). */
 export function header(
   tvb: Tvb, ti: Item, pinfo: PacketInfo, p: number, n: number, next: number, colon: number, h: Headers, lineField: Field | null,
-): Item | null {
+): void {
   const d = tvb.bytes(0);
   const full = ti.tree.full;
   const nameLc = latin1(d, p, colon).toLowerCase();
@@ -156,7 +156,7 @@ export function header(
     if (badName) {
       item.expert("warn", "protocol", "Illegal characters found in header name", "http", "http.bad_header_name");
     }
-    return item;
+    return;
   } else {
     item = ti.add(F[key], tvb, p, next - p, value);
     if (full) item.setText(label);
@@ -190,7 +190,7 @@ export function header(
         h.haveTE = true;
         if (hasChunkedCoding(value)) h.chunked = true;
         // tshark parses the value as a C string (up to a NUL)
-        if (!knownCodings(value.split("\0", 1)[0])) item.expert("warn", "undecoded", "Unknown transfer coding name in Transfer-Encoding header", "http", "http.te_unknown");
+        if (!knownCodings(latin1(d, v, le, true))) item.expert("warn", "undecoded", "Unknown transfer coding name in Transfer-Encoding header", "http", "http.te_unknown");
         break;
       case "host":
         h.host = value;
@@ -215,7 +215,6 @@ export function header(
     strayCheck(line, d, p, next);
   }
   void pinfo;
-  return item;
 }
 
 /**

@@ -18,6 +18,7 @@
  *   fragments, ids consecutive (cutting the large packet gives the same ids back); IPv6
  *   without extension headers.
  */
+import { TH_ACK, TH_CWR, TH_FIN, TH_PUSH as TH_PSH, TH_RST, TH_SYN, TH_URG } from "../analysis/tcp-stream.js";
 
 export const VNET_HDR_LEN = 10;
 const F_NEEDS_CSUM = 1;
@@ -28,13 +29,6 @@ const GSO_ECN = 0x80;
 /** Largest coalesced IP packet (the tun's gso_max_size is set below 64 KiB as well). */
 export const MAX_SUPER = 65000;
 
-const TH_FIN = 0x01;
-const TH_SYN = 0x02;
-const TH_RST = 0x04;
-const TH_PSH = 0x08;
-const TH_ACK = 0x10;
-const TH_URG = 0x20;
-const TH_CWR = 0x80;
 
 /** One's-complement sum of b[from, to) as 16-bit big-endian words, added to `sum` (not folded). */
 function sum16(b: Uint8Array, from: number, to: number, sum: number): number {
