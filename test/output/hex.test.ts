@@ -35,6 +35,17 @@ describe("hex dump layout", () => {
     expect(hexLines(Uint8Array.from([0x1f, 0x20, 0x7e, 0x7f, 0xff]))).toBe(row("0000", "1f 20 7e 7f ff", ". ~..") + "\n");
   });
 
+  it("the unmarked fast path prints what the row-by-row path prints, at every length", () => {
+    // marks that are all zero take the row-by-row string path; null takes the byte-built one
+    const lengths = [1, 15, 16, 17, 31, 32, 33, 1448, 0xffff, 0x10000, 0x10001, 0x10011];
+    let seed = 7;
+    for (const n of lengths) {
+      const b = new Uint8Array(n);
+      for (let i = 0; i < n; i++) b[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      expect(hexLines(b), `length ${n}`).toBe(hexLines(b, new Uint8Array(n)));
+    }
+  });
+
   it("names every source when there are several, and stops at an empty one", () => {
     const d = emptyDissection(DNS.subarray(0, 18));
     d.pinfo.addSource({ name: "Reassembled TCP (3 bytes)", data: hexBytes("616263") });
