@@ -5,6 +5,7 @@
  */
 import type { Field, Time, Value } from "./field.js";
 import type { Item } from "./tree.js";
+import { zoneAbbreviation } from "./tzname.js";
 
 const HEX = "0123456789abcdef";
 
@@ -31,12 +32,37 @@ export function bytesToHex(b: Uint8Array, sep = ""): string {
   return s;
 }
 
+/**
+ * Address texts are asked for again and again (every packet's columns, four MAC labels
+ * per Ethernet frame under -V) for the few addresses a capture holds: a bounded cache
+ * keyed by the address as a number turns ~130-300 ns of string building into a lookup.
+ */
+const ADDR_CACHE_MAX = 4096;
+const ipv4Cache = new Map<number, string>();
+const etherCache = new Map<number, string>();
+
 export function ipv4ToString(v: number): string {
-  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  let s = ipv4Cache.get(v);
+  if (s === undefined) {
+    s = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+    if (ipv4Cache.size >= ADDR_CACHE_MAX) ipv4Cache.clear();
+    ipv4Cache.set(v, s);
+  }
+  return s;
 }
 
+/** "00:15:17:0d:06:f7" (6 bytes; other lengths as colon-separated hex). */
 export function etherToString(b: Uint8Array): string {
-  return bytesToHex(b, ":");
+  if (b.length !== 6) return bytesToHex(b, ":");
+  // 48 bits fit a double exactly
+  const key = (b[0] << 8 | b[1]) * 4294967296 + ((b[2] << 24 | b[3] << 16 | b[4] << 8 | b[5]) >>> 0);
+  let s = etherCache.get(key);
+  if (s === undefined) {
+    s = bytesToHex(b, ":");
+    if (etherCache.size >= ADDR_CACHE_MAX) etherCache.clear();
+    etherCache.set(key, s);
+  }
+  return s;
 }
 
 /** RFC 5952 text form of an IPv6 address. */
@@ -67,17 +93,38 @@ export function addrToString(b: Uint8Array): string {
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+/** "000".."999": nanoseconds are printed as three of these (no number-to-string conversion). */
+const D3: string[] = [];
+for (let i = 0; i < 1000; i++) D3.push(String(i).padStart(3, "0"));
+/** n (0 <= n < 1e9, an integer) as 9 digits. */
+function pad9(n: number): string {
+  if (n >= 0 && n < 1e9 && n === Math.floor(n)) {
+    const a = Math.floor(n / 1e6);
+    const r = n - a * 1e6;
+    const b = Math.floor(r / 1e3);
+    return D3[a] + D3[b] + D3[r - b * 1e3];
+  }
+  return pad(n, 9);
+}
+
+const ZEROS = ["", "0", "00", "000", "0000", "00000", "000000", "0000000", "00000000", "000000000"];
 function pad(n: number, w: number, c = "0"): string {
   let s = String(n);
+  if (s.length >= w) return s;
+  if (c === "0" && w <= 9) return ZEROS[w - s.length] + s;
   while (s.length < w) s = c + s;
   return s;
 }
 
-let tzName: string | undefined;
+/**
+ * The local zone's abbreviation at d, as tshark prints it (strftime's %Z: "CET", "IST",
+ * "-03"; see tzname.ts), Intl's name when the zone's file cannot be read.
+ */
 function localTzName(d: Date): string {
-  if (tzName !== undefined) return tzName;
   const tz = process.env.TZ;
-  if (tz === undefined || tz === "" || tz === "UTC" || tz === "UTC0" || tz === "Etc/UTC") return (tzName = "UTC");
+  if (tz === "" || tz === "UTC" || tz === "UTC0" || tz === "Etc/UTC" || tz === ":UTC") return "UTC";
+  const a = zoneAbbreviation(Math.floor(d.getTime() / 1000), -d.getTimezoneOffset() * 60);
+  if (a !== undefined) return a;
   try {
     const parts = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }).formatToParts(d);
     return parts.find((p) => p.type === "timeZoneName")?.value ?? "";
@@ -86,24 +133,42 @@ function localTzName(d: Date): string {
   }
 }
 
-/** "Oct 14, 2016 15:29:08.218361000 UTC" as Wireshark prints absolute times (local time zone). */
+/**
+ * "Oct 14, 2016 15:29:08.218361000 UTC" as Wireshark prints absolute times (local time zone).
+ * The last second formatted is kept, up to and including its ".", and the zone after
+ * it: packets share their second, and nothing in the text but the nanoseconds changes
+ * within one (zone changes happen on second boundaries).
+ */
+let absLastS = NaN;
+let absLastUtc = false;
+let absHead = "";
+let absTail = "";
+
 export function absTimeToString(t: Time, utc = false): string {
+  if (t.s === absLastS && utc === absLastUtc) return absHead + pad9(t.ns) + absTail;
   const d = new Date(t.s * 1000);
-  const useUtc = utc || localTzName(d) === "UTC";
+  const zone = utc ? "UTC" : localTzName(d);
+  const useUtc = zone === "UTC";
   const Y = useUtc ? d.getUTCFullYear() : d.getFullYear();
   const M = useUtc ? d.getUTCMonth() : d.getMonth();
   const D = useUtc ? d.getUTCDate() : d.getDate();
   const h = useUtc ? d.getUTCHours() : d.getHours();
   const m = useUtc ? d.getUTCMinutes() : d.getMinutes();
   const s = useUtc ? d.getUTCSeconds() : d.getSeconds();
-  return `${MONTHS[M]} ${pad(D, 2, " ")}, ${Y} ${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(t.ns, 9)} ${useUtc ? "UTC" : localTzName(d)}`;
+  const head = `${MONTHS[M]} ${pad(D, 2, " ")}, ${Y} ${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.`;
+  const tail = " " + zone;
+  absLastS = t.s;
+  absLastUtc = utc;
+  absHead = head;
+  absTail = tail;
+  return head + pad9(t.ns) + tail;
 }
 
 /** "1476458948.218361000" / "0.000503000" (seconds with nanoseconds). */
 export function timeToSeconds(t: Time): string {
   // times are normalised (see timeDiff): s and ns share a sign
-  if (t.s < 0 || t.ns < 0) return `-${Math.abs(t.s)}.${pad(Math.abs(t.ns), 9)}`;
-  return `${t.s}.${pad(t.ns, 9)}`;
+  if (t.s < 0 || t.ns < 0) return `-${Math.abs(t.s)}.${pad9(Math.abs(t.ns))}`;
+  return `${t.s}.${pad9(t.ns)}`;
 }
 
 function hexDigits(f: Field): number {
