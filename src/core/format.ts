@@ -141,11 +141,12 @@ function localTzName(d: Date): string {
  */
 let absLastS = NaN;
 let absLastUtc = false;
+let absLastTz: string | undefined;
 let absHead = "";
 let absTail = "";
 
 export function absTimeToString(t: Time, utc = false): string {
-  if (t.s === absLastS && utc === absLastUtc) return absHead + pad9(t.ns) + absTail;
+  if (t.s === absLastS && utc === absLastUtc && process.env.TZ === absLastTz) return absHead + pad9(t.ns) + absTail;
   const d = new Date(t.s * 1000);
   const zone = utc ? "UTC" : localTzName(d);
   const useUtc = zone === "UTC";
@@ -159,6 +160,7 @@ export function absTimeToString(t: Time, utc = false): string {
   const tail = " " + zone;
   absLastS = t.s;
   absLastUtc = utc;
+  absLastTz = process.env.TZ;
   absHead = head;
   absTail = tail;
   return head + pad9(t.ns) + tail;

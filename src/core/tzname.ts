@@ -105,11 +105,13 @@ function parseTzif(b: Buffer): Zone | null {
 }
 
 let loaded: Zone | null | undefined;
+let loadedFor: string | undefined;
 
 function localZone(): Zone | null {
-  if (loaded !== undefined) return loaded;
-  loaded = null;
   let tz = process.env.TZ;
+  if (loaded !== undefined && loadedFor === tz) return loaded;
+  loadedFor = tz;
+  loaded = null;
   try {
     if (tz === undefined) loaded = parseTzif(readFileSync("/etc/localtime"));
     else {
