@@ -58,6 +58,12 @@ export interface Field extends FieldSpec {
   readonly id: number;
   /** Bit shift derived from bitmask (value = (raw & mask) >>> shift). */
   readonly shift: number;
+  /**
+   * Tree labels already made for this field, by value (numbers and booleans only; a
+   * label is a function of field and value). null once the field showed too many
+   * distinct values to be worth it (sequence numbers, checksums). See itemLabel.
+   */
+  labels?: Map<number | boolean, string> | null;
 }
 
 const byId: Field[] = [];
@@ -90,6 +96,7 @@ export function registerField(spec: FieldSpec): Field {
     sep: spec.sep,
     unit: spec.unit,
     blurb: spec.blurb,
+    labels: undefined,
   };
   if (!existing) {
     byId.push(f);

@@ -343,6 +343,20 @@ export function bitString(mask: number, bits: number, raw: number): string {
   return s;
 }
 
+/** Labels kept per field (see Field.labels) before the field is deemed too varied to cache. */
+const LABELS_PER_FIELD = 64;
+
+/** "Name: value" of a field item, with its bit pattern in front for bit fields. */
+function valueLabel(f: Field, v: Value, display: string | null): string {
+  const disp = display ?? valueDisplay(f, v);
+  let label = `${f.name}: ${disp}`;
+  if (f.bitmask !== undefined && f.bits !== undefined && typeof v !== "object") {
+    const raw = typeof v === "boolean" ? (v ? f.bitmask : 0) : Number(v) * 2 ** f.shift;
+    label = `${bitString(f.bitmask, f.bits, raw)} = ${label}`;
+  }
+  return label;
+}
+
 /** The label of a tree item as `tshark -V` prints it (without indentation). */
 export function itemLabel(it: Item): string {
   let label: string;
@@ -352,15 +366,19 @@ export function itemLabel(it: Item): string {
   else if (f.type === "protocol") label = f.name;
   else if (f.type === "none") label = f.name;
   else {
-    const disp = it.display ?? valueDisplay(f, it.value);
-    label = `${f.name}: ${disp}`;
-    if (f.bitmask !== undefined && f.bits !== undefined && typeof it.value !== "object") {
-      const raw =
-        typeof it.value === "boolean"
-          ? it.value ? f.bitmask : 0
-          : Number(it.value) * 2 ** f.shift;
-      label = `${bitString(f.bitmask, f.bits, raw)} = ${label}`;
-    }
+    const v = it.value;
+    if (it.display === null && (typeof v === "number" || typeof v === "boolean") && f.labels !== null) {
+      // most items repeat a few values (flags, types, lengths): their labels are made once
+      let m = f.labels;
+      if (m === undefined) m = f.labels = new Map();
+      const l = m.get(v);
+      if (l !== undefined) label = l;
+      else {
+        label = valueLabel(f, v, null);
+        if (m.size < LABELS_PER_FIELD) m.set(v, label);
+        else f.labels = null;
+      }
+    } else label = valueLabel(f, v, it.display);
   }
   if (it.suffix !== null) label += it.suffix;
   if (it.generated) label = `[${label}]`;
