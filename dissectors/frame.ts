@@ -65,7 +65,8 @@ export const frame = defineProtocol({
     if (hasIdb) {
       const id = fr.localInterfaceId ?? fr.interfaceId;
       const it = top.add(f.interfaceId, tvb, 0, 0, id, full ? `${id} (${ifname})` : undefined);
-      if (fr.iface?.name !== undefined) it.add(f.interfaceName, tvb, 0, 0, ifname);
+      // tshark 4.0 names the interface even when its IDB has no if_name ("unknown")
+      it.add(f.interfaceName, tvb, 0, 0, ifname);
       if (fr.iface?.description) it.add(f.interfaceDescription, tvb, 0, 0, fr.iface.description);
     }
     top.add(f.encapType, tvb, 0, 0, encapOf(fr.linkType));
