@@ -78,20 +78,53 @@ export interface Headers {
   haveTE: boolean;
 }
 
-export function requestLine(tvb: Tvb, it: Item, p: number, n: number, line: string): { method: string; uri: string } {
-  const sp = line.indexOf(" ");
-  const method = line.slice(0, sp);
-  it.add(f.method, tvb, p, sp, method);
-  let u = sp + 1;
-  while (u < n && line.charCodeAt(u) === 0x20) u++;
-  let ue = line.indexOf(" ", u);
-  if (ue < 0) ue = n;
-  const uri = line.slice(u, ue);
-  if (ue > u) it.add(f.uri, tvb, p + u, ue - u, uri);
-  if (ue < n) {
-    const v = line.slice(ue + 1);
-    it.add(f.version, tvb, p + ue + 1, n - ue - 1, v);
+/** get_token_len: the token at i ends at a blank, CR or LF. */
+function tokenEnd(line: string, i: number, n: number): number {
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 0x20 || c === 0x0d || c === 0x0a) break;
+    i++;
   }
+  return i;
+}
+
+function skipBlanks(line: string, i: number, n: number): number {
+  while (i < n && line.charCodeAt(i) === 0x20) i++;
+  return i;
+}
+
+/**
+ * basic_request_dissector: method, URI (its path, query and query parameters when it
+ * has a non-empty query), and everything after as the version, present even when empty.
+ * Two blanks after the method mean an empty URI (tshark steps back one blank).
+ */
+export function requestLine(tvb: Tvb, it: Item, p: number, n: number, line: string): { method: string; uri: string } {
+  const me = tokenEnd(line, 0, n);
+  const method = line.slice(0, me);
+  if (me === 0) return { method, uri: "" };
+  it.add(f.method, tvb, p, me, method);
+  let u = skipBlanks(line, me, n);
+  if (u > 2 && line.charCodeAt(u - 1) === 0x20 && line.charCodeAt(u - 2) === 0x20) u--;
+  const ue = tokenEnd(line, u, n);
+  const uri = line.slice(u, ue);
+  const ui = it.add(f.uri, tvb, p + u, ue - u, uri);
+  // the URI as a C string: a NUL ends it for the query split
+  const cUri = uri.split("\0", 1)[0];
+  const q = cUri.indexOf("?");
+  if (q >= 0 && cUri.length - q > 1) {
+    const query = cUri.slice(q + 1);
+    ui.add(f.uriPath, tvb, p + u, q, cUri.slice(0, q));
+    let qo = p + u + q + 1;
+    const qi = ui.add(f.uriQuery, tvb, qo, query.length, query);
+    // strtok: empty parameters are skipped, the offset only moves past the ones shown
+    for (const param of query.split("&")) {
+      if (param === "") continue;
+      qi.add(f.uriQueryParameter, tvb, qo, param.length, param);
+      qo += param.length + 1;
+    }
+  }
+  const v = skipBlanks(line, ue, n);
+  it.add(f.version, tvb, p + v, n - v, line.slice(v, n));
   return { method, uri };
 }
 
@@ -119,7 +152,6 @@ export function responseLine(tvb: Tvb, it: Item, p: number, line: string): numbe
 }
 
 export function fullUri(host: string | null, uri: string, method: string): string | null {
-  if (uri === "") return null;
   if (method === "CONNECT") return null;
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(uri)) return uri;
   if (host === null) return null;

@@ -32,7 +32,8 @@ const FIELDS = [
   "http.cookie_pair", "http.set_cookie", "http.transfer_encoding", "http.content_encoding", "http.unknown_header",
   "http.file_data", "http.chunk_size", "http.chunk_data", "http.referer", "http.accept_encoding",
   "http.accept_language", "http.cache_control", "http.last_modified", "http.authorization", "http.upgrade",
-  "urlencoded-form.key", "urlencoded-form.value",
+  "urlencoded-form.key", "urlencoded-form.value", "http.request.uri.path", "http.request.uri.query",
+  "http.request.uri.query.parameter",
 ];
 /** nestcap with TCP desegmentation off, like tshark with NO_DESEG. */
 function perSegment(): Session {
@@ -201,6 +202,17 @@ const HAND: Record<string, Uint8Array> = {
     [false, "\x7fELF\r\n\r\n"],
     [true, "GET /after-junk HTTP/1.1\r\nHost: h\r\n\r\n"],
   ]),
+  // request lines: a query (with empty parameters, which strtok skips), a bare "?", two
+  // blanks after the method (an empty URI), and no version at all
+  requestLines: conversation(80, [
+    [true, "GET /s/p?q=a%20b&&x=&=y&z HTTP/1.1\r\nHost: h\r\n\r\n"],
+    [false, "HTTP/1.1 204 No Content\r\n\r\n"],
+    [true, "GET /only? HTTP/1.1\r\nHost: h\r\n\r\n"],
+    [false, "HTTP/1.1 204 No Content\r\n\r\n"],
+    [true, "GET  /two-blanks?a=1 HTTP/1.1\r\nHost: h\r\n\r\n"],
+    [false, "HTTP/1.1 204 No Content\r\n\r\n"],
+    [true, "GET /no-version?k=v\r\nHost: h\r\n\r\n"],
+  ]),
   heuristic: conversation(8123, [
     [true, "GET /h HTTP/1.1\r\nHost: h:8123\r\n\r\n"],
     [false, "HTTP/1.1 204 No Content\r\nServer: s\r\n\r\n"],
@@ -241,6 +253,21 @@ describe("http hand-built", () => {
     expect(labels).toContain("End of chunked encoding");
     expect(labels).toContain("File Data: 12 bytes");
     expect(labels.filter((l) => l.startsWith("Line-based"))).toEqual(["Line-based text data: text/plain (1 lines)"]);
+  });
+
+  it("splits a request URI into path, query and parameters", () => {
+    const { labels } = tree("requestLines");
+    expect(labels).toContain("Request URI Path: /s/p");
+    expect(labels).toContain("Request URI Query: q=a%20b&&x=&=y&z");
+    expect(labels.filter((l) => l.startsWith("Request URI Query Parameter: "))).toEqual(
+      ["q=a%20b", "x=", "=y", "z", "k=v"].map((p) => `Request URI Query Parameter: ${p}`),
+    );
+    // two blanks: tshark steps back one, so the URI is empty and the rest is the version
+    expect(labels).toContain("Request URI: ");
+    expect(labels).toContain("Request Version: /two-blanks?a=1 HTTP/1.1");
+    expect(labels).toContain("Request URI: /only?");
+    expect(labels).not.toContain("Request URI Path: /only");
+    expect(labels).toContain("Request Version: ");
   });
 
   it("decodes gzip bodies", () => {
