@@ -4,10 +4,11 @@
  * split out of tls.ts. Not a protocol of its own: tls.ts calls `handshakes`.
  * Fields are tls.ts's (read at call time, so the import cycle is harmless).
  */
+import { createHash } from "node:crypto";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
-import { EXTENSIONS, HANDSHAKE_TYPES } from "../src/tls/names.js";
+import { EXTENSIONS, GROUPS, HANDSHAKE_TYPES } from "../src/tls/names.js";
 import { decodeCert, utcTimeText } from "../src/tls/x509.js";
 import { tls, type TlsConv } from "./tls.js";
 
@@ -40,48 +41,91 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
   if (o < len) infos?.push("Encrypted Handshake Message");
 }
 
-function helloStart(m: Tvb, ht: Item): number {
+/** Version, Random and Session ID; the random's time and bytes are shown except in a TLS 1.3 ServerHello (as tshark). */
+function helloStart(m: Tvb, ht: Item, split: boolean): number {
   ht.add(tls.f.hsVersion, m, 0, 2, m.u16(0));
-  ht.add(tls.f.random, m, 2, 32, m.bytes(2, 32));
-  ht.add(tls.f.randomTime, m, 2, 4, { s: m.u32(2), ns: 0 });
-  ht.add(tls.f.randomBytes, m, 6, 28, m.bytes(6, 28));
+  const rt = ht.add(tls.f.random, m, 2, 32, m.bytes(2, 32));
+  if (split) {
+    rt.add(tls.f.randomTime, m, 2, 4, { s: m.u32(2), ns: 0 });
+    rt.add(tls.f.randomBytes, m, 6, 28, m.bytes(6, 28));
+  }
   const sl = m.u8(34);
   ht.add(tls.f.sidLen, m, 34, 1, sl);
   if (sl > 0) ht.add(tls.f.sid, m, 35, sl, m.bytes(35, sl));
   return 35 + sl;
 }
 
+/** What JA3/JA3S hash: the hello's extension types, groups and EC point formats, in order. */
+interface Ja3 {
+  exts: number[];
+  groups: number[];
+  ecpf: number[];
+}
+
+/** GREASE values (RFC 8701: 0x?a?a with both bytes equal) are left out of JA3. */
+const notGrease = (v: number) => (v & 0x0f0f) !== 0x0a0a || v >> 8 !== (v & 255);
+
+function ja3Items(ht: Item, m: Tvb, full: typeof tls.f.ja3Full, hash: typeof tls.f.ja3, parts: (number | number[])[]): void {
+  const s = parts.map((p) => (typeof p === "number" ? String(p) : p.filter(notGrease).join("-"))).join(",");
+  ht.addGenerated(full, m, 0, 0, s);
+  ht.addGenerated(hash, m, 0, 0, createHash("md5").update(s).digest("hex"));
+}
+
 function clientHello(m: Tvb, ht: Item): void {
-  let o = helloStart(m, ht);
+  let o = helloStart(m, ht, true);
+  const suites: number[] = [];
   const csl = m.u16(o);
   ht.add(tls.f.csLen, m, o, 2, csl);
   const cst = ht.add(tls.f.css, m, o + 2, csl, null);
   if (ht.tree.full) cst.setText(`Cipher Suites (${csl >> 1} suites)`);
-  for (let i = 0; i + 1 < csl; i += 2) cst.add(tls.f.cs, m, o + 2 + i, 2, m.u16(o + 2 + i));
+  for (let i = 0; i + 1 < csl; i += 2) {
+    const s = m.u16(o + 2 + i);
+    suites.push(s);
+    cst.add(tls.f.cs, m, o + 2 + i, 2, s);
+  }
   o += 2 + csl;
   const cl = m.u8(o);
   ht.add(tls.f.compLen, m, o, 1, cl);
   const ctt = ht.add(tls.f.comps, m, o + 1, cl, null);
+  if (ht.tree.full) ctt.setText(`Compression Methods (${cl} method${cl === 1 ? "" : "s"})`);
   for (let i = 0; i < cl; i++) ctt.add(tls.f.comp, m, o + 1 + i, 1, m.u8(o + 1 + i));
   o += 1 + cl;
-  if (o + 2 <= m.length) extensions(m, o, ht, 1, null);
+  const ja: Ja3 = { exts: [], groups: [], ecpf: [] };
+  if (o + 2 <= m.length) extensions(m, o, ht, 1, ja);
+  ja3Items(ht, m, tls.f.ja3Full, tls.f.ja3, [m.u16(0), suites, ja.exts, ja.groups, ja.ecpf]);
+}
+
+/** The version a ServerHello selects: its supported_versions extension's, else its own. */
+function selectedVersion(m: Tvb, o: number): number {
+  if (o + 2 > m.length) return m.u16(0);
+  const end = Math.min(o + 2 + m.u16(o), m.length);
+  for (let p = o + 2; p + 4 <= end; p += 4 + m.u16(p + 2)) {
+    if (m.u16(p) === 43 && m.u16(p + 2) >= 2 && p + 6 <= end) return m.u16(p + 4);
+  }
+  return m.u16(0);
 }
 
 function serverHello(m: Tvb, ht: Item, c: TlsConv): string {
-  let o = helloStart(m, ht);
+  let o = 35 + m.u8(34);
+  const v = selectedVersion(m, o + 3);
+  helloStart(m, ht, v !== 0x0304 && v !== 0xfefc);
   // HelloRetryRequest: a ServerHello with this magic random (RFC 8446 4.1.3)
   const r = m.bytes(2, 32);
   const hrr = r[0] === 0xcf && r[1] === 0x21 && r[2] === 0xad && r[3] === 0x74 && r[31] === 0x9c;
   ht.add(tls.f.cs, m, o, 2, m.u16(o));
   ht.add(tls.f.comp, m, o + 2, 1, m.u8(o + 2));
+  const cs = m.u16(o);
   o += 3;
-  const sv = o + 2 <= m.length ? extensions(m, o, ht, hrr ? 6 : 2, null) : 0;
+  const ja: Ja3 = { exts: [], groups: [], ecpf: [] };
+  const sv = o + 2 <= m.length ? extensions(m, o, ht, hrr ? 6 : 2, ja) : 0;
   c.version = sv !== 0 ? sv : m.u16(0);
+  ja3Items(ht, m, tls.f.ja3sFull, tls.f.ja3s, [m.u16(0), cs, ja.exts]);
   return hrr ? "Hello Retry Request" : "Server Hello";
 }
 
 /** Extensions block at o; returns the selected supported_version (ServerHello) or 0. */
-function extensions(m: Tvb, o: number, ht: Item, msg: number, _x: null): number {
+function extensions(m: Tvb, o: number, ht: Item, msg: number, ja: Ja3): number {
+  const full = ht.tree.full;
   const el = m.u16(o);
   ht.add(tls.f.extLen, m, o, 2, el);
   o += 2;
@@ -90,6 +134,7 @@ function extensions(m: Tvb, o: number, ht: Item, msg: number, _x: null): number 
   while (o + 4 <= end) {
     const type = m.u16(o);
     const l = m.u16(o + 2);
+    ja.exts.push(type);
     const et = ht.addText(m, o, 4 + l, `Extension: ${EXTENSIONS[type] ?? "Unknown type " + type} (len=${l})`);
     et.add(tls.f.extType, m, o, 2, type);
     et.add(tls.f.extLenOne, m, o + 2, 2, l);
@@ -111,25 +156,33 @@ function extensions(m: Tvb, o: number, ht: Item, msg: number, _x: null): number 
       case 10: {
         const gl = e.u16(0);
         et.add(tls.f.groupsLen, e, 0, 2, gl);
-        for (let i = 0; i + 1 < gl; i += 2) et.add(tls.f.group, e, 2 + i, 2, e.u16(2 + i));
+        const gt = et.add(tls.f.groups, e, 2, gl, null);
+        if (full) gt.setText(`Supported Groups (${gl >> 1} group${gl === 2 ? "" : "s"})`);
+        for (let i = 0; i + 1 < gl; i += 2) {
+          const g = e.u16(2 + i);
+          ja.groups.push(g);
+          gt.add(tls.f.group, e, 2 + i, 2, g);
+        }
         break;
       }
       case 11: {
         const pl = e.u8(0);
         et.add(tls.f.ecpfLen, e, 0, 1, pl);
-        for (let i = 0; i < pl; i++) et.add(tls.f.ecpf, e, 1 + i, 1, e.u8(1 + i));
+        const pt = et.add(tls.f.ecpfs, e, 1, pl, null);
+        if (full) pt.setText(`Elliptic curves point formats (${pl})`);
+        for (let i = 0; i < pl; i++) {
+          ja.ecpf.push(e.u8(1 + i));
+          pt.add(tls.f.ecpf, e, 1 + i, 1, e.u8(1 + i));
+        }
         break;
       }
       case 13:
       case 50: {
         const sl = e.u16(0);
         et.add(tls.f.sigLen, e, 0, 2, sl);
-        for (let i = 0; i + 1 < sl; i += 2) {
-          const s = e.u16(2 + i);
-          const st = et.add(tls.f.sig, e, 2 + i, 2, s);
-          st.add(tls.f.sigHash, e, 2 + i, 1, s >> 8);
-          st.add(tls.f.sigSig, e, 3 + i, 1, s & 255);
-        }
+        const at = et.add(tls.f.sigs, e, 2, sl, null);
+        if (full) at.setText(`Signature Hash Algorithms (${sl >> 1} algorithm${sl === 2 ? "" : "s"})`);
+        for (let i = 0; i + 1 < sl; i += 2) sigAlg(at, e, 2 + i);
         break;
       }
       case 16: {
@@ -160,26 +213,47 @@ function extensions(m: Tvb, o: number, ht: Item, msg: number, _x: null): number 
         for (let i = 0; i < n; i++) et.add(tls.f.pskMode, e, 1 + i, 1, e.u8(1 + i));
         break;
       }
-      case 51:
+      case 51: {
+        // tshark: a "Key Share extension" subtree, one "Key Share Entry" per group
+        const kt = et.addText(e, 0, l, "Key Share extension");
         if (msg === 6) {
-          et.add(tls.f.ksSelected, e, 0, 2, e.u16(0));
+          kt.add(tls.f.ksSelected, e, 0, 2, e.u16(0));
         } else {
           let p = 0;
           let stop = l;
           if (msg === 1) {
             const cl = e.u16(0);
-            et.add(tls.f.ksClientLen, e, 0, 2, cl);
+            kt.add(tls.f.ksClientLen, e, 0, 2, cl);
             p = 2;
             stop = Math.min(l, 2 + cl);
           }
           while (p + 4 <= stop) {
+            const g = e.u16(p);
             const kl = e.u16(p + 2);
-            et.add(tls.f.ksGroup, e, p, 2, e.u16(p));
-            et.add(tls.f.ksKeLen, e, p + 2, 2, kl);
-            et.add(tls.f.ksKe, e, p + 4, kl, e.bytes(p + 4, kl));
+            const gn = GROUPS[g] ?? `Unknown (${g})`;
+            const st = kt.addText(e, p, 4 + kl, `Key Share Entry: Group: ${gn}, Key Exchange length: ${kl}`);
+            st.add(tls.f.ksGroup, e, p, 2, g);
+            st.add(tls.f.ksKeLen, e, p + 2, 2, kl);
+            st.add(tls.f.ksKe, e, p + 4, kl, e.bytes(p + 4, kl));
             p += 4 + kl;
           }
         }
+        break;
+      }
+      case 15:
+        if (l >= 1) et.add(tls.f.hbMode, e, 0, 1, e.u8(0));
+        break;
+      case 65281: {
+        const rt = et.addText(e, 0, l, "Renegotiation Info extension");
+        const rl = e.u8(0);
+        rt.add(tls.f.renegLen, e, 0, 1, rl);
+        if (rl > 0) rt.add(tls.f.reneg, e, 1, rl, e.bytes(1, rl));
+        break;
+      }
+      case 35:
+        // an empty session ticket: tshark shows "Data (0 bytes)"
+        if (l === 0) et.add(tls.f.extData, e, 0, 0, new Uint8Array(0)).setText("Data (0 bytes)");
+        else et.add(tls.f.extData, e, 0, l, e.bytes(0, l));
         break;
       default:
         if (l > 0 && type !== 21) et.add(tls.f.extData, e, 0, l, e.bytes(0, l));
@@ -194,11 +268,13 @@ function certificate(m: Tvb, ht: Item): void {
   ht.add(tls.f.certsLen, m, 0, 3, total);
   let o = 3;
   const end = Math.min(3 + total, m.length);
+  const lt = ht.add(tls.f.certs, m, 3, end - 3, null);
+  if (ht.tree.full) lt.setText(`Certificates (${total} bytes)`);
   while (o + 3 <= end) {
     const cl = m.u24(o);
-    ht.add(tls.f.certLen, m, o, 3, cl);
+    lt.add(tls.f.certLen, m, o, 3, cl);
     const der = m.bytes(o + 3, cl);
-    const ct = ht.add(tls.f.cert, m, o + 3, cl, der);
+    const ct = lt.add(tls.f.cert, m, o + 3, cl, der);
     x509(ct, m, o + 3, cl, der);
     o += 3 + cl;
   }
@@ -215,15 +291,20 @@ function serverKeyExchange(m: Tvb, ht: Item, version: number): void {
   let o = 4 + pl;
   if (o + 4 > m.length) return;
   if (version >= 0x0303) {
-    const s = m.u16(o);
-    const st = ht.add(tls.f.sig, m, o, 2, s);
-    st.add(tls.f.sigHash, m, o, 1, s >> 8);
-    st.add(tls.f.sigSig, m, o + 1, 1, s & 255);
+    sigAlg(ht, m, o);
     o += 2;
   }
   const sl = m.u16(o);
   ht.add(tls.f.skeSigLen, m, o, 2, sl);
   ht.add(tls.f.skeSig, m, o + 2, sl, m.bytes(o + 2, sl));
+}
+
+/** A SignatureScheme with its hash and signature bytes beneath it. */
+function sigAlg(parent: Item, m: Tvb, o: number): void {
+  const s = m.u16(o);
+  const st = parent.add(tls.f.sig, m, o, 2, s);
+  st.add(tls.f.sigHash, m, o, 1, s >> 8);
+  st.add(tls.f.sigSig, m, o + 1, 1, s & 255);
 }
 
 function clientKeyExchange(m: Tvb, ht: Item): void {

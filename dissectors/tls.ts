@@ -11,8 +11,8 @@ import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 
 import {
-  ALERT_DESCRIPTIONS, ALERT_LEVELS, CIPHER_SUITES, COMPRESSION, CONTENT_TYPES, EXTENSIONS, GROUPS, HANDSHAKE_TYPES,
-  SIG_ALGS, VERSION_COL, VERSIONS,
+  ALERT_DESCRIPTIONS, ALERT_LEVELS, CIPHER_SUITES, COMPRESSION, CONTENT_TYPES, CURVE_TYPES, EC_POINT_FORMATS, EXTENSIONS,
+  GROUPS, HANDSHAKE_TYPES, HEARTBEAT_MODES, PSK_KE_MODES, SIG_ALGS, SIG_HASHES, SIG_SIGS, VERSION_COL, VERSIONS,
 } from "../src/tls/names.js";
 import { handshakes } from "./tls-handshake.js";
 
@@ -50,7 +50,7 @@ export const tls = defineProtocol({
     alertLevel: { abbrev: "tls.alert_message.level", name: "Level", type: U8, base: DEC, strings: ALERT_LEVELS },
     alertDesc: { abbrev: "tls.alert_message.desc", name: "Description", type: U8, base: DEC, strings: ALERT_DESCRIPTIONS },
     hs: { abbrev: "tls.handshake", name: "Handshake Protocol", type: "none" },
-    hsType: { abbrev: "tls.handshake.type", name: "Handshake Message Type", type: U8, base: DEC, strings: HANDSHAKE_TYPES },
+    hsType: { abbrev: "tls.handshake.type", name: "Handshake Type", type: U8, base: DEC, strings: HANDSHAKE_TYPES },
     hsLength: { abbrev: "tls.handshake.length", name: "Length", type: U24, base: DEC },
     hsVersion: { abbrev: "tls.handshake.version", name: "Version", type: U16, base: HEX, strings: VERSIONS },
     random: { abbrev: "tls.handshake.random", name: "Random", type: "bytes" },
@@ -73,17 +73,20 @@ export const tls = defineProtocol({
     sniLen: { abbrev: "tls.handshake.extensions_server_name_len", name: "Server Name length", type: U16, base: DEC },
     sni: { abbrev: "tls.handshake.extensions_server_name", name: "Server Name", type: "string" },
     groupsLen: { abbrev: "tls.handshake.extensions_supported_groups_length", name: "Supported Groups List Length", type: U16, base: DEC },
+    groups: { abbrev: "tls.handshake.extensions_supported_groups", name: "Supported Groups", type: "none" },
     group: { abbrev: "tls.handshake.extensions_supported_group", name: "Supported Group", type: U16, base: HEX, strings: GROUPS },
     ecpfLen: { abbrev: "tls.handshake.extensions_ec_point_formats_length", name: "EC point formats Length", type: U8, base: DEC },
-    ecpf: { abbrev: "tls.handshake.extensions_ec_point_format", name: "EC point format", type: U8, base: DEC },
+    ecpfs: { abbrev: "tls.handshake.extensions_ec_point_formats", name: "Elliptic curves point formats", type: "none" },
+    ecpf: { abbrev: "tls.handshake.extensions_ec_point_format", name: "EC point format", type: U8, base: DEC, strings: EC_POINT_FORMATS },
     sigLen: { abbrev: "tls.handshake.sig_hash_alg_len", name: "Signature Hash Algorithms Length", type: U16, base: DEC },
+    sigs: { abbrev: "tls.handshake.sig_hash_algs", name: "Signature Hash Algorithms", type: "none" },
     sig: { abbrev: "tls.handshake.sig_hash_alg", name: "Signature Algorithm", type: U16, base: HEX, strings: SIG_ALGS },
-    sigHash: { abbrev: "tls.handshake.sig_hash_hash", name: "Signature Hash Algorithm Hash", type: U8, base: DEC },
-    sigSig: { abbrev: "tls.handshake.sig_hash_sig", name: "Signature Hash Algorithm Signature", type: U8, base: DEC },
+    sigHash: { abbrev: "tls.handshake.sig_hash_hash", name: "Signature Hash Algorithm Hash", type: U8, base: DEC, strings: SIG_HASHES },
+    sigSig: { abbrev: "tls.handshake.sig_hash_sig", name: "Signature Hash Algorithm Signature", type: U8, base: DEC, strings: SIG_SIGS },
     svLen: { abbrev: "tls.handshake.extensions.supported_versions_len", name: "Supported Versions length", type: U8, base: DEC },
     sv: { abbrev: "tls.handshake.extensions.supported_version", name: "Supported Version", type: U16, base: HEX, strings: VERSIONS },
     pskModesLen: { abbrev: "tls.extension.psk_ke_modes_length", name: "PSK Key Exchange Modes Length", type: U8, base: DEC },
-    pskMode: { abbrev: "tls.extension.psk_ke_mode", name: "PSK Key Exchange Mode", type: U8, base: DEC },
+    pskMode: { abbrev: "tls.extension.psk_ke_mode", name: "PSK Key Exchange Mode", type: U8, base: DEC, strings: PSK_KE_MODES },
     ksClientLen: { abbrev: "tls.handshake.extensions_key_share_client_length", name: "Client Key Share Length", type: U16, base: DEC },
     ksGroup: { abbrev: "tls.handshake.extensions_key_share_group", name: "Group", type: U16, base: DEC, strings: GROUPS },
     ksKeLen: { abbrev: "tls.handshake.extensions_key_share_key_exchange_length", name: "Key Exchange Length", type: U16, base: DEC },
@@ -92,10 +95,18 @@ export const tls = defineProtocol({
     alpnLen: { abbrev: "tls.handshake.extensions_alpn_len", name: "ALPN Extension Length", type: U16, base: DEC },
     alpnStrLen: { abbrev: "tls.handshake.extensions_alpn_str_len", name: "ALPN string length", type: U8, base: DEC },
     alpnStr: { abbrev: "tls.handshake.extensions_alpn_str", name: "ALPN Next Protocol", type: "string" },
+    ja3Full: { abbrev: "tls.handshake.ja3_full", name: "JA3 Fullstring", type: "string" },
+    ja3: { abbrev: "tls.handshake.ja3", name: "JA3", type: "string" },
+    ja3sFull: { abbrev: "tls.handshake.ja3s_full", name: "JA3S Fullstring", type: "string" },
+    ja3s: { abbrev: "tls.handshake.ja3s", name: "JA3S", type: "string" },
+    hbMode: { abbrev: "tls.handshake.extension.heartbeat.mode", name: "Mode", type: U8, base: DEC, strings: HEARTBEAT_MODES },
+    renegLen: { abbrev: "tls.handshake.extensions_reneg_info_len", name: "Renegotiation info extension length", type: U8, base: DEC },
+    reneg: { abbrev: "tls.handshake.extensions_reneg_info", name: "Renegotiation info", type: "bytes" },
+    certs: { abbrev: "tls.handshake.certificates", name: "Certificates", type: "none" },
     certsLen: { abbrev: "tls.handshake.certificates_length", name: "Certificates Length", type: U24, base: DEC },
     certLen: { abbrev: "tls.handshake.certificate_length", name: "Certificate Length", type: U24, base: DEC },
     cert: { abbrev: "tls.handshake.certificate", name: "Certificate", type: "bytes" },
-    curveType: { abbrev: "tls.handshake.server_curve_type", name: "Curve Type", type: U8, base: HEX },
+    curveType: { abbrev: "tls.handshake.server_curve_type", name: "Curve Type", type: U8, base: HEX, strings: CURVE_TYPES },
     namedCurve: { abbrev: "tls.handshake.server_named_curve", name: "Named Curve", type: U16, base: HEX, strings: GROUPS },
     spLen: { abbrev: "tls.handshake.server_point_len", name: "Pubkey Length", type: U8, base: DEC },
     sp: { abbrev: "tls.handshake.server_point", name: "Pubkey", type: "bytes" },
@@ -135,7 +146,9 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   if (len < 1) return 0;
   const { c, dir } = convOf(pinfo);
   const cols = pinfo.cols !== null;
-  const infos: string[] | null = cols ? [] : null;
+  const full = tree.tree.full;
+  // Info texts, per record: for the Info column and for -V's record labels
+  const infos: string[] | null = cols || full ? [] : null;
   let colVer = 0;
   const ti = tree.add(tls.hf, tvb, 0, len, null);
   let o = 0;
@@ -198,10 +211,12 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
       default:
         infos?.push(CONTENT_TYPES[ct]);
     }
-    if (tree.tree.full) {
-      // tshark: "TLSv1.3 Record Layer: Handshake Protocol: Client Hello", "…: Alert (Level: …)"
-      const what = infos === null ? "" : infos.slice(before).join(", ");
-      const head = ct === 21 && what.startsWith("Alert") ? what : `${label} Protocol${what ? ": " + what : ""}`;
+    if (full) {
+      // tshark: "TLSv1.3 Record Layer: Handshake Protocol: Client Hello", "…: Handshake Protocol: Multiple
+      // Handshake Messages", "…: Alert (Level: …)", "…: Encrypted Alert"
+      const n = infos!.length - before;
+      const what = n > 1 && ct === 22 ? "Multiple Handshake Messages" : infos!.slice(before).join(", ");
+      const head = ct === 21 ? what : `${label} Protocol${what ? ": " + what : ""}`;
       rt.setText(`${VERSION_COL[shown] ?? "TLS"} Record Layer: ${head}`);
     }
     o += 5 + rl;
