@@ -9,8 +9,8 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { EXTENSIONS, GROUPS, HANDSHAKE_TYPES } from "../src/tls/names.js";
-import { decodeCert, utcTimeText } from "../src/tls/x509.js";
-import { tls, type TlsConv } from "./tls.js";
+import { decodeCert, distinguishedName, utcTimeText } from "../src/tls/x509.js";
+import { kexOf, tls, type Kex, type TlsConv } from "./tls.js";
 
 /** The handshake messages of one record. */
 export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, infos: string[] | null): void {
@@ -21,7 +21,7 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
     const ml = tvb.u24(o + 1);
     const name = HANDSHAKE_TYPES[type];
     if (name === undefined || o + 4 + ml > len) {
-      infos?.push("Encrypted Handshake Message");
+      encrypted(rt, tvb, o, len - o, infos);
       return;
     }
     const ht = rt.add(tls.f.hs, tvb, o, 4 + ml, null);
@@ -33,12 +33,20 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
     if (type === 1) clientHello(m, ht);
     else if (type === 2) info = serverHello(m, ht, c);
     else if (type === 11 && c.version !== 0x0304) certificate(m, ht);
-    else if (type === 12) serverKeyExchange(m, ht, c.version);
-    else if (type === 16) clientKeyExchange(m, ht);
+    else if (type === 4 && c.version !== 0x0304) newSessionTicket(m, ht);
+    else if (type === 12) serverKeyExchange(m, ht, c);
+    else if (type === 13 && c.version !== 0x0304) certificateRequest(m, ht, c.version);
+    else if (type === 15) certificateVerify(m, ht, c.version);
+    else if (type === 16) clientKeyExchange(m, ht, c.kex);
     infos?.push(info);
     o += 4 + ml;
   }
-  if (o < len) infos?.push("Encrypted Handshake Message");
+  if (o < len) encrypted(rt, tvb, o, len - o, infos);
+}
+
+function encrypted(rt: Item, tvb: Tvb, o: number, n: number, infos: string[] | null): void {
+  if (rt.tree.full) rt.add(tls.f.hs, tvb, o, n, null).setText("Handshake Protocol: Encrypted Handshake Message");
+  infos?.push("Encrypted Handshake Message");
 }
 
 /** Version, Random and Session ID; the random's time and bytes are shown except in a TLS 1.3 ServerHello (as tshark). */
@@ -115,6 +123,7 @@ function serverHello(m: Tvb, ht: Item, c: TlsConv): string {
   ht.add(tls.f.cs, m, o, 2, m.u16(o));
   ht.add(tls.f.comp, m, o + 2, 1, m.u8(o + 2));
   const cs = m.u16(o);
+  c.kex = kexOf(cs);
   o += 3;
   const ja: Ja3 = { exts: [], groups: [], ecpf: [] };
   const sv = o + 2 <= m.length ? extensions(m, o, ht, hrr ? 6 : 2, ja) : 0;
@@ -142,13 +151,14 @@ function extensions(m: Tvb, o: number, ht: Item, msg: number, ja: Ja3): number {
     switch (type) {
       case 0:
         if (msg === 1 && l >= 2) {
-          et.add(tls.f.sniListLen, e, 0, 2, e.u16(0));
+          const st = et.addText(e, 0, l, "Server Name Indication extension");
+          st.add(tls.f.sniListLen, e, 0, 2, e.u16(0));
           let p = 2;
           while (p + 3 <= l) {
             const nl = e.u16(p + 1);
-            et.add(tls.f.sniType, e, p, 1, e.u8(p));
-            et.add(tls.f.sniLen, e, p + 1, 2, nl);
-            et.add(tls.f.sni, e, p + 3, nl, e.ascii(p + 3, nl));
+            st.add(tls.f.sniType, e, p, 1, e.u8(p));
+            st.add(tls.f.sniLen, e, p + 1, 2, nl);
+            st.add(tls.f.sni, e, p + 3, nl, e.ascii(p + 3, nl));
             p += 3 + nl;
           }
         }
@@ -188,11 +198,12 @@ function extensions(m: Tvb, o: number, ht: Item, msg: number, ja: Ja3): number {
       case 16: {
         const al = e.u16(0);
         et.add(tls.f.alpnLen, e, 0, 2, al);
+        const pt = et.addText(e, 2, al, "ALPN Protocol");
         let p = 2;
         while (p < 2 + al) {
           const sl = e.u8(p);
-          et.add(tls.f.alpnStrLen, e, p, 1, sl);
-          et.add(tls.f.alpnStr, e, p + 1, sl, e.ascii(p + 1, sl));
+          pt.add(tls.f.alpnStrLen, e, p, 1, sl);
+          pt.add(tls.f.alpnStr, e, p + 1, sl, e.ascii(p + 1, sl));
           p += 1 + sl;
         }
         break;
@@ -280,23 +291,115 @@ function certificate(m: Tvb, ht: Item): void {
   }
 }
 
-function serverKeyExchange(m: Tvb, ht: Item, version: number): void {
-  // ECDHE with a named curve (the common case); other key exchanges stay opaque
-  if (m.length < 4 || m.u8(0) !== 3) return;
-  ht.add(tls.f.curveType, m, 0, 1, 3);
-  ht.add(tls.f.namedCurve, m, 1, 2, m.u16(1));
-  const pl = m.u8(3);
-  ht.add(tls.f.spLen, m, 3, 1, pl);
-  ht.add(tls.f.sp, m, 4, pl, m.bytes(4, pl));
-  let o = 4 + pl;
+/** ServerKeyExchange of an (EC)DHE suite: the parameters, then the signature (after its algorithm from TLS 1.2 on). */
+function serverKeyExchange(m: Tvb, ht: Item, c: TlsConv): void {
+  let o: number;
+  let pt: Item;
+  const ec = c.kex === "ecdh" || (c.kex === "" && m.length >= 4 && m.u8(0) === 3);
+  if (ec) {
+    // a named curve (the common case); explicit curves stay opaque
+    if (m.length < 4 || m.u8(0) !== 3) return;
+    pt = ht.addText(m, 0, m.length, "EC Diffie-Hellman Server Params");
+    pt.add(tls.f.curveType, m, 0, 1, 3);
+    pt.add(tls.f.namedCurve, m, 1, 2, m.u16(1));
+    const pl = m.u8(3);
+    pt.add(tls.f.spLen, m, 3, 1, pl);
+    pt.add(tls.f.sp, m, 4, pl, m.bytes(4, pl));
+    o = 4 + pl;
+  } else if (c.kex === "dh") {
+    pt = ht.addText(m, 0, m.length, "Diffie-Hellman Server Params");
+    o = 0;
+    for (const [lf, vf] of [[tls.f.pLen, tls.f.p], [tls.f.gLen, tls.f.g], [tls.f.ysLen, tls.f.ys]] as const) {
+      if (o + 2 > m.length) return;
+      const n = m.u16(o);
+      pt.add(lf, m, o, 2, n);
+      pt.add(vf, m, o + 2, n, m.bytes(o + 2, n));
+      o += 2 + n;
+    }
+  } else {
+    return;
+  }
   if (o + 4 > m.length) return;
-  if (version >= 0x0303) {
-    sigAlg(ht, m, o);
+  if (c.version >= 0x0303) {
+    sigAlg(pt, m, o);
     o += 2;
   }
   const sl = m.u16(o);
-  ht.add(tls.f.skeSigLen, m, o, 2, sl);
-  ht.add(tls.f.skeSig, m, o + 2, sl, m.bytes(o + 2, sl));
+  pt.add(tls.f.skeSigLen, m, o, 2, sl);
+  pt.add(tls.f.skeSig, m, o + 2, sl, m.bytes(o + 2, sl));
+}
+
+/** CertificateVerify: the signature (after its algorithm from TLS 1.2 on). */
+function certificateVerify(m: Tvb, ht: Item, version: number): void {
+  let o = 0;
+  if (version >= 0x0303) {
+    if (m.length < 2) return;
+    sigAlg(ht, m, 0);
+    o = 2;
+  }
+  if (o + 2 > m.length) return;
+  const sl = m.u16(o);
+  ht.add(tls.f.cvSigLen, m, o, 2, sl);
+  ht.add(tls.f.cvSig, m, o + 2, sl, m.bytes(o + 2, sl));
+}
+
+/** CertificateRequest (before TLS 1.3): certificate types, signature algorithms (TLS 1.2), CA names. */
+function certificateRequest(m: Tvb, ht: Item, version: number): void {
+  const full = ht.tree.full;
+  const n = m.u8(0);
+  ht.add(tls.f.certTypesCount, m, 0, 1, n);
+  const tt = ht.add(tls.f.certTypes, m, 1, n, null);
+  if (full) tt.setText(`Certificate types (${n} type${n === 1 ? "" : "s"})`);
+  for (let i = 0; i < n; i++) tt.add(tls.f.certType, m, 1 + i, 1, m.u8(1 + i));
+  let o = 1 + n;
+  if (version >= 0x0303 && o + 2 <= m.length) {
+    const sl = m.u16(o);
+    ht.add(tls.f.sigLen, m, o, 2, sl);
+    const at = ht.add(tls.f.sigs, m, o + 2, sl, null);
+    if (full) at.setText(`Signature Hash Algorithms (${sl >> 1} algorithm${sl === 2 ? "" : "s"})`);
+    for (let i = 0; i + 1 < sl; i += 2) sigAlg(at, m, o + 2 + i);
+    o += 2 + sl;
+  }
+  if (o + 2 > m.length) return;
+  const dl = m.u16(o);
+  ht.add(tls.f.dnamesLen, m, o, 2, dl);
+  if (dl === 0) return;
+  const dt = ht.add(tls.f.dnames, m, o + 2, dl, null);
+  if (full) dt.setText(`Distinguished Names (${dl} byte${dl === 1 ? "" : "s"})`);
+  const end = Math.min(o + 2 + dl, m.length);
+  o += 2;
+  while (o + 2 <= end) {
+    const l = m.u16(o);
+    dt.add(tls.f.dnameLen, m, o, 2, l);
+    // the name's RDN tree (as in tshark) is not decoded: only its one-line text
+    const name = distinguishedName(m.bytes(o + 2, l));
+    const it = dt.add(tls.f.dname, m, o + 2, l, null);
+    if (full) it.setText(`Distinguished Name: (${name})`);
+    o += 2 + l;
+  }
+}
+
+/** NewSessionTicket before TLS 1.3: lifetime hint and ticket. */
+function newSessionTicket(m: Tvb, ht: Item): void {
+  if (m.length < 6) return;
+  const st = ht.addText(m, 0, m.length, "TLS Session Ticket");
+  const hint = m.u32(0);
+  st.add(tls.f.ticketHint, m, 0, 4, hint, `${hint} seconds (${durationText(hint)})`);
+  const tl = m.u16(4);
+  st.add(tls.f.ticketLen, m, 4, 2, tl);
+  st.add(tls.f.ticket, m, 6, tl, m.bytes(6, tl));
+}
+
+/** "2 hours", "1 day, 2 hours, 3 minutes, 4 seconds", "0 seconds". */
+function durationText(s: number): string {
+  const parts: string[] = [];
+  const units: [number, string][] = [[86400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]];
+  for (const [u, name] of units) {
+    const n = Math.floor(s / u);
+    s -= n * u;
+    if (n > 0) parts.push(`${n} ${name}${n === 1 ? "" : "s"}`);
+  }
+  return parts.length === 0 ? "0 seconds" : parts.join(", ");
 }
 
 /** A SignatureScheme with its hash and signature bytes beneath it. */
@@ -307,14 +410,24 @@ function sigAlg(parent: Item, m: Tvb, o: number): void {
   st.add(tls.f.sigSig, m, o + 1, 1, s & 255);
 }
 
-function clientKeyExchange(m: Tvb, ht: Item): void {
+/** ClientKeyExchange by the negotiated key exchange; unknown: guessed from the length prefix. */
+function clientKeyExchange(m: Tvb, ht: Item, kex: Kex): void {
   const n = m.length;
-  if (n >= 1 && m.u8(0) === n - 1) {
-    ht.add(tls.f.cpLen, m, 0, 1, n - 1);
-    ht.add(tls.f.cp, m, 1, n - 1, m.bytes(1, n - 1));
-  } else if (n >= 2 && m.u16(0) === n - 2) {
-    ht.add(tls.f.epmsLen, m, 0, 2, n - 2);
-    ht.add(tls.f.epms, m, 2, n - 2, m.bytes(2, n - 2));
+  const ecdh = kex === "ecdh" || (kex === "" && n >= 1 && m.u8(0) === n - 1);
+  if (ecdh && n >= 1) {
+    const pt = ht.addText(m, 0, n, "EC Diffie-Hellman Client Params");
+    const pl = m.u8(0);
+    pt.add(tls.f.cpLen, m, 0, 1, pl);
+    pt.add(tls.f.cp, m, 1, pl, m.bytes(1, pl));
+  } else if (kex === "dh" && n >= 2) {
+    const pt = ht.addText(m, 0, n, "Diffie-Hellman Client Params");
+    const yl = m.u16(0);
+    pt.add(tls.f.ycLen, m, 0, 2, yl);
+    pt.add(tls.f.yc, m, 2, yl, m.bytes(2, yl));
+  } else if ((kex === "rsa" || kex === "") && n >= 2 && m.u16(0) === n - 2) {
+    const pt = ht.addText(m, 0, n, "RSA Encrypted PreMaster Secret");
+    pt.add(tls.f.epmsLen, m, 0, 2, n - 2);
+    pt.add(tls.f.epms, m, 2, n - 2, m.bytes(2, n - 2));
   }
 }
 
@@ -324,7 +437,7 @@ function clientKeyExchange(m: Tvb, ht: Item): void {
 function x509(ct: Item, m: Tvb, o: number, n: number, der: Uint8Array): void {
   const c = decodeCert(der);
   if (c === null) return;
-  if (ct.tree.full) ct.appendText(` (${c.subject})`);
+  if (ct.tree.full) ct.appendText(` (${c.subjectLabel})`);
   ct.add(tls.f.xVersion, m, o, n, c.version);
   ct.add(tls.f.xSerial, m, o, n, c.serial);
   ct.add(tls.f.xAlg, m, o, n, c.algorithms[0]);

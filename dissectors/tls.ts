@@ -12,7 +12,7 @@ import type { Tvb } from "../src/core/tvb.js";
 
 import {
   ALERT_DESCRIPTIONS, ALERT_LEVELS, CIPHER_SUITES, COMPRESSION, CONTENT_TYPES, CURVE_TYPES, EC_POINT_FORMATS, EXTENSIONS,
-  GROUPS, HANDSHAKE_TYPES, HEARTBEAT_MODES, PSK_KE_MODES, SIG_ALGS, SIG_HASHES, SIG_SIGS, VERSION_COL, VERSIONS,
+  CERT_TYPES, GROUPS, HANDSHAKE_TYPES, HEARTBEAT_MODES, PSK_KE_MODES, SIG_ALGS, SIG_HASHES, SIG_SIGS, VERSION_COL, VERSIONS,
 } from "../src/tls/names.js";
 import { handshakes } from "./tls-handshake.js";
 
@@ -21,6 +21,20 @@ export class TlsConv {
   version = 0;
   /** Per direction (1 / -1 → index 0 / 1): ChangeCipherSpec seen, so handshake records are encrypted. */
   readonly ccs = [false, false];
+  /** Key exchange of the negotiated cipher suite (ServerHello): how Server/ClientKeyExchange are laid out. */
+  kex: Kex = "";
+}
+
+export type Kex = "" | "rsa" | "dh" | "ecdh";
+
+/** The key exchange a cipher suite names ("" for PSK, SRP, TLS 1.3 and unknown suites). */
+export function kexOf(suite: number): Kex {
+  const n = CIPHER_SUITES[suite] ?? "";
+  if (n.includes("PSK") || n.includes("SRP")) return "";
+  if (n.startsWith("TLS_ECDH")) return "ecdh";
+  if (n.startsWith("TLS_DH")) return "dh";
+  if (n.startsWith("TLS_RSA_")) return "rsa";
+  return "";
 }
 
 function convOf(pinfo: PacketInfo): { c: TlsConv; dir: number } {
@@ -69,7 +83,7 @@ export const tls = defineProtocol({
     extLenOne: { abbrev: "tls.handshake.extension.len", name: "Length", type: U16, base: DEC },
     extData: { abbrev: "tls.handshake.extension.data", name: "Data", type: "bytes" },
     sniListLen: { abbrev: "tls.handshake.extensions_server_name_list_len", name: "Server Name list length", type: U16, base: DEC },
-    sniType: { abbrev: "tls.handshake.extensions_server_name_type", name: "Server Name Type", type: U8, base: DEC },
+    sniType: { abbrev: "tls.handshake.extensions_server_name_type", name: "Server Name Type", type: U8, base: DEC, strings: { 0: "host_name" } },
     sniLen: { abbrev: "tls.handshake.extensions_server_name_len", name: "Server Name length", type: U16, base: DEC },
     sni: { abbrev: "tls.handshake.extensions_server_name", name: "Server Name", type: "string" },
     groupsLen: { abbrev: "tls.handshake.extensions_supported_groups_length", name: "Supported Groups List Length", type: U16, base: DEC },
@@ -102,6 +116,27 @@ export const tls = defineProtocol({
     hbMode: { abbrev: "tls.handshake.extension.heartbeat.mode", name: "Mode", type: U8, base: DEC, strings: HEARTBEAT_MODES },
     renegLen: { abbrev: "tls.handshake.extensions_reneg_info_len", name: "Renegotiation info extension length", type: U8, base: DEC },
     reneg: { abbrev: "tls.handshake.extensions_reneg_info", name: "Renegotiation info", type: "bytes" },
+    pLen: { abbrev: "tls.handshake.p_len", name: "p Length", type: U16, base: DEC },
+    p: { abbrev: "tls.handshake.p", name: "p", type: "bytes" },
+    gLen: { abbrev: "tls.handshake.g_len", name: "g Length", type: U16, base: DEC },
+    g: { abbrev: "tls.handshake.g", name: "g", type: "bytes" },
+    ysLen: { abbrev: "tls.handshake.ys_len", name: "Pubkey Length", type: U16, base: DEC },
+    ys: { abbrev: "tls.handshake.ys", name: "Pubkey", type: "bytes" },
+    ycLen: { abbrev: "tls.handshake.yc_len", name: "Pubkey Length", type: U16, base: DEC },
+    yc: { abbrev: "tls.handshake.yc", name: "Pubkey", type: "bytes" },
+    cvSigLen: { abbrev: "tls.handshake.client_cert_vrfy.sig_len", name: "Signature length", type: U16, base: DEC },
+    cvSig: { abbrev: "tls.handshake.client_cert_vrfy.sig", name: "Signature", type: "bytes" },
+    certTypesCount: { abbrev: "tls.handshake.cert_types_count", name: "Certificate types count", type: U8, base: DEC },
+    certTypes: { abbrev: "tls.handshake.cert_types", name: "Certificate types", type: "none" },
+    certType: { abbrev: "tls.handshake.cert_type", name: "Certificate type", type: U8, base: DEC, strings: CERT_TYPES },
+    dnamesLen: { abbrev: "tls.handshake.dnames_len", name: "Distinguished Names Length", type: U16, base: DEC },
+    dnames: { abbrev: "tls.handshake.dnames", name: "Distinguished Names", type: "none" },
+    dnameLen: { abbrev: "tls.handshake.dname_len", name: "Distinguished Name Length", type: U16, base: DEC },
+    dname: { abbrev: "tls.handshake.dname", name: "Distinguished Name", type: "none" },
+    ticketHint: { abbrev: "tls.handshake.session_ticket_lifetime_hint", name: "Session Ticket Lifetime Hint", type: "uint32", base: DEC },
+    ticketLen: { abbrev: "tls.handshake.session_ticket_length", name: "Session Ticket Length", type: U16, base: DEC },
+    ticket: { abbrev: "tls.handshake.session_ticket", name: "Session Ticket", type: "bytes" },
+    appProto: { abbrev: "tls.app_data_proto", name: "Application Data Protocol", type: "string" },
     certs: { abbrev: "tls.handshake.certificates", name: "Certificates", type: "none" },
     certsLen: { abbrev: "tls.handshake.certificates_length", name: "Certificates Length", type: U24, base: DEC },
     certLen: { abbrev: "tls.handshake.certificate_length", name: "Certificate Length", type: U24, base: DEC },
@@ -180,6 +215,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     const body = tvb.sub(o + 5, rl);
     const before = infos === null ? 0 : infos.length;
     const label = CONTENT_TYPES[ct];
+    let recordWhat: string | null = null;
     switch (ct) {
       case 20:
         rt.add(f.ccs, body, 0, rl, null);
@@ -197,12 +233,18 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
           infos?.push("Encrypted Alert");
         }
         break;
-      case 23:
+      case 23: {
         rt.add(f.appData, body, 0, rl, body.bytes(0, rl));
+        // tshark names the protocol its TLS port table gives (443: HTTP) instead of "Application Data"
+        const app = pinfo.srcport === 443 || pinfo.dstport === 443 ? "Hypertext Transfer Protocol" : null;
+        if (app !== null) rt.addGenerated(f.appProto, body, 0, 0, app);
         infos?.push("Application Data");
+        if (app !== null) recordWhat = app;
         break;
+      }
       case 22:
         if (c.ccs[dir] && c.version !== 0x0304) {
+          if (full) rt.add(f.hs, body, 0, rl, null).setText("Handshake Protocol: Encrypted Handshake Message");
           infos?.push("Encrypted Handshake Message");
         } else {
           handshakes(body, pinfo, rt, c, infos);
@@ -215,7 +257,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
       // tshark: "TLSv1.3 Record Layer: Handshake Protocol: Client Hello", "…: Handshake Protocol: Multiple
       // Handshake Messages", "…: Alert (Level: …)", "…: Encrypted Alert"
       const n = infos!.length - before;
-      const what = n > 1 && ct === 22 ? "Multiple Handshake Messages" : infos!.slice(before).join(", ");
+      const what = recordWhat ?? (n > 1 && ct === 22 ? "Multiple Handshake Messages" : infos!.slice(before).join(", "));
       const head = ct === 21 ? what : `${label} Protocol${what ? ": " + what : ""}`;
       rt.setText(`${VERSION_COL[shown] ?? "TLS"} Record Layer: ${head}`);
     }

@@ -65,3 +65,9 @@ export const PSK_KE_MODES: Readonly<Record<number, string>> = {
 export const CURVE_TYPES: Readonly<Record<number, string>> = { 1: "explicit_prime", 2: "explicit_char2", 3: "named_curve" };
 
 export const HEARTBEAT_MODES: Readonly<Record<number, string>> = { 1: "Peer allowed to send requests", 2: "Peer not allowed to send requests" };
+
+/** ClientCertificateType (CertificateRequest). */
+export const CERT_TYPES: Readonly<Record<number, string>> = {
+  1: "RSA Sign", 2: "DSS Sign", 3: "RSA Fixed DH", 4: "DSS Fixed DH", 21: "GOST R 34.10-94", 22: "GOST R 34.10-2001",
+  64: "ECDSA Sign", 65: "RSA Fixed ECDH", 66: "ECDSA Fixed ECDH", 80: "IBC Params",
+};

@@ -32,15 +32,40 @@ export interface CertInfo {
   extensionIds: string[];
   subject: string;
   issuer: string;
+  /** The subject as tshark labels the Certificate item: last RDN first. */
+  subjectLabel: string;
 }
 
 const ATTR_NAMES: Readonly<Record<string, string>> = {
   "2.5.4.3": "id-at-commonName", "2.5.4.6": "id-at-countryName", "2.5.4.7": "id-at-localityName",
   "2.5.4.8": "id-at-stateOrProvinceName", "2.5.4.10": "id-at-organizationName",
   "2.5.4.11": "id-at-organizationalUnitName", "1.2.840.113549.1.9.1": "pkcs-9-at-emailAddress",
+  "2.5.4.41": "id-at-name", "2.5.4.4": "id-at-surname", "2.5.4.5": "id-at-serialNumber", "2.5.4.42": "id-at-givenName",
+  "2.5.4.12": "id-at-title", "2.5.4.9": "id-at-streetAddress", "2.5.4.17": "id-at-postalCode",
 };
 
-type AsnName = { type: string; value: { utf8String?: string; printableString?: string; teletexString?: string; bmpString?: string; universalString?: string; toString(): string } }[][];
+type AsnValue = { utf8String?: string; printableString?: string; teletexString?: string; bmpString?: string; universalString?: string; ia5String?: string; toString(): string };
+type AsnName = { type: string; value: AsnValue }[][];
+
+const valueText = (v: AsnValue) => v.utf8String ?? v.printableString ?? v.teletexString ?? v.bmpString ?? v.universalString ?? "";
+
+/** tshark's one-line text of a Name: the RDNs last first, "id-at-commonName=x,id-at-countryName=y". */
+function tsharkNameLine(n: AsnName): string {
+  const parts: string[] = [];
+  for (let i = n.length - 1; i >= 0; i--)
+    for (const atv of n[i]) parts.push(`${ATTR_NAMES[atv.type] ?? atv.type}=${atv.value.ia5String ?? valueText(atv.value)}`);
+  return parts.join(",");
+}
+
+/** A DER-encoded Name (a CertificateRequest's CA names) as tshark's one-line text; "" when it does not parse. */
+export function distinguishedName(der: Uint8Array): string {
+  try {
+    const { asn1Schema, asn1X509 } = asn1();
+    return tsharkNameLine(asn1Schema.AsnParser.parse(der, asn1X509.Name) as unknown as AsnName);
+  } catch {
+    return "";
+  }
+}
 
 function nameLine(n: AsnName, utf8: string[], printable: string[]): string {
   const parts: string[] = [];
@@ -49,7 +74,7 @@ function nameLine(n: AsnName, utf8: string[], printable: string[]): string {
       const v = atv.value;
       if (v.utf8String !== undefined) utf8.push(v.utf8String);
       else if (v.printableString !== undefined) printable.push(v.printableString);
-      const s = v.utf8String ?? v.printableString ?? v.teletexString ?? v.bmpString ?? v.universalString ?? "";
+      const s = valueText(v);
       parts.push(`${ATTR_NAMES[atv.type] ?? atv.type}=${s}`);
     }
   return parts.join(",");
@@ -77,6 +102,7 @@ export function decodeCert(der: Uint8Array): CertInfo | null {
       extensionIds: (t.extensions ?? []).map((e) => e.extnID),
       subject,
       issuer,
+      subjectLabel: tsharkNameLine(t.subject as unknown as AsnName),
     };
   } catch {
     return null;

@@ -17,7 +17,8 @@ import { readCaptureSync } from "../../src/capture/reader.js";
 import { Dissector } from "../../src/core/dissect.js";
 import { DEFAULT_FIELDS_OPTIONS, fieldsLine, resolveFields } from "../../src/output/fields.js";
 import { pcap } from "../helpers/build.js";
-import { corpus, FIXTURES, haveTshark, tsharkFields } from "../helpers/tshark.js";
+import { execFileSync } from "node:child_process";
+import { corpus, FIXTURES, haveTshark, runCli, tsharkFields } from "../helpers/tshark.js";
 
 export const TLS_FIELDS = [
   "tls.record.content_type", "tls.record.opaque_type", "tls.record.version", "tls.record.length", "tls.app_data",
@@ -197,6 +198,77 @@ describe.skipIf(!haveTshark())("TLS vs tshark", () => {
     expect(r.frames).toBe(7);
     expect(r.bad).toEqual([]);
     expect(r.cols.bad).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- the -V tree, line by line
+
+/** Per frame number, the lines of the "Transport Layer Security" blocks of a -V text. */
+function tlsBlocks(text: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  let frame = 0;
+  let inTls = false;
+  for (const line of text.split("\n")) {
+    const m = /^Frame (\d+):/.exec(line);
+    if (m !== null) frame = Number(m[1]);
+    if (line !== "" && !line.startsWith(" ")) inTls = line === "Transport Layer Security";
+    if (!inTls) continue;
+    if (!out.has(frame)) out.set(frame, []);
+    out.get(frame)!.push(line);
+  }
+  return out;
+}
+
+/**
+ * Known difference: tshark decodes each certificate into its full X.509 tree (signedCertificate,
+ * RDN sequences, extensions…); nestcap shows a flat summary. The lines beneath a "Certificate:"
+ * item are left out on both sides.
+ */
+function withoutCertificateBodies(lines: string[]): string[] {
+  const out: string[] = [];
+  let depth = -1;
+  for (const l of lines) {
+    const ind = l.length - l.trimStart().length;
+    if (depth >= 0 && ind > depth) continue;
+    depth = /^\s+Certificate: /.test(l) ? ind : -1;
+    out.push(l);
+  }
+  return out;
+}
+
+function compareTree(file: string, pick: (tshark: string[]) => boolean): { frames: number; diffs: string[] } {
+  const want = tlsBlocks(execFileSync("tshark", ["-n", "-r", file, "-V"], { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, TZ: "UTC" } }));
+  const got = tlsBlocks(runCli(["-r", file, "-V"]).stdout);
+  const diffs: string[] = [];
+  let frames = 0;
+  for (const [n, lines] of want) {
+    if (!pick(lines)) continue;
+    frames++;
+    const a = withoutCertificateBodies(lines), b = withoutCertificateBodies(got.get(n) ?? []);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (a[i] !== b[i]) {
+        diffs.push(`frame ${n} line ${i + 1}: tshark=${JSON.stringify(a[i])} nestcap=${JSON.stringify(b[i])}`);
+        break;
+      }
+    }
+  }
+  return { frames, diffs };
+}
+
+describe.skipIf(!haveTshark())("TLS -V tree vs tshark", () => {
+  it("Client Hello and Server Hello in OpenVPN (data-v1.pcap): the TLS blocks are equal line by line", () => {
+    const file = join(FIXTURES, "openvpn", "data-v1.pcap");
+    // frames whose TLS tshark dissects in the same frame as nestcap: the hellos (later records span
+    // control packets, which nestcap reassembles and tshark does not)
+    const r = compareTree(file, (l) => l.some((x) => /Handshake Protocol: (Client|Server) Hello$/.test(x)));
+    expect(r.frames).toBe(2);
+    expect(r.diffs).toEqual([]);
+  });
+
+  it("a TLS 1.2 conversation on tcp/443: every TLS block equal, apart from X.509 bodies", () => {
+    const r = compareTree(tls12Capture(), () => true);
+    expect(r.frames).toBe(7);
+    expect(r.diffs).toEqual([]);
   });
 });
 
