@@ -190,7 +190,7 @@ export const routing = defineProtocol({
       for (let i = 0; i <= last && o + 16 <= total; i++, o += 16) {
         const a = tvb.bytes(o, 16);
         const it = t.add(f.srhAddr, tvb, o, 16, a);
-        if (full) it.setText(`Address[${i}]: ${ipv6ToString(a)}${i === segleft ? " [next segment]" : ""}`);
+        if (full) it.setText(`Address[${i}]: ${ipv6ToString(a)}`);
         if (i === 0 && segleft > 0) info.pseudoDst = a;
       }
     } else if (total > 4) {

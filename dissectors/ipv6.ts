@@ -14,7 +14,7 @@
 import { fragmentFieldSpecs } from "../src/analysis/defrag.js";
 import { hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callData, callTable, defineProtocol, lookupTable, tryHeuristics } from "../src/core/proto.js";
+import { callData, callDissector, callTable, defineProtocol, lookupTable, tryHeuristics } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { DSCP_NAMES, ECN_NAMES, ECN_SHORT, IPPROTO, dscpShort, ip, type IpHeaderInfo } from "./ip.js";
@@ -192,12 +192,12 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   top.add(f.flow, tvb, 1, 3, flow, full ? `0x${hex(flow, 5)}` : undefined);
   const plen = tvb.u16(4);
   const nxt = tvb.u8(6);
-  const plItem = top.add(f.plen, tvb, 4, 2, plen, plen === 0 && nxt === 0 && full ? "0 (Jumbogram)" : undefined);
+  const plItem = top.add(f.plen, tvb, 4, 2, plen, plen === 0 && nxt === 0 && full && hasJumboOption(tvb) ? "0 (Jumbogram)" : undefined);
   const framing = tvb.reportedLength - 40;
   if (plen > framing) {
     plItem.expert("warn", "protocol", `IPv6 payload length exceeds framing length (${framing} bytes)`, "ipv6");
   } else if (plen === 0 && nxt !== 0) {
-    plItem.expert("warn", "protocol", `IPv6 payload length equals 0 (maybe because of "TCP segmentation offload" (TSO))`, "ipv6");
+    plItem.expert("chat", "protocol", `IPv6 payload length equals 0 (maybe because of "TCP segmentation offload" (TSO))`, "ipv6");
   }
   top.add(f.nxt, tvb, 6, 1, nxt);
   const hlim = tvb.u8(7);
@@ -260,8 +260,10 @@ function hasJumboOption(tvb: Tvb): boolean {
 /** Hand a (possibly extension) header's payload on: extension headers go in the IPv6 tree, the rest at the root. */
 export function dissectNext(nxt: number, tvb: Tvb, pinfo: PacketInfo, info: Ipv6Info): void {
   info.nxt = nxt;
-  if (EXT_HEADERS.has(nxt) && lookupTable("ip.proto", nxt) !== undefined) {
-    callTable("ip.proto", nxt, tvb, pinfo, info.ipTree, info);
+  const ext = EXT_HEADERS.has(nxt) ? lookupTable("ip.proto", nxt) : undefined;
+  if (ext !== undefined) {
+    // an exception in an extension header is shown beside IPv6, not inside it (tshark)
+    callDissector(ext, tvb, pinfo, info.ipTree, info, info.root);
     return;
   }
   if (nxt === 59) return; // No Next Header

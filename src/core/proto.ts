@@ -97,10 +97,12 @@ export function addHeuristic(table: string, proto: Protocol, fn: HeuristicFn): v
 /**
  * Call a protocol's dissector: records the layer in frame.protocols, and turns a
  * bounds error into a "[Malformed Packet]" / "[Packet size limited during capture]"
- * mark, keeping everything the dissector added before it ran out of bytes.
+ * mark, keeping everything the dissector added before it ran out of bytes. The mark goes
+ * in `markTree` (default `tree`): where tshark's exception would be caught, which for a
+ * header nested in its caller's subtree (IPv6 extension headers) is the caller's parent.
  * Returns bytes consumed (0 = rejected).
  */
-export function callDissector(p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number {
+export function callDissector(p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown, markTree: Item = tree): number {
   const depth = pinfo.layers.length;
   pinfo.layers.push(p.abbrev);
   let r: number | void;
@@ -108,7 +110,7 @@ export function callDissector(p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: It
     r = p.dissect(tvb, pinfo, tree, data);
   } catch (e) {
     if (!(e instanceof BoundsError)) throw e;
-    markBoundsError(e, p, tvb, pinfo, tree);
+    markBoundsError(e, p, tvb, pinfo, markTree);
     return tvb.length;
   }
   if (r === 0) {

@@ -5,13 +5,14 @@
  * unit tests (truncated header, payload length beyond the frame, jumbo without
  * the option, bad version); and a fuzz that must never throw.
  */
-import { basename } from "node:path";
+import { spawnSync } from "node:child_process";
+import { basename, join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { dissect, Dissector } from "../../src/core/dissect.js";
 import { itemLabel } from "../../src/core/format.js";
 import { walk } from "../../src/core/tree.js";
-import { corpus, fixtures, formatDisagreements, haveTshark } from "../helpers/tshark.js";
+import { corpus, fixtures, formatDisagreements, haveTshark, ROOT } from "../helpers/tshark.js";
 import { diff, eth, u16, writePcap } from "./ip-build.js";
 
 const V6_FIELDS = [
@@ -82,6 +83,19 @@ describe.skipIf(!haveTshark())("ipv6 vs tshark", () => {
     }
     console.log(`ipv6: ${files.length} files, ${cells} cells compared`);
     expect(bad, bad.join("\n")).toEqual([]);
+  });
+
+  // -V corner cases: a malformed extension header marked beside IPv6 (where tshark's
+  // exception lands), "(Jumbogram)" only with a Jumbo Payload option, no segment-routing
+  // marker, the TSO note as a chat
+  const VERBOSE = ["ipv6_missing_jumbo_payload_option.pcap", "hoobr_rt6_print.pcap", "ipv6-srh-insert-cksum.pcap",
+    "ipv6_frag6_negative_len.pcap", "ipv6_jumbogram_1.pcap", "ipv6-srh-tlv-hmac.pcap"];
+  it.each(corpus("tcpdump", (n) => VERBOSE.includes(n)))("-V of %s equals tshark's", (file) => {
+    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+    const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
+    const theirs = spawnSync("tshark", ["-n", "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
+    expect(ours).toMatch(/Internet Protocol Version 6/);
+    expect(ours).toBe(theirs);
   });
 
   it("agrees on a synthetic capture of extension headers and odd lengths", () => {
