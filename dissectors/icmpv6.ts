@@ -15,6 +15,7 @@ import { dissectQuoted } from "./icmp.js";
 import { cksumShouldBe, onesSum, type IpHeaderInfo } from "./ip.js";
 import type { Ipv6Info } from "./ipv6.js";
 import { ND_OPTION_FIELDS, PRF, bindNdOptionFields, dissectNdOptions } from "./icmpv6-nd.js";
+import { NI_FIELDS, NI_QUERY_CODES, NI_REPLY_CODES, bindNiFields, dissectNodeInfo } from "./icmpv6-ni.js";
 
 export { ICMPV6_OPT_TYPES } from "./icmpv6-nd.js";
 
@@ -43,6 +44,8 @@ const CODES: Record<number, Record<number, string>> = {
     6: "Reject route to destination", 7: "Error in Source Routing Header",
   },
   3: { 0: "hop limit exceeded in transit", 1: "fragment reassembly time exceeded" },
+  139: NI_QUERY_CODES,
+  140: NI_REPLY_CODES,
   4: {
     0: "erroneous header field encountered", 1: "unrecognized Next Header type encountered",
     2: "unrecognized IPv6 option encountered", 3: "IPv6 First Fragment has incomplete IPv6 Header Chain",
@@ -92,6 +95,7 @@ export const icmpv6 = defineProtocol({
     rdTarget: { abbrev: "icmpv6.nd.rd.target_address", name: "Target Address", type: "ipv6" },
     rdDest: { abbrev: "icmpv6.nd.rd.destination_address", name: "Destination Address", type: "ipv6" },
     ...ND_OPTION_FIELDS,
+    ...NI_FIELDS,
     mldMaxRespDelay: { abbrev: "icmpv6.mld.maximum_response_delay", name: "Maximum Response Delay [ms]", type: "uint16" },
     mldMaxRespCode: { abbrev: "icmpv6.mld.maximum_response_code", name: "Maximum Response Code", type: "uint16" },
     mldMulticastAddress: { abbrev: "icmpv6.mld.multicast_address", name: "Multicast Address", type: "ipv6" },
@@ -117,6 +121,7 @@ export const icmpv6 = defineProtocol({
 
 const f = icmpv6.f;
 bindNdOptionFields(f);
+bindNiFields(f);
 
 class Icmpv6State {
   readonly unmatched = new Map<string, { rqst: number; resp: number; t: Time }>();
@@ -214,6 +219,9 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
       }
       break;
     }
+    case 139: case 140:
+      dissectNodeInfo(tvb, top, type, code);
+      break;
     case 143: {
       top.add(f.reserved, tvb, 4, 2, tvb.bytes(4, 2));
       const n = tvb.u16(6);

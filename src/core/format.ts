@@ -173,7 +173,17 @@ export function timeToSeconds(t: Time): string {
   return `${t.s}.${pad9(t.ns)}`;
 }
 
-function hexDigits(f: Field): number {
+/**
+ * Hex digits of an integer field: by its type, or (tree labels only, as
+ * hfinfo_hex_digits) by its bitmask's width when it has one; `-T fields` keeps the
+ * type's width.
+ */
+function hexDigits(f: Field, label: boolean): number {
+  const m = f.bitmask;
+  if (label && m !== undefined && m !== 0) {
+    const w = Math.floor(Math.log2(m)) + 1 - f.shift;
+    return (w + 3) >> 2;
+  }
   switch (f.type) {
     case "uint8": case "int8": return 2;
     case "uint16": case "int16": return 4;
@@ -183,9 +193,9 @@ function hexDigits(f: Field): number {
   }
 }
 
-function intHex(f: Field, v: number | bigint): string {
-  if (typeof v === "bigint") return "0x" + v.toString(16).padStart(hexDigits(f), "0");
-  return "0x" + hex(v, hexDigits(f));
+function intHex(f: Field, v: number | bigint, label = false): string {
+  if (typeof v === "bigint") return "0x" + v.toString(16).padStart(hexDigits(f, label), "0");
+  return "0x" + hex(v, hexDigits(f, label));
 }
 
 /**
@@ -281,9 +291,9 @@ export function valueDisplay(f: Field, v: Value): string {
       const n = v as number;
       let num: string;
       switch (f.base) {
-        case "hex": num = intHex(f, n); break;
-        case "hex_dec": num = `${intHex(f, n)} (${n})`; break;
-        case "dec_hex": num = `${n} (${intHex(f, n)})`; break;
+        case "hex": num = intHex(f, n, true); break;
+        case "hex_dec": num = `${intHex(f, n, true)} (${n})`; break;
+        case "dec_hex": num = `${n} (${intHex(f, n, true)})`; break;
         case "oct": num = "0" + n.toString(8); break;
         default: num = String(n);
       }

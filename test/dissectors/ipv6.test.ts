@@ -87,9 +87,11 @@ describe.skipIf(!haveTshark())("ipv6 vs tshark", () => {
 
   // -V corner cases: a malformed extension header marked beside IPv6 (where tshark's
   // exception lands), "(Jumbogram)" only with a Jumbo Payload option, no segment-routing
-  // marker, the TSO note as a chat
+  // marker, the TSO note as a chat; ICMPv6 node information queries and replies (with a
+  // bit field's hex digits from its mask: "Reserved: 0x000")
   const VERBOSE = ["ipv6_missing_jumbo_payload_option.pcap", "hoobr_rt6_print.pcap", "ipv6-srh-insert-cksum.pcap",
-    "ipv6_frag6_negative_len.pcap", "ipv6_jumbogram_1.pcap", "ipv6-srh-tlv-hmac.pcap"];
+    "ipv6_frag6_negative_len.pcap", "ipv6_jumbogram_1.pcap", "ipv6-srh-tlv-hmac.pcap",
+    "icmpv6_nodeinfo_queryipv4.pcap", "icmpv6_nodeinfo_queryipv6.pcap", "icmpv6_nodeinfo_replyipv4.pcap"];
   it.each(corpus("tcpdump", (n) => VERBOSE.includes(n)))("-V of %s equals tshark's", (file) => {
     const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
     const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
