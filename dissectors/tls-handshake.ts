@@ -25,12 +25,12 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
       return;
     }
     const ht = rt.add(tls.f.hs, tvb, o, 4 + ml, null);
-    if (rt.tree.full) ht.setText(`Handshake Protocol: ${name}`);
+    if (rt.tree.full) ht.setText(`Handshake Protocol: ${type === 2 && isHrr(tvb, o + 4, ml) ? "Hello Retry Request" : name}`);
     ht.add(tls.f.hsType, tvb, o, 1, type);
     ht.add(tls.f.hsLength, tvb, o + 1, 3, ml);
     const m = tvb.sub(o + 4, ml);
     let info = name;
-    if (type === 1) clientHello(m, ht);
+    if (type === 1) clientHello(m, ht, c.version !== 0x0304);
     else if (type === 2) info = serverHello(m, ht, c);
     else if (type === 11 && c.version !== 0x0304) certificate(m, ht);
     else if (type === 4 && c.version !== 0x0304) newSessionTicket(m, ht);
@@ -49,10 +49,19 @@ function encrypted(rt: Item, tvb: Tvb, o: number, n: number, infos: string[] | n
   infos?.push("Encrypted Handshake Message");
 }
 
-/** Version, Random and Session ID; the random's time and bytes are shown except in a TLS 1.3 ServerHello (as tshark). */
-function helloStart(m: Tvb, ht: Item, split: boolean): number {
+/** HelloRetryRequest: a ServerHello with this magic random (RFC 8446 4.1.3). */
+function isHrr(t: Tvb, o: number, n: number): boolean {
+  return n >= 34 && t.u32(o + 2) === 0xcf21ad74 && t.u8(o + 33) === 0x9c;
+}
+
+/**
+ * Version, Random and Session ID. tshark splits the random into time and bytes except once the
+ * conversation is TLS 1.3: in a TLS 1.3 ServerHello, and in a ClientHello after a HelloRetryRequest.
+ */
+function helloStart(m: Tvb, ht: Item, split: boolean, hrr = false): number {
   ht.add(tls.f.hsVersion, m, 0, 2, m.u16(0));
   const rt = ht.add(tls.f.random, m, 2, 32, m.bytes(2, 32));
+  if (hrr && ht.tree.full) rt.appendText(" (HelloRetryRequest magic)");
   if (split) {
     rt.add(tls.f.randomTime, m, 2, 4, { s: m.u32(2), ns: 0 });
     rt.add(tls.f.randomBytes, m, 6, 28, m.bytes(6, 28));
@@ -79,13 +88,13 @@ function ja3Items(ht: Item, m: Tvb, full: typeof tls.f.ja3Full, hash: typeof tls
   ht.addGenerated(hash, m, 0, 0, createHash("md5").update(s).digest("hex"));
 }
 
-function clientHello(m: Tvb, ht: Item): void {
-  let o = helloStart(m, ht, true);
+function clientHello(m: Tvb, ht: Item, split: boolean): void {
+  let o = helloStart(m, ht, split);
   const suites: number[] = [];
   const csl = m.u16(o);
   ht.add(tls.f.csLen, m, o, 2, csl);
   const cst = ht.add(tls.f.css, m, o + 2, csl, null);
-  if (ht.tree.full) cst.setText(`Cipher Suites (${csl >> 1} suites)`);
+  if (ht.tree.full) cst.setText(`Cipher Suites (${csl >> 1} suite${csl === 2 ? "" : "s"})`);
   for (let i = 0; i + 1 < csl; i += 2) {
     const s = m.u16(o + 2 + i);
     suites.push(s);
@@ -116,10 +125,8 @@ function selectedVersion(m: Tvb, o: number): number {
 function serverHello(m: Tvb, ht: Item, c: TlsConv): string {
   let o = 35 + m.u8(34);
   const v = selectedVersion(m, o + 3);
-  helloStart(m, ht, v !== 0x0304 && v !== 0xfefc);
-  // HelloRetryRequest: a ServerHello with this magic random (RFC 8446 4.1.3)
-  const r = m.bytes(2, 32);
-  const hrr = r[0] === 0xcf && r[1] === 0x21 && r[2] === 0xad && r[3] === 0x74 && r[31] === 0x9c;
+  const hrr = isHrr(m, 0, m.length);
+  helloStart(m, ht, v !== 0x0304 && v !== 0xfefc, hrr);
   ht.add(tls.f.cs, m, o, 2, m.u16(o));
   ht.add(tls.f.comp, m, o + 2, 1, m.u8(o + 2));
   const cs = m.u16(o);
@@ -261,6 +268,43 @@ function extensions(m: Tvb, o: number, ht: Item, msg: number, ja: Ja3): number {
         if (rl > 0) rt.add(tls.f.reneg, e, 1, rl, e.bytes(1, rl));
         break;
       }
+      case 5:
+        if (msg === 1 && l >= 5) {
+          et.add(tls.f.statusType, e, 0, 1, e.u8(0));
+          const rl = e.u16(1);
+          et.add(tls.f.statusRidsLen, e, 1, 2, rl);
+          if (3 + rl + 2 <= l) et.add(tls.f.statusExtsLen, e, 3 + rl, 2, e.u16(3 + rl));
+        }
+        break;
+      case 27: {
+        const al = e.u8(0);
+        et.add(tls.f.ccAlgsLen, e, 0, 1, al);
+        for (let i = 0; i + 1 < al; i += 2) et.add(tls.f.ccAlg, e, 1 + i, 2, e.u16(1 + i));
+        break;
+      }
+      case 28:
+        if (l >= 2) et.add(tls.f.recordSizeLimit, e, 0, 2, e.u16(0));
+        break;
+      case 41:
+        preSharedKey(et, e, l, msg);
+        break;
+      case 44: {
+        const cl = e.u16(0);
+        et.add(tls.f.cookieLen, e, 0, 2, cl);
+        et.add(tls.f.cookie, e, 2, cl, e.bytes(2, cl));
+        break;
+      }
+      case 17513:
+        if (msg === 1 && l >= 2) {
+          const al = e.u16(0);
+          et.add(tls.f.alpsLen, e, 0, 2, al);
+          const lt = et.add(tls.f.alpsList, e, 2, al, null);
+          for (let p = 2; p < Math.min(2 + al, l); p += 1 + e.u8(p)) {
+            lt.add(tls.f.alpsStrLen, e, p, 1, e.u8(p));
+            lt.add(tls.f.alpsStr, e, p + 1, e.u8(p), e.ascii(p + 1, e.u8(p)));
+          }
+        }
+        break;
       case 35:
         // an empty session ticket: tshark shows "Data (0 bytes)"
         if (l === 0) et.add(tls.f.extData, e, 0, 0, new Uint8Array(0)).setText("Data (0 bytes)");
@@ -268,10 +312,37 @@ function extensions(m: Tvb, o: number, ht: Item, msg: number, ja: Ja3): number {
         break;
       default:
         if (l > 0 && type !== 21) et.add(tls.f.extData, e, 0, l, e.bytes(0, l));
+        // an empty GREASE extension: tshark shows its data as missing
+        else if (l === 0 && !notGrease(type)) et.add(tls.f.extData, e, 0, 0, new Uint8Array(0)).setText("Data: <MISSING>");
     }
     o += 4 + l;
   }
   return selected;
+}
+
+/** pre_shared_key: the offered identities and binders (ClientHello), the selected identity (ServerHello). */
+function preSharedKey(et: Item, e: Tvb, l: number, msg: number): void {
+  const pt = et.addText(e, 0, l, "Pre-Shared Key extension");
+  if (msg !== 1) {
+    if (l >= 2) pt.add(tls.f.pskSelected, e, 0, 2, e.u16(0));
+    return;
+  }
+  const il = e.u16(0);
+  pt.add(tls.f.pskIdsLen, e, 0, 2, il);
+  let p = 2;
+  while (p + 2 <= Math.min(2 + il, l)) {
+    const n = e.u16(p);
+    const it = pt.addText(e, p, 2 + n + 4, `PSK Identity (length: ${n})`);
+    it.add(tls.f.pskIdLen, e, p, 2, n);
+    it.add(tls.f.pskId, e, p + 2, n, e.bytes(p + 2, n));
+    it.add(tls.f.pskAge, e, p + 2 + n, 4, e.u32(p + 2 + n));
+    p += 2 + n + 4;
+  }
+  p = 2 + il;
+  if (p + 2 > l) return;
+  const bl = e.u16(p);
+  pt.add(tls.f.pskBindersLen, e, p, 2, bl);
+  pt.add(tls.f.pskBinders, e, p + 2, bl, null);
 }
 
 function certificate(m: Tvb, ht: Item): void {

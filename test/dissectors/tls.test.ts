@@ -150,7 +150,8 @@ function tcpFrame(fromClient: boolean, seq: number, ack: number, flags: number, 
   return Uint8Array.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0, ...ip, ...tcp]);
 }
 
-function tls12Capture(): string {
+/** A TCP conversation (40000 -> 443) carrying these payloads, after a handshake, written to a temporary pcap. */
+function tcpCapture(name: string, flights: [fromClient: boolean, payload: number[]][]): string {
   const frames: Uint8Array[] = [];
   let cs = 1000, ss = 5000;
   const push = (c: boolean, flags: number, p: number[]) => {
@@ -161,18 +162,50 @@ function tls12Capture(): string {
   push(true, 0x02, []);
   push(false, 0x12, []);
   push(true, 0x10, []);
-  push(true, 0x18, clientHello());
-  push(false, 0x18, serverFlight());
-  push(true, 0x18, clientFinish());
-  push(false, 0x18, [...rec(20, [1]), ...rec(22, new Array(40).fill(0x88))]);
-  push(true, 0x18, rec(23, new Array(50).fill(0x99)));
-  push(false, 0x18, [...rec(23, new Array(20).fill(0xaa)), ...rec(21, [1, 0])]);
-  push(true, 0x18, [...rec(21, [2, 40])]); // a 2-byte alert: tshark shows it as cleartext
-  const dir = mkdtempSync(join(tmpdir(), "nestcap-tls-"));
-  const file = join(dir, "tls12.pcap");
-  process.env.NESTCAP_TLS12_PCAP = file;
+  for (const [c, p] of flights) push(c, 0x18, p);
+  const file = join(mkdtempSync(join(tmpdir(), "nestcap-tls-")), name);
   writeFileSync(file, pcap(frames.map((data, i) => ({ data, sec: 1700000000 + i, frac: 0 }))));
   return file;
+}
+
+function tls12Capture(): string {
+  const file = tcpCapture("tls12.pcap", [
+    [true, clientHello()],
+    [false, serverFlight()],
+    [true, clientFinish()],
+    [false, [...rec(20, [1]), ...rec(22, new Array(40).fill(0x88))]],
+    [true, rec(23, new Array(50).fill(0x99))],
+    [false, [...rec(23, new Array(20).fill(0xaa)), ...rec(21, [1, 0])]],
+    [true, [...rec(21, [2, 40])]], // a 2-byte alert: tshark shows it as cleartext
+  ]);
+  process.env.NESTCAP_TLS12_PCAP = file;
+  return file;
+}
+
+/** A TLS 1.2 handshake with the given suite's ServerKeyExchange / ClientKeyExchange bodies, a CertificateRequest, CertificateVerify and NewSessionTicket. */
+function kexCapture(suite: number, ske: number[] | null, cke: number[]): string {
+  const ch = rec(22, hs(1, [3, 3, ...new Array(32).fill(0x11), 0, ...u16(2), ...u16(suite), 1, 0]));
+  const sh = hs(2, [3, 3, ...new Array(32).fill(0x33), 0, ...u16(suite), 0]);
+  const cr = hs(13, [1, 1, ...u16(2), 4, 1, ...u16(0)]);
+  const flight = rec(22, [...sh, ...(ske === null ? [] : hs(12, ske)), ...cr, ...hs(14, [])]);
+  const fin = [...rec(22, [...hs(16, cke), ...hs(15, [4, 1, ...u16(4), 1, 2, 3, 4])]), ...rec(22, hs(4, [0, 1, 0x5f, 0x90, ...u16(3), 1, 2, 3]))];
+  return tcpCapture(`kex-${suite.toString(16)}.pcap`, [[true, ch], [false, flight], [true, fin]]);
+}
+
+/** TLS 1.3 hellos: a ClientHello with PSK, GREASE, compress_certificate, record_size_limit, status_request, ALPS; a HelloRetryRequest. */
+function tls13Capture(): string {
+  const hrrRandom = [...Buffer.from("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c", "hex")];
+  const psk = [...u16(10), ...u16(4), 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1, ...u16(33), 32, ...new Array(32).fill(0xab)];
+  const chExts = [
+    ...ext(43, [2, 3, 4]), ...ext(51, u16(0)), ...ext(0x0a0a, []), ...ext(27, [2, 0, 2]), ...ext(28, [0x40, 1]),
+    ...ext(5, [1, 0, 0, 0, 0]), ...ext(18, []), ...ext(17513, [...u16(3), 2, ...str("h2")]), ...ext(41, psk),
+  ];
+  const ch = hs(1, [3, 3, ...new Array(32).fill(0x11), 0, ...u16(4), 0x0a, 0x0a, 0x13, 0x01, 1, 0, ...u16(chExts.length), ...chExts]);
+  const hrrExts = [...ext(43, [3, 4]), ...ext(51, [0, 0x17]), ...ext(44, [...u16(3), ...str("abc")])];
+  const hrr = hs(2, [3, 3, ...hrrRandom, 0, 0x13, 0x01, 0, ...u16(hrrExts.length), ...hrrExts]);
+  const shExts = [...ext(43, [3, 4]), ...ext(41, [0, 0]), ...ext(51, [0, 0x1d, ...u16(4), 9, 9, 9, 9])];
+  const sh = hs(2, [3, 3, ...new Array(32).fill(0x44), 0, 0x13, 0x01, 0, ...u16(shExts.length), ...shExts]);
+  return tcpCapture("tls13.pcap", [[true, rec(22, ch)], [false, rec(22, hrr)], [true, rec(22, ch)], [false, rec(22, sh)]]);
 }
 
 describe.skipIf(!haveTshark())("TLS vs tshark", () => {
@@ -268,6 +301,25 @@ describe.skipIf(!haveTshark())("TLS -V tree vs tshark", () => {
   it("a TLS 1.2 conversation on tcp/443: every TLS block equal, apart from X.509 bodies", () => {
     const r = compareTree(tls12Capture(), () => true);
     expect(r.frames).toBe(7);
+    expect(r.diffs).toEqual([]);
+  });
+
+  it("RSA, DHE and ECDHE key exchanges, CertificateRequest/Verify, NewSessionTicket: TLS blocks equal", () => {
+    const cases: [number, number[] | null, number[]][] = [
+      [0x002f, null, [...u16(4), 0xaa, 0xbb, 0xcc, 0xdd]],
+      [0x0039, [...u16(2), 0xff, 0xff, ...u16(1), 2, ...u16(1), 2, 4, 1, ...u16(4), 1, 2, 3, 4], [...u16(4), 0xaa, 0xbb, 0xcc, 0xdd]],
+      [0xc02f, [3, 0, 0x1d, 4, 0xaa, 0xbb, 0xcc, 0xdd, 4, 1, ...u16(2), 1, 2], [4, 0xaa, 0xbb, 0xcc, 0xdd]],
+    ];
+    for (const [suite, ske, cke] of cases) {
+      const r = compareTree(kexCapture(suite, ske, cke), () => true);
+      expect(r.frames).toBe(3);
+      expect(r.diffs).toEqual([]);
+    }
+  });
+
+  it("TLS 1.3 hellos with PSK, GREASE, cookie and less common extensions, a HelloRetryRequest: TLS blocks equal", () => {
+    const r = compareTree(tls13Capture(), () => true);
+    expect(r.frames).toBe(4);
     expect(r.diffs).toEqual([]);
   });
 });
