@@ -156,6 +156,11 @@ export const tls = defineProtocol({
     pskBindersLen: { abbrev: "tls.handshake.extensions.psk.binders_len", name: "PSK Binders length", type: U16, base: DEC },
     pskBinders: { abbrev: "tls.handshake.extensions.psk.binders", name: "PSK Binders", type: "none" },
     pskSelected: { abbrev: "tls.handshake.extensions.psk.identity.selected", name: "Selected Identity", type: U16, base: DEC },
+    hbMsg: { abbrev: "tls.heartbeat_message", name: "Heartbeat Message", type: "none" },
+    hbType: { abbrev: "tls.heartbeat_message.type", name: "Type", type: U8, base: DEC, strings: { 1: "Request", 2: "Response" } },
+    hbPayloadLen: { abbrev: "tls.heartbeat_message.payload_length", name: "Payload Length", type: U16, base: DEC },
+    hbPayload: { abbrev: "tls.heartbeat_message.payload", name: "Payload Length", type: "bytes" },
+    hbPadding: { abbrev: "tls.heartbeat_message.padding", name: "Payload Length", type: "bytes" },
     certs: { abbrev: "tls.handshake.certificates", name: "Certificates", type: "none" },
     certsLen: { abbrev: "tls.handshake.certificates_length", name: "Certificates Length", type: U24, base: DEC },
     certLen: { abbrev: "tls.handshake.certificate_length", name: "Certificate Length", type: U24, base: DEC },
@@ -249,6 +254,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
           at.add(f.alertDesc, body, 1, 1, desc);
           infos?.push(`Alert (Level: ${ALERT_LEVELS[lvl] ?? "Unknown"}, Description: ${ALERT_DESCRIPTIONS[desc] ?? "Unknown"})`);
         } else {
+          if (full) rt.add(f.alert, body, 0, rl, null).setText("Alert Message: Encrypted Alert");
           infos?.push("Encrypted Alert");
         }
         break;
@@ -269,6 +275,9 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
           handshakes(body, pinfo, rt, c, infos);
         }
         break;
+      case 24:
+        infos?.push(heartbeat(rt, body, rl));
+        break;
       default:
         infos?.push(CONTENT_TYPES[ct]);
     }
@@ -277,7 +286,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
       // Handshake Messages", "…: Alert (Level: …)", "…: Encrypted Alert"
       const n = infos!.length - before;
       const what = recordWhat ?? (n > 1 && ct === 22 ? "Multiple Handshake Messages" : infos!.slice(before).join(", "));
-      const head = ct === 21 ? what : `${label} Protocol${what ? ": " + what : ""}`;
+      const head = ct === 21 || ct === 24 ? what : `${label} Protocol${what ? ": " + what : ""}`;
       rt.setText(`${VERSION_COL[shown] ?? "TLS"} Record Layer: ${head}`);
     }
     o += 5 + rl;
@@ -287,6 +296,21 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     pinfo.setInfo(infos!.join(", "));
   }
   return len;
+}
+
+/** A heartbeat message (RFC 6520) when its lengths add up; its Info text ("Heartbeat Request"). */
+function heartbeat(rt: Item, body: Tvb, rl: number): string {
+  const type = rl >= 3 ? body.u8(0) : 0;
+  const pl = rl >= 3 ? body.u16(1) : 0;
+  // (tshark also decodes, and flags, a payload length that leaves under 16 bytes of padding; not done here)
+  if ((type !== 1 && type !== 2) || 3 + pl + 16 > rl) return "Encrypted Heartbeat";
+  const ht = rt.add(f.hbMsg, body, 0, rl, null);
+  ht.add(f.hbType, body, 0, 1, type);
+  ht.add(f.hbPayloadLen, body, 1, 2, pl);
+  const bytes = (n: number) => `${n} byte${n === 1 ? "" : "s"}`;
+  ht.add(f.hbPayload, body, 3, pl, body.bytes(3, pl)).setText(`Payload (${bytes(pl)})`);
+  ht.add(f.hbPadding, body, 3 + pl, rl - 3 - pl, body.bytes(3 + pl, rl - 3 - pl)).setText(`Padding and HMAC (${bytes(rl - 3 - pl)})`);
+  return type === 1 ? "Heartbeat Request" : "Heartbeat Response";
 }
 
 function recordInfo(ct: number): string {

@@ -317,6 +317,14 @@ describe.skipIf(!haveTshark())("TLS -V tree vs tshark", () => {
     }
   });
 
+  it("an encrypted alert and heartbeat request/response records: TLS blocks equal", () => {
+    const hb = (type: number, payload: number[]) => rec(24, [type, ...u16(payload.length), ...payload, ...new Array(16).fill(0)]);
+    const file = tcpCapture("alerts.pcap", [[true, [...rec(20, [1]), ...rec(21, new Array(26).fill(0x99)), ...hb(1, str("abc"))]], [false, hb(2, [7])]]);
+    const r = compareTree(file, () => true);
+    expect(r.frames).toBe(2);
+    expect(r.diffs).toEqual([]);
+  });
+
   it("TLS 1.3 hellos with PSK, GREASE, cookie and less common extensions, a HelloRetryRequest: TLS blocks equal", () => {
     const r = compareTree(tls13Capture(), () => true);
     expect(r.frames).toBe(4);
