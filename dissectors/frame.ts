@@ -5,9 +5,14 @@ import type { Time } from "../src/core/field.js";
 
 /** Names of Wireshark's WTAP_ENCAP values (what frame.encap_type holds), for the link types nestcap reads. */
 const WTAP_ENCAP_NAMES: Record<number, string> = {
-  1: "Ethernet", 7: "Raw IP", 15: "NULL/Loopback", 25: "Linux cooked-mode capture v1", 129: "Raw IPv4",
-  130: "Raw IPv6", 174: "OpenBSD loopback", 210: "Linux cooked-mode capture v2",
+  1: "Ethernet", 3: "SLIP", 4: "PPP", 7: "Raw IP", 9: "Linux ARCNET", 13: "ATM PDUs", 15: "NULL/Loopback",
+  20: "IEEE 802.11 Wireless LAN", 23: "IEEE 802.11 plus radiotap radio header", 25: "Linux cooked-mode capture v1",
+  26: "Frame Relay", 28: "Cisco HDLC", 67: "Juniper ATM1", 83: "Juniper Ethernet", 104: "IEEE 802.15.4 Wireless PAN",
+  124: "Solaris IPNET", 129: "Raw IPv4", 130: "Raw IPv6", 141: "NFLOG", 146: "D-Bus", 171: "Apple PKTAP",
+  174: "OpenBSD loopback", 180: "IP over IB", 210: "Linux cooked-mode capture v2",
 };
+// USER0..USER15 (LINKTYPE 147..162) are WTAP_ENCAP 45..60
+for (let i = 0; i < 16; i++) WTAP_ENCAP_NAMES[45 + i] = `USER ${i}`;
 
 export const frame = defineProtocol({
   name: "Frame",
@@ -101,7 +106,12 @@ const onWire = (n: number): string => `${b(n)} on wire (${n * 8} bits)`;
 const captured = (n: number): string => `${b(n)} captured (${n * 8} bits)`;
 
 /** Wireshark's WTAP_ENCAP numbers differ from LINKTYPE numbers; frame.encap_type shows Wireshark's. */
-const WTAP_ENCAP: Record<number, number> = { 0: 15, 1: 1, 12: 7, 14: 7, 101: 7, 108: 174, 113: 25, 228: 129, 229: 130, 276: 210 };
+const WTAP_ENCAP: Record<number, number> = {
+  0: 15, 1: 1, 8: 3, 9: 4, 12: 7, 14: 7, 50: 4, 101: 7, 104: 28, 105: 20, 107: 26, 108: 174, 113: 25, 123: 13,
+  127: 23, 129: 9, 137: 67, 178: 83, 195: 104, 226: 124, 228: 129, 229: 130, 231: 146, 239: 141, 242: 180,
+  258: 171, 276: 210,
+};
+for (let i = 0; i < 16; i++) WTAP_ENCAP[147 + i] = 45 + i;
 function encapOf(linkType: number): number {
   return WTAP_ENCAP[linkType] ?? linkType;
 }
