@@ -220,8 +220,8 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     const ver = tvb.u16(o + 1);
     const rl = tvb.u16(o + 3);
     if (CONTENT_TYPES[ct] === undefined || (ver >> 8) !== 3) {
+      // not a record (the rest of one from an earlier segment): tshark says so in Info only, the tree stays empty
       if (infos !== null && infos.length === 0) infos.push("Continuation Data");
-      ti.add(f.appData, tvb, o, len - o, tvb.bytes(o)).setText(`Continuation Data (${len - o} bytes)`);
       break;
     }
     const shown = c.version !== 0 ? c.version : ver;
