@@ -42,3 +42,12 @@ describe.skipIf(!haveTshark())("Encapsulation type", () => {
     expect(new Set(want).size).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe.skipIf(!haveTshark())("a link type without a dissector", () => {
+  const file = `${CORPORA}/tcpdump/icmp6_nodeinfo_oobr.pcap`; // SLIP
+  it.skipIf(!existsSync(file))("says UNKNOWN and the encapsulation number in the columns, as tshark", () => {
+    const ours = runCli(["-r", file]).stdout;
+    expect(ours).toMatch(/UNKNOWN 74 WTAP_ENCAP = 3/);
+    expect(ours).toBe(spawnSync("tshark", ["-n", "-r", file], { encoding: "utf8" }).stdout);
+  });
+});
