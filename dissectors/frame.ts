@@ -1,5 +1,5 @@
 /** The frame "protocol": capture metadata (time, lengths, interface), then the link layer by link type. */
-import { callData, callTable, defineProtocol, lookupTable } from "../src/core/proto.js";
+import { callData, callDissector, defineProtocol, lookupTable } from "../src/core/proto.js";
 import { timeDiff } from "../src/core/time.js";
 import type { Time } from "../src/core/field.js";
 
@@ -92,15 +92,13 @@ export const frame = defineProtocol({
     top.addGenerated(f.ignored, tvb, 0, 0, false);
 
     // The link layer, by link type; the protocols list is known only afterwards.
-    const consumed = callTable("wtap_encap", fr.linkType, tvb, pinfo, tree);
-    if (consumed === 0) {
+    const link = lookupTable("wtap_encap", fr.linkType);
+    if (link === undefined) {
       // no dissector for this link type at all: tshark's columns say so
-      if (lookupTable("wtap_encap", fr.linkType) === undefined) {
-        pinfo.setProtocol("UNKNOWN");
-        if (pinfo.cols !== null) pinfo.setInfo(`WTAP_ENCAP = ${encapOf(fr.linkType)}`);
-      }
-      callData(tvb, pinfo, tree);
+      pinfo.setProtocol("UNKNOWN");
+      if (pinfo.cols !== null) pinfo.setInfo(`WTAP_ENCAP = ${encapOf(fr.linkType)}`);
     }
+    if (link === undefined || callDissector(link, tvb, pinfo, tree) === 0) callData(tvb, pinfo, tree);
     // layers[0] is "frame" itself; tshark's list starts below it
     if (t.wants(f.protocols)) top.addGenerated(f.protocols, tvb, 0, 0, pinfo.layers.slice(1).join(":"));
     return tvb.length;

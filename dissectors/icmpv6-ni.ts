@@ -44,16 +44,19 @@ export const NI_FIELDS = {
 
 export type NiFields = { [K in keyof typeof NI_FIELDS]: Field };
 let f: NiFields;
+/** The one-bit flags, in tree order. */
+let FLAGS: Field[] = [];
 
 /** Called once by dissectors/icmpv6.ts right after defineProtocol. */
 export function bindNiFields(fields: NiFields): void {
   f = fields;
+  FLAGS = [f.niFlagG, f.niFlagS, f.niFlagL, f.niFlagC, f.niFlagA, f.niFlagT];
 }
 
 /** Names of the set flags after the value, as proto_tree_add_bitmask shows them ("0x0002, Unicast Addresses"). */
 function flagsText(v: number): string {
   let s = "0x" + v.toString(16).padStart(4, "0");
-  for (const x of [f.niFlagG, f.niFlagS, f.niFlagL, f.niFlagC, f.niFlagA, f.niFlagT]) if (v & (x.bitmask as number)) s += ", " + x.name;
+  for (const x of FLAGS) if (v & (x.bitmask as number)) s += ", " + x.name;
   return s;
 }
 
@@ -63,7 +66,7 @@ export function dissectNodeInfo(tvb: Tvb, top: Item, type: number, code: number)
   top.add(f.niQtype, tvb, 4, 2, qtype);
   const fl = tvb.u16(6);
   const fi = top.add(f.niFlag, tvb, 6, 2, fl, top.tree.full ? flagsText(fl) : undefined);
-  for (const x of [f.niFlagG, f.niFlagS, f.niFlagL, f.niFlagC, f.niFlagA, f.niFlagT]) fi.add(x, tvb, 6, 2, (fl & (x.bitmask as number)) !== 0);
+  for (const x of FLAGS) fi.add(x, tvb, 6, 2, (fl & (x.bitmask as number)) !== 0);
   fi.add(f.niFlagRsv, tvb, 6, 2, (fl & 0xffc0) >> 6);
   top.add(f.niNonce, tvb, 8, 8, tvb.u64(8));
   let o = 16;

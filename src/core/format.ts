@@ -41,14 +41,19 @@ const ADDR_CACHE_MAX = 4096;
 const ipv4Cache = new Map<number, string>();
 const etherCache = new Map<number, string>();
 
-export function ipv4ToString(v: number): string {
-  let s = ipv4Cache.get(v);
+/** The cached text of `key`, made by `make` the first time (the cache starts over when full). */
+function remembered(cache: Map<number, string>, key: number, make: () => string): string {
+  let s = cache.get(key);
   if (s === undefined) {
-    s = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-    if (ipv4Cache.size >= ADDR_CACHE_MAX) ipv4Cache.clear();
-    ipv4Cache.set(v, s);
+    s = make();
+    if (cache.size >= ADDR_CACHE_MAX) cache.clear();
+    cache.set(key, s);
   }
   return s;
+}
+
+export function ipv4ToString(v: number): string {
+  return remembered(ipv4Cache, v, () => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
 }
 
 /** "00:15:17:0d:06:f7" (6 bytes; other lengths as colon-separated hex). */
@@ -56,13 +61,7 @@ export function etherToString(b: Uint8Array): string {
   if (b.length !== 6) return bytesToHex(b, ":");
   // 48 bits fit a double exactly
   const key = (b[0] << 8 | b[1]) * 4294967296 + ((b[2] << 24 | b[3] << 16 | b[4] << 8 | b[5]) >>> 0);
-  let s = etherCache.get(key);
-  if (s === undefined) {
-    s = bytesToHex(b, ":");
-    if (etherCache.size >= ADDR_CACHE_MAX) etherCache.clear();
-    etherCache.set(key, s);
-  }
-  return s;
+  return remembered(etherCache, key, () => bytesToHex(b, ":"));
 }
 
 /** RFC 5952 text form of an IPv6 address. */
@@ -92,20 +91,6 @@ export function addrToString(b: Uint8Array): string {
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** "000".."999": nanoseconds are printed as three of these (no number-to-string conversion). */
-const D3: string[] = [];
-for (let i = 0; i < 1000; i++) D3.push(String(i).padStart(3, "0"));
-/** n (0 <= n < 1e9, an integer) as 9 digits. */
-function pad9(n: number): string {
-  if (n >= 0 && n < 1e9 && n === Math.floor(n)) {
-    const a = Math.floor(n / 1e6);
-    const r = n - a * 1e6;
-    const b = Math.floor(r / 1e3);
-    return D3[a] + D3[b] + D3[r - b * 1e3];
-  }
-  return pad(n, 9);
-}
 
 const ZEROS = ["", "0", "00", "000", "0000", "00000", "000000", "0000000", "00000000", "000000000"];
 function pad(n: number, w: number, c = "0"): string {
@@ -146,7 +131,7 @@ let absHead = "";
 let absTail = "";
 
 export function absTimeToString(t: Time, utc = false): string {
-  if (t.s === absLastS && utc === absLastUtc && process.env.TZ === absLastTz) return absHead + pad9(t.ns) + absTail;
+  if (t.s === absLastS && utc === absLastUtc && process.env.TZ === absLastTz) return absHead + pad(t.ns, 9) + absTail;
   const d = new Date(t.s * 1000);
   const zone = utc ? "UTC" : localTzName(d);
   const useUtc = zone === "UTC";
@@ -163,14 +148,14 @@ export function absTimeToString(t: Time, utc = false): string {
   absLastTz = process.env.TZ;
   absHead = head;
   absTail = tail;
-  return head + pad9(t.ns) + tail;
+  return head + pad(t.ns, 9) + tail;
 }
 
 /** "1476458948.218361000" / "0.000503000" (seconds with nanoseconds). */
 export function timeToSeconds(t: Time): string {
   // times are normalised (see timeDiff): s and ns share a sign
-  if (t.s < 0 || t.ns < 0) return `-${Math.abs(t.s)}.${pad9(Math.abs(t.ns))}`;
-  return `${t.s}.${pad9(t.ns)}`;
+  if (t.s < 0 || t.ns < 0) return `-${Math.abs(t.s)}.${pad(Math.abs(t.ns), 9)}`;
+  return `${t.s}.${pad(t.ns, 9)}`;
 }
 
 /**
