@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { HELP, parseArgs, UsageError } from "./args.js";
 import { fail } from "./fail.js";
 import { liveCommand } from "./live.js";
-import { readCommand } from "./read.js";
+import { EXIT_BAD_FILE, readCommand } from "./read.js";
 
 const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "package.json"), "utf8")) as { version: string };
 
@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         statSync(opts.read);
       } catch {
-        fail(`The file "${opts.read}" doesn't exist.`, 1);
+        fail(`The file "${opts.read}" doesn't exist.`, EXIT_BAD_FILE);
       }
     }
     return readCommand(opts);

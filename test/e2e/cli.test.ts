@@ -32,7 +32,7 @@ describe("command line", () => {
 
   it("says when the file is missing, or is not a capture (exit 2)", () => {
     const missing = runCli(["-r", join(tmp, "nope.pcap")]);
-    expect(missing.status).toBe(1);
+    expect(missing.status).toBe(2); // tshark's code for a missing file too
     expect(missing.stderr).toMatch(/doesn't exist/);
     const junk = join(tmp, "junk.pcap");
     writeFileSync(junk, "this is not a capture file\n".repeat(10));
