@@ -72,6 +72,18 @@ export class Dissector {
     s.lastFrame = frame;
     return { frame, tree, pinfo };
   }
+
+  /**
+   * A frame another worker dissects (parallel reading, src/cli/parallel.ts): only the
+   * capture-wide clock moves on (frame.time_delta, time_relative), as dissect() moves it.
+   */
+  skip(frame: Frame): void {
+    const s = this.session;
+    const ts = { s: frame.tsSec, ns: frame.tsNsec };
+    if (s.firstTs === null) s.firstTs = ts;
+    s.prevTs = ts;
+    s.frames++;
+  }
 }
 
 /**
