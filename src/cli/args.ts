@@ -30,6 +30,8 @@ export interface Options {
   listInterfaces: boolean;
   help: boolean;
   version: boolean;
+  /** --threads N: read a file with N threads, split by flow (parallel.ts); unset: one. */
+  threads?: number;
   /** -o name:value protocol preferences. */
   prefs: Record<string, string>;
   /** -s: bytes kept per captured packet (0: all). */
@@ -53,7 +55,7 @@ export function parseArgs(argv: readonly string[]): Options {
     writeFormat: "pcapng", quiet: false, layers: false, statsFormat: "table", printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
     version: false, prefs: {}, autostop: {}, ring: {},
   };
-  const longWithValue = new Set(["color", "highlight", "read-file", "count", "display-filter", "format", "keylog", "openvpn-tls-crypt", "openvpn-static"]);
+  const longWithValue = new Set(["threads", "color", "highlight", "read-file", "count", "display-filter", "format", "keylog", "openvpn-tls-crypt", "openvpn-static"]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith("--")) {
@@ -74,6 +76,12 @@ export function parseArgs(argv: readonly string[]): Options {
         case "no-color": o.color = "never"; break;
         case "highlight": o.highlight.push(...val!.split(",").filter(Boolean)); break;
         case "no-progress": o.progress = false; break;
+        case "threads": {
+          const n = Number(val);
+          if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--threads must be a whole number from 1 to 64 (got "${val ?? ""}")`);
+          o.threads = n;
+          break;
+        }
         case "layers": o.layers = true; break;
         case "format":
           if (val !== "table" && val !== "csv" && val !== "json") throw new UsageError(`--format must be table, csv or json (got "${val ?? ""}")`);
@@ -226,6 +234,8 @@ Output:
                         payload sizes, what each encapsulation adds
   --color=auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)
   --no-progress         no progress bar on stderr
+  --threads N           read a file with N threads, each dissecting its own flows (summary
+                        lines and -T fields; output as with one thread; memory grows with N)
   -n                    no name resolution (always the case in nestcap)
 Live capture (root or CAP_NET_RAW):
   -D                    list interfaces

@@ -30,8 +30,19 @@ export interface FrameSink {
   close(): Promise<void>;
 }
 
+/** Where the Emitter's text goes: stdout (Out), or a worker's batch buffer (parallel.ts). */
+export interface TextSink {
+  write(s: string): void;
+  /** True when the caller should flush before the next frame. */
+  readonly full: boolean;
+  flush(): Promise<void>;
+}
+
+/** Fields whose values count across the whole capture, not within one flow. */
+const CAPTURE_WIDE = /(^|\.)stream$|^frame\.time_delta_displayed$/;
+
 export class Emitter {
-  readonly out = new Out();
+  readonly out: TextSink;
   private readonly writeOut = (s: string): void => this.out.write(s);
   readonly dissector: Dissector;
   /** Frames given to emit() (displayed or not). */
@@ -51,7 +62,9 @@ export class Emitter {
   private started = false;
 
   /** Validates the options (one-line error and exit on a bad one; exit 2 for a bad display filter). */
-  constructor(private readonly o: Options, public writer?: FrameSink) {
+  /** `tty`: whether the text ends up on a terminal (colour "auto"); a worker is told its main thread's. */
+  constructor(private readonly o: Options, public writer?: FrameSink, out?: TextSink, tty = process.stdout.isTTY === true) {
+    this.out = out ?? new Out();
     // -z statistics: each a collector fed every displayed frame, rendered at the end
     try {
       // tshark prints -z follow output last-given first; the other statistics in order
@@ -91,7 +104,7 @@ export class Emitter {
         process.exit(2);
       }
     }
-    this.style = makeStyle(o.color, process.stdout.isTTY === true);
+    this.style = makeStyle(o.color, tty);
     // tshark: the summary line alone by default; -V/-x replace it unless -P asks for it too
     // as tshark: writing a file (-w FILE) hides the summary lines unless -P asks for them
     this.printSummary = !o.quiet && o.outputType === "text" && ((!o.verbose && !o.hex && !o.layers && (o.write === undefined || o.write === "-")) || o.printSummary);
@@ -105,6 +118,21 @@ export class Emitter {
       columns: this.printSummary,
       wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
     }, new Session({ prefs: prefValues(o.prefs) }));
+  }
+
+  /**
+   * True when each frame's output depends only on the frame and its own flow, so that
+   * frames can be dissected by flow in parallel (parallel.ts): summary lines or -T fields,
+   * with or without -Y, and none of the numbers counted across the whole capture
+   * (tcp.stream, udp.stream: the order flows first appear in) or across displayed frames.
+   */
+  flowLocal(): boolean {
+    const o = this.o;
+    if (o.quiet || o.write !== undefined || this.stats.length > 0 || this.follows.length > 0) return false;
+    if (o.outputType === "json") return false;
+    if (o.outputType === "text" && (!this.printSummary || this.printTree || this.printHex || o.layers)) return false;
+    const used = [...(o.outputType === "fields" ? this.fields : []), ...(this.filter?.fields ?? [])];
+    return used.every((f) => !CAPTURE_WIDE.test(f.abbrev));
   }
 
   /** Open the -w writer the options ask for (pcapng unless -F pcap). */

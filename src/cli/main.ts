@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url";
 import { HELP, parseArgs, UsageError } from "./args.js";
 import { fail } from "./fail.js";
 import { liveCommand } from "./live.js";
-import { EXIT_BAD_FILE, readCommand } from "./read.js";
+import { EXIT_BAD_FILE, readCommand, workerEntry } from "./read.js";
+import { isMainThread, workerData } from "node:worker_threads";
+import type { ReadWorkerData } from "./parallel.js";
 
 const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "package.json"), "utf8")) as { version: string };
 
@@ -49,7 +51,11 @@ async function main(argv: string[]): Promise<number> {
   fail("nothing to do: give a capture file with -r FILE (see nestcap --help)", 1);
 }
 
-main(process.argv.slice(2)).then(
+workerEntry.url = new URL(import.meta.url);
+if (!isMainThread && (workerData as ReadWorkerData | null)?.nestcap === "read-worker") {
+  // a read worker (parallel.ts): started from this same module
+  void import("./parallel.js").then((p) => p.runReadWorker(workerData as ReadWorkerData));
+} else main(process.argv.slice(2)).then(
   (code) => process.exitCode = code,
   (e: unknown) => {
     process.stderr.write(`nestcap: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);

@@ -48,6 +48,25 @@ export class Out {
     this.off += this.buf.write(s, this.off);
   }
 
+  /** Bytes already encoded (a read worker's lines, parallel.ts): copied in as they are. */
+  writeBytes(src: Buffer, start: number, end: number): void {
+    if (this.str !== "") {
+      const p = this.str;
+      this.str = "";
+      this.encode(p);
+    }
+    const n = end - start;
+    if (this.off + n > this.buf.length) {
+      this.retire();
+      if (n > this.buf.length) {
+        this.pending.push(Buffer.from(src.subarray(start, end)));
+        return;
+      }
+    }
+    src.copy(this.buf, this.off, start, end);
+    this.off += n;
+  }
+
   /** Hand the filled part of the buffer to the pending list and start a new one. */
   private retire(): void {
     if (this.str !== "") {

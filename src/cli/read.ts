@@ -4,14 +4,19 @@ import { CaptureError, CaptureReader } from "../capture/reader.js";
 import type { Options } from "./args.js";
 import { Emitter } from "./emit.js";
 import { fail } from "./fail.js";
-import { Progress } from "./out.js";
+import { Out, Progress } from "./out.js";
+import { readParallel, threadsFor } from "./parallel.js";
+
+/** The module a read worker starts from (main.ts sets it: the bundle or dist/src/cli/main.js). */
+export const workerEntry: { url: URL | null } = { url: null };
 
 /** Exit codes as tshark's: 2 for a file it can't read (not a capture, cut short, corrupt). */
 export const EXIT_BAD_FILE = 2;
 
 export async function readCommand(o: Options): Promise<number> {
   // Options (fields, filter, printers) are checked before the file is opened.
-  const em = new Emitter(o);
+  const out = new Out();
+  const em = new Emitter(o, undefined, out);
 
   let reader: CaptureReader;
   const src = o.read === "-" ? process.stdin : o.read!;
@@ -22,11 +27,24 @@ export async function readCommand(o: Options): Promise<number> {
     throw e;
   }
 
-  const out = em.out;
   const total = o.read !== "-" ? statSafe(o.read!) : 0;
   const progress = new Progress(total, o.progress && process.stderr.isTTY === true && !process.stdout.isTTY);
   em.writer = Emitter.openWriter(o);
   em.start();
+
+  const threads = workerEntry.url === null ? 1 : threadsFor(o, em);
+  if (threads > 1) {
+    await reader.close();
+    const r = await readParallel(o, out, threads, workerEntry.url!, progress);
+    let exit = 0;
+    if (r.error !== null) {
+      await out.flush();
+      progress.done();
+      process.stderr.write(`nestcap: ${r.error}\n`);
+      exit = EXIT_BAD_FILE;
+    }
+    return finishRead(em, progress, r.warnings, exit);
+  }
 
   let n = 0;
   let exit = 0;
@@ -47,13 +65,18 @@ export async function readCommand(o: Options): Promise<number> {
     process.stderr.write(`nestcap: ${e.message}\n`);
     exit = EXIT_BAD_FILE;
   }
+  await reader.close();
+  return finishRead(em, progress, reader.warnings, exit);
+}
+
+/** The end of a read: closing output, then the reader's warnings (each makes the exit code 2, as tshark's). */
+async function finishRead(em: Emitter, progress: Progress, warnings: readonly string[], exit: number): Promise<number> {
   await em.finish();
   progress.done();
-  for (const w of reader.warnings) {
+  for (const w of warnings) {
     process.stderr.write(`nestcap: ${w}\n`);
     exit = EXIT_BAD_FILE;
   }
-  await reader.close();
   return exit;
 }
 
