@@ -4,6 +4,7 @@
 // Not a test: nothing here asserts timings.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -61,10 +62,16 @@ const modes = [
   ["-V", ["-n", "-r", BIG, "-V"], ["-r", BIG, "--no-progress", "-V"]],
 ];
 const rows = [];
+// --threads N (opt-in): the same modes split by flow over N worker threads, against the same tshark run
+const THREADS = Math.min(availableParallelism(), 4);
 for (const [mode, targs, nargs] of modes) {
   const n = run(`nestcap ${mode}`, process.execPath, [NESTCAP, ...nargs]);
   const t = have("tshark") ? run(`tshark ${mode}`, "tshark", targs) : null;
   rows.push({ mode, n, t });
+  if (mode !== "-V" && THREADS > 1) {
+    const p = run(`nestcap ${mode} --threads ${THREADS}`, process.execPath, [NESTCAP, ...nargs, "--threads", String(THREADS)]);
+    rows.push({ mode: `  --threads ${THREADS}`, n: p, t });
+  }
 }
 const td = have("tcpdump") ? run("tcpdump -nr", "tcpdump", ["-nr", BIG]) : null;
 
