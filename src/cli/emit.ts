@@ -61,8 +61,11 @@ export class Emitter {
   private firstJson = true;
   private started = false;
 
-  /** Validates the options (one-line error and exit on a bad one; exit 2 for a bad display filter). */
-  /** `tty`: whether the text ends up on a terminal (colour "auto"); a worker is told its main thread's. */
+  /**
+   * Validates the options (one-line error and exit on a bad one; exit 2 for a bad display filter).
+   * `out`: where text goes (stdout by default); `tty`: whether it ends up on a terminal
+   * (colour "auto"): a read worker is told its main thread's.
+   */
   constructor(private readonly o: Options, public writer?: FrameSink, out?: TextSink, tty = process.stdout.isTTY === true) {
     this.out = out ?? new Out();
     // -z statistics: each a collector fed every displayed frame, rendered at the end

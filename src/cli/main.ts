@@ -3,11 +3,11 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isMainThread, workerData } from "node:worker_threads";
 import { HELP, parseArgs, UsageError } from "./args.js";
 import { fail } from "./fail.js";
 import { liveCommand } from "./live.js";
 import { EXIT_BAD_FILE, readCommand, workerEntry } from "./read.js";
-import { isMainThread, workerData } from "node:worker_threads";
 import type { ReadWorkerData } from "./parallel.js";
 
 const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "package.json"), "utf8")) as { version: string };

@@ -28,9 +28,14 @@ const PLAIN = makeStyle("never", false);
 const FIELDS = [
   "frame.number", "frame.time_delta", "frame.time_relative", "ip.src", "ipv6.dst", "ip.reassembled_in", "ip.fragment.count",
   "tcp.seq", "tcp.ack", "tcp.analysis.flags", "tcp.analysis.bytes_in_flight", "tcp.reassembled_in", "tcp.time_delta",
-  "udp.length", "dns.qry.name", "dns.response_in", "dns.time", "icmp.resp_in", "icmp.resptime", "icmpv6.resp_to",
-  "http.request.uri", "http.response_in", "http.time", "openvpn.opcode", "tls.handshake.type", "_ws.expert.message",
-].map((a) => fieldByAbbrev(a)).filter((f): f is Field => f !== undefined);
+  "tcp.analysis.acks_frame", "tcp.segments", "ip.fragments", "udp.length", "udp.time_relative", "dns.qry.name", "dns.response_to",
+  "dns.time", "icmp.resp_to", "icmp.resptime", "icmpv6.resp_to", "http.request.uri", "http.request_in", "http.prev_request_in", "http.time",
+  "openvpn.opcode", "openvpn.mpid", "tls.handshake.type", "_ws.expert.message",
+].map((a) => {
+  const f = fieldByAbbrev(a);
+  if (f === undefined) throw new Error(`no field ${a}`);
+  return f;
+});
 
 function line(d: Dissection): string {
   return summaryLine(d, PLAIN) + "\n" + fieldsLine(d.tree, FIELDS, DEFAULT_FIELDS_OPTIONS);
