@@ -220,9 +220,12 @@ export function header(
         if (h.haveCL) teAndLength(item);
         h.transferEncoding = value;
         h.haveTE = true;
-        if (hasChunkedCoding(value)) h.chunked = true;
-        // tshark parses the value as a C string (up to a NUL)
-        if (!knownCodings(latin1(d, v, le, true))) item.expert("warn", "undecoded", "Unknown transfer coding name in Transfer-Encoding header", "http", "http.te_unknown");
+        {
+          // tshark parses the value as a C string (up to a NUL)
+          const te = transferCodings(latin1(d, v, le, true));
+          if (te.chunked) h.chunked = true;
+          if (!te.known) item.expert("warn", "undecoded", "Unknown transfer coding name in Transfer-Encoding header", "http", "http.te_unknown");
+        }
         break;
       case "host":
         h.host = value;
@@ -272,13 +275,15 @@ function teAndLength(item: Item): void {
 const CODINGS = ["compress", "deflate", "gzip", "identity", "x-compress", "x-gzip"];
 
 /**
- * Whether tshark's http_parse_transfer_coding understands every name of a
- * Transfer-Encoding value: names are matched as case-sensitive prefixes, blanks and
- * commas between them skipped; "chunked" any number of times, at most one other
- * (compression) coding; an unknown name is skipped up to the next comma.
+ * tshark's http_parse_transfer_coding over a Transfer-Encoding value: names are matched
+ * as case-sensitive prefixes, blanks and commas between them skipped; "chunked" (any
+ * number of times) makes the body chunked, even when more letters follow ("chunkedx");
+ * at most one other (compression) coding; an unknown name is skipped up to the next
+ * comma, and makes the value not `known` (the http.te_unknown warning).
  */
-function knownCodings(value: string): boolean {
-  let ok = true;
+function transferCodings(value: string): { chunked: boolean; known: boolean } {
+  let known = true;
+  let chunked = false;
   let other = false;
   let i = 0;
   const n = value.length;
@@ -287,38 +292,21 @@ function knownCodings(value: string): boolean {
     while (i < n && (c === 0x20 || c === 0x09 || c === 0x2c)) c = value.charCodeAt(++i);
     if (i >= n) break;
     if (value.startsWith("chunked", i)) {
+      chunked = true;
       i += 7;
       continue;
     }
-    if (other) return false;
+    if (other) return { chunked, known: false };
     const name = CODINGS.find((x) => value.startsWith(x, i));
     if (name !== undefined) {
       other = true;
       i += name.length;
       continue;
     }
-    ok = false;
+    known = false;
     const comma = value.indexOf(",", i);
     if (comma < 0) break;
     i = comma;
   }
-  return ok;
-}
-
-/** http_parse_transfer_coding: is "chunked" one of the comma-separated codings (parameters after ';' ignored)? */
-function hasChunkedCoding(value: string): boolean {
-  let a = 0;
-  const n = value.length;
-  while (a <= n) {
-    let b = value.indexOf(",", a);
-    if (b < 0) b = n;
-    let e = value.indexOf(";", a);
-    if (e < 0 || e > b) e = b;
-    let s = a;
-    while (s < e && (value.charCodeAt(s) === 0x20 || value.charCodeAt(s) === 0x09)) s++;
-    while (e > s && (value.charCodeAt(e - 1) === 0x20 || value.charCodeAt(e - 1) === 0x09)) e--;
-    if (e - s === 7 && value.slice(s, e).toLowerCase() === "chunked") return true;
-    a = b + 1;
-  }
-  return false;
+  return { chunked, known };
 }

@@ -32,7 +32,7 @@ const FIELDS = [
   "http.response_in", "http.prev_request_in", "http.content_length", "http.transfer_encoding",
   "tcp.reassembled_in", "tcp.segment", "tcp.segment.count", "tcp.reassembled.length", "tcp.segment_data",
   "json.object", "json.member", "json.key", "json.value.string", "json.value.number", "json.array",
-  "json.path_with_value", "media.type", "urlencoded-form.key",
+  "json.path_with_value", "media.type", "urlencoded-form.key", "http.chunk_size", "data.len",
 ];
 const COLS = ["_ws.col.Protocol", "_ws.col.Info"];
 
@@ -82,7 +82,7 @@ const CORPUS = [
   SV("http-close-headers"), SV("http-multiple100"), SV("http-post-file"), SV("http-missing-protocol"),
   SV("http-encoding-gzip-uncompressed"), SV("http-uri-spaces"), SV("http-gap-beyond-body"), SV("http-event-chunk"),
   SV("http-multiple-cl"), SV("http-request-line"), SV("http1-noint-status"),
-  ...[8, 17, 21, 22, 33, 60, 61, 66, 68, 70, 77, 93, 97, 238, 249, 255, 285, 313, 358, 371, 411, 447, 477, 479].map(EV),
+  ...[8, 17, 21, 22, 33, 57, 60, 61, 64, 66, 68, 70, 77, 93, 97, 238, 249, 255, 285, 313, 358, 371, 411, 447, 477, 479].map(EV),
   SV("http-pipeline-files-with-gap"), SV("http-connect__http-connect-fragmented"),
 ].filter((f) => existsSync(f));
 const FIX = ["http.pcapng", "http-encoding.pcapng", "sample.pcapng"].map((n) => join(FIXTURES, n)).filter((f) => existsSync(f));
@@ -99,7 +99,7 @@ const KNOWN: Record<string, (frame: number, field: string) => boolean> = {
   // finds HTTP inside); nestcap shows tunnel payload as data
   "http-connect__http-connect-fragmented__input.pcap": (fr) => fr === 9 || fr === 11,
   // multipart/form-data: tshark's mime_multipart dissector (nestcap has none: shown as data)
-  "http-multiple100__input.pcap": (fr, f) => fr === 40 && f === "frame.protocols",
+  "http-multiple100__input.pcap": (fr, f) => fr === 40 && (f === "frame.protocols" || f === "data.len"),
 };
 /**
  * Not HTTP: src/analysis/tcp.ts flags a duplicate ACK after a capture gap as
