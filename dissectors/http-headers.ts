@@ -213,7 +213,10 @@ export function header(
         break;
       }
       case "contentEncoding":
-        h.contentEncoding = value.trim().toLowerCase();
+        // as tshark keeps it: only blanks and tabs around it go (a \v or \f stays, and the
+        // coding is then unknown); the case stays for the label, the match ignores it; and,
+        // a C string to tshark, it ends at a NUL ("gz\0ip" is "gz")
+        h.contentEncoding = value.replace(/^[ \t]+|[ \t]+$/g, "").split("\0", 1)[0];
         break;
       case "transferEncoding":
         // …and on each Transfer-Encoding after a valid Content-Length

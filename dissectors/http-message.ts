@@ -247,7 +247,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     bodyTvb = new Tvb(ds);
   }
   const enc = h.contentEncoding;
-  if (enc !== null && enc !== "identity" && bodyTvb.length > 0) {
+  if (enc !== null && enc.toLowerCase() !== "identity" && bodyTvb.length > 0) {
     const raw = bodyTvb.bytes(0);
     const out = decodeContent(enc, raw);
     const ei = ti.addText(bodyTvb, 0, raw.length, full ? `Content-encoded entity body (${enc}): ${raw.length} bytes` : "");

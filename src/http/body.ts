@@ -3,7 +3,7 @@
  * Pure functions over byte views (no tree), shared by the dissector and, later, by
  * TCP reassembly (how many bytes a complete message needs).
  */
-import { gunzipSync, inflateRawSync, inflateSync, brotliDecompressSync } from "node:zlib";
+import { inflateRawSync, unzipSync, brotliDecompressSync } from "node:zlib";
 
 /**
  * tvb_find_line_end(desegment = FALSE): the line starting at `o` ends at CR, LF or
@@ -146,19 +146,55 @@ export function dechunk(d: Uint8Array, o: number, end: number): Dechunked {
   return r;
 }
 
-/** Decode a content coding (gzip, deflate, br); null when unsupported or it fails. */
+/** Z_SYNC_FLUSH at the end: a cut-short stream still gives what it holds. */
+const PARTIAL = { finishFlush: 2 };
+
+/**
+ * tshark's tvb_uncompress: zlib or gzip by their header; when that fails, a gzip header is
+ * skipped by hand (reserved flag bits and the trailer's CRC are not checked; FEXTRA, FNAME
+ * and FCOMMENT are skipped, a header CRC is not) and the rest
+ * inflated raw; anything else is tried as raw deflate (servers that send "deflate" without
+ * the zlib header).
+ */
+function uncompress(b: Uint8Array): Uint8Array {
+  try {
+    return new Uint8Array(unzipSync(b, PARTIAL));
+  } catch (e) {
+    const start = b.length >= 10 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 8 ? gzipBodyOffset(b) : 0;
+    if (start < 0) throw e;
+    return new Uint8Array(inflateRawSync(b.subarray(start), PARTIAL));
+  }
+}
+
+/** Where the deflate data starts after a gzip header (RFC 1952 §2.3); -1 when the header is cut short. */
+function gzipBodyOffset(b: Uint8Array): number {
+  const flg = b[3];
+  let p = 10;
+  if (flg & 0x04) p = p + 2 > b.length ? b.length + 1 : p + 2 + (b[p] | (b[p + 1] << 8));
+  for (const bit of [0x08, 0x10]) {
+    if ((flg & bit) === 0) continue;
+    while (p < b.length && b[p] !== 0) p++;
+    p++;
+  }
+  // FHCRC's two bytes are not skipped: tshark's header walk stops before them, so such
+  // bodies fail to decompress there too
+  return p > b.length ? -1 : p;
+}
+
+/**
+ * Decode a content coding (named case-insensitively, as tshark's g_ascii_strcasecmp);
+ * null when unsupported or it fails. gzip, x-gzip, deflate and x-deflate all go through one
+ * decompressor, as in tshark (tvb_child_uncompress): a gzip or zlib header is recognised
+ * whatever the name says, and data without one is tried as raw deflate.
+ */
 export function decodeContent(coding: string, b: Uint8Array): Uint8Array | null {
   try {
-    switch (coding) {
+    switch (coding.toLowerCase()) {
       case "gzip":
       case "x-gzip":
-        return new Uint8Array(gunzipSync(b, { finishFlush: 2 /* Z_SYNC_FLUSH: keep a partial result */ }));
       case "deflate":
-        try {
-          return new Uint8Array(inflateSync(b, { finishFlush: 2 }));
-        } catch {
-          return new Uint8Array(inflateRawSync(b, { finishFlush: 2 }));
-        }
+      case "x-deflate":
+        return uncompress(b);
       case "br":
         return new Uint8Array(brotliDecompressSync(b));
       default:
