@@ -238,10 +238,23 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     if (c.lastOff >= 0) {
       const li = ct.addText(tvb, p + c.lastOff, c.consumed - c.lastOff, "End of chunked encoding");
       li.add(f.chunkSize, tvb, p + c.lastOff, c.lastLineLen, 0);
-      if (c.complete) ct.addText(tvb, p + c.consumed - 2, 2, "\\r\\n"); // beside "End of chunked encoding", as tshark
+      // the trailer's lines, then the blank line, beside "End of chunked encoding" (as tshark)
+      const t = c.trailer;
+      if (t !== null) ct.add(f.trailerPart, tvb, p + t.off, t.len, latin1(d, p + t.off, p + t.off + t.len, false));
+      // the blank line as its bytes are: "\r\n", "\n" or a lone "\r"
+      if (c.blankOff >= 0) {
+        const eol = d.subarray(p + c.blankOff, p + c.blankOff + c.blankLen);
+        ct.addText(tvb, p + c.blankOff, c.blankLen, Array.from(eol, (b) => (b === 0x0d ? "\\r" : "\\n")).join(""));
+      }
     }
-    if (!c.complete) ti.addText(tvb, p + c.consumed, 0, "[Incomplete HTTP message: TCP reassembly needed]");
-    if (c.body.length === 0) return used;
+    // a chunk walk that stops early (bad chunk syntax, a trailer without its blank line) gets
+    // no note: tshark's chunked dissector shows what it walked and leaves the rest
+    if (c.body.length === 0) {
+      // the last chunk came first: tshark still shows the (empty) file data; no chunk at all: nothing
+      if (c.lastOff >= 0 && full) ti.add(f.fileData, tvb, p, 0, "").setText("File Data: 0 bytes");
+      else if (c.lastOff >= 0) ti.add(f.fileData, tvb, p, 0, "");
+      return used;
+    }
     const ds = { name: "De-chunked entity body", data: c.body };
     pinfo.addSource(ds);
     bodyTvb = new Tvb(ds);

@@ -65,6 +65,11 @@ export interface Dechunked {
   lastOff: number;
   lastLineLen: number;
   trailerOff: number;
+  /** The trailer after the last chunk, all its lines as one (tshark's trailer-part), up to the blank line or the end; null when none. */
+  trailer: { off: number; len: number } | null;
+  /** Offset and length of the blank line that ends the trailer (-1 when not seen). */
+  blankOff: number;
+  blankLen: number;
 }
 
 /** Parse a chunked body in d[o, end). Tolerates a body cut short (complete = false). */
@@ -73,7 +78,7 @@ export function dechunk(d: Uint8Array, o: number, end: number): Dechunked {
   const parts: Uint8Array[] = [];
   let total = 0;
   let p = o;
-  const r: Dechunked = { chunks, consumed: 0, body: new Uint8Array(0), complete: false, lastOff: -1, lastLineLen: 0, trailerOff: -1 };
+  const r: Dechunked = { chunks, consumed: 0, body: new Uint8Array(0), complete: false, lastOff: -1, lastLineLen: 0, trailerOff: -1, trailer: null, blankOff: -1, blankLen: 0 };
   while (p < end) {
     const lineLen = findLineEnd(d, p, end);
     if (!LINE.eol) break;
@@ -105,12 +110,19 @@ export function dechunk(d: Uint8Array, o: number, end: number): Dechunked {
       while (q < end) {
         const n = findLineEnd(d, q, end);
         if (!LINE.eol) break;
-        q = LINE.next;
         if (n === 0) {
+          r.blankOff = q - o;
+          r.blankLen = LINE.next - q;
           r.complete = true;
+          q = LINE.next;
           break;
         }
+        q = LINE.next;
       }
+      // what lies between the last chunk and the blank line (or the end, when there is none)
+      const tEnd = r.blankOff >= 0 ? o + r.blankOff : end;
+      if (tEnd > next) r.trailer = { off: next - o, len: tEnd - next };
+      if (r.blankOff < 0) q = end;
       p = q;
       break;
     }

@@ -23,7 +23,7 @@ import { Tvb } from "../../src/core/tvb.js";
 import { DESEG, needsMore, scanHex, statusCode } from "../../src/http/reassembly.js";
 import { DEFAULT_FIELDS_OPTIONS, fieldsLine, resolveFields } from "../../src/output/fields.js";
 import { pcap } from "../helpers/build.js";
-import { CORPORA, FIXTURES, haveTshark, tsharkFields } from "../helpers/tshark.js";
+import { CORPORA, FIXTURES, haveTshark, runCli, sh, tsharkFields } from "../helpers/tshark.js";
 
 process.env.TZ = "UTC";
 
@@ -112,6 +112,25 @@ describe.runIf(haveTshark())("HTTP with TCP reassembly vs tshark (defaults)", ()
     const r = compare(file, KNOWN[name]);
     console.log(`http reassembly ${name}: ${r.agree}/${r.cells} cells agree` + (r.known ? ` (${r.known} known, see KNOWN)` : ""));
     expect(r.diffs.slice(0, 20)).toEqual([]);
+  });
+});
+
+describe.runIf(haveTshark())("the end of a chunked body in -V, as tshark shows it", () => {
+  // trailers (one trailer-part up to the blank line, CRLF or LF lines, none at all), the
+  // blank line as its bytes are, chunk walks stopped by bad syntax (no note), a lone "\r"
+  const FILES = [
+    EV(8), EV(17), EV(32), EV(33), EV(70), EV(97), EV(411), SV("http-event-chunk"), SV("http-chunked"),
+  ].filter((f) => existsSync(f));
+  const END = /^ {8}(trailer-part: |End of chunked|\\[rn])|Incomplete HTTP message|^ {4}File Data: /;
+  it(`${FILES.length} captures: the same lines`, () => {
+    let lines = 0;
+    for (const file of FILES) {
+      const t = sh("tshark", ["-n", "-r", file, "-V"]).split("\n").filter((l) => END.test(l));
+      const n = runCli(["-r", file, "-V"]).stdout.split("\n").filter((l) => END.test(l));
+      expect(n, basename(file)).toEqual(t);
+      lines += t.length;
+    }
+    expect(lines).toBeGreaterThan(10);
   });
 });
 
