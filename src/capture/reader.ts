@@ -172,6 +172,11 @@ export class CaptureReader {
     return this.core.warnings;
   }
 
+  /** Bytes of the input parsed into records so far (the progress bar's position). */
+  get bytesRead(): number {
+    return this.core.fileOff + this.core.start;
+  }
+
   static async open(src: CaptureSource, opts: { blockSize?: number } = {}): Promise<CaptureReader> {
     const name = sourceName(src);
     const isFile = typeof src === "string" && src !== "-";

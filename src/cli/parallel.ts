@@ -129,7 +129,7 @@ export async function runReadWorker(d: ReadWorkerData): Promise<void> {
       }
       const msg: BatchMessage = {
         kind: "batch", nums: Uint32Array.from(nums), ends: Uint32Array.from(ends), text: sink.take(), upTo,
-        pos: (reader as unknown as { bytesRead?: number }).bytesRead ?? 0,
+        pos: reader.bytesRead,
       };
       port.postMessage(msg, [msg.nums.buffer as ArrayBuffer, msg.ends.buffer as ArrayBuffer, msg.text]);
       if (--credits <= 0) await new Promise<void>((r) => (wake = r));

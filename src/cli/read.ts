@@ -56,7 +56,7 @@ export async function readCommand(o: Options): Promise<number> {
         em.emit(fr);
         if (out.full) await out.flush();
       }
-      progress.update(readerPosition(reader), n);
+      progress.update(reader.bytesRead, n);
     }
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;
@@ -88,7 +88,3 @@ function statSafe(p: string): number {
   }
 }
 
-function readerPosition(r: CaptureReader): number {
-  const pos = (r as unknown as { bytesRead?: number }).bytesRead;
-  return typeof pos === "number" ? pos : 0;
-}

@@ -1,5 +1,5 @@
 /** Capture reader unit tests on hand-built files (test/helpers/build.ts). */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -385,8 +385,15 @@ describe("block boundaries and streams", () => {
         expect(summary(readCaptureSync(path, { blockSize: bs }).frames)).toEqual(ref);
         const r = await CaptureReader.open(path, { blockSize: bs });
         const got: Frame[] = [];
-        for await (const batch of r.batches()) for (const f of batch) got.push({ ...f, data: f.data.slice() });
+        // bytesRead (the progress bar's position) only grows, and ends at the file's size
+        let last = 0;
+        for await (const batch of r.batches()) {
+          for (const f of batch) got.push({ ...f, data: f.data.slice() });
+          expect(r.bytesRead).toBeGreaterThan(last);
+          last = r.bytesRead;
+        }
         expect(summary(got)).toEqual(ref);
+        expect(last).toBe(statSync(path).size);
       }
     });
 
