@@ -239,9 +239,14 @@ function merge(lanes: Lane[], out: Out): boolean {
     if (best === null) return moved;
     // a worker with nothing queued may still send an earlier frame, unless it has read past this one
     for (const l of lanes) if (l !== best && l.queue.length === 0 && l.done === null && l.upTo < bestNum) return moved;
-    // this lane's lines up to the next frame of another lane go out as one piece
+    // this lane's lines go out as one piece up to the next frame another lane has queued, or
+    // may still send (past what a lane with nothing queued has read)
     let limit = Infinity;
-    for (const l of lanes) if (l !== best && l.queue.length > 0) limit = Math.min(limit, l.queue[0].nums[l.queue[0].next]);
+    for (const l of lanes) {
+      if (l === best) continue;
+      if (l.queue.length > 0) limit = Math.min(limit, l.queue[0].nums[l.queue[0].next]);
+      else if (l.done === null) limit = Math.min(limit, l.upTo + 1);
+    }
     const b = best.queue[0];
     const start = b.next === 0 ? 0 : b.ends[b.next - 1];
     let k = b.next + 1;
