@@ -251,8 +251,10 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     // no note: tshark's chunked dissector shows what it walked and leaves the rest
     if (c.body.length === 0) {
       // the last chunk came first: tshark still shows the (empty) file data; no chunk at all: nothing
-      if (c.lastOff >= 0 && full) ti.add(f.fileData, tvb, p, 0, "").setText("File Data: 0 bytes");
-      else if (c.lastOff >= 0) ti.add(f.fileData, tvb, p, 0, "");
+      if (c.lastOff >= 0) {
+        const fd = ti.add(f.fileData, tvb, p, 0, "");
+        if (full) fd.setText("File Data: 0 bytes");
+      }
       return used;
     }
     const ds = { name: "De-chunked entity body", data: c.body };

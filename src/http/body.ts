@@ -61,10 +61,9 @@ export interface Dechunked {
   body: Uint8Array;
   /** The last (zero-size) chunk and the trailer were seen. */
   complete: boolean;
-  /** Offset of the final zero chunk (-1 when not seen) and end of trailer. */
+  /** Offset and line length of the final zero chunk (-1 when not seen). */
   lastOff: number;
   lastLineLen: number;
-  trailerOff: number;
   /** The trailer after the last chunk, all its lines as one (tshark's trailer-part), up to the blank line or the end; null when none. */
   trailer: { off: number; len: number } | null;
   /** Offset and length of the blank line that ends the trailer (-1 when not seen). */
@@ -78,7 +77,7 @@ export function dechunk(d: Uint8Array, o: number, end: number): Dechunked {
   const parts: Uint8Array[] = [];
   let total = 0;
   let p = o;
-  const r: Dechunked = { chunks, consumed: 0, body: new Uint8Array(0), complete: false, lastOff: -1, lastLineLen: 0, trailerOff: -1, trailer: null, blankOff: -1, blankLen: 0 };
+  const r: Dechunked = { chunks, consumed: 0, body: new Uint8Array(0), complete: false, lastOff: -1, lastLineLen: 0, trailer: null, blankOff: -1, blankLen: 0 };
   while (p < end) {
     const lineLen = findLineEnd(d, p, end);
     if (!LINE.eol) break;
@@ -106,7 +105,6 @@ export function dechunk(d: Uint8Array, o: number, end: number): Dechunked {
       r.lastLineLen = next - p;
       // trailer lines up to an empty line
       let q = next;
-      r.trailerOff = q - o;
       while (q < end) {
         const n = findLineEnd(d, q, end);
         if (!LINE.eol) break;
