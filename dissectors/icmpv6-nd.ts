@@ -5,7 +5,8 @@
  * fields come from bindNdOptionFields(), so this file does not import icmpv6.ts.
  */
 import type { Field, FieldSpec } from "../src/core/field.js";
-import { etherToString, hex, ipv6ToString } from "../src/core/format.js";
+import { bitmaskSuffix, etherToString, hex, ipv6ToString } from "../src/core/format.js";
+import { readName } from "./dns-rr-names.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
@@ -27,6 +28,10 @@ export const ICMPV6_OPT_TYPES: Record<number, string> = {
 
 /** Default router / route preference (RA flags and the route information option). */
 export const PRF: Record<number, string> = { 0: "Medium", 1: "High", 2: "Reserved", 3: "Low" };
+
+/** PREF64 prefix length codes (RFC 8781): code → prefix bytes, and the names tshark shows. */
+const PREF64_BYTES = [12, 8, 7, 6, 5, 4];
+const PREF64_PLC: Record<number, string> = Object.fromEntries(PREF64_BYTES.map((n, i) => [i, `${n * 8} bits prefix length`]));
 
 /** The ND option fields, in registration order (spread into the icmpv6 field list). */
 export const ND_OPTION_FIELDS = {
@@ -53,6 +58,17 @@ export const ND_OPTION_FIELDS = {
   optNonce: { abbrev: "icmpv6.opt.nonce", name: "Nonce", type: "bytes" },
   optRdnssLifetime: { abbrev: "icmpv6.opt.rdnss.lifetime", name: "Lifetime", type: "uint32" },
   optRdnss: { abbrev: "icmpv6.opt.rdnss", name: "Recursive DNS Servers", type: "ipv6" },
+  optReserved: { abbrev: "icmpv6.opt.reserved", name: "Reserved", type: "none" },
+  optPadding: { abbrev: "icmpv6.opt.padding", name: "Padding", type: "none" },
+  optAdvInterval: { abbrev: "icmpv6.opt.advertisement_interval", name: "Advertisement Interval", type: "uint32" },
+  optHaPreference: { abbrev: "icmpv6.opt.home_agent_preference", name: "Home Agent Preference", type: "uint16" },
+  // (tshark 4.0 names the lifetime "Home Agent Preference" too)
+  optHaLifetime: { abbrev: "icmpv6.opt.home_agent_lifetime", name: "Home Agent Preference", type: "uint16" },
+  optDnsslLifetime: { abbrev: "icmpv6.opt.dnssl.lifetime", name: "Lifetime", type: "uint32" },
+  optDnssl: { abbrev: "icmpv6.opt.dnssl", name: "Domain Names", type: "string" },
+  optPref64Lifetime: { abbrev: "icmpv6.opt.pref64.scaled_lifetime", name: "Scaled Lifetime", type: "uint16", bitmask: 0xfff8, bits: 16 },
+  optPref64Plc: { abbrev: "icmpv6.opt.pref64.plc", name: "PLC (Prefix Length Code)", type: "uint16", base: "hex", bitmask: 0x0007, bits: 16, strings: PREF64_PLC },
+  optPref64Prefix: { abbrev: "icmpv6.opt.pref64.prefix", name: "Prefix", type: "ipv6" },
 } satisfies Record<string, FieldSpec>;
 
 /** The registered ND option fields (a part of icmpv6.f). */
@@ -64,6 +80,19 @@ let f: NdOptionFields;
 /** Called once by dissectors/icmpv6.ts right after defineProtocol. */
 export function bindNdOptionFields(fields: NdOptionFields): void {
   f = fields;
+}
+
+/** An FT_NONE "Reserved" item (bounds-checked as tshark's proto_tree_add_item is). */
+function reserved(it: Item, tvb: Tvb, o: number, n: number): void {
+  tvb.ensure(o, n);
+  it.add(f.optReserved, tvb, o, n, null);
+}
+
+/** An IPv6 prefix of `n` bytes at `o`, zero-filled to 16 (proto_tree_add_ipv6 over a short prefix). */
+function shortPrefix(tvb: Tvb, o: number, n: number): Uint8Array {
+  const p = new Uint8Array(16);
+  p.set(tvb.bytes(o, n));
+  return p;
 }
 
 /** Neighbour discovery options from `o` to the end. */
@@ -103,19 +132,22 @@ export function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item
         const pl = tvb.u8(d);
         it.add(f.optPrefixLength, tvb, d, 1, pl);
         const fl = tvb.u8(d + 1);
-        const fi = it.add(f.optPrefixFlag, tvb, d + 1, 1, fl);
+        const pflags = [f.optPrefixFlagL, f.optPrefixFlagA, f.optPrefixFlagR, f.optPrefixFlagRsv];
+        const fi = it.add(f.optPrefixFlag, tvb, d + 1, 1, fl, full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, pflags)}` : undefined);
         fi.add(f.optPrefixFlagL, tvb, d + 1, 1, (fl & 0x80) !== 0);
         fi.add(f.optPrefixFlagA, tvb, d + 1, 1, (fl & 0x40) !== 0);
         fi.add(f.optPrefixFlagR, tvb, d + 1, 1, (fl & 0x20) !== 0);
         fi.add(f.optPrefixFlagRsv, tvb, d + 1, 1, fl & 0x1f);
         it.add(f.optPrefixValid, tvb, d + 2, 4, tvb.u32(d + 2));
         it.add(f.optPrefixPreferred, tvb, d + 6, 4, tvb.u32(d + 6));
+        reserved(it, tvb, d + 10, 4);
         const p = tvb.bytes(d + 14, 16);
         it.add(f.optPrefix, tvb, d + 14, 16, p);
         label += ` : ${ipv6ToString(p)}/${pl}`;
         break;
       }
       case 5: {
+        reserved(it, tvb, d, 2);
         const m = tvb.u32(d + 2);
         it.add(f.optMtu, tvb, d + 2, 4, m);
         label += ` : ${m}`;
@@ -125,23 +157,68 @@ export function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item
         const pl = tvb.u8(d);
         it.add(f.optPrefixLength, tvb, d, 1, pl);
         const fl = tvb.u8(d + 1);
-        const fi = it.add(f.optRouteInfoFlag, tvb, d + 1, 1, fl);
+        const rflags = [f.optRouteInfoPref, f.optRouteInfoRsv];
+        const fi = it.add(f.optRouteInfoFlag, tvb, d + 1, 1, fl, full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, rflags)}` : undefined);
         fi.add(f.optRouteInfoPref, tvb, d + 1, 1, (fl >> 3) & 3);
         fi.add(f.optRouteInfoRsv, tvb, d + 1, 1, fl & 0xe7);
+        label += ` : ${PRF[(fl >> 3) & 3]}`;
         it.add(f.optRouteLifetime, tvb, d + 2, 4, tvb.u32(d + 2));
-        const n = Math.min(16, olen - 8);
-        if (n > 0) {
-          const p = new Uint8Array(16);
-          p.set(tvb.bytes(d + 6, n));
+        // the prefix: none, 8 or 16 bytes as the option's length says; any other length is invalid
+        if (olen === 8) label += ` ::/${pl}`;
+        else if (olen === 16 || olen === 24) {
+          const n = olen === 16 ? 8 : 16;
+          const p = shortPrefix(tvb, d + 6, n);
           it.add(f.optPrefix, tvb, d + 6, n, p);
-          label += ` : ${ipv6ToString(p)}/${pl}`;
+          label += ` ${ipv6ToString(p)}/${pl}`;
+        } else li.expert("error", "malformed", "Invalid Option Length", "icmpv6");
+        break;
+      }
+      case 7: {
+        reserved(it, tvb, d, 2);
+        const v = tvb.u32(d + 2);
+        it.add(f.optAdvInterval, tvb, d + 2, 4, v);
+        label += ` : ${v}`;
+        break;
+      }
+      case 8:
+        reserved(it, tvb, d, 2);
+        it.add(f.optHaPreference, tvb, d + 2, 2, tvb.u16(d + 2));
+        it.add(f.optHaLifetime, tvb, d + 4, 2, tvb.u16(d + 4));
+        break;
+      case 31: {
+        reserved(it, tvb, d, 2);
+        it.add(f.optDnsslLifetime, tvb, d + 2, 4, tvb.u32(d + 2));
+        // names up to the option's end; a zero byte starts the padding
+        for (let a = d + 6; a < o + olen; ) {
+          if (tvb.u8(a) === 0) {
+            const pad = o + olen - a;
+            tvb.ensure(a, pad);
+            it.add(f.optPadding, tvb, a, pad, null);
+            break;
+          }
+          const n = readName(tvb, a, a);
+          it.add(f.optDnssl, tvb, a, n.used, n.text);
+          label += ` ${n.raw.slice(0, n.len)}`;
+          a += n.used;
         }
+        break;
+      }
+      case 38: {
+        const v = tvb.u16(d);
+        it.add(f.optPref64Lifetime, tvb, d, 2, v >> 3);
+        const plc = v & 7;
+        it.add(f.optPref64Plc, tvb, d, 2, plc);
+        if (plc < PREF64_BYTES.length) {
+          const n = PREF64_BYTES[plc];
+          it.add(f.optPref64Prefix, tvb, d + 2, n, shortPrefix(tvb, d + 2, n));
+        } else li.expert("error", "malformed", "Invalid Option Length", "icmpv6");
         break;
       }
       case 14:
         it.add(f.optNonce, tvb, d, olen - 2, tvb.bytes(d, olen - 2));
         break;
       case 25: {
+        reserved(it, tvb, d, 2);
         it.add(f.optRdnssLifetime, tvb, d + 2, 4, tvb.u32(d + 2));
         for (let a = d + 6; a + 16 <= o + olen; a += 16) {
           const s = tvb.bytes(a, 16);

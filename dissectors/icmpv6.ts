@@ -5,7 +5,7 @@
  * The neighbour discovery options are in icmpv6-nd.ts.
  */
 import type { Time } from "../src/core/field.js";
-import { hex, ipv6ToString } from "../src/core/format.js";
+import { bitmaskSuffix, hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol, CHECKSUM_STATUS } from "../src/core/proto.js";
 import { timeDiff } from "../src/core/time.js";
@@ -70,6 +70,13 @@ export const icmpv6 = defineProtocol({
     mtu: { abbrev: "icmpv6.mtu", name: "MTU", type: "uint32" },
     pointer: { abbrev: "icmpv6.pointer", name: "Pointer", type: "uint32" },
     echoId: { abbrev: "icmpv6.echo.identifier", name: "Identifier", type: "uint16", base: "hex" },
+    // RFC 6275 Mobile IPv6: home agent discovery (144/145), mobile prefix solicitation/advertisement (146/147)
+    mip6Identifier: { abbrev: "icmpv6.mip6.identifier", name: "Identifier", type: "uint16", base: "dec_hex" },
+    mip6HomeAgentAddress: { abbrev: "icmpv6.mip6.home_agent_address", name: "Home Agent Address", type: "ipv6" },
+    mip6Flag: { abbrev: "icmpv6.mip6.flag", name: "Flags", type: "uint16", base: "hex" },
+    mip6FlagM: { abbrev: "icmpv6.mip6.flag.m", name: "Managed address configuration", type: "bool", bitmask: 0x8000, bits: 16 },
+    mip6FlagO: { abbrev: "icmpv6.mip6.flag.o", name: "Other configuration", type: "bool", bitmask: 0x4000, bits: 16 },
+    mip6FlagRsv: { abbrev: "icmpv6.mip6.flag.rsv", name: "Reserved", type: "uint16", bitmask: 0x3fff, bits: 16 },
     echoSeq: { abbrev: "icmpv6.echo.sequence_number", name: "Sequence", type: "uint16" },
     respIn: { abbrev: "icmpv6.resp_in", name: "Response In", type: "framenum" },
     respTo: { abbrev: "icmpv6.resp_to", name: "Response To", type: "framenum" },
@@ -100,7 +107,7 @@ export const icmpv6 = defineProtocol({
     mldMaxRespCode: { abbrev: "icmpv6.mld.maximum_response_code", name: "Maximum Response Code", type: "uint16" },
     mldMulticastAddress: { abbrev: "icmpv6.mld.multicast_address", name: "Multicast Address", type: "ipv6" },
     mldFlag: { abbrev: "icmpv6.mld.flag", name: "Flags", type: "uint8", base: "hex" },
-    mldFlagS: { abbrev: "icmpv6.mld.flag.s", name: "Suppress Router-Side Processing", type: "bool", bitmask: 0x08, bits: 8 },
+    mldFlagS: { abbrev: "icmpv6.mld.flag.s", name: "Suppress Router-Side Processing", type: "bool", bitmask: 0x08, bits: 8, tfs: ["True", "False"] },
     mldFlagQrv: { abbrev: "icmpv6.mld.flag.qrv", name: "QRV (Querier's Robustness Variable)", type: "uint8", bitmask: 0x07, bits: 8 },
     mldFlagRsv: { abbrev: "icmpv6.mld.flag.reserved", name: "Reserved", type: "uint8", bitmask: 0xf0, bits: 8 },
     mldQqi: { abbrev: "icmpv6.mld.qqi", name: "QQIC (Querier's Query Interval Code)", type: "uint8" },
@@ -121,6 +128,7 @@ export const icmpv6 = defineProtocol({
 
 const f = icmpv6.f;
 bindNdOptionFields(f);
+const RA_FLAGS = [f.raFlagM, f.raFlagO, f.raFlagH, f.raFlagPrf, f.raFlagP, f.raFlagRsv];
 bindNiFields(f);
 
 class Icmpv6State {
@@ -166,7 +174,9 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
       top.addGenerated(f.checksumStatus, tvb, 2, 0, 0);
     }
   } else {
-    top.add(f.checksum, tvb, 2, 2, sum, full ? `0x${hex(sum, 4)} [unverified]` : undefined);
+    // not checked: tshark says why (a cut-short message is "fragmented datagram" to it too)
+    const why = inError ? "in ICMP error packet" : "fragmented datagram";
+    top.add(f.checksum, tvb, 2, 2, sum, full ? `0x${hex(sum, 4)} [unverified] [${why}]` : undefined);
     top.addGenerated(f.checksumStatus, tvb, 2, 0, 2);
   }
 
@@ -202,10 +212,10 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
         top.add(f.reserved, tvb, 6, 2, tvb.bytes(6, 2));
         top.add(f.mldMulticastAddress, tvb, 8, 16, tvb.bytes(8, 16));
         const fl = tvb.u8(24);
-        const fi = top.add(f.mldFlag, tvb, 24, 1, fl);
-        fi.add(f.mldFlagRsv, tvb, 24, 1, fl >> 4);
+        const fi = top.add(f.mldFlag, tvb, 24, 1, fl, full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, [f.mldFlagS, f.mldFlagQrv, f.mldFlagRsv])}` : undefined);
         fi.add(f.mldFlagS, tvb, 24, 1, (fl & 8) !== 0);
         fi.add(f.mldFlagQrv, tvb, 24, 1, fl & 7);
+        fi.add(f.mldFlagRsv, tvb, 24, 1, fl >> 4);
         top.add(f.mldQqi, tvb, 25, 1, tvb.u8(25));
         const n = tvb.u16(26);
         top.add(f.mldNbSources, tvb, 26, 2, n);
@@ -250,15 +260,8 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
     case 134: {
       top.add(f.raCurHopLimit, tvb, 4, 1, tvb.u8(4));
       const fl = tvb.u8(5);
-      let txt = `0x${hex(fl, 2)}`;
-      if (full) {
-        if (fl & 0x80) txt += ", Managed";
-        if (fl & 0x40) txt += ", Other";
-        if (fl & 0x20) txt += ", Home Agent";
-        txt += `, Prf (Default Router Preference): ${PRF[(fl >> 3) & 3]}`;
-        if (fl & 0x04) txt += ", Proxy";
-      }
-      const fi = top.add(f.raFlag, tvb, 5, 1, fl, full ? txt : undefined);
+      const txt = full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, RA_FLAGS)}` : undefined;
+      const fi = top.add(f.raFlag, tvb, 5, 1, fl, txt);
       fi.add(f.raFlagM, tvb, 5, 1, (fl & 0x80) !== 0);
       fi.add(f.raFlagO, tvb, 5, 1, (fl & 0x40) !== 0);
       fi.add(f.raFlagH, tvb, 5, 1, (fl & 0x20) !== 0);
@@ -303,6 +306,23 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
         if (fs.length > 0) pinfo.appendInfo(` (${fs.join(", ")})`);
       }
       dissectNdOptions(tvb, 24, pinfo, top);
+      break;
+    }
+    case 144: case 145: case 146: {
+      top.add(f.mip6Identifier, tvb, 4, 2, tvb.u16(4));
+      top.add(f.reserved, tvb, 6, 2, tvb.bytes(6, 2));
+      // a reply lists home agents up to the end of what was captured
+      if (type === 145) for (let o = 8; o < tvb.length; o += 16) top.add(f.mip6HomeAgentAddress, tvb, o, 16, tvb.bytes(o, 16));
+      break;
+    }
+    case 147: {
+      top.add(f.mip6Identifier, tvb, 4, 2, tvb.u16(4));
+      const fl = tvb.u16(6);
+      const fi = top.add(f.mip6Flag, tvb, 6, 2, fl, full ? `0x${hex(fl, 4)}${bitmaskSuffix(fl, [f.mip6FlagM, f.mip6FlagO, f.mip6FlagRsv])}` : undefined);
+      fi.add(f.mip6FlagM, tvb, 6, 2, (fl & 0x8000) !== 0);
+      fi.add(f.mip6FlagO, tvb, 6, 2, (fl & 0x4000) !== 0);
+      fi.add(f.mip6FlagRsv, tvb, 6, 2, fl & 0x3fff);
+      dissectNdOptions(tvb, 8, pinfo, top);
       break;
     }
     case 137:

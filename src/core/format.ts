@@ -3,7 +3,7 @@
  *  - fieldText: what `tshark -T fields -e` prints (tshark 4.0 rules);
  *  - itemLabel: the "-V" tree label ("Protocol: UDP (17)", ".1.. .... = Don't fragment: Set").
  */
-import type { Field, Time, Value } from "./field.js";
+import { bitsOf, type Field, type Time, type Value } from "./field.js";
 import type { Item } from "./tree.js";
 import { zoneAbbreviation } from "./tzname.js";
 
@@ -62,6 +62,24 @@ export function etherToString(b: Uint8Array): string {
   // 48 bits fit a double exactly
   const key = (b[0] << 8 | b[1]) * 4294967296 + ((b[2] << 24 | b[3] << 16 | b[4] << 8 | b[5]) >>> 0);
   return remembered(etherCache, key, () => bytesToHex(b, ":"));
+}
+
+/**
+ * What Wireshark's proto_tree_add_bitmask appends to the label of a flags item made from
+ * `raw`: for each bit field in turn, a set boolean's name and an integer with value names
+ * as "Name: value name" (", " before each); integers without names add nothing.
+ */
+export function bitmaskSuffix(raw: number, fields: readonly Field[]): string {
+  let s = "";
+  for (const f of fields) {
+    const v = bitsOf(f, raw);
+    if (f.type === "bool") {
+      if (v !== 0) s += ", " + f.name;
+    } else if (f.strings !== undefined) {
+      s += `, ${f.name}: ${f.strings[v] ?? "Unknown"}`;
+    }
+  }
+  return s;
 }
 
 /** RFC 5952 text form of an IPv6 address. */

@@ -3,14 +3,15 @@
  * column, one-pass request/reply matching, the IP packet quoted by errors) over
  * the fixtures, corpus files and a synthetic capture; unit tests; a fuzz.
  */
-import { basename } from "node:path";
+import { spawnSync } from "node:child_process";
+import { basename, join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readCaptureSync } from "../../src/capture/reader.js";
 import { dissect, Dissector } from "../../src/core/dissect.js";
 import { itemLabel } from "../../src/core/format.js";
 import { walk } from "../../src/core/tree.js";
-import { corpus, fixtures, formatDisagreements, haveTshark, tsharkFields } from "../helpers/tshark.js";
+import { corpus, fixtures, formatDisagreements, haveTshark, ROOT, tsharkFields } from "../helpers/tshark.js";
 import { cksum, diff, eth, ip4, u16, writePcap } from "./ip-build.js";
 
 const ICMP_FIELDS = [
@@ -32,6 +33,13 @@ const ICMPV6_FIELDS = [
   "icmpv6.opt.rdnss", "icmpv6.opt.nonce", "icmpv6.mld.multicast_address", "icmpv6.mld.maximum_response_code",
   "icmpv6.mld.qqi", "icmpv6.mldr.nb_mcast_records", "icmpv6.mldr.mar.record_type",
   "icmpv6.mldr.mar.multicast_address", "icmpv6.mldr.mar.nb_sources", "ipv6.src", "ipv6.dst",
+  // ND options' remaining fields, MLDv2 query flags, Mobile IPv6 (144-147)
+  "icmpv6.opt.reserved", "icmpv6.opt.padding", "icmpv6.opt.prefix.flag.a", "icmpv6.opt.route_info.flag",
+  "icmpv6.opt.route_info.flag.route_preference", "icmpv6.opt.route_lifetime", "icmpv6.opt.advertisement_interval",
+  "icmpv6.opt.home_agent_preference", "icmpv6.opt.home_agent_lifetime", "icmpv6.opt.dnssl.lifetime", "icmpv6.opt.dnssl",
+  "icmpv6.opt.pref64.scaled_lifetime", "icmpv6.opt.pref64.plc", "icmpv6.opt.pref64.prefix", "icmpv6.mld.flag",
+  "icmpv6.mld.flag.s", "icmpv6.mld.flag.qrv", "icmpv6.mip6.identifier", "icmpv6.mip6.flag", "icmpv6.mip6.flag.m",
+  "icmpv6.mip6.flag.o", "icmpv6.mip6.home_agent_address",
 ];
 
 const CORPUS_ICMP = new Set([
@@ -139,6 +147,19 @@ describe.skipIf(!haveTshark())("icmp/icmpv6 vs tshark", () => {
     const t = tsharkFields(file, ["_ws.col.Info"]).map((r) => r[0]);
     expect(info(file)).toEqual(t);
     console.log(`icmpv6 synthetic: ${cells} cells + ${t.length} Info columns agree`);
+  });
+
+  // -V of router advertisements with every ND option tshark decodes here (prefix, route
+  // information, RDNSS, DNSSL, PREF64 with a bad prefix length code, advertisement interval,
+  // home agent), flags labels as proto_tree_add_bitmask makes them, an MLDv2 query, and a
+  // cut-short mobile prefix advertisement ("[fragmented datagram]" checksum, truncation mark)
+  const VERBOSE = new Set(["icmpv6.pcap", "icmpv6-ra-pref64.pcap", "icmpv6_opt24.pcap", "icmp6_mobileprefix_asan.pcap"]);
+  it.each(corpus("tcpdump", (n) => VERBOSE.has(n)))("-V of %s equals tshark's", (file) => {
+    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+    const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
+    const theirs = spawnSync("tshark", ["-n", "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
+    expect(ours).toMatch(/Internet Control Message Protocol v6/);
+    expect(ours).toBe(theirs);
   });
 
   it("Info of the ping fixture (echo request/reply in one pass) agrees", () => {
