@@ -142,9 +142,10 @@ function addrKey(a: Uint8Array | null): string {
 function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number {
   pinfo.setProtocol("ICMPv6");
   pinfo.setInfo("");
+  // the protocol item first: a message with no bytes at all still shows it, then its mark
+  const top = tree.add(icmpv6.hf, tvb, 0, tvb.length, null);
   const type = tvb.u8(0);
   const code = tvb.u8(1);
-  const top = tree.add(icmpv6.hf, tvb, 0, tvb.length, null);
   const full = top.tree.full;
   const typeStr = ICMPV6_TYPES[type] ?? "Unknown";
   top.add(f.type, tvb, 0, 1, type);

@@ -6,7 +6,7 @@
  * their fields are registered by ipv6 (dissectors/ipv6.ts), whose tree they show in.
  */
 import { DefragTable, showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
-import { hex, ipv6ToString } from "../src/core/format.js";
+import { bitmaskSuffix, hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
@@ -26,10 +26,17 @@ class Ipv6State {
 
 // ------------------------------------------------------------- options --
 
-function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInfo, info: Ipv6Info): void {
+/**
+ * The options of a hop-by-hop or destination options header, as tshark 4.0's dissect_opts:
+ * an option's dissector may read less than its length (the rest is "Unknown Data") or
+ * more (the next option starts where it stopped); the length byte is read before the
+ * Pad1 check, so a Pad1 in the last byte runs off the end.
+ */
+function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInfo, info: Ipv6Info, hop: boolean): void {
   const full = t.tree.full;
   while (o < end) {
     const type = tvb.u8(o);
+    const len = tvb.u8(o + 1);
     const name = IPV6_OPT_TYPES[type] ?? `Unknown IPv6 Option (${type})`;
     if (type === 0) {
       const it = t.add(f.opt, tvb, o, 1, null);
@@ -39,39 +46,54 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
       o += 1;
       continue;
     }
-    const len = tvb.u8(o + 1);
     const it = t.add(f.opt, tvb, o, len + 2, null);
     if (full) it.setText(name);
-    optType(it, tvb, o, type);
+    optType(it, tvb, o, type, hop);
     const li = it.add(f.optLength, tvb, o + 1, 1, len);
     const d = o + 2;
+    if (type === 1) {
+      it.add(f.optPadn, tvb, d, len, tvb.bytes(d, len), len === 0 ? "<none>" : undefined);
+      o = d + len;
+      continue;
+    }
+    let at = d; // where this option's dissector stopped
     switch (type) {
-      case 1:
-        it.add(f.optPadn, tvb, d, len, tvb.bytes(d, len), len === 0 ? "<none>" : undefined);
-        break;
       case 5:
-        if (len !== 2) {
-          li.expert("error", "protocol", `Invalid IPv6 option length`, "ipv6");
-          break;
-        }
+        if (len !== 2) li.expert("error", "malformed", `Router alert: Invalid Length (${len} bytes)`, "ipv6");
         it.add(f.optRouterAlert, tvb, d, 2, tvb.u16(d));
+        at = d + 2;
         break;
       case 0xc2: {
-        if (len !== 4) {
-          li.expert("error", "protocol", `Invalid IPv6 option length`, "ipv6");
-          break;
-        }
+        if (len !== 4) li.expert("error", "malformed", `Jumbo Payload: Invalid length (${len} bytes)`, "ipv6");
         const j = tvb.u32(d);
         const ji = it.add(f.optJumbo, tvb, d, 4, j);
-        if (!info.jumbo) ji.expert("warn", "protocol", "When IPv6 payload length does not equal 0 a Jumbo Payload option must not be present", "ipv6");
-        else if (j < 65536) ji.expert("warn", "protocol", "Jumbo Payload option present and jumbo length < 65536", "ipv6");
+        at = d + 4;
+        if (info.plen !== 0) it.expert("warn", "protocol", "When IPv6 payload length does not equal 0 a Jumbo Payload option must not be present", "ipv6");
+        if (j < 65536) ji.expert("warn", "protocol", "Jumbo Payload option present and jumbo length < 65536", "ipv6");
         break;
       }
       case 4:
+        if (len !== 1) li.expert("error", "malformed", `Tunnel Encapsulation Limit: Invalid length (${len} bytes)`, "ipv6");
         it.add(f.optTel, tvb, d, 1, tvb.u8(d));
+        at = d + 1;
         break;
+      case 0x63: {
+        if (len < 4) li.expert("error", "malformed", `RPL Option: Invalid length (${len} bytes)`, "ipv6");
+        const fl = tvb.u8(d);
+        const rflags = [f.optRplFlagO, f.optRplFlagR, f.optRplFlagF, f.optRplFlagRsv];
+        const fi = it.add(f.optRplFlag, tvb, d, 1, fl, full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, rflags)}` : undefined);
+        fi.add(f.optRplFlagO, tvb, d, 1, (fl & 0x80) !== 0);
+        fi.add(f.optRplFlagR, tvb, d, 1, (fl & 0x40) !== 0);
+        fi.add(f.optRplFlagF, tvb, d, 1, (fl & 0x20) !== 0);
+        fi.add(f.optRplFlagRsv, tvb, d, 1, fl & 0x1f);
+        it.add(f.optRplInstance, tvb, d + 1, 1, tvb.u8(d + 1));
+        it.add(f.optRplRank, tvb, d + 2, 2, tvb.u16(d + 2));
+        at = d + 4;
+        break;
+      }
       case 0x1e: case 0x3e: case 0x5e: case 0x7e: case 0x9e: case 0xbe: case 0xde: case 0xfe:
         it.add(f.optExperimental, tvb, d, len, tvb.bytes(d, len));
+        at = d + len;
         break;
       case 0x30: {
         if (len !== 4) li.expert("error", "malformed", `PMTU Option: Invalid Length (${len} bytes)`, "ipv6");
@@ -79,6 +101,7 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
         const r = tvb.u16(d + 2);
         it.add(f.pmtuRtn, tvb, d + 2, 2, r & 0xfffe);
         it.add(f.pmtuRFlag, tvb, d + 2, 2, (r & 1) !== 0);
+        at = d + 4;
         break;
       }
       case 7: {
@@ -89,18 +112,31 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
         it.add(f.calipsoSensLevel, tvb, d + 5, 1, tvb.u8(d + 5));
         it.add(f.calipsoChecksum, tvb, d + 6, 2, tvb.u16(d + 6));
         it.add(f.calipsoBitmap, tvb, d + 8, cl * 4, tvb.bytes(d + 8, cl * 4));
+        at = d + 8 + cl * 4;
         break;
       }
       default:
-        if (len > 0) it.add(f.optUnknown, tvb, d, len, tvb.bytes(d, len)).expert("note", "undecoded", "Unknown Data (not interpreted)", "ipv6");
+        // an empty payload is shown too, as tshark's "<MISSING>"
+        it.add(f.optUnknown, tvb, d, len, tvb.bytes(d, len), len === 0 ? "<MISSING>" : undefined)
+          .expert("note", "undecoded", "Unknown Data (not interpreted)", "ipv6", "ipv6.opt.unknown_data.expert");
+        at = d + len;
     }
-    o = d + len;
+    if (at < d + len) {
+      it.add(f.optUnknownData, tvb, at, d + len - at, tvb.bytes(at, d + len - at))
+        .expert("note", "undecoded", "Unknown Data (not interpreted)", "ipv6", "ipv6.opt.unknown_data.expert");
+      at = d + len;
+    }
+    o = at;
   }
   void pinfo;
 }
 
-function optType(t: Item, tvb: Tvb, o: number, type: number): void {
+/** The option's type item and its bit fields (an option in the wrong kind of header is noted first). */
+function optType(t: Item, tvb: Tvb, o: number, type: number, hop: boolean): void {
   const ti = t.add(f.optType, tvb, o, 1, type, IPV6_OPT_TYPES[type] === undefined && t.tree.full ? `Unknown (0x${hex(type, 2)})` : undefined);
+  // options in the wrong kind of header are noted on their type
+  if (type === 4 && hop) ti.expert("warn", "protocol", "Tunnel Encapsulation Limit must use a destination options header", "ipv6");
+  if (type === 0xc2 && !hop) ti.expert("warn", "protocol", "Jumbo Payload must use a hop-by-hop options header", "ipv6");
   ti.add(f.optTypeAction, tvb, o, 1, type >> 6);
   ti.add(f.optTypeChange, tvb, o, 1, (type & 0x20) !== 0);
   ti.add(f.optTypeRest, tvb, o, 1, type & 0x1f);
@@ -118,7 +154,7 @@ function dissectOptHeader(hop: boolean) {
     t.setLen(total);
     t.add(hop ? f.hopoptsLen : f.dstoptsLen, tvb, 1, 1, len);
     t.addGenerated(hop ? f.hopoptsLenOct : f.dstoptsLenOct, tvb, 1, 1, total, `${total} bytes`);
-    dissectOpts(tvb, 2, total, t, pinfo, info);
+    dissectOpts(tvb, 2, total, t, pinfo, info, hop);
     dissectNext(nxt, tvb.sub(total), pinfo, info);
     return tvb.length;
   };
@@ -158,14 +194,13 @@ export const routing = defineProtocol({
     const len = tvb.u8(1);
     const total = (len + 1) * 8;
     t.setLen(total);
-    t.add(f.routingLen, tvb, 1, 1, len);
+    const lenItem = t.add(f.routingLen, tvb, 1, 1, len);
     const type = tvb.u8(2);
     const segleft = tvb.u8(3);
     if (t.tree.full) t.appendText(` (${ROUTING_TYPES[type] ?? "Unknown"})`);
     t.addGenerated(f.routingLenOct, tvb, 1, 1, total, `${total} bytes`);
     const ti = t.add(f.routingType, tvb, 2, 1, type);
-    if (type === 0) ti.expert("note", "deprecated", "Routing header type is deprecated", "ipv6");
-    t.add(f.routingSegleft, tvb, 3, 1, segleft);
+    const segItem = t.add(f.routingSegleft, tvb, 3, 1, segleft);
     const full = t.tree.full;
     if (type === 0) {
       t.add(f.routingSrcReserved, tvb, 4, 4, tvb.bytes(4, 4));
@@ -176,6 +211,10 @@ export const routing = defineProtocol({
         if (full) it.setText(`Address[${i + 1}]: ${ipv6ToString(a)}`);
         if (i === n - 1 && segleft > 0) info.pseudoDst = a;
       }
+      // noted once the header was read to its end (a cut-short header gets none of these)
+      if (len % 2 !== 0) lenItem.expert("error", "malformed", "IPv6 Routing Header extension header length must not be odd", "ipv6");
+      if (segleft > n) segItem.expert("warn", "protocol", `IPv6 Type 0 Routing Header segments left field must not exceed address count (${n})`, "ipv6");
+      ti.expert("note", "deprecated", "Routing header type is deprecated", "ipv6");
     } else if (type === 2) {
       t.add(f.routingMipv6Reserved, tvb, 4, 4, tvb.bytes(4, 4));
       const home = tvb.bytes(8, 16);

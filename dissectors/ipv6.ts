@@ -80,8 +80,18 @@ export const ipv6 = defineProtocol({
     optRouterAlert: { abbrev: "ipv6.opt.router_alert", name: "Router Alert", type: "uint16", strings: ROUTER_ALERT },
     optJumbo: { abbrev: "ipv6.opt.jumbo", name: "Payload Length", type: "uint32" },
     optTel: { abbrev: "ipv6.opt.tel", name: "Tunnel Encapsulation Limit", type: "uint8" },
+    // RFC 6553 RPL option
+    optRplFlag: { abbrev: "ipv6.opt.rpl.flag", name: "Flag", type: "uint8", base: "hex" },
+    optRplFlagO: { abbrev: "ipv6.opt.rpl.flag.o", name: "Down", type: "bool", bitmask: 0x80, bits: 8, tfs: ["True", "False"] },
+    optRplFlagR: { abbrev: "ipv6.opt.rpl.flag.r", name: "Rank Error", type: "bool", bitmask: 0x40, bits: 8, tfs: ["True", "False"] },
+    optRplFlagF: { abbrev: "ipv6.opt.rpl.flag.f", name: "Forwarding Error", type: "bool", bitmask: 0x20, bits: 8, tfs: ["True", "False"] },
+    optRplFlagRsv: { abbrev: "ipv6.opt.rpl.flag.rsv", name: "Reserved", type: "uint8", base: "hex", bitmask: 0x1f, bits: 8 },
+    optRplInstance: { abbrev: "ipv6.opt.rpl.instance_id", name: "RPLInstanceID", type: "uint8", base: "hex" },
+    optRplRank: { abbrev: "ipv6.opt.rpl.sender_rank", name: "Sender Rank", type: "uint16", base: "hex" },
     optExperimental: { abbrev: "ipv6.opt.experimental", name: "Experimental Option", type: "bytes" },
     optUnknown: { abbrev: "ipv6.opt.unknown", name: "Unknown Option Payload", type: "bytes" },
+    // what an option's dissector left of its length
+    optUnknownData: { abbrev: "ipv6.opt_unknown_data", name: "Unknown Data", type: "bytes" },
     pmtuMin: { abbrev: "ipv6.opt.pmtu.min", name: "Minimum Reported PMTU", type: "uint16" },
     pmtuRtn: { abbrev: "ipv6.opt.pmtu.rtn", name: "Return Minimum PMTU", type: "uint16" },
     pmtuRFlag: { abbrev: "ipv6.opt.pmtu.r_flag", name: "Return Flag", type: "bool", tfs: ["True", "False"] },
@@ -138,6 +148,8 @@ export interface Ipv6Info extends IpHeaderInfo {
   dst: Uint8Array;
   /** Payload length was 0 and a hop-by-hop header follows (jumbogram). */
   jumbo: boolean;
+  /** The header's Payload Length field as it is (0 for a jumbogram). */
+  plen: number;
   /** Final destination for upper-layer checksums when a routing header names one (else null). */
   pseudoDst: Uint8Array | null;
 }
@@ -192,11 +204,9 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   top.add(f.flow, tvb, 1, 3, flow, full ? `0x${hex(flow, 5)}` : undefined);
   const plen = tvb.u16(4);
   const nxt = tvb.u8(6);
-  const plItem = top.add(f.plen, tvb, 4, 2, plen, plen === 0 && nxt === 0 && full && hasJumboOption(tvb) ? "0 (Jumbogram)" : undefined);
+  const plItem = top.add(f.plen, tvb, 4, 2, plen);
   const framing = tvb.reportedLength - 40;
-  if (plen > framing) {
-    plItem.expert("warn", "protocol", `IPv6 payload length exceeds framing length (${framing} bytes)`, "ipv6");
-  } else if (plen === 0 && nxt !== 0) {
+  if (plen === 0 && nxt !== 0) {
     plItem.expert("chat", "protocol", `IPv6 payload length equals 0 (maybe because of "TCP segmentation offload" (TSO))`, "ipv6");
   }
   top.add(f.nxt, tvb, 6, 1, nxt);
@@ -224,16 +234,22 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   addAddrDetail(top, tvb, 8, src, true);
   addAddrDetail(top, tvb, 24, dst, false);
 
+  // payload length 0 before a hop-by-hop header: the length comes from its Jumbo Payload option
   let jumbo = plen === 0 && nxt === 0;
-  let limited = !jumbo && plen <= framing;
-  if (jumbo && !hasJumboOption(tvb)) {
-    // payload length 0 without a Jumbo Payload option: nothing follows the header
+  const jplen = jumbo ? jumboPayloadLength(tvb) : 0;
+  if (jplen !== 0) {
+    if (full) plItem.display = "0 (Jumbogram)";
+  } else if (jumbo) {
+    // no usable Jumbo Payload option: nothing follows the header
     plItem.expert("error", "malformed", "IPv6 payload length equals 0 and Hop-By-Hop present and Jumbo Payload option missing", "ipv6");
     jumbo = false;
-    limited = true;
   }
+  if (!pinfo.inErrorPkt && (jumbo ? jplen : plen) > framing) {
+    plItem.expert("warn", "protocol", `IPv6 payload length exceeds framing length (${framing} bytes)`, "ipv6");
+  }
+  const limited = !jumbo && plen <= framing;
   const payload = tvb.sub(40, limited ? plen : -1);
-  const info: Ipv6Info = { version: 6, ttl: hlim, nxt, payloadLen: payload.reportedLength, root: tree, ipTree: top, src, dst, jumbo, pseudoDst: null };
+  const info: Ipv6Info = { version: 6, ttl: hlim, nxt, payloadLen: payload.reportedLength, root: tree, ipTree: top, src, dst, jumbo, plen, pseudoDst: null };
   const save = pinfo.fragmented;
   pinfo.ipDepth++;
   dissectNext(nxt, payload, pinfo, info);
@@ -243,18 +259,26 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
 }
 
 /** Whether the hop-by-hop header right after the fixed header holds a Jumbo Payload option. */
-function hasJumboOption(tvb: Tvb): boolean {
-  if (!tvb.has(40, 2)) return true; // can't tell: let the header dissector run into the end
+/**
+ * tshark's ipv6_check_jumbo_plen: the value of the first 4-byte Jumbo Payload option in
+ * the hop-by-hop header at offset 40, when above 65535; 0 when that option is smaller,
+ * absent, or past the last option with 6 captured bytes. Reading the header's length
+ * byte may throw (the IPv6 layer is then cut short, as in tshark).
+ */
+function jumboPayloadLength(tvb: Tvb): number {
   const end = 40 + (tvb.u8(41) + 1) * 8;
   let o = 42;
-  while (o < end && tvb.has(o, 1)) {
-    const t = tvb.u8(o);
-    if (t === 0) { o++; continue; }
-    if (t === 0xc2) return true;
-    if (!tvb.has(o + 1, 1)) return true;
-    o += 2 + tvb.u8(o + 1);
+  while (o < end && tvb.has(o, 6)) {
+    const t = tvb.u8(o++);
+    if (t === 0) continue;
+    const l = tvb.u8(o++);
+    if (t === 0xc2 && l === 4) {
+      const v = tvb.u32(o);
+      return v > 0xffff ? v : 0;
+    }
+    o += l;
   }
-  return false;
+  return 0;
 }
 
 /** Hand a (possibly extension) header's payload on: extension headers go in the IPv6 tree, the rest at the root. */
@@ -266,8 +290,13 @@ export function dissectNext(nxt: number, tvb: Tvb, pinfo: PacketInfo, info: Ipv6
     callDissector(ext, tvb, pinfo, info.ipTree, info, info.root);
     return;
   }
-  if (nxt === 59) return; // No Next Header
-  if (tvb.reportedLength === 0 && tvb.length === 0) return;
+  // No Next Header: whatever still follows is shown as data (tshark)
+  if (nxt === 59) {
+    if (tvb.reportedLength !== 0 || tvb.length !== 0) callData(tvb, pinfo, info.root);
+    return;
+  }
+  // any other next header is called even with nothing left (payload length 0 without a
+  // jumbo option): it then runs out of bytes and is marked, as in tshark
   info.payloadLen = tvb.reportedLength;
   if (callTable("ip.proto", nxt, tvb, pinfo, info.root, info) === 0 && !tryHeuristics("ip", tvb, pinfo, info.root, info)) {
     callData(tvb, pinfo, info.root);
@@ -280,6 +309,6 @@ export function ctxOf(data: unknown, tree: Item, pinfo: PacketInfo): Ipv6Info {
   const z = new Uint8Array(16);
   return {
     version: 6, ttl: 0, nxt: 0, payloadLen: 0, root: tree, ipTree: tree,
-    src: pinfo.netSrc ?? z, dst: pinfo.netDst ?? z, jumbo: false, pseudoDst: null,
+    src: pinfo.netSrc ?? z, dst: pinfo.netDst ?? z, jumbo: false, plen: 0, pseudoDst: null,
   };
 }

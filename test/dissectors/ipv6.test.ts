@@ -26,6 +26,8 @@ const V6_FIELDS = [
   "ipv6.routing.srh.addr", "ipv6.routing.srh.last_entry", "ipv6.routing.srh.flags", "ipv6.routing.srh.tag",
   "ipv6.fraghdr.nxt", "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "ipv6.fraghdr.ident",
   "ipv6.fragment", "ipv6.fragment.count", "ipv6.reassembled.length",
+  "ipv6.opt.tel", "ipv6.opt.unknown", "ipv6.opt_unknown_data", "ipv6.opt.pmtu.rtn", "ipv6.opt.rpl.flag",
+  "ipv6.opt.rpl.flag.o", "ipv6.opt.rpl.instance_id", "ipv6.opt.rpl.sender_rank", "data.len",
 ];
 
 /** Hop-by-hop (router alert, jumbo, PMTU, CALIPSO), routing 0/4, fragments, bad versions, raw IPv6 links. */
@@ -91,13 +93,61 @@ describe.skipIf(!haveTshark())("ipv6 vs tshark", () => {
   // bit field's hex digits from its mask: "Reserved: 0x000")
   const VERBOSE = ["ipv6_missing_jumbo_payload_option.pcap", "hoobr_rt6_print.pcap", "ipv6-srh-insert-cksum.pcap",
     "ipv6_frag6_negative_len.pcap", "ipv6_jumbogram_1.pcap", "ipv6-srh-tlv-hmac.pcap",
-    "icmpv6_nodeinfo_queryipv4.pcap", "icmpv6_nodeinfo_queryipv6.pcap", "icmpv6_nodeinfo_replyipv4.pcap"];
+    "icmpv6_nodeinfo_queryipv4.pcap", "icmpv6_nodeinfo_queryipv6.pcap", "icmpv6_nodeinfo_replyipv4.pcap",
+    // a jumbo length beyond the frame and empty unknown options; an option running past the
+    // captured bytes; a cut-short type 0 routing header (no notes); payload length 0 without
+    // a jumbo option (the next protocol is still called, and runs out of bytes)
+    "ipv6-too-long-jumbo.pcap", "ipv6-next-header-oobr-2.pcap", "ipv6-rthdr-oobr.pcap", "bigtcp-ipv6.pcap",
+    "icmpv6-length-zero.pcapng"];
   it.each(corpus("tcpdump", (n) => VERBOSE.includes(n)))("-V of %s equals tshark's", (file) => {
     const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
     const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
     const theirs = spawnSync("tshark", ["-n", "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
     expect(ours).toMatch(/Internet Protocol Version 6/);
     expect(ours).toBe(theirs);
+  });
+
+  // Options whose dissectors read less than their length (the rest is "Unknown Data") or
+  // more (the next option starts after), options in the wrong header, RPL, a Pad1 in the
+  // packet's last byte, type 0 routing headers (odd length, too many segments left, cut
+  // short), bytes after No Next Header, a jumbo length under 65536.
+  it("-V of options and routing headers at their edges equals tshark's", () => {
+    const raw = (p: Uint8Array): Uint8Array => eth(p, 0x86dd);
+    const hdr = (nh: number, opts: number[]): number[] => {
+      const body = [...opts];
+      const pad = (8 - ((2 + body.length) % 8)) % 8;
+      if (pad === 1) body.push(0);
+      else if (pad > 1) body.push(1, pad - 2, ...new Array(pad - 2).fill(0));
+      return [nh, (2 + body.length) / 8 - 1, ...body];
+    };
+    const a1 = [0x20, 1, ...new Array(13).fill(0), 5];
+    const a2 = [0x20, 1, ...new Array(13).fill(0), 6];
+    const rt0 = v6(43, [59, 4, 0, 1, 0, 0, 0, 0, ...a1, ...a2]);
+    const list: (Uint8Array | { data: Uint8Array; len: number })[] = [
+      raw(v6(0, hdr(59, [5, 4, 0, 0, 1, 2]))), // router alert, 4 bytes long
+      raw(v6(0, hdr(59, [4, 3, 7, 1, 2]))), // tunnel limit in hop-by-hop, 3 long, then a final Pad1
+      raw(v6(0, hdr(59, [0x30, 6, 0, 1, 0, 2, 9, 9]))), // PMTU, 6 long
+      raw(v6(0, hdr(59, [0xc2, 6, 0, 1, 0, 0, 0, 0]))), // jumbo, 6 long, with a payload length
+      raw(v6(0, hdr(59, [7, 10, ...new Array(10).fill(0)]))), // CALIPSO, 10 long
+      raw(v6(60, hdr(59, [0xc2, 4, 0, 1, 0, 0]))), // jumbo in destination options
+      raw(v6(60, hdr(59, [4, 0, 0, 0]))), // tunnel limit, 0 long: read past its length
+      raw(v6(0, [...hdr(59, [5, 0, 0, 0]), ...new Array(8).fill(0)])), // router alert 0 long; bytes after No Next Header
+      raw(v6(0, hdr(59, [0xc2, 4, 0, 0, 1, 0]), { plen: 0 })), // jumbo length 256
+      raw(v6(0, hdr(59, [0x63, 4, 0xa0, 7, 0x12, 0x34]))), // RPL
+      raw(rt0),
+      { data: raw(rt0).subarray(0, 14 + 40 + 8 + 20), len: raw(rt0).length }, // cut in the second address
+      { data: raw(rt0).subarray(0, 14 + 40 + 6), len: raw(rt0).length }, // cut in the reserved field
+      raw(v6(43, [59, 3, 0, 5, 0, 0, 0, 0, ...a1, ...new Array(8).fill(0)])), // odd length, 5 segments left
+    ];
+    const file = writePcap("edge-ipv6.pcap", list);
+    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+    const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
+    const theirs = spawnSync("tshark", ["-n", "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
+    expect(ours).toMatch(/Unknown Data: 0102/);
+    expect(ours).toBe(theirs);
+    const [cells, d] = diff(file, V6_FIELDS);
+    expect(d, formatDisagreements(d, 30)).toEqual([]);
+    expect(cells).toBeGreaterThan(0);
   });
 
   it("agrees on a synthetic capture of extension headers and odd lengths", () => {

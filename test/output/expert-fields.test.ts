@@ -57,8 +57,6 @@ const broken = haveTshark() ? corpus("tcpdump", (n) => /oobr|overflow|asan|trunc
 describe.skipIf(broken.length === 0)("expert order and malformed marks vs tshark (tcpdump corpus)", () => {
   it(`agree on the frames dissected alike (${broken.length} files)`, () => {
     const names = ["frame.number", "frame.protocols", "_ws.expert", "_ws.malformed", "_ws.short", "_ws.malformed.expert"];
-    // Known: notes of checks nestcap does not make yet on these frames (see the README's status)
-    const KNOWN = new Set(["icmp-icmp_print-oobr-1.pcap#1", "ipv6-next-header-oobr-2.pcap#1", "rtp-seg-fault-1.pcapng#1"]);
     let compared = 0;
     let ordered = 0;
     let marks = 0;
@@ -81,7 +79,7 @@ describe.skipIf(broken.length === 0)("expert order and malformed marks vs tshark
         compared++;
         const id = `${basename(f)}#${a[0]}`;
         if (a.slice(3).join("") !== "") marks++;
-        if (a.slice(3).join("\t") !== b.slice(3).join("\t") && !KNOWN.has(id)) bad.push(`${id} marks: ${a.slice(3).join(" | ")}  vs  ${b.slice(3).join(" | ")}`);
+        if (a.slice(3).join("\t") !== b.slice(3).join("\t")) bad.push(`${id} marks: ${a.slice(3).join(" | ")}  vs  ${b.slice(3).join(" | ")}`);
         const ea = a[2].split("\u0001");
         const eb = b[2].split("\u0001");
         if (ea.length > 1 && [...ea].sort().join("\n") === [...eb].sort().join("\n")) {
