@@ -8,6 +8,7 @@
  */
 import type { Field } from "../src/core/field.js";
 import { labelText } from "../src/core/format.js";
+import { strayCheck } from "../src/core/strings.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
@@ -253,22 +254,6 @@ export function header(
     strayCheck(line, d, p, next);
   }
   void pinfo;
-}
-
-/**
- * A text item tshark reads from the packet as an ASCII string (proto_tree_add_item) ends
- * at a NUL; bytes other than NUL after it get proto.c's "Trailing stray characters" note.
- * (Items made from a C string, proto_tree_add_string, get no such check.)
- */
-function strayCheck(item: Item, d: Uint8Array, a: number, b: number): void {
-  const nul = d.indexOf(0, a);
-  if (nul < 0 || nul >= b) return;
-  for (let i = nul + 1; i < b; i++) {
-    if (d[i] !== 0) {
-      item.expert("warn", "undecoded", "Trailing stray characters", "", "_ws.string.trailing_stray_characters");
-      return;
-    }
-  }
 }
 
 function teAndLength(item: Item): void {

@@ -11,6 +11,7 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { LinkType } from "../src/capture/frame.js";
+import { IP_ANY_VERSION } from "./ip.js";
 
 export const raw = defineProtocol({
   name: "Raw packet data",
@@ -73,7 +74,8 @@ function direct(type: number) {
     ...raw,
     dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
       pinfo.layers.pop();
-      callTable("ethertype", type, tvb, pinfo, tree);
+      // Wireshark's "ip" handle takes either version (an IPv6 packet goes on to ipv6)
+      callTable("ethertype", type, tvb, pinfo, tree, type === 0x0800 ? IP_ANY_VERSION : undefined);
       // Never "rejected": the frame dissector must not add data after a refusing IP dissector.
       return Math.max(1, tvb.length);
     },

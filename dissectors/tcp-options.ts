@@ -177,6 +177,18 @@ function dissectOption(kind: number, o: Tvb, optlen: number, pinfo: PacketInfo, 
       item.add(f.md5Digest, o, 2, 16, o.bytes(2, 16));
       return;
     }
+    case 29: { // TCP Authentication Option (RFC 5925): key ids, then the MAC
+      const item = optionHead(parent, f.optAo, o, true);
+      if (cols) pinfo.appendInfo("TCP AO"); // (tshark appends it without a space)
+      if (optlen < 4) {
+        if (lenItem !== null) expert(lenItem, f.eOptLenInvalid, "note", "sequence", "option length should be >= than 4");
+        return;
+      }
+      item.add(f.aoKeyid, o, 2, 1, o.u8(2));
+      item.add(f.aoRnextKeyid, o, 3, 1, o.u8(3));
+      if (optlen > 4) item.add(f.aoMac, o, 4, optlen - 4, o.bytes(4, optlen - 4));
+      return;
+    }
     case 28: { // user timeout
       const item = optionHead(parent, f.optUserTo, o, true);
       if (!lenOk(lenItem, optlen, 4)) return;

@@ -17,6 +17,7 @@ import {
   TH_CWR, TH_ECE, TH_FIN, TH_MASK, TH_PUSH, TH_RES, TH_RST, TH_SYN, TH_URG,
 } from "../src/analysis/tcp.js";
 import { bitString, hex } from "../src/core/format.js";
+import { asciiItemValue, strayCheck } from "../src/core/strings.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
@@ -86,6 +87,8 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
 
   const ti = tree.add(tcp.hf, tvb, 0, tvb.length, null);
   let summary = full ? `, Src Port: ${sport}, Dst Port: ${dport}` : "";
+  // labelled with the ports at once: a header cut short after them still shows them (tshark)
+  if (full) ti.setText(tcp.name + summary);
   ti.add(f.srcport, tvb, 0, 2, sport);
   ti.add(f.dstport, tvb, 2, 2, dport);
   ti.add(f.port, tvb, 0, 2, sport).hidden = true;
@@ -222,7 +225,9 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   if (full) hl.setText(`${bitString(0xf0, 8, offX2)} = Header Length: ${hlen} bytes (${hlen >> 2})`);
   const ft = ti.add(f.flags, tvb, 12, 2, flags, full ? `0x${hex(flags, 3)} (${flagsStr})` : undefined);
   if (full) ft.setText(`Flags: 0x${hex(flags, 3)} (${flagsStr})`);
-  ft.add(f.flagsRes, tvb, 12, 1, (flags & TH_RES) !== 0);
+  const res = ft.add(f.flagsRes, tvb, 12, 1, (flags & TH_RES) !== 0);
+  // a boolean over three bits: the bits are drawn as they are, not all set (tshark)
+  if (full) res.setText(`${bitString(TH_RES, 12, flags)} = Reserved: ${flags & TH_RES ? "Set" : "Not set"}`);
   if (useAce) {
     const ace = (flags >> 6) & 7;
     const a = ft.add(f.flagsAce, tvb, 12, 2, ace);
@@ -348,7 +353,8 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   const remaining = tvb.remaining(hlen);
   if (remaining !== 0) {
     if (flags & TH_RST) {
-      ti.add(f.resetCause, tvb, hlen, remaining, tvb.ascii(hlen, remaining));
+      const d = tvb.ds.data, a = tvb.abs(hlen);
+      strayCheck(ti.add(f.resetCause, tvb, hlen, remaining, asciiItemValue(d, a, a + remaining)), d, a, a + remaining);
     } else {
       const nbytes = tvb.reportedRemainingFrom(hlen);
       const pl = ti.add(f.payload, tvb, hlen, remaining, want(t, f.payload) ? tvb.bytes(hlen, remaining) : NO_BYTES);

@@ -5,6 +5,7 @@
  * segment, ACKed unseen, window update/full, zero window and probes, keep-alive,
  * port reuse, seq wrap, SACK/bytes in flight), plus hand-built edge cases and a fuzz.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +22,7 @@ import { Tree, walk, type Item } from "../../src/core/tree.js";
 import { Tvb } from "../../src/core/tvb.js";
 import { pcap } from "../helpers/build.js";
 import { DEFAULT_FIELDS_OPTIONS, fieldsLine, resolveFields } from "../../src/output/fields.js";
-import { corpus, fixtures, formatDisagreements, haveTshark, tsharkFields, type Disagreement } from "../helpers/tshark.js";
+import { corpus, fixtures, formatDisagreements, haveTshark, ROOT, tsharkFields, type Disagreement } from "../helpers/tshark.js";
 
 // ───────────────────────────────────────────────────────── frame builders
 
@@ -237,6 +238,9 @@ function optionsCapture(): Capture {
   syn([0xfe, 4, 0x12, 0x34, 0xfd, 2, 1, 1]); // unknown experiment id, bare experiment
   syn([0x1e, 4, 0x00, 0x81, 11, 3, 1, 1]); // MPTCP head, generic option (CC) 3 bytes
   syn([0x0b, 6, 0, 0, 0, 5, 0x0c, 6, 0, 0, 0, 6, 0x0d, 6, 0, 0, 0, 7, 1, 1]); // CC, CC.NEW, CC.ECHO
+  syn([0x1d, 16, 7, 9, ...new Array(12).fill(0x5a)]); // TCP-AO: key ids and MAC ("TCP AO" in Info)
+  syn([0x1d, 4, 1, 2, 0x1d, 3, 1, 0]); // TCP-AO without a MAC, then one too short
+  k.c2s({ sport: port++, dport: 9999, seq: 100, ack: 5, flags: 0xc10 }); // two of the three reserved bits
   syn([7, 6, 0, 0, 0, 9, 1, 1]); // echo reply
   syn([0xfe, 4, 0x00, 0x12]); // experiment id only
   syn([0xac, 5, 0, 0, 1, 1, 1, 1]); // AccECN option kinds
@@ -277,6 +281,7 @@ const TCP_FIELDS = [
   "tcp.options.echo_value", "tcp.options.tfo", "tcp.options.tfo.cookie", "tcp.options.tfo.request", "tcp.options.experimental",
   "tcp.options.experimental.exid", "tcp.options.experimental.data", "tcp.options.acc_ecn.ee0b", "tcp.options.acc_ecn.eceb",
   "tcp.options.acc_ecn.ee1b", "tcp.options.md5.digest", "tcp.options.user_to_val",
+  "tcp.options.ao.keyid", "tcp.options.ao.rnextkeyid", "tcp.options.ao.mac",
   "tcp.analysis", "tcp.analysis.flags", "tcp.analysis.acks_frame", "tcp.analysis.ack_rtt", "tcp.analysis.initial_rtt",
   "tcp.analysis.bytes_in_flight", "tcp.analysis.push_bytes_sent", "tcp.analysis.retransmission",
   "tcp.analysis.fast_retransmission", "tcp.analysis.spurious_retransmission", "tcp.analysis.out_of_order",
@@ -385,6 +390,19 @@ describe.skipIf(!haveTshark())("tcp vs tshark", () => {
     );
     expect(r.bad, formatDisagreements(r.bad, 20)).toEqual([]);
     expect(r.cols.bad.slice(0, 10)).toEqual([]);
+  });
+
+  // -V of headers cut short after the ports, reserved bits drawn as they are, a TCP-AO
+  // option whose MAC runs past the capture, a reset cause with bytes after its NUL; an
+  // IPv6 packet on a LINKTYPE_IPV4 link (the "ip" handle hands it to ipv6)
+  const VERBOSE = new Set(["heapoverflow-tcp_print.pcap", "tcp-auth-heapoverflow.pcap", "tcp_header_heapoverflow.pcap",
+    "tcp_rst_diag_payload-trunc.pcap", "LINKTYPE_IPV4_invalid.pcap"]);
+  it.each(corpus("tcpdump", (n) => VERBOSE.has(n)))("-V of %s equals tshark's", (file) => {
+    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+    const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
+    const theirs = spawnSync("tshark", ["-n", "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
+    expect(ours).toMatch(/Frame 1:/);
+    expect(ours).toBe(theirs);
   });
 
   it("totals", () => {
