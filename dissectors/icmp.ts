@@ -2,7 +2,9 @@
  * Internet Control Message Protocol (tshark 4.0 packet-icmp.c): echo with
  * request/reply matching (one pass: the reply names its request), timestamps in
  * echo data, errors quoting the offending IP header (dissected by the ip
- * dissector as an "error packet"), router advertisements, timestamps, masks.
+ * dissector as an "error packet"), router advertisements, timestamps, masks, extended
+ * echo (RFC 8335); multi-part extensions (MPLS labels, interface information and
+ * identification) are in icmp-ext.ts.
  */
 import type { Time } from "../src/core/field.js";
 import { hex } from "../src/core/format.js";
@@ -12,6 +14,7 @@ import { timeDiff } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { onesSum, cksumShouldBe, type IpHeaderInfo } from "./ip.js";
+import { ICMP_EXT_FIELDS, bindIcmpExtFields, dissectIcmpExtension, extEchoWord } from "./icmp-ext.js";
 
 export const ICMP_TYPES: Record<number, string> = {
   0: "Echo (ping) reply", 1: "Reserved", 2: "Reserved", 3: "Destination unreachable", 4: "Source quench (flow control)",
@@ -83,13 +86,15 @@ export const icmp = defineProtocol({
     respTime: { abbrev: "icmp.resptime", name: "Response time", type: "double" },
     dataTime: { abbrev: "icmp.data_time", name: "Timestamp from icmp data", type: "abs_time" },
     dataTimeRel: { abbrev: "icmp.data_time_relative", name: "Timestamp from icmp data (relative)", type: "rel_time" },
-    extEchoSeq: { abbrev: "icmp.ext.echo.seq", name: "Sequence number", type: "uint8" },
+    extEchoSeq: { abbrev: "icmp.ext.echo.seq", name: "Sequence Number", type: "uint8", base: "dec_hex" },
+    ...ICMP_EXT_FIELDS,
   },
   registers: [["ip.proto", 1]],
   dissect: dissectIcmp,
 });
 
 const f = icmp.f;
+bindIcmpExtFields(f);
 
 interface Transaction {
   rqst: number;
@@ -228,6 +233,7 @@ function dissectIcmp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): n
       top.add(f.ident, tvb, 4, 2, tvb.u16(4));
       top.add(f.identLe, tvb, 4, 2, tvb.u16le(4));
       top.add(f.extEchoSeq, tvb, 6, 1, tvb.u8(6));
+      extEchoWord(tvb, top, type === 43);
       break;
   }
 
@@ -240,8 +246,16 @@ function dissectIcmp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): n
         inner = tvb.sub(8, Math.min(inner.reportedLength, ((tvb.u8(8) & 15) + origLen) * 4));
       }
       dissectQuoted(inner, pinfo, top);
+      // RFC 4884 extensions: after the original datagram's stated length, or after 128
+      // bytes of it when the quoted packet fits in 128 bytes (tshark's default)
+      if (tvb.reportedLength > 8 + 128 && tvb.u16(10) <= 128) {
+        dissectIcmpExtension(tvb.sub((origLen > 0 ? origLen * 4 : 128) + 8), top);
+      }
       break;
     }
+    case 42:
+      if (tvb.reportedLength > 8) dissectIcmpExtension(tvb.sub(8), top);
+      break;
     case 0: case 8: {
       if (!inError) matchEcho(type, tvb, pinfo, top);
       const rest = tvb.remaining(8);

@@ -21,6 +21,14 @@ const ICMP_FIELDS = [
   // the quoted packet of errors: second occurrences of the ip fields
   "ip.src", "ip.dst", "ip.ttl", "ip.len", "ip.proto", "ip.checksum.status",
 ];
+const EXT_FIELDS = [
+  "icmp.ext", "icmp.ext.version", "icmp.ext.res", "icmp.ext.checksum", "icmp.ext.checksum.status", "icmp.ext.length",
+  "icmp.ext.class", "icmp.ext.ctype", "icmp.ext.data", "icmp.mpls.label", "icmp.mpls.exp", "icmp.mpls.s", "icmp.mpls.ttl",
+  "icmp.mpls.data", "icmp.int_info.role", "icmp.int_info.ifindex", "icmp.int_info.index", "icmp.int_info.afi",
+  "icmp.int_info.ipv4", "icmp.int_info.name", "icmp.int_info.mtu", "icmp.int_ident.name", "icmp.int_ident.index",
+  "icmp.int_ident.afi", "icmp.int_ident.ipv4", "icmp.ext.echo.seq", "icmp.ext.echo.req.local",
+  "icmp.ext.echo.rsp.state", "icmp.ext.echo.rsp.active",
+];
 const ICMPV6_FIELDS = [
   "icmpv6.type", "icmpv6.code", "icmpv6.checksum", "icmpv6.checksum.status", "icmpv6.reserved", "icmpv6.mtu",
   "icmpv6.pointer", "icmpv6.echo.identifier", "icmpv6.echo.sequence_number", "icmpv6.resp_to",
@@ -160,6 +168,39 @@ describe.skipIf(!haveTshark())("icmp/icmpv6 vs tshark", () => {
     const theirs = spawnSync("tshark", ["-n", "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
     expect(ours).toMatch(/Internet Control Message Protocol v6/);
     expect(ours).toBe(theirs);
+  });
+
+  // RFC 4884 extensions after a traceroute's time-exceeded: an MPLS label stack (with
+  // bytes left over), an unknown and a cut-short object, an object with a bad length, a
+  // zero (absent) checksum, an unsupported version, and a non-compliant error that
+  // quotes 128 bytes without saying so; plus the RFC 5837 and RFC 8335 corpus captures.
+  it("-V of ICMP multi-part extensions equals tshark's", () => {
+    const probe = ip4(new Uint8Array([0x82, 0x9b, 0x82, 0x9a, 0, 8, 0, 0]), { ttl: 1, dst: [192, 0, 2, 9] });
+    const quoted = (n: number): number[] => { const q = new Array(n).fill(0); q.splice(0, probe.length, ...probe); return q; };
+    const ext = (ver: number, objs: number[], zeroSum = false): number[] => {
+      const e = new Uint8Array([ver << 4, 0, 0, 0, ...objs]);
+      if (!zeroSum) e.set(u16(cksum(e)), 2);
+      return [...e];
+    };
+    const mpls = [0, 16, 1, 1, 0x01, 0x23, 0x45, 0x40, 0x00, 0x06, 0x41, 0x01, 0xaa, 0xbb, 0xcc, 0xdd];
+    const err = (origWords: number, body: number[]): Uint8Array =>
+      eth(ip4(icmp(11, 0, [0, origWords, 0, 0], body), { proto: 1, src: [10, 9, 9, 9], dst: [10, 0, 0, 1] }));
+    const list = [
+      err(32, [...quoted(128), ...ext(2, [...mpls, 0, 8, 9, 7, 1, 2, 3, 4, 0, 40, 9, 9, 1, 2])]),
+      err(32, [...quoted(128), ...ext(2, [0, 2, 1, 1, 0, 0], true)]),
+      err(32, [...quoted(128), ...ext(3, mpls)]),
+      err(0, [...quoted(128), ...ext(2, mpls)]),
+    ];
+    const file = writePcap("icmp-ext.pcap", list);
+    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+    for (const f of [file, ...corpus("tcpdump", (n) => n === "icmp-rfc8335.pcap")]) {
+      const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", f, "-V"], { env, encoding: "utf8" }).stdout;
+      const theirs = spawnSync("tshark", ["-n", "-r", f, "-V"], { env, encoding: "utf8" }).stdout;
+      expect(ours).toMatch(/ICMP Multi-Part Extensions/);
+      expect(ours).toBe(theirs);
+      const [, d] = diff(f, [...ICMP_FIELDS, ...EXT_FIELDS]);
+      expect(d, formatDisagreements(d, 30)).toEqual([]);
+    }
   });
 
   it("Info of the ping fixture (echo request/reply in one pass) agrees", () => {
