@@ -29,7 +29,7 @@ import { OCC_NAMES } from "../src/openvpn/datachannel.js";
 import {
   detectMode, isControl, MAX_ACKS, OPCODE_NAMES, P_CONTROL_HARD_RESET_CLIENT_V1,
   P_CONTROL_HARD_RESET_CLIENT_V2, P_CONTROL_HARD_RESET_CLIENT_V3, P_CONTROL_V1, P_DATA_V1, P_DATA_V2,
-  isData, parsePacket, TLS_CRYPT_TAG, type WireOptions,
+  isData, looksRandom, parsePacket, TLS_CRYPT_TAG, type WireOptions,
 } from "../src/openvpn/wire.js";
 import { addControl } from "./openvpn-control.js";
 import { decryptPacket, tryStatic, unwrapControl, type Inner } from "./openvpn-decrypt.js";
@@ -270,6 +270,8 @@ function looksLike(b: Uint8Array, off: number, len: number, pinfo: PacketInfo, c
     return conv.opts;
   }
   if (!hardResetClient(op) || (b[off] & 7) !== 0) return null;
+  // a client's session id is random (PTP's sequence and port fields are not)
+  if (!looksRandom(b, off + 1, 8)) return null;
   const m = detectMode(b, off, len, pinfo.frame.tsSec);
   if (m === null) return null;
   const p = parsePacket(b, off, len, m);

@@ -300,6 +300,17 @@ export function plausibleTime(t: number, ref = 0): boolean {
 }
 
 /**
+ * An HMAC, an AEAD tag or a session id is random: four or more zero bytes in 8-64 of them
+ * happen less than once in 10^5 packets, while other protocols' counters and lengths (AFS/RX
+ * on its ports, PTP) are full of zeros.
+ */
+export function looksRandom(b: Uint8Array, off: number, n: number): boolean {
+  let zeros = 0;
+  for (let i = off; i < off + n && i < b.length; i++) if (b[i] === 0 && ++zeros >= 4) return false;
+  return true;
+}
+
+/**
  * Guess the control-channel wrapping from one control packet: tls-crypt, tls-auth
  * with a 20/32/64-byte HMAC, or none. `ref`: the frame time (seconds) or 0.
  * Returns null when nothing fits.
@@ -317,7 +328,7 @@ export function detectMode(b: Uint8Array, off: number, len: number, ref: number)
   }
   // tls-auth: packet-id then a plausible time after the HMAC, and an ACK structure that fits
   for (const h of [20, 32, 64]) {
-    if (len < 9 + h + 9) continue;
+    if (len < 9 + h + 9 || !looksRandom(b, off + 9, h)) continue;
     const pid = u32(b, off + 9 + h);
     const t = u32(b, off + 13 + h);
     if (pid !== 0 && pid < 0x1000000 && plausibleTime(t, ref) && parsePacket(b, off, len, { mode: "tls-auth", hmacSize: h }) !== null) {
@@ -325,8 +336,8 @@ export function detectMode(b: Uint8Array, off: number, len: number, ref: number)
       if (p.acks.length <= MAX_ACKS && (op === P_ACK_V1 ? p.payloadLen === 0 : true)) return { mode: "tls-auth", hmacSize: h };
     }
   }
-  // tls-crypt: packet-id and time right after the session id
-  if (len >= 9 + 8 + TLS_CRYPT_TAG) {
+  // tls-crypt: packet-id and time right after the session id, then a random tag
+  if (len >= 9 + 8 + TLS_CRYPT_TAG && looksRandom(b, off + 17, TLS_CRYPT_TAG)) {
     const pid = u32(b, off + 9);
     const t = u32(b, off + 13);
     if (pid !== 0 && pid < 0x1000000 && plausibleTime(t, ref)) return { mode: "tls-crypt", hmacSize: TLS_CRYPT_TAG };

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readCaptureSync } from "../../src/capture/reader.js";
+import { CaptureError, readCaptureSync } from "../../src/capture/reader.js";
 import { Dissector, dissect } from "../../src/core/dissect.js";
 import { walk } from "../../src/core/tree.js";
 import { fieldByAbbrev } from "../../src/core/field.js";
@@ -187,6 +187,11 @@ describe("OpenVPN codec (src/openvpn/wire.ts)", () => {
       const b = emitPacket({ opcode: P_CONTROL_HARD_RESET_CLIENT_V2, keyId: 0, sessionId: CS, mode: "tls-auth", hmac: new Uint8Array(h).fill(0x5c), pid: 1, netTime: 1700000000 });
       expect(detectMode(b, 0, b.length, 1700000100)).toEqual({ mode: "tls-auth", hmacSize: h });
     }
+    // an HMAC with four zero bytes is not an HMAC (another protocol's counters and lengths)
+    const zeros = new Uint8Array(32).fill(0x5c);
+    zeros.set([0, 0, 0, 0], 8);
+    const z = emitPacket({ opcode: P_CONTROL_HARD_RESET_CLIENT_V2, keyId: 0, sessionId: CS, mode: "tls-auth", hmac: zeros, pid: 1, netTime: 1700000000 });
+    expect(detectMode(z, 0, z.length, 1700000100)?.mode).not.toBe("tls-auth");
     // an ACK array longer than the packet, a truncated session id, an unknown opcode
     expect(parsePacket(new Uint8Array([0x28, 1, 2, 3, 4, 5, 6, 7, 8, 5, 0, 0]), 0, 12, { mode: "none", hmacSize: 0 })).toBeNull();
     expect(parsePacket(new Uint8Array([0x38, 1, 2]), 0, 3, { mode: "none", hmacSize: 0 })).toBeNull();
@@ -274,13 +279,20 @@ describe("OpenVPN heuristic", () => {
 
   const files = [
     ...fixtures(),
-    ...corpus("tcpdump").filter((_, i) => i % 25 === 0),
+    // every tcpdump capture: AFS/RX on 7000-7021 once passed for tls-auth (zeros where the HMAC is)
+    ...corpus("tcpdump"),
     ...corpus("suricata-verify").filter((_, i) => i % 25 === 0),
   ];
   it(`no false positives on ${files.length} fixture and corpus files`, () => {
     const bad: string[] = [];
     for (const f of files) {
-      const c = claimed(f);
+      let c: number[];
+      try {
+        c = claimed(f);
+      } catch (e) {
+        if (e instanceof CaptureError) continue; // a link type or record nestcap does not read (tested in test/capture)
+        throw e;
+      }
       if (c.length) bad.push(`${f}: frames ${c.slice(0, 5).join(",")}`);
     }
     console.log(`heuristic: ${files.length} files without OpenVPN checked, ${bad.length} with claims`);
