@@ -199,6 +199,8 @@ function dissectOption(kind: number, o: Tvb, optlen: number, pinfo: PacketInfo, 
       return;
     }
     case 30: { // MPTCP: the option head only; its subtype drives the dup-ACK tolerance
+      // tshark's MPTCP option dissector is a protocol of its own: "mptcp" follows "tcp" in frame.protocols
+      pinfo.layers.push("mptcp");
       const item = optionHead(parent, f.optMptcp, o, true);
       if (full) item.setText("Multipath Transmission Control Protocol");
       hdr.hasMptcp = true;

@@ -405,6 +405,14 @@ describe.skipIf(!haveTshark())("tcp vs tshark", () => {
     expect(ours).toBe(theirs);
   });
 
+  // the MPTCP option is a protocol of its own to tshark: "mptcp" follows "tcp" in frame.protocols
+  it.each(corpus("tcpdump", (n) => n.startsWith("mptcp")))("frame.protocols of %s equals tshark's", (file) => {
+    const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-T", "fields", "-e", "frame.protocols"], { encoding: "utf8" }).stdout;
+    const theirs = spawnSync("tshark", ["-n", "-r", file, "-T", "fields", "-e", "frame.protocols"], { encoding: "utf8" }).stdout;
+    expect(ours).toMatch(/:tcp:mptcp/);
+    expect(ours).toBe(theirs);
+  });
+
   it("totals", () => {
     console.log(`tcp total: ${totals.agree}/${totals.cells} cells, Info ${totals.colsOk}/${totals.cols} over ${totals.files} files`);
     expect(totals.cells).toBeGreaterThan(50000);
