@@ -258,7 +258,6 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   return limited ? Math.min(40 + plen, tvb.length) : tvb.length;
 }
 
-/** Whether the hop-by-hop header right after the fixed header holds a Jumbo Payload option. */
 /**
  * tshark's ipv6_check_jumbo_plen: the value of the first 4-byte Jumbo Payload option in
  * the hop-by-hop header at offset 40, when above 65535; 0 when that option is smaller,
