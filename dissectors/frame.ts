@@ -77,6 +77,11 @@ export const frame = defineProtocol({
     top.add(f.encapType, tvb, 0, 0, encapOf(fr.linkType));
     if (!fr.noTimestamp) {
       top.add(f.time, tvb, 0, 0, ts);
+      if (ts.ns < 0 || ts.ns >= 1e9) {
+        // a record whose fraction is out of range (tshark's "%09ld"), noted on the frame right after the time
+        const n = ts.ns < 0 ? "-" + String(-ts.ns).padStart(8, "0") : String(ts.ns).padStart(9, "0");
+        top.expert("note", "sequence", `Arrival Time: Fractional second ${n} is invalid, the valid range is 0-1000000000`, "frame", "frame.time_invalid");
+      }
       if (t.wants(f.timeShift)) top.addGenerated(f.timeShift, tvb, 0, 0, { s: 0, ns: 0 });
       top.add(f.timeEpoch, tvb, 0, 0, ts);
       if (t.wants(f.timeDelta)) top.addGenerated(f.timeDelta, tvb, 0, 0, timeDiff(ts, prev));

@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCaptureSyncPartial } from "../../src/capture/reader.js";
 import * as B from "../helpers/build.js";
-import { compareFields, corpus, fixtures, formatDisagreements, haveTshark, tsharkFields } from "../helpers/tshark.js";
+import { compareFields, corpus, fixtures, formatDisagreements, haveTshark, ROOT, tsharkFields } from "../helpers/tshark.js";
 
 /** ~35 files: pcapng files of the tcpdump corpus (up to 12), pcap files spread over the rest, a few suricata ones, the fixtures. */
 function sample(): string[] {
@@ -75,6 +75,30 @@ describe.skipIf(files.length === 0)("reader vs tshark", () => {
     console.log(`compareFields: ${agree}/${cells} cells agree`);
     expect(problems).toEqual([]);
   }, 300_000);
+});
+
+describe.skipIf(!haveTshark())("a record whose fraction of a second is out of range", () => {
+  // tshark keeps the (wrapped) nanoseconds, notes the frame, and its time deltas wrap as a C int does
+  it("gets tshark's note, times and deltas", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nestcap-frac-"));
+    const file = join(dir, "frac.pcap");
+    const udp = new Uint8Array(42).fill(0x11);
+    writeFileSync(file, B.pcap([
+      { sec: 117442577, frac: 900_000, data: udp }, // -1294967296 - 900000000 ns wraps too
+      { sec: 0, frac: 3_000_000, data: udp }, // µs whose ns (3e9) wrap to -1294967296 in a C int
+      { sec: 2145916800, frac: 0, data: udp },
+    ], { linkType: 1 }));
+    const fields = ["frame.time_epoch", "frame.time_relative", "frame.time_delta", "_ws.expert"];
+    const args = (tool: string[]): string => spawnSync(tool[0], [...tool.slice(1), "-r", file, "-T", "fields", ...fields.flatMap((x) => ["-e", x])], { encoding: "utf8" }).stdout;
+    const ours = args([process.execPath, join(ROOT, "dist", "src", "cli", "nestcap.js")]);
+    expect(ours).toContain("Fractional second -1294967296 is invalid");
+    expect(ours).toBe(args(["tshark", "-n"]));
+    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+    const v = (tool: string[]): string => spawnSync(tool[0], [...tool.slice(1), "-r", file, "-V", "-c", "2"], { encoding: "utf8", env }).stdout;
+    expect(v([process.execPath, join(ROOT, "dist", "src", "cli", "nestcap.js")]).split("Frame 2:")[1].split("Ethernet II")[0])
+      .toBe(v(["tshark", "-n"]).split("Frame 2:")[1].split("Ethernet II")[0]);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe.skipIf(!haveTshark())("broken files: same frames and message as tshark", () => {
