@@ -53,17 +53,8 @@ export function formatBytesText(raw: string, len = raw.length): string {
   return out;
 }
 
-/** tvb_get_string_enc(ENC_ASCII): bytes ≥ 0x80 become U+FFFD; the C string ends at a NUL. */
-export function asciiString(tvb: Tvb, o: number, n: number): string {
-  const b = tvb.bytes(o, n);
-  let s = "";
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    if (c === 0) break;
-    s += c < 0x80 ? String.fromCharCode(c) : "\ufffd";
-  }
-  return s;
-}
+/** tvb_get_string_enc(ENC_ASCII) as a C string (src/core/strings.ts), for the DNS decoders. */
+export { asciiString } from "../src/core/strings.js";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: false });
 /** tvb_get_string_enc(ENC_UTF_8): invalid sequences become U+FFFD; ends at a NUL. */

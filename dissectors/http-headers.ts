@@ -8,7 +8,7 @@
  */
 import type { Field } from "../src/core/field.js";
 import { labelText } from "../src/core/format.js";
-import { strayCheck } from "../src/core/strings.js";
+import { asciiText, strayCheck } from "../src/core/strings.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
@@ -33,13 +33,7 @@ export const T_REQUEST = 1, T_RESPONSE = 2, T_OTHER = 0;
 
 /** tvb_get_string_enc(ENC_ASCII): bytes above 0x7f become U+FFFD; `cstr`: a NUL ends it. */
 export function latin1(d: Uint8Array, a: number, b: number, cstr = false): string {
-  let s = "";
-  for (let i = a; i < b; i++) {
-    const c = d[i];
-    if (c === 0 && cstr) break;
-    s += c < 0x80 ? String.fromCharCode(c) : "\ufffd";
-  }
-  return s;
+  return asciiText(d, a, b, cstr);
 }
 
 /** Hidden items (never touch the shared sink). */

@@ -8,9 +8,9 @@
  * so this file does not import icmp.ts.
  */
 import type { Field, FieldSpec } from "../src/core/field.js";
-import { bitmaskSuffix, hex } from "../src/core/format.js";
+import { hex } from "../src/core/format.js";
 import { CHECKSUM_STATUS } from "../src/core/proto.js";
-import { asciiItemValue } from "../src/core/strings.js";
+import { asciiString } from "../src/core/strings.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { cksumShouldBe, onesSum } from "./ip.js";
@@ -212,15 +212,8 @@ function mplsEntries(tvb: Tvb, o: number, end: number, obj: Item): void {
 
 /** RFC 5837: the C-Type says which sub-objects follow (ifIndex, IP address, name, MTU). */
 function interfaceInformation(tvb: Tvb, o: number, end: number, ctype: number, obj: Item): void {
-  const full = obj.tree.full;
   const bits = [f.intInfoRole, f.intInfoReserved, f.intInfoIfindex, f.intInfoIpaddr, f.intInfoNamePresent, f.intInfoMtuPresent];
-  const ct = obj.add(f.extCtype, tvb, o + 3, 1, ctype, full ? `${ctype}${bitmaskSuffix(ctype, bits)}` : undefined);
-  ct.add(f.intInfoRole, tvb, o + 3, 1, ctype >> 6);
-  ct.add(f.intInfoReserved, tvb, o + 3, 1, (ctype >> 4) & 3);
-  ct.add(f.intInfoIfindex, tvb, o + 3, 1, (ctype & 8) !== 0);
-  ct.add(f.intInfoIpaddr, tvb, o + 3, 1, (ctype & 4) !== 0);
-  ct.add(f.intInfoNamePresent, tvb, o + 3, 1, (ctype & 2) !== 0);
-  ct.add(f.intInfoMtuPresent, tvb, o + 3, 1, (ctype & 1) !== 0);
+  obj.addBitmask(f.extCtype, tvb, o + 3, 1, ctype, bits);
   o += 4;
   if (ctype & 8) {
     obj.add(f.intInfoIndex, tvb, o, 4, tvb.u32(o));
@@ -256,9 +249,7 @@ function interfaceInformation(tvb: Tvb, o: number, end: number, ctype: number, o
     if (sub !== null && end >= o + nameLen) {
       // the name is Length - 1 bytes; a zero length reads to the end of the packet (tshark)
       const n = nameLen === 0 ? tvb.length - o : nameLen - 1;
-      tvb.ensure(o, n);
-      const a = tvb.abs(o);
-      sub.add(f.intInfoName, tvb, o, n, asciiItemValue(tvb.ds.data, a, a + n));
+      sub.add(f.intInfoName, tvb, o, n, asciiString(tvb, o, n));
       o += nameLen - 1;
     }
   }
@@ -271,10 +262,7 @@ function interfaceIdentification(tvb: Tvb, o: number, objLen: number, ctype: num
   obj.add(f.extCtype, tvb, o + 3, 1, ctype, full ? `${ctype} (${IDENT_CTYPES[ctype] ?? `Unknown C-Type ${ctype}`})` : undefined);
   o += 4;
   if (ctype === 1) {
-    const n = objLen - 4;
-    tvb.ensure(o, n);
-    const a = tvb.abs(o);
-    obj.add(f.intIdentName, tvb, o, n, asciiItemValue(tvb.ds.data, a, a + n));
+    obj.add(f.intIdentName, tvb, o, objLen - 4, asciiString(tvb, o, objLen - 4));
   } else if (ctype === 2) {
     obj.add(f.intIdentIndex, tvb, o, 4, tvb.u32(o));
   } else if (ctype === 3) {

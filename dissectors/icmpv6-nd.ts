@@ -5,7 +5,7 @@
  * fields come from bindNdOptionFields(), so this file does not import icmpv6.ts.
  */
 import type { Field, FieldSpec } from "../src/core/field.js";
-import { bitmaskSuffix, etherToString, hex, ipv6ToString } from "../src/core/format.js";
+import { etherToString, hex, ipv6ToString } from "../src/core/format.js";
 import { readName } from "./dns-rr-names.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
@@ -131,13 +131,7 @@ export function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item
       case 3: {
         const pl = tvb.u8(d);
         it.add(f.optPrefixLength, tvb, d, 1, pl);
-        const fl = tvb.u8(d + 1);
-        const pflags = [f.optPrefixFlagL, f.optPrefixFlagA, f.optPrefixFlagR, f.optPrefixFlagRsv];
-        const fi = it.add(f.optPrefixFlag, tvb, d + 1, 1, fl, full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, pflags)}` : undefined);
-        fi.add(f.optPrefixFlagL, tvb, d + 1, 1, (fl & 0x80) !== 0);
-        fi.add(f.optPrefixFlagA, tvb, d + 1, 1, (fl & 0x40) !== 0);
-        fi.add(f.optPrefixFlagR, tvb, d + 1, 1, (fl & 0x20) !== 0);
-        fi.add(f.optPrefixFlagRsv, tvb, d + 1, 1, fl & 0x1f);
+        it.addBitmask(f.optPrefixFlag, tvb, d + 1, 1, tvb.u8(d + 1), [f.optPrefixFlagL, f.optPrefixFlagA, f.optPrefixFlagR, f.optPrefixFlagRsv]);
         it.add(f.optPrefixValid, tvb, d + 2, 4, tvb.u32(d + 2));
         it.add(f.optPrefixPreferred, tvb, d + 6, 4, tvb.u32(d + 6));
         reserved(it, tvb, d + 10, 4);
@@ -146,21 +140,18 @@ export function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item
         label += ` : ${ipv6ToString(p)}/${pl}`;
         break;
       }
-      case 5: {
+      case 5: case 7: { // MTU, advertisement interval: reserved, then a 32-bit value
         reserved(it, tvb, d, 2);
-        const m = tvb.u32(d + 2);
-        it.add(f.optMtu, tvb, d + 2, 4, m);
-        label += ` : ${m}`;
+        const v = tvb.u32(d + 2);
+        it.add(type === 5 ? f.optMtu : f.optAdvInterval, tvb, d + 2, 4, v);
+        label += ` : ${v}`;
         break;
       }
       case 24: {
         const pl = tvb.u8(d);
         it.add(f.optPrefixLength, tvb, d, 1, pl);
         const fl = tvb.u8(d + 1);
-        const rflags = [f.optRouteInfoPref, f.optRouteInfoRsv];
-        const fi = it.add(f.optRouteInfoFlag, tvb, d + 1, 1, fl, full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, rflags)}` : undefined);
-        fi.add(f.optRouteInfoPref, tvb, d + 1, 1, (fl >> 3) & 3);
-        fi.add(f.optRouteInfoRsv, tvb, d + 1, 1, fl & 0xe7);
+        it.addBitmask(f.optRouteInfoFlag, tvb, d + 1, 1, fl, [f.optRouteInfoPref, f.optRouteInfoRsv]);
         label += ` : ${PRF[(fl >> 3) & 3]}`;
         it.add(f.optRouteLifetime, tvb, d + 2, 4, tvb.u32(d + 2));
         // the prefix: none, 8 or 16 bytes as the option's length says; any other length is invalid
@@ -171,13 +162,6 @@ export function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item
           it.add(f.optPrefix, tvb, d + 6, n, p);
           label += ` ${ipv6ToString(p)}/${pl}`;
         } else li.expert("error", "malformed", "Invalid Option Length", "icmpv6");
-        break;
-      }
-      case 7: {
-        reserved(it, tvb, d, 2);
-        const v = tvb.u32(d + 2);
-        it.add(f.optAdvInterval, tvb, d + 2, 4, v);
-        label += ` : ${v}`;
         break;
       }
       case 8:

@@ -5,7 +5,7 @@
  * The neighbour discovery options are in icmpv6-nd.ts.
  */
 import type { Time } from "../src/core/field.js";
-import { bitmaskSuffix, hex, ipv6ToString } from "../src/core/format.js";
+import { hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol, CHECKSUM_STATUS } from "../src/core/proto.js";
 import { timeDiff } from "../src/core/time.js";
@@ -212,11 +212,7 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
         top.add(f.mldMaxRespCode, tvb, 4, 2, tvb.u16(4));
         top.add(f.reserved, tvb, 6, 2, tvb.bytes(6, 2));
         top.add(f.mldMulticastAddress, tvb, 8, 16, tvb.bytes(8, 16));
-        const fl = tvb.u8(24);
-        const fi = top.add(f.mldFlag, tvb, 24, 1, fl, full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, [f.mldFlagS, f.mldFlagQrv, f.mldFlagRsv])}` : undefined);
-        fi.add(f.mldFlagS, tvb, 24, 1, (fl & 8) !== 0);
-        fi.add(f.mldFlagQrv, tvb, 24, 1, fl & 7);
-        fi.add(f.mldFlagRsv, tvb, 24, 1, fl >> 4);
+        top.addBitmask(f.mldFlag, tvb, 24, 1, tvb.u8(24), [f.mldFlagS, f.mldFlagQrv, f.mldFlagRsv]);
         top.add(f.mldQqi, tvb, 25, 1, tvb.u8(25));
         const n = tvb.u16(26);
         top.add(f.mldNbSources, tvb, 26, 2, n);
@@ -260,15 +256,7 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
       break;
     case 134: {
       top.add(f.raCurHopLimit, tvb, 4, 1, tvb.u8(4));
-      const fl = tvb.u8(5);
-      const txt = full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, RA_FLAGS)}` : undefined;
-      const fi = top.add(f.raFlag, tvb, 5, 1, fl, txt);
-      fi.add(f.raFlagM, tvb, 5, 1, (fl & 0x80) !== 0);
-      fi.add(f.raFlagO, tvb, 5, 1, (fl & 0x40) !== 0);
-      fi.add(f.raFlagH, tvb, 5, 1, (fl & 0x20) !== 0);
-      fi.add(f.raFlagPrf, tvb, 5, 1, (fl >> 3) & 3);
-      fi.add(f.raFlagP, tvb, 5, 1, (fl & 0x04) !== 0);
-      fi.add(f.raFlagRsv, tvb, 5, 1, fl & 3);
+      top.addBitmask(f.raFlag, tvb, 5, 1, tvb.u8(5), RA_FLAGS);
       top.add(f.raRouterLifetime, tvb, 6, 2, tvb.u16(6));
       top.add(f.raReachableTime, tvb, 8, 4, tvb.u32(8));
       top.add(f.raRetransTimer, tvb, 12, 4, tvb.u32(12));
@@ -285,17 +273,7 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
     }
     case 136: {
       const fl = tvb.u32(4);
-      let txt = `0x${hex(fl, 8)}`;
-      const names: string[] = [];
-      if (fl & 0x80000000) names.push("Router");
-      if (fl & 0x40000000) names.push("Solicited");
-      if (fl & 0x20000000) names.push("Override");
-      if (names.length > 0) txt += ", " + names.join(", ");
-      const fi = top.add(f.naFlag, tvb, 4, 4, fl, full ? txt : undefined);
-      fi.add(f.naFlagR, tvb, 4, 4, (fl & 0x80000000) !== 0);
-      fi.add(f.naFlagS, tvb, 4, 4, (fl & 0x40000000) !== 0);
-      fi.add(f.naFlagO, tvb, 4, 4, (fl & 0x20000000) !== 0);
-      fi.add(f.naFlagRsv, tvb, 4, 4, fl & 0x1fffffff);
+      top.addBitmask(f.naFlag, tvb, 4, 4, fl, [f.naFlagR, f.naFlagS, f.naFlagO, f.naFlagRsv]);
       const t = tvb.bytes(8, 16);
       top.add(f.naTarget, tvb, 8, 16, t);
       if (pinfo.cols !== null) {
@@ -318,11 +296,7 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
     }
     case 147: {
       top.add(f.mip6Identifier, tvb, 4, 2, tvb.u16(4));
-      const fl = tvb.u16(6);
-      const fi = top.add(f.mip6Flag, tvb, 6, 2, fl, full ? `0x${hex(fl, 4)}${bitmaskSuffix(fl, [f.mip6FlagM, f.mip6FlagO, f.mip6FlagRsv])}` : undefined);
-      fi.add(f.mip6FlagM, tvb, 6, 2, (fl & 0x8000) !== 0);
-      fi.add(f.mip6FlagO, tvb, 6, 2, (fl & 0x4000) !== 0);
-      fi.add(f.mip6FlagRsv, tvb, 6, 2, fl & 0x3fff);
+      top.addBitmask(f.mip6Flag, tvb, 6, 2, tvb.u16(6), [f.mip6FlagM, f.mip6FlagO, f.mip6FlagRsv]);
       dissectNdOptions(tvb, 8, pinfo, top);
       break;
     }

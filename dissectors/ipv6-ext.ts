@@ -6,7 +6,7 @@
  * their fields are registered by ipv6 (dissectors/ipv6.ts), whose tree they show in.
  */
 import { DefragTable, showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
-import { bitmaskSuffix, hex, ipv6ToString } from "../src/core/format.js";
+import { hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
@@ -79,13 +79,7 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
         break;
       case 0x63: {
         if (len < 4) li.expert("error", "malformed", `RPL Option: Invalid length (${len} bytes)`, "ipv6");
-        const fl = tvb.u8(d);
-        const rflags = [f.optRplFlagO, f.optRplFlagR, f.optRplFlagF, f.optRplFlagRsv];
-        const fi = it.add(f.optRplFlag, tvb, d, 1, fl, full ? `0x${hex(fl, 2)}${bitmaskSuffix(fl, rflags)}` : undefined);
-        fi.add(f.optRplFlagO, tvb, d, 1, (fl & 0x80) !== 0);
-        fi.add(f.optRplFlagR, tvb, d, 1, (fl & 0x40) !== 0);
-        fi.add(f.optRplFlagF, tvb, d, 1, (fl & 0x20) !== 0);
-        fi.add(f.optRplFlagRsv, tvb, d, 1, fl & 0x1f);
+        it.addBitmask(f.optRplFlag, tvb, d, 1, tvb.u8(d), [f.optRplFlagO, f.optRplFlagR, f.optRplFlagF, f.optRplFlagRsv]);
         it.add(f.optRplInstance, tvb, d + 1, 1, tvb.u8(d + 1));
         it.add(f.optRplRank, tvb, d + 2, 2, tvb.u16(d + 2));
         at = d + 4;
@@ -116,8 +110,8 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
         break;
       }
       default:
-        // an empty payload is shown too, as tshark's "<MISSING>"
-        it.add(f.optUnknown, tvb, d, len, tvb.bytes(d, len), len === 0 ? "<MISSING>" : undefined)
+        // an empty payload is shown too ("<MISSING>", as any empty bytes value)
+        it.add(f.optUnknown, tvb, d, len, tvb.bytes(d, len))
           .expert("note", "undecoded", "Unknown Data (not interpreted)", "ipv6", "ipv6.opt.unknown_data.expert");
         at = d + len;
     }

@@ -17,7 +17,7 @@ import {
   TH_CWR, TH_ECE, TH_FIN, TH_MASK, TH_PUSH, TH_RES, TH_RST, TH_SYN, TH_URG,
 } from "../src/analysis/tcp.js";
 import { bitString, hex } from "../src/core/format.js";
-import { asciiItemValue, strayCheck } from "../src/core/strings.js";
+import { asciiString, strayCheck } from "../src/core/strings.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
@@ -353,8 +353,8 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   const remaining = tvb.remaining(hlen);
   if (remaining !== 0) {
     if (flags & TH_RST) {
-      const d = tvb.ds.data, a = tvb.abs(hlen);
-      strayCheck(ti.add(f.resetCause, tvb, hlen, remaining, asciiItemValue(d, a, a + remaining)), d, a, a + remaining);
+      const a = tvb.abs(hlen);
+      strayCheck(ti.add(f.resetCause, tvb, hlen, remaining, asciiString(tvb, hlen, remaining)), tvb.ds.data, a, a + remaining);
     } else {
       const nbytes = tvb.reportedRemainingFrom(hlen);
       const pl = ti.add(f.payload, tvb, hlen, remaining, want(t, f.payload) ? tvb.bytes(hlen, remaining) : NO_BYTES);

@@ -5,16 +5,23 @@
  * characters" note. (Items made from a C string, proto_tree_add_string, get no such check.)
  */
 import type { Item } from "./tree.js";
+import type { Tvb } from "./tvb.js";
 
-/** The value of d[a, b) as an ASCII string item. */
-export function asciiItemValue(d: Uint8Array, a: number, b: number): string {
+/** tvb_get_string_enc(ENC_ASCII) over d[a, b): bytes above 0x7f become U+FFFD; `cstr`: a NUL ends it. */
+export function asciiText(d: Uint8Array, a: number, b: number, cstr: boolean): string {
   let s = "";
   for (let i = a; i < b; i++) {
     const c = d[i];
-    if (c === 0) break;
+    if (c === 0 && cstr) break;
     s += c < 0x80 ? String.fromCharCode(c) : "\ufffd";
   }
   return s;
+}
+
+/** The same over n captured bytes of a tvb at o, as a C string (the value of an ASCII string item). */
+export function asciiString(tvb: Tvb, o: number, n: number): string {
+  const b = tvb.bytes(o, n);
+  return asciiText(b, 0, b.length, true);
 }
 
 /** Note non-NUL bytes after the first NUL of d[a, b) on `item`. */

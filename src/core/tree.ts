@@ -3,7 +3,8 @@
  * --layers). In "sparse" mode nothing is kept except the values of *wanted* fields
  * (the -e list, the filter's fields): `add` is then one array lookup and a return.
  */
-import { fieldByAbbrev, fieldById, registerField, type Field, type Value } from "./field.js";
+import { bitsOf, fieldByAbbrev, fieldById, registerField, type Field, type Value } from "./field.js";
+import { bitmaskSuffix, valueDisplay } from "./format.js";
 import type { DataSource, Tvb } from "./tvb.js";
 import { fitText } from "./label.js";
 import { GROUP_NAMES, GROUP_VALUES, SEVERITY_NAMES, SEVERITY_VALUES, type Expert, type ExpertGroup, type Severity } from "./expert.js";
@@ -83,6 +84,19 @@ export class Item {
     if (display !== undefined) it.display = display;
     if (this.children === null) this.children = [];
     this.children.push(it);
+    return it;
+  }
+
+  /**
+   * Wireshark's proto_tree_add_bitmask: a flags item for `raw` whose label names its set
+   * flags and named values (bitmaskSuffix), then one item per bit field over the same bytes.
+   */
+  addBitmask(hdr: Field, tvb: Tvb, o: number, len: number, raw: number, bits: readonly Field[]): Item {
+    const it = this.add(hdr, tvb, o, len, raw, this.tree.full ? valueDisplay(hdr, raw) + bitmaskSuffix(raw, bits) : undefined);
+    for (const b of bits) {
+      const v = bitsOf(b, raw);
+      it.add(b, tvb, o, len, b.type === "bool" ? v !== 0 : v);
+    }
     return it;
   }
 
