@@ -17,7 +17,8 @@ import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
-import { summaryLine } from "../output/summary.js";
+import type { LineWriter } from "../output/line-writer.js";
+import { writeSummaryLine } from "../output/summary.js";
 import { treeTextTo } from "../output/tree-text.js";
 import type { Options } from "./args.js";
 import { fail } from "./fail.js";
@@ -31,7 +32,7 @@ export interface FrameSink {
 }
 
 /** Where the Emitter's text goes: stdout (Out), or a worker's batch buffer (parallel.ts). */
-export interface TextSink {
+export interface TextSink extends LineWriter {
   write(s: string): void;
   /** True when the caller should flush before the next frame. */
   readonly full: boolean;
@@ -184,7 +185,7 @@ export class Emitter {
     if (o.outputType === "text") {
       let printed = false;
       if (this.printSummary) {
-        out.write(summaryLine(d, this.style) + "\n");
+        writeSummaryLine(d, this.style, out);
         printed = true;
       }
       if (o.layers && !o.quiet) {

@@ -10,6 +10,7 @@ import { parentPort, Worker } from "node:worker_threads";
 import { CaptureError, CaptureReader } from "../capture/reader.js";
 import { FlowRouter } from "../capture/flow-route.js";
 import type { Options } from "./args.js";
+import { ByteLineWriter } from "../output/line-writer.js";
 import { Emitter, type TextSink } from "./emit.js";
 import type { Out, Progress } from "./out.js";
 
@@ -54,18 +55,21 @@ export function threadsFor(o: Options, em: Emitter): number {
 }
 
 /** A worker's output for one batch: lines encoded into one growing buffer, each line's end noted. */
-class BatchSink implements TextSink {
-  private buf = Buffer.allocUnsafe(1 << 20);
-  private off = 0;
+class BatchSink extends ByteLineWriter implements TextSink {
   readonly full = false;
 
+  constructor() {
+    super(1 << 20);
+  }
+
+  protected makeRoom(n: number): void {
+    const bigger = Buffer.allocUnsafe(Math.max(this.off + n, this.buf.length * 2));
+    this.buf.copy(bigger, 0, 0, this.off);
+    this.buf = bigger;
+  }
+
   write(s: string): void {
-    const need = this.off + s.length * 3;
-    if (need > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-      this.buf.copy(bigger, 0, 0, this.off);
-      this.buf = bigger;
-    }
+    this.reserve(s.length * 3);
     this.off += this.buf.write(s, this.off);
   }
 

@@ -14,24 +14,14 @@
  *  - separators: one space, except " → " between Source and Destination. The Info
  *    column is last, so an empty Info leaves a trailing space after Length.
  *
- * Hot path: string concatenation only, no regex, no allocation besides the result.
+ * Hot path: the line is written piece by piece into a LineWriter (bytes, for stdout),
+ * never built as one string (see line-writer.ts).
  */
 import type { Dissection } from "../core/dissect.js";
+import type { Time } from "../core/field.js";
+import { timeDelta } from "../core/time.js";
 import type { Style } from "./color.js";
-
-const SPACES = "                                        "; // 40
-
-function padLeft(s: string, w: number): string {
-  const n = w - s.length;
-  if (n <= 0) return s;
-  return (n <= SPACES.length ? SPACES.slice(0, n) : SPACES.padEnd(n, " ")) + s;
-}
-
-function padRight(s: string, w: number): string {
-  const n = w - s.length;
-  if (n <= 0) return s;
-  return s + (n <= SPACES.length ? SPACES.slice(0, n) : SPACES.padEnd(n, " "));
-}
+import { digitCount, type LineWriter, StringLineWriter } from "./line-writer.js";
 
 const ZEROS = "000000000";
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
@@ -51,42 +41,59 @@ export function timeDigits(tsresol: number | undefined): number {
 
 /** Seconds with `digits` decimals (truncated), "-" when negative: "0.000503", "-1.250000". */
 export function formatSeconds(s: number, ns: number, digits: number): string {
-  let neg = false;
-  if (s < 0 || ns < 0) {
-    neg = true;
-    s = -s;
-    ns = -ns;
-  }
+  // Wireshark's display_signed_time: the seconds' own sign, or "-" for a negative fraction
+  const neg = s < 0 || ns < 0;
+  s = Math.abs(s);
+  ns = Math.abs(ns);
   let out = neg ? "-" + s : "" + s;
   if (digits > 0) {
     const frac = "" + Math.floor(ns / POW10[9 - digits]);
-    out += "." + ZEROS.slice(0, digits - frac.length) + frac;
+    out += "." + ZEROS.slice(0, Math.max(0, digits - frac.length)) + frac;
   }
   return out;
 }
 
-/** The Time column: seconds since the first frame of the session. */
-export function relativeTime(d: Dissection): string {
+/** The Time column's seconds and nanoseconds: since the first frame of the session (as frame.time_relative). */
+function relativeParts(d: Dissection): Time {
   const fr = d.frame;
   const first = d.pinfo.session.firstTs;
-  let s = 0;
-  let ns = 0;
-  if (first !== null) {
-    s = fr.tsSec - first.s;
-    ns = fr.tsNsec - first.ns;
-    if (s > 0 && ns < 0) {
-      s -= 1;
-      ns += 1e9;
-    } else if (s < 0 && ns > 0) {
-      s += 1;
-      ns -= 1e9;
-    }
-  }
-  return formatSeconds(s, ns, timeDigits(fr.iface?.tsresol ?? fr.tsresol));
+  return first === null ? { s: 0, ns: 0 } : timeDelta(fr.tsSec, fr.tsNsec, first.s, first.ns);
 }
 
-/** One summary line (without the newline). */
-export function summaryLine(d: Dissection, style: Style): string {
+/** timeDigits, remembered for the last resolution asked (one per file, nearly always). */
+let lastResol: number | undefined = -1;
+let lastDigits = 6;
+function digitsFor(tsresol: number | undefined): number {
+  if (tsresol !== lastResol) {
+    lastDigits = timeDigits(tsresol);
+    lastResol = tsresol;
+  }
+  return lastDigits;
+}
+
+/** "0", "00", … (zero padding of the fraction). */
+const ZERO_PADS = Array.from({ length: 10 }, (_, i) => ZEROS.slice(0, i));
+
+/** formatSeconds, written right-aligned in `width` columns. */
+function writeSeconds(w: LineWriter, s: number, ns: number, digits: number, width: number): void {
+  const neg = s < 0 || ns < 0;
+  s = Math.abs(s);
+  ns = Math.abs(ns);
+  const frac = digits > 0 ? Math.floor(ns / POW10[9 - digits]) : 0;
+  // a corrupt record's fraction can have more digits than the precision: all are shown (printf's %06d)
+  const pad = digits > 0 ? Math.max(0, digits - digitCount(frac)) : 0;
+  w.spaces(width - ((neg ? 1 : 0) + digitCount(s) + (digits > 0 ? 1 + pad + digitCount(frac) : 0)));
+  if (neg) w.text("-");
+  w.uint(s);
+  if (digits > 0) {
+    w.text(".");
+    w.text(ZERO_PADS[pad]);
+    w.uint(frac);
+  }
+}
+
+/** One summary line (with its newline) into `w`. */
+export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter): void {
   const cols = d.pinfo.cols;
   const src = cols === null ? "" : cols.src;
   const dst = cols === null ? "" : cols.dst;
@@ -97,19 +104,32 @@ export function summaryLine(d: Dissection, style: Style): string {
     if (layers.length > 0) proto = style.proto(layers[layers.length - 1], proto);
     if (d.pinfo.malformed) info = style.error(info);
   }
-  return (
-    padLeft("" + d.frame.num, 5) +
-    " " +
-    padLeft(relativeTime(d), 10) +
-    " " +
-    padLeft(src, 12) +
-    " \u2192 " +
-    padRight(dst, 12) +
-    " " +
-    proto +
-    " " +
-    d.frame.len +
-    " " +
-    info
-  );
+  const fr = d.frame;
+  w.reserve(3 * (src.length + dst.length + proto.length + info.length) + 80);
+  const num = fr.num;
+  w.spaces(5 - digitCount(num));
+  w.uint(num);
+  w.text(" ");
+  const t = relativeParts(d);
+  writeSeconds(w, t.s, t.ns, digitsFor(fr.iface?.tsresol ?? fr.tsresol), 10);
+  w.text(" ");
+  w.spaces(12 - src.length);
+  w.text(src);
+  w.text(" \u2192 ");
+  w.text(dst);
+  w.spaces(12 - dst.length);
+  w.text(" ");
+  w.text(proto);
+  w.text(" ");
+  w.uint(fr.len);
+  w.text(" ");
+  w.text(info);
+  w.text("\n");
+}
+
+/** One summary line (without the newline). */
+export function summaryLine(d: Dissection, style: Style): string {
+  const w = new StringLineWriter();
+  writeSummaryLine(d, style, w);
+  return w.s.slice(0, -1);
 }
