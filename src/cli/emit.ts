@@ -11,7 +11,7 @@ import type { Field } from "../core/field.js";
 import { fieldByAbbrev } from "../core/field.js";
 import { compileFilter, FilterError, formatFilterError, type CompiledFilter } from "../filter/index.js";
 import { makeStyle } from "../output/color.js";
-import { DEFAULT_FIELDS_OPTIONS, fieldsHeader, fieldsLine, needsFullTree, parseFieldsOption, resolveFields, type FieldsOptions } from "../output/fields.js";
+import { DEFAULT_FIELDS_OPTIONS, fieldsHeader, needsFullTree, parseFieldsOption, resolveFields, writeFieldsLine, type FieldsOptions } from "../output/fields.js";
 import { hexDump } from "../output/hex.js";
 import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
@@ -200,7 +200,7 @@ export class Emitter {
         if (printed) out.write("\n");
         out.write(hexDump(d, { highlight: this.highlight, style: this.style }) + "\n");
       } else if (this.printTree) out.write("\n");
-    } else if (o.outputType === "fields") out.write(fieldsLine(d.tree, this.fields, this.fo) + "\n");
+    } else if (o.outputType === "fields") writeFieldsLine(d.tree, this.fields, this.fo, out);
     else {
       out.write(jsonFrame(d, this.firstJson));
       this.firstJson = false;

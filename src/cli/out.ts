@@ -8,8 +8,6 @@ import { ByteLineWriter } from "../output/line-writer.js";
  * result cost ~4× more (measured on 100k summary lines).
  */
 export class Out extends ByteLineWriter {
-  /** Not yet encoded text (< 1 KB). */
-  private str = "";
   private readonly pending: Buffer[] = [];
   closed = false;
 
@@ -24,70 +22,21 @@ export class Out extends ByteLineWriter {
     });
   }
 
-  write(s: string): void {
-    // tiny pieces (tree lines) are first joined into a short string: one encoder call per ~1 KB
-    const p = this.str + s;
-    if (p.length < 1024) {
-      this.str = p;
-      return;
-    }
-    this.str = "";
-    this.encode(p);
-  }
-
-  private encode(s: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit
-    if (this.off + s.length * 3 > this.buf.length) {
-      this.retire();
-      if (s.length * 3 > this.buf.length) {
-        this.pending.push(Buffer.from(s, "utf8"));
-        return;
-      }
-    }
-    this.off += this.buf.write(s, this.off);
-  }
-
-  /** LineWriter: the text written so far encoded first, then a buffer with room for n bytes. */
+  /** The filled part of the buffer goes to the pending list; a new buffer with room for n bytes. */
   protected makeRoom(n: number): void {
     this.retire();
     if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
   }
 
-  override reserve(n: number): void {
-    if (this.str !== "") {
-      const p = this.str;
-      this.str = "";
-      this.encode(p);
-    }
-    if (this.off + n > this.buf.length) this.makeRoom(n);
-  }
-
   /** Bytes already encoded (a read worker's lines, parallel.ts): copied in as they are. */
   writeBytes(src: Buffer, start: number, end: number): void {
-    if (this.str !== "") {
-      const p = this.str;
-      this.str = "";
-      this.encode(p);
-    }
-    const n = end - start;
-    if (this.off + n > this.buf.length) {
-      this.retire();
-      if (n > this.buf.length) {
-        this.pending.push(Buffer.from(src.subarray(start, end)));
-        return;
-      }
-    }
+    this.reserve(end - start);
     src.copy(this.buf, this.off, start, end);
-    this.off += n;
+    this.off += end - start;
   }
 
   /** Hand the filled part of the buffer to the pending list and start a new one. */
   private retire(): void {
-    if (this.str !== "") {
-      const p = this.str;
-      this.str = "";
-      this.encode(p);
-    }
     if (this.off === 0) return;
     this.pending.push(this.buf.subarray(0, this.off));
     this.buf = Buffer.allocUnsafe(this.limit * 2);
@@ -100,6 +49,7 @@ export class Out extends ByteLineWriter {
   }
 
   async flush(): Promise<void> {
+    this.settle();
     this.retire();
     if (this.pending.length === 0) return;
     const chunk = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);

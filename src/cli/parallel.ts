@@ -68,20 +68,17 @@ class BatchSink extends ByteLineWriter implements TextSink {
     this.buf = bigger;
   }
 
-  write(s: string): void {
-    this.reserve(s.length * 3);
-    this.off += this.buf.write(s, this.off);
-  }
-
   async flush(): Promise<void> {}
 
   /** The end of what has been written so far (bytes). */
   mark(): number {
+    this.settle();
     return this.off;
   }
 
   /** The batch's bytes, in a buffer of their own (to transfer), and start again. */
   take(): ArrayBuffer {
+    this.settle();
     const ab = new ArrayBuffer(this.off);
     new Uint8Array(ab).set(this.buf.subarray(0, this.off));
     this.off = 0;

@@ -3,6 +3,8 @@ import { fieldByAbbrev, type Field } from "../core/field.js";
 import { bytesToHex, fieldText } from "../core/format.js";
 import { protocolByAbbrev } from "../core/proto.js";
 import type { Item, Tree } from "../core/tree.js";
+import type { Time } from "../core/field.js";
+import { digitCount, type LineWriter, StringLineWriter } from "./line-writer.js";
 import { labelOf } from "./tree-text.js";
 
 export interface FieldsOptions {
@@ -79,25 +81,73 @@ export function needsFullTree(fields: readonly Field[]): boolean {
 
 /** One output line for a frame whose tree recorded the wanted fields. */
 export function fieldsLine(tree: Tree, fields: readonly Field[], o: FieldsOptions): string {
-  let line = "";
+  const w = new StringLineWriter();
+  writeFieldsLine(tree, fields, o, w);
+  return w.s.slice(0, -1);
+}
+
+/** fieldsLine with its newline, written into `w` cell by cell (see line-writer.ts). */
+export function writeFieldsLine(tree: Tree, fields: readonly Field[], o: FieldsOptions, w: LineWriter): void {
   for (let i = 0; i < fields.length; i++) {
-    if (i > 0) line += o.separator;
+    if (i > 0) w.text(o.separator);
     const f = fields[i];
     const vals = tree.get(f);
     if (vals.length === 0) continue;
-    let cell: string;
     if (o.occurrence === "a") {
-      cell = "";
+      w.text(o.quote);
       for (let j = 0; j < vals.length; j++) {
-        if (j > 0) cell += o.aggregator;
-        cell += cellText(f, vals[j]);
+        if (j > 0) w.text(o.aggregator);
+        writeCell(w, f, vals[j]);
       }
+      w.text(o.quote);
     } else {
       const idx = o.occurrence === "f" ? 0 : o.occurrence === "l" ? vals.length - 1 : o.occurrence > 0 ? o.occurrence - 1 : vals.length + o.occurrence;
       if (idx < 0 || idx >= vals.length) continue;
-      cell = cellText(f, vals[idx]);
+      w.text(o.quote);
+      writeCell(w, f, vals[idx]);
+      w.text(o.quote);
     }
-    line += o.quote + cell + o.quote;
   }
-  return line;
+  w.text("\n");
 }
+
+/**
+ * One value as cellText gives it; decimal integers, IPv4 addresses and relative times
+ * (the commonest -e fields) written digit by digit instead of through a string.
+ */
+function writeCell(w: LineWriter, f: Field, v: unknown): void {
+  switch (f.type) {
+    case "uint8": case "uint16": case "uint24": case "uint32": case "framenum":
+      if (f.base !== "hex" && f.base !== "hex_dec" && f.base !== "oct" && typeof v === "number" && v >= 0) {
+        w.uint(v);
+        return;
+      }
+      break;
+    case "ipv4":
+      if (typeof v === "number") {
+        w.uint(v >>> 24);
+        w.text(".");
+        w.uint((v >>> 16) & 255);
+        w.text(".");
+        w.uint((v >>> 8) & 255);
+        w.text(".");
+        w.uint(v & 255);
+        return;
+      }
+      break;
+    case "rel_time": {
+      // timeToSeconds: s and ns share a sign
+      const t = v as Time;
+      if (t.s < 0 || t.ns < 0) w.text("-");
+      const ns = Math.abs(t.ns);
+      w.uint(Math.abs(t.s));
+      w.text(".");
+      w.text(ZERO_PADS[Math.max(0, 9 - digitCount(ns))]);
+      w.uint(ns);
+      return;
+    }
+  }
+  w.text(cellText(f, v));
+}
+
+const ZERO_PADS = Array.from({ length: 10 }, (_, i) => "0".repeat(i));

@@ -8,7 +8,7 @@
  * Writing each piece's characters into the buffer as they come skips both steps.
  */
 export interface LineWriter {
-  /** Make room for `n` more bytes: call before a line's writes with an upper bound (3 bytes per UTF-16 unit). */
+  /** Make room for `n` more bytes at once (an optional hint: each write makes its own room). */
   reserve(n: number): void;
   /** A string, UTF-8 encoded. */
   text(s: string): void;
@@ -31,24 +31,58 @@ export function digitCount(n: number): number {
   return d;
 }
 
-/** A byte buffer that implements LineWriter; subclasses decide what happens when it is full. */
+/**
+ * A byte buffer that implements LineWriter (and `write`, for the printers that make
+ * strings); subclasses decide what happens when it is full. Every write makes its own room.
+ */
 export abstract class ByteLineWriter implements LineWriter {
   protected buf: Buffer;
   protected off = 0;
+  /**
+   * Text given to write() and not yet encoded (< 1 KB): tiny pieces (tree lines) are
+   * joined first, one encoder call per ~1 KB instead of one per piece.
+   */
+  protected str = "";
 
   protected constructor(size: number) {
     this.buf = Buffer.allocUnsafe(size);
   }
 
-  /** Called by reserve when `n` more bytes do not fit: flush or grow so that they do. */
+  /** Called when `n` more bytes do not fit after `off`: flush or grow so that they do. */
   protected abstract makeRoom(n: number): void;
 
-  reserve(n: number): void {
+  private room(n: number): void {
     if (this.off + n > this.buf.length) this.makeRoom(n);
   }
 
+  /** Encode what write() has kept back (before any byte written another way). */
+  protected settle(): void {
+    if (this.str === "") return;
+    const p = this.str;
+    this.str = "";
+    this.room(p.length * 3); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    this.off += this.buf.write(p, this.off);
+  }
+
+  write(s: string): void {
+    const p = this.str + s;
+    if (p.length < 1024) {
+      this.str = p;
+      return;
+    }
+    this.str = p;
+    this.settle();
+  }
+
+  reserve(n: number): void {
+    this.settle();
+    this.room(n);
+  }
+
   text(s: string): void {
+    this.settle();
     const n = s.length;
+    this.room(n * 3);
     if (n > 12) {
       // Node's encoder: ~25× faster a character than the loop below, after a fixed ~40 ns a call
       this.off += this.buf.write(s, this.off);
@@ -76,6 +110,9 @@ export abstract class ByteLineWriter implements LineWriter {
   }
 
   spaces(n: number): void {
+    this.settle();
+    if (n <= 0) return;
+    this.room(n);
     const b = this.buf;
     let o = this.off;
     for (; n > 0; n--) b[o++] = 0x20;
@@ -83,8 +120,11 @@ export abstract class ByteLineWriter implements LineWriter {
   }
 
   uint(n: number): void {
+    this.settle();
+    const len = digitCount(n);
+    this.room(len);
     const b = this.buf;
-    const end = this.off + digitCount(n);
+    const end = this.off + len;
     let o = end;
     do {
       const q = Math.floor(n / 10);
