@@ -248,6 +248,8 @@ export function dissect8023(
   const next = protocolByAbbrev(is8022 ? "llc" : "ipx");
   if (next) callDissector(next, payload, pinfo, tree);
   else callData(payload, pinfo, tree);
+  // a payload cut by the snapshot length ends the frame there (tshark's BoundsError is not caught here)
+  if (pinfo.truncated) return;
   // The trailer starts after `length` bytes; past the captured end this throws (cut short).
   const trailer = tvb.sub(o + length);
   if (trailer.reportedLength > 0) addEthernetTrailer(pinfo, parent, trailerField, tvb, trailer, fcsLen);

@@ -22,6 +22,7 @@ export const ip = defineProtocol({
   registers: [
     ["ethertype", 0x0800],
     ["ip.proto", 4],
+    ["llc.dsap", 0x06],
   ],
   dissect: dissectIp,
 });

@@ -72,6 +72,12 @@ export class PacketInfo {
   inErrorPkt = false;
   /** Set by a dissector that decided the packet is malformed. */
   malformed = false;
+  /**
+   * A dissector ran past the captured bytes (snapshot length). In Wireshark that exception
+   * ends the whole frame's dissection; callers that would go on (a trailer after the
+   * payload) check this.
+   */
+  truncated = false;
   /** Info text before this offset survives setInfo (Wireshark's column fence, e.g. "[TCP Retransmission] "). */
   infoFence = 0;
   /** Byte sources of this frame: the frame itself first, then reassembled/decrypted buffers (for -x). */

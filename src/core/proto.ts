@@ -129,6 +129,7 @@ export function markBoundsError(e: BoundsError, p: Protocol, tvb: Tvb, pinfo: Pa
     it.expert("error", "malformed", `Malformed Packet (Exception occurred)`, "_ws.malformed", "_ws.malformed.expert");
     pinfo.appendInfo("[Malformed Packet]"); // tshark: col_append_str, no separator
   } else {
+    pinfo.truncated = true;
     tree.add(TRUNCATED, tvb, 0, 0, null).setText(`[Packet size limited during capture: ${p.short} truncated]`);
     pinfo.appendInfo("[Packet size limited during capture]");
   }

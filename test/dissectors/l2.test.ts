@@ -117,12 +117,12 @@ const ip6 = () => cat([0x60, 0, 0, 0], be16(10), [17, 64], zeros(15), [1], zeros
 // ------------------------------------------------------------------ comparison helpers
 
 /** Layers this file's dissectors produce. */
-const OURS = new Set(["eth", "ethertype", "vlan", "ieee8021ad", "arp", "sll", "null", "raw"]);
+const OURS = new Set(["eth", "ethertype", "vlan", "ieee8021ad", "arp", "sll", "null", "raw", "llc", "stp"]);
 /**
  * Protocols tshark has and nestcap doesn't (yet): where one follows our layer, we hand
  * the bytes to "data" instead. Documented, unavoidable differences.
  */
-const FOREIGN = new Set(["llc", "ipx", "can", "ppp", "osi", "f5ethtrailer", "eapol", "lldp", "mpls", "avsp", "stp", "cdp", "isis", "atmarp", "loop"]);
+const FOREIGN = new Set(["ipx", "can", "ppp", "osi", "f5ethtrailer", "eapol", "lldp", "mpls", "avsp", "cdp", "isis", "atmarp", "loop", "dtp", "vtp", "udld", "pagp", "netbios", "sna", "ddp", "gvrp", "gmrp"]);
 
 /** frame.protocols up to and including the first layer that is not ours (the hand-off). */
 function handOff(p: string): string {
