@@ -1,10 +1,9 @@
 /** `-T fields -e …` output, tshark 4.0 compatible (-E header/separator/occurrence/aggregator/quote). */
-import { fieldByAbbrev, type Field } from "../core/field.js";
+import { fieldByAbbrev, type Field, type Time } from "../core/field.js";
 import { bytesToHex, fieldText } from "../core/format.js";
 import { protocolByAbbrev } from "../core/proto.js";
 import type { Item, Tree } from "../core/tree.js";
-import type { Time } from "../core/field.js";
-import { digitCount, type LineWriter, StringLineWriter } from "./line-writer.js";
+import { type LineWriter, StringLineWriter, writeZeroPadded } from "./line-writer.js";
 import { labelOf } from "./tree-text.js";
 
 export interface FieldsOptions {
@@ -139,15 +138,11 @@ function writeCell(w: LineWriter, f: Field, v: unknown): void {
       // timeToSeconds: s and ns share a sign
       const t = v as Time;
       if (t.s < 0 || t.ns < 0) w.text("-");
-      const ns = Math.abs(t.ns);
       w.uint(Math.abs(t.s));
       w.text(".");
-      w.text(ZERO_PADS[Math.max(0, 9 - digitCount(ns))]);
-      w.uint(ns);
+      writeZeroPadded(w, Math.abs(t.ns), 9);
       return;
     }
   }
   w.text(cellText(f, v));
 }
-
-const ZERO_PADS = Array.from({ length: 10 }, (_, i) => "0".repeat(i));

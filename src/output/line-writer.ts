@@ -1,6 +1,6 @@
 /**
- * Where the hot printers (the summary line) put their text: UTF-8 bytes written straight
- * into an output buffer, without building the line as a string first.
+ * Where the hot printers (summary and -T fields lines) put their text: UTF-8 bytes
+ * written straight into an output buffer, without building the line as a string first.
  *
  * Why: a summary line built by concatenation is a tree of string pieces; the " → " makes
  * it a two-byte string, and flattening then encoding it cost more than dissecting a TCP
@@ -30,6 +30,14 @@ export function digitCount(n: number): number {
   for (let p = 1000000; n >= p && d < 309; p *= 10) d++;
   return d;
 }
+
+/** `n` (non-negative integer) with leading zeros to at least `width` digits, as printf's %0*d. */
+export function writeZeroPadded(w: LineWriter, n: number, width: number): void {
+  const pad = width - digitCount(n);
+  if (pad > 0) w.text(ZEROS.slice(0, pad));
+  w.uint(n);
+}
+const ZEROS = "0000000000000000";
 
 /**
  * A byte buffer that implements LineWriter (and `write`, for the printers that make

@@ -21,9 +21,8 @@ import type { Dissection } from "../core/dissect.js";
 import type { Time } from "../core/field.js";
 import { timeDelta } from "../core/time.js";
 import type { Style } from "./color.js";
-import { digitCount, type LineWriter, StringLineWriter } from "./line-writer.js";
+import { digitCount, type LineWriter, StringLineWriter, writeZeroPadded } from "./line-writer.js";
 
-const ZEROS = "000000000";
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
 
 /**
@@ -41,16 +40,9 @@ export function timeDigits(tsresol: number | undefined): number {
 
 /** Seconds with `digits` decimals (truncated), "-" when negative: "0.000503", "-1.250000". */
 export function formatSeconds(s: number, ns: number, digits: number): string {
-  // Wireshark's display_signed_time: the seconds' own sign, or "-" for a negative fraction
-  const neg = s < 0 || ns < 0;
-  s = Math.abs(s);
-  ns = Math.abs(ns);
-  let out = neg ? "-" + s : "" + s;
-  if (digits > 0) {
-    const frac = "" + Math.floor(ns / POW10[9 - digits]);
-    out += "." + ZEROS.slice(0, Math.max(0, digits - frac.length)) + frac;
-  }
-  return out;
+  const w = new StringLineWriter();
+  writeSeconds(w, s, ns, digits, 0);
+  return w.s;
 }
 
 /** The Time column's seconds and nanoseconds: since the first frame of the session (as frame.time_relative). */
@@ -71,24 +63,23 @@ function digitsFor(tsresol: number | undefined): number {
   return lastDigits;
 }
 
-/** "0", "00", … (zero padding of the fraction). */
-const ZERO_PADS = Array.from({ length: 10 }, (_, i) => ZEROS.slice(0, i));
-
-/** formatSeconds, written right-aligned in `width` columns. */
+/**
+ * formatSeconds, written right-aligned in `width` columns. As Wireshark's
+ * display_signed_time: the seconds' own sign, or "-" for a negative fraction; a corrupt
+ * record's fraction can have more digits than the precision, and all are shown (%06d).
+ */
 function writeSeconds(w: LineWriter, s: number, ns: number, digits: number, width: number): void {
   const neg = s < 0 || ns < 0;
   s = Math.abs(s);
   ns = Math.abs(ns);
   const frac = digits > 0 ? Math.floor(ns / POW10[9 - digits]) : 0;
-  // a corrupt record's fraction can have more digits than the precision: all are shown (printf's %06d)
-  const pad = digits > 0 ? Math.max(0, digits - digitCount(frac)) : 0;
-  w.spaces(width - ((neg ? 1 : 0) + digitCount(s) + (digits > 0 ? 1 + pad + digitCount(frac) : 0)));
+  const fracLen = digits > 0 ? 1 + Math.max(digits, digitCount(frac)) : 0;
+  w.spaces(width - ((neg ? 1 : 0) + digitCount(s) + fracLen));
   if (neg) w.text("-");
   w.uint(s);
   if (digits > 0) {
     w.text(".");
-    w.text(ZERO_PADS[pad]);
-    w.uint(frac);
+    writeZeroPadded(w, frac, digits);
   }
 }
 
