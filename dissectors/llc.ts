@@ -15,7 +15,7 @@
  * OUI names come from Wireshark's vendor database in tshark; only the OUIs met in SNAP
  * headers are named here (others show their number alone, "(Unknown)" in Info).
  */
-import { hex } from "../src/core/format.js";
+import { bytesToHex, hex } from "../src/core/format.js";
 import { callData, callDissector, defineProtocol, lookupTable } from "../src/core/proto.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
@@ -239,7 +239,7 @@ function dissectSnap(tvb: Tvb, o: number, pinfo: PacketInfo, tree: Item, top: It
   const pid = tvb.u16(o + 3);
   const name = OUIS[oui];
   pinfo.appendInfo(`; SNAP, OUI 0x${hex(oui, 6).toUpperCase()} (${name ?? "Unknown"}), PID 0x${hex(pid, 4).toUpperCase()}`);
-  const ouiText = `${hex(oui >> 16, 2)}:${hex((oui >> 8) & 0xff, 2)}:${hex(oui & 0xff, 2)}`;
+  const ouiText = bytesToHex(tvb.bytes(o, 3), ":");
   top.add(f.oui, tvb, o, 3, oui, name === undefined ? ouiText : `${ouiText} (${name})`.slice(0, 31));
   if (!isInformation) return;
   const next = tvb.sub(o + 5);

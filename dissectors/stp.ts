@@ -8,7 +8,8 @@
  * GARP applications use the same SAP and are told apart by their group address
  * (01:80:c2:00:00:2x): named, their payload (GVRP, GMRP) kept as data.
  */
-import { etherToString } from "../src/core/format.js";
+import { etherToString, hex } from "../src/core/format.js";
+import { asciiString } from "../src/core/strings.js";
 import { callData, defineProtocol } from "../src/core/proto.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Field } from "../src/core/field.js";
@@ -127,7 +128,7 @@ function dissectStp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): nu
     (dst[5] === 0x0d || (dst[5] & 0xf0) === 0x20)) {
     pinfo.setProtocol("GARP");
     if (dst[5] !== 0x20 && dst[5] !== 0x21 && dst[5] !== 0x0d) {
-      pinfo.setInfo(`Unknown GARP application (0x${dst[5].toString(16).toUpperCase().padStart(2, "0")})`);
+      pinfo.setInfo(`Unknown GARP application (0x${hex(dst[5], 2).toUpperCase()})`);
       // tshark shows neither an STP layer nor data for these (frame.protocols ends in llc)
       pinfo.layers.pop();
       return tvb.length;
@@ -147,7 +148,7 @@ function dissectStp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): nu
     const port = tvb.u16(25);
     if (pinfo.cols !== null) {
       const head = type === 0 ? "Conf. " : `${version === 3 ? "MS" : version === 4 ? "SP" : "RS"}T. `;
-      pinfo.setInfo(`${head}${flags & 1 ? "TC + " : ""}Root = ${root & 0xf000}/${root & 0x0fff}/${etherToString(tvb.bytes(7, 6))}  Cost = ${cost}  Port = 0x${port.toString(16).padStart(4, "0")}`);
+      pinfo.setInfo(`${head}${flags & 1 ? "TC + " : ""}Root = ${root & 0xf000}/${root & 0x0fff}/${etherToString(tvb.bytes(7, 6))}  Cost = ${cost}  Port = 0x${hex(port, 4)}`);
     }
   } else if (type === 0x80) pinfo.setInfo("Topology Change Notification");
   else pinfo.setInfo(`Unknown BPDU type (${type})`);
@@ -200,7 +201,7 @@ function pvstTlvs(tvb: Tvb, top: Item): number {
   while (tvb.reportedLength - o >= 4) {
     const type = tvb.u16(o);
     const len = tvb.u16(o + 2);
-    const t = top.addText(tvb, o, 4 + len, type === 0 ? "Originating VLAN" : `Unknown TLV type: 0x${type.toString(16).padStart(4, "0")}`);
+    const t = top.addText(tvb, o, 4 + len, type === 0 ? "Originating VLAN" : `Unknown TLV type: 0x${hex(type, 4)}`);
     t.add(f.pvstType, tvb, o, 2, type);
     const lenItem = t.add(f.pvstLen, tvb, o + 2, 2, len);
     if (tvb.reportedLength - (o + 4) < len) {
@@ -245,7 +246,7 @@ function dissectMst(tvb: Tvb, top: Item, version: number): number {
   if (version === 3) top.setLen(end);
   const ext = top.addText(tvb, 36, (version === 3 ? end : tvb.length) - 36, "MST Extension");
   ext.add(f.cfgFormat, tvb, 38, 1, cfs);
-  ext.add(f.cfgName, tvb, 39, 32, zeroPadded(tvb.bytes(39, 32)));
+  ext.add(f.cfgName, tvb, 39, 32, asciiString(tvb, 39, 32));
   ext.add(f.cfgRevision, tvb, 71, 2, tvb.u16(71));
   ext.add(f.cfgDigest, tvb, 73, 16, tvb.bytes(73, 16));
   if (!alt) {
@@ -303,7 +304,7 @@ function dissectSpt(tvb: Tvb, top: Item, at: number, version: number): number {
   let o = at + 2;
   const mcid = spt.addText(tvb, o, 51, "MCID Data");
   mcid.add(f.sptFormat, tvb, o, 1, tvb.u8(o));
-  mcid.add(f.sptName, tvb, o + 1, 32, zeroPadded(tvb.bytes(o + 1, 32)));
+  mcid.add(f.sptName, tvb, o + 1, 32, asciiString(tvb, o + 1, 32));
   mcid.add(f.sptRevision, tvb, o + 33, 2, tvb.u16(o + 33));
   mcid.add(f.sptDigest, tvb, o + 35, 16, tvb.bytes(o + 35, 16));
   o += 51;
@@ -326,11 +327,4 @@ function dissectSpt(tvb: Tvb, top: Item, at: number, version: number): number {
   o += 10;
   a.add(f.agreeDigest, tvb, o, 20, tvb.bytes(o, 20));
   return version === 4 ? end : tvb.length;
-}
-
-/** An FT_STRINGZPAD value: up to the first NUL. */
-function zeroPadded(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length && b[i] !== 0; i++) s += String.fromCharCode(b[i]);
-  return s;
 }
