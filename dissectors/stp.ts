@@ -290,7 +290,7 @@ function dissectMst(tvb: Tvb, top: Item, version: number): number {
     }
   }
   if (version >= 4 && tvb.reportedLength >= 106) end = dissectSpt(tvb, top, 102 + mstiBytes, version);
-  return version === 3 ? end : version === 4 ? end : tvb.length;
+  return version === 3 || version === 4 ? end : tvb.length;
 }
 
 /** The SPT extension of version 4 (SPB) BPDUs: the auxiliary MCID and the agreement data. */
@@ -298,9 +298,10 @@ function dissectSpt(tvb: Tvb, top: Item, at: number, version: number): number {
   const v4Len = tvb.u16(at);
   top.add(f.v4Len, tvb, at, 2, v4Len);
   if (v4Len < 53) return tvb.length;
-  const end = at + 2 + v4Len;
+  // a version 4 BPDU ends with this extension; a later version's may go on
+  const end = version === 4 ? at + 2 + v4Len : tvb.length;
   if (version === 4) top.setLen(end);
-  const spt = top.addText(tvb, at, (version === 4 ? end : tvb.length) - at, "SPT Extension");
+  const spt = top.addText(tvb, at, end - at, "SPT Extension");
   let o = at + 2;
   const mcid = spt.addText(tvb, o, 51, "MCID Data");
   mcid.add(f.sptFormat, tvb, o, 1, tvb.u8(o));
@@ -309,7 +310,7 @@ function dissectSpt(tvb: Tvb, top: Item, at: number, version: number): number {
   mcid.add(f.sptDigest, tvb, o + 35, 16, tvb.bytes(o + 35, 16));
   o += 51;
   const agree = tvb.u8(o);
-  const a = spt.addText(tvb, o, (version === 4 ? end : tvb.length) - o, `Agreement Data (AN: ${agree & 0x03}, DAN: ${(agree & 0x0c) >> 2})`);
+  const a = spt.addText(tvb, o, end - o, `Agreement Data (AN: ${agree & 0x03}, DAN: ${(agree & 0x0c) >> 2})`);
   a.add(f.agreeNum, tvb, o, 1, agree & 0x03);
   a.add(f.dagreeNum, tvb, o, 1, (agree & 0x0c) >> 2);
   a.add(f.agreeValid, tvb, o, 1, (agree & 0x10) !== 0);
@@ -326,5 +327,5 @@ function dissectSpt(tvb: Tvb, top: Item, at: number, version: number): number {
   a.add(f.edgeCount, tvb, o, 2, tvb.u16(o));
   o += 10;
   a.add(f.agreeDigest, tvb, o, 20, tvb.bytes(o, 20));
-  return version === 4 ? end : tvb.length;
+  return end;
 }
