@@ -20,6 +20,7 @@
  * openvpn-decrypt.ts: decryption and the inner-packet hand-off; openvpn-state.ts: the
  * per-session state and keys.
  */
+import { DESEGMENT_ONE_MORE_SEGMENT } from "../src/analysis/reassembly.js";
 import { addPduSize, type TcpSegment } from "../src/analysis/tcp.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol } from "../src/core/proto.js";
@@ -159,11 +160,19 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg: TcpSegment | u
     }
     if (seg.seq + len >= (nextStart ?? 0)) st.tcpNext.delete(flow);
   }
+  const canAsk = seg !== undefined && seg.canDesegment;
   while (o + 2 <= len) {
     const plen = tvb.u16(o);
     if (plen === 0) break;
+    if (o + 2 + plen > len && canAsk) {
+      // tcp_dissect_pdus: ask TCP for the rest; the packet is dissected whole in the segment that completes it
+      seg.desegmentOffset = o;
+      seg.desegmentLen = o + 2 + plen - len;
+      return len;
+    }
     if (o + 2 + plen > len) {
-      // split across segments: show what is here, say so, and leave the rest for reassembly
+      // split across segments and no reassembly possible (turned off, or an IP fragment):
+      // show what is here, say so, and recognise the rest when it comes (tcpNext)
       const ti = tree.add(openvpn.hf, tvb, o, len - o, null);
       ti.add(f.plen, tvb, o, 2, plen);
       const it = ti.add(f.split, tvb, o + 2, len - o - 2, null);
@@ -172,11 +181,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg: TcpSegment | u
       if (len - o - 2 > 0) ti.add(f.data, tvb, o + 2, len - o - 2, tvb.bytes(o + 2));
       pinfo.setProtocol("OpenVPN");
       if (pinfo.cols !== null) pinfo.appendInfo("[OpenVPN packet continues in a later segment]");
-      if (seg !== undefined) {
-        seg.desegmentOffset = o;
-        seg.desegmentLen = o + 2 + plen - len;
-        if (flow !== null) st.tcpNext.set(flow, seg.seq + o + 2 + plen);
-      }
+      if (seg !== undefined && flow !== null) st.tcpNext.set(flow, seg.seq + o + 2 + plen);
       return len;
     }
     addPduSize(seg, tvb, o, 2 + plen);
@@ -186,6 +191,12 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg: TcpSegment | u
     o += 2 + plen;
   }
   if (o < len) {
+    if (o + 1 === len && canAsk) {
+      // a length field cut in two
+      seg.desegmentOffset = o;
+      seg.desegmentLen = DESEGMENT_ONE_MORE_SEGMENT;
+      return len;
+    }
     if (o + 1 === len && seg !== undefined && flow !== null) st.tcpNext.set(flow, seg.seq + len + 1);
     callData(tvb.sub(o), pinfo, tree);
   }

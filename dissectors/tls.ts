@@ -293,7 +293,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   }
   if (cols) {
     pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "TLS");
-    pinfo.setInfo(infos!.join(", "));
+    pinfo.clearInfoAppendSep(", ", infos!.join(", ")); // tshark: col_clear, then col_append_sep_str(", ") per message
   }
   return len;
 }

@@ -339,7 +339,9 @@ export function desegment(
     }
 
     if (!calledDissector || desegLen !== 0) {
-      if (desegOff === 0) h.markSegment();
+      // (tshark marks the segment only while on its first PDU: after a completed PDU the
+      // Info of what was dissected stays as it is)
+      if (desegOff === 0 && !fenced) h.markSegment();
       const at = mustDesegment ? desegOffset : segStart;
       h.segmentData(tvb, at, tvb.reportedRemainingFrom(at), false);
     }

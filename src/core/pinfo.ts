@@ -112,6 +112,15 @@ export class PacketInfo {
   setInfo(s: string): void {
     if (this.cols !== null) this.cols.info = this.infoFence > 0 ? this.cols.info.slice(0, this.infoFence) + s : s;
   }
+  /**
+   * col_clear, then col_append_sep_str(sep, s): what is kept before a fence is followed by
+   * `sep` and `s` (TLS after another PDU of the same segment: "MessageType: P_CONTROL_V1, Client Hello").
+   */
+  clearInfoAppendSep(sep: string, s: string): void {
+    if (this.cols === null) return;
+    const kept = this.infoFence > 0 ? this.cols.info.slice(0, this.infoFence) : "";
+    this.cols.info = kept === "" ? s : s === "" ? kept : kept + sep + s;
+  }
   /** Prepend text and fence it so later setInfo calls keep it (Wireshark col_prepend_fence_fstr). */
   prependInfoFence(s: string): void {
     if (this.cols === null) return;

@@ -191,6 +191,20 @@ describe("TCP reassembly (hand-built)", () => {
     expect(b.v("tcp.segment")).toBe("1,2");
   });
 
+  test("a segment that completes one message and begins the next: the Info of the completed one, unmarked", () => {
+    // tshark marks "[TCP segment of a reassembled PDU]" only while still on the segment's first PDU
+    const m2 = dnsTcp(0x2222, "b.example");
+    const all = [...m, ...m2];
+    const [a, b, c] = runSegs([[all.slice(0, 10), 1], [all.slice(10, m.length + 5), 11], [all.slice(m.length + 5), m.length + 6]]);
+    expect(a.info).toContain("[TCP segment of a reassembled PDU]");
+    expect(b.v("dns.id")).toBe("0x1234");
+    expect(b.proto).toBe("DNS");
+    expect(b.info).toBe("Standard query 0x1234 A www.example.com");
+    expect(b.v("tcp.segment_data").length).toBeGreaterThan(0);
+    expect(c.v("dns.id")).toBe("0x2222");
+    expect(c.v("tcp.segment")).toBe("2,3");
+  });
+
   test("reassembly switched off: the old per-segment view", () => {
     const [a] = runSegs([[m.slice(0, 5), 1], [m.slice(5), 6]], { "tcp.desegment_tcp_streams": false });
     expect(a.info).not.toContain("reassembled PDU");
