@@ -218,7 +218,7 @@ Output:
   -P                    the summary lines too (with -V, -x, or -w FILE)
   -Y FILTER             show only packets matching a display filter (Wireshark syntax)
   --highlight FIELD     in the hex dump, mark the bytes of FIELD (e.g. ip.ttl)
-  -T fields -e FIELD…   selected fields, tab-separated (as tshark)
+  -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
   -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n
   -T json               tshark-shaped JSON
   -w FILE [-F pcap]     write the packets read (pcapng by default)

@@ -11,14 +11,14 @@ import type { Field } from "../core/field.js";
 import { fieldByAbbrev } from "../core/field.js";
 import { compileFilter, FilterError, formatFilterError, type CompiledFilter } from "../filter/index.js";
 import { makeStyle } from "../output/color.js";
-import { DEFAULT_FIELDS_OPTIONS, fieldsHeader, needsFullTree, parseFieldsOption, resolveFields, writeFieldsLine, type FieldsOptions } from "../output/fields.js";
+import { columnFields, DEFAULT_FIELDS_OPTIONS, fieldsHeader, needsFullTree, parseFieldsOption, resolveFields, writeFieldsLine, type FieldsOptions } from "../output/fields.js";
 import { hexDump } from "../output/hex.js";
 import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
 import type { LineWriter } from "../output/line-writer.js";
-import { writeSummaryLine } from "../output/summary.js";
+import { columnText, writeSummaryLine } from "../output/summary.js";
 import { treeTextTo } from "../output/tree-text.js";
 import type { Options } from "./args.js";
 import { fail } from "./fail.js";
@@ -51,6 +51,8 @@ export class Emitter {
   private readonly filter: CompiledFilter | undefined;
   private readonly fields: Field[];
   private readonly fo: FieldsOptions;
+  /** The -e fields that are summary columns (`_ws.col.Info`), filled from the columns after dissection. */
+  private readonly columnFields: { field: Field; title: string }[];
   private readonly highlight: Field[];
   private readonly style: ReturnType<typeof makeStyle>;
   private readonly printSummary: boolean;
@@ -93,6 +95,7 @@ export class Emitter {
     }
     this.fields = fields;
     this.fo = fo;
+    this.columnFields = o.outputType === "fields" ? columnFields(fields) : [];
     this.highlight = [];
     for (const h of o.highlight) {
       const f = fieldByAbbrev(h);
@@ -119,7 +122,7 @@ export class Emitter {
       this.stats.some((z) => z.needsTree);
     this.dissector = new Dissector({
       tree: needTree,
-      columns: this.printSummary,
+      columns: this.printSummary || this.columnFields.length > 0,
       wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
     }, new Session({ prefs: prefValues(o.prefs) }));
   }
@@ -200,7 +203,13 @@ export class Emitter {
         if (printed) out.write("\n");
         out.write(hexDump(d, { highlight: this.highlight, style: this.style }) + "\n");
       } else if (this.printTree) out.write("\n");
-    } else if (o.outputType === "fields") writeFieldsLine(d.tree, this.fields, this.fo, out);
+    } else if (o.outputType === "fields") {
+      for (const c of this.columnFields) {
+        const t = columnText(d, c.title);
+        if (t !== null) d.tree.record(c.field, t);
+      }
+      writeFieldsLine(d.tree, this.fields, this.fo, out);
+    }
     else {
       out.write(jsonFrame(d, this.firstJson));
       this.firstJson = false;

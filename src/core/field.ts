@@ -80,10 +80,21 @@ export function registerField(spec: FieldSpec): Field {
   const existing = byAbbrev.get(spec.abbrev);
   // The same abbrev may be registered by two dissectors (Wireshark allows it: e.g. two
   // encodings of one field). Keep the first id so filters find both.
-  // Every Field gets the same property order and set, so hot-path reads (f.id, f.type)
-  // stay monomorphic; spreading specs of different shapes made them megamorphic.
-  const f: Field = {
-    id: existing ? existing.id : byId.length,
+  const f = makeField(spec, existing ? existing.id : byId.length);
+  if (!existing) {
+    byId.push(f);
+    byAbbrev.set(spec.abbrev, f);
+  }
+  return f;
+}
+
+/**
+ * Every Field gets the same property order and set, so hot-path reads (f.id, f.type)
+ * stay monomorphic; spreading specs of different shapes made them megamorphic.
+ */
+function makeField(spec: FieldSpec, id: number): Field {
+  return {
+    id,
     abbrev: spec.abbrev,
     name: spec.name,
     type: spec.type,
@@ -98,9 +109,21 @@ export function registerField(spec: FieldSpec): Field {
     blurb: spec.blurb,
     labels: undefined,
   };
-  if (!existing) {
+}
+
+const unlisted = new Map<string, Field>();
+
+/**
+ * A field with an id (so a tree can record it) that name lookups do not find: the
+ * `-e _ws.col.Info` column fields, which tshark 4.0 prints but does not filter on.
+ * The same abbrev always gives the same field.
+ */
+export function unlistedField(spec: FieldSpec): Field {
+  let f = unlisted.get(spec.abbrev);
+  if (f === undefined) {
+    f = makeField(spec, byId.length);
     byId.push(f);
-    byAbbrev.set(spec.abbrev, f);
+    unlisted.set(spec.abbrev, f);
   }
   return f;
 }

@@ -1,5 +1,5 @@
 /** `-T fields -e …` output, tshark 4.0 compatible (-E header/separator/occurrence/aggregator/quote). */
-import { fieldByAbbrev, type Field, type Time } from "../core/field.js";
+import { fieldByAbbrev, unlistedField, type Field, type Time } from "../core/field.js";
 import { bytesToHex, fieldText } from "../core/format.js";
 import { protocolByAbbrev } from "../core/proto.js";
 import type { Item, Tree } from "../core/tree.js";
@@ -40,9 +40,22 @@ export function parseFieldsOption(o: FieldsOptions, spec: string): void {
   }
 }
 
-/** Resolve -e names to fields; unknown names throw with tshark's wording. */
+/** The -e prefix of tshark's column fields (`_ws.col.Info`): the column's title follows it. */
+export const COLUMN_PREFIX = "_ws.col.";
+
+/** The -e fields that are columns, with the column title each names. */
+export function columnFields(fields: readonly Field[]): { field: Field; title: string }[] {
+  return fields.filter((f) => f.abbrev.startsWith(COLUMN_PREFIX)).map((field) => ({ field, title: field.abbrev.slice(COLUMN_PREFIX.length) }));
+}
+
+/**
+ * Resolve -e names to fields; unknown names throw with tshark's wording. Any
+ * `_ws.col.<title>` is accepted, as tshark 4.0 accepts it; the caller fills the
+ * columns with those titles (an unknown title stays empty).
+ */
 export function resolveFields(names: readonly string[]): Field[] {
   return names.map((n) => {
+    if (n.startsWith(COLUMN_PREFIX)) return unlistedField({ abbrev: n, name: n.slice(COLUMN_PREFIX.length), type: "string" });
     const f = fieldByAbbrev(n) ?? protocolByAbbrev(n)?.hf;
     if (!f) throw new Error(`Some fields aren't valid:\n\t${n}`);
     return f;

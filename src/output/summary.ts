@@ -118,6 +118,27 @@ export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter): vo
   w.text("\n");
 }
 
+/**
+ * The text of the summary column with this title (tshark's default column titles, as
+ * `-e _ws.col.<title>` names them), or null for a title that is not one of them.
+ */
+export function columnText(d: Dissection, title: string): string | null {
+  const cols = d.pinfo.cols;
+  switch (title) {
+    case "No.": return String(d.frame.num);
+    case "Time": {
+      const t = relativeParts(d);
+      return formatSeconds(t.s, t.ns, digitsFor(d.frame.iface?.tsresol ?? d.frame.tsresol));
+    }
+    case "Source": return cols === null ? "" : cols.src;
+    case "Destination": return cols === null ? "" : cols.dst;
+    case "Protocol": return cols === null ? "" : cols.protocol;
+    case "Length": return String(d.frame.len);
+    case "Info": return cols === null ? "" : cols.info;
+    default: return null;
+  }
+}
+
 /** One summary line (without the newline). */
 export function summaryLine(d: Dissection, style: Style): string {
   const w = new StringLineWriter();

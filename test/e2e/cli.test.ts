@@ -152,6 +152,42 @@ describe.skipIf(!haveTshark())("command line vs tshark", () => {
   });
 });
 
+describe("-e _ws.col.<title>: the summary columns as fields", () => {
+  const COLS = ["No.", "Time", "Source", "Destination", "Protocol", "Length", "Info"].map((t) => `_ws.col.${t}`);
+  // every default column, a wrong-case and an unknown title (tshark prints those empty), with a normal field among them
+  const E = ["frame.number", ...COLS, "_ws.col.info", "_ws.col.Foo"];
+  const FILES = ["sample.pcapng", "dns.pcap", "http.pcapng", "tcp-analysis.pcap", "ipv6.pcapng", "vlan.pcap", "sll2.pcap"].map((f) => join(FIXTURES, f));
+
+  it.runIf(haveTshark()).each(FILES)("equal tshark's on %s", (file) => {
+    const args = ["-r", file, "-T", "fields", "-E", "header=y", ...E.flatMap((e) => ["-e", e])];
+    const r = runCli(args);
+    expect(r.status).toBe(0);
+    const ours = r.stdout.split("\n");
+    const theirs = [E.join("\t"), ...tsharkFields(file, E).map((row) => row.join("\t")), ""];
+    expect(ours).toEqual(theirs);
+    // the Info cell is how the summary line ends, frame by frame
+    const summary = lines(runCli(["-r", file]).stdout);
+    const infos = ours.slice(1, -1).map((l) => l.split("\t")[7]);
+    expect(infos.length).toBe(summary.length);
+    infos.forEach((info, i) => expect(summary[i].endsWith(` ${info}`), summary[i]).toBe(true));
+  });
+
+  it("are not display-filter fields (tshark 4.0 refuses them too)", () => {
+    const r = runCli(["-r", DNS, "-Y", '_ws.col.Info contains "A"']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/_ws\.col\.Info/);
+  });
+
+  it("work with several threads as with one", () => {
+    const args = ["-r", join(FIXTURES, "http.pcapng"), "-T", "fields", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"];
+    const one = runCli(args);
+    const two = runCli([...args, "--threads", "2"]);
+    expect(two.status).toBe(0);
+    expect(lines(one.stdout).length).toBeGreaterThan(5);
+    expect(two.stdout).toBe(one.stdout);
+  });
+});
+
 describe("statistics and layers from the command line", () => {
   it("-z io,phs --format json counts every frame under its link layer", () => {
     const r = runCli(["-r", SAMPLE, "-q", "-z", "io,phs", "--format", "json"]);
