@@ -139,7 +139,7 @@ export function dissectEthertype(
 ): void {
   pinfo.layers.push("ethertype");
   const payload = tvb.sub(o);
-  const p = lookupTable("ethertype", type);
+  const p = lookupTable("ethertype", type, pinfo.session);
   // the trailer's items go in this layer's subtree, before the payload's (tree order)
   const mark = tree.tree.mark();
   let used = p ? callDissector(p, payload, pinfo, tree) : 0;

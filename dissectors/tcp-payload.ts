@@ -182,7 +182,7 @@ export class Hooks implements DesegmentHooks {
 }
 
 function tryPort(port: number, payload: Tvb, pinfo: PacketInfo, tree: Item, seg: TcpSegment): boolean {
-  const p = lookupTable("tcp.port", port);
+  const p = lookupTable("tcp.port", port, pinfo.session);
   return p !== undefined && callDissector(p, payload, pinfo, tree, seg) !== 0;
 }
 

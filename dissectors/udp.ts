@@ -198,6 +198,6 @@ function decodePorts(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, sport: n
 }
 
 function tryPort(port: number, tvb: Tvb, pinfo: PacketInfo, tree: Item): boolean {
-  const p = lookupTable("udp.port", port);
+  const p = lookupTable("udp.port", port, pinfo.session);
   return p !== undefined && callDissector(p, tvb, pinfo, tree) !== 0;
 }

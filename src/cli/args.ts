@@ -34,6 +34,8 @@ export interface Options {
   threads?: number;
   /** -o name:value protocol preferences. */
   prefs: Record<string, string>;
+  /** -d layer==selector,protocol (decode as), as given; checked against the tables when dissection starts. */
+  decodeAs: string[];
   /** -s: bytes kept per captured packet (0: all). */
   snaplen?: number;
   /** -B: kernel capture buffer per interface, in MiB (tshark's -B). */
@@ -46,14 +48,14 @@ export interface Options {
 
 export class UsageError extends Error {}
 
-const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B"]);
+const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B", "d"]);
 const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P"]);
 
 export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", fields: [], fieldOptions: [],
     writeFormat: "pcapng", quiet: false, layers: false, statsFormat: "table", printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
-    version: false, prefs: {}, autostop: {}, ring: {},
+    version: false, prefs: {}, decodeAs: [], autostop: {}, ring: {},
   };
   const longWithValue = new Set(["threads", "color", "highlight", "read-file", "count", "display-filter", "format", "keylog", "openvpn-tls-crypt", "openvpn-static"]);
   for (let i = 0; i < argv.length; i++) {
@@ -163,6 +165,7 @@ function applyShort(o: Options, c: string, v: string): void {
       o.outputType = v;
       break;
     case "e": o.fields.push(v); break;
+    case "d": o.decodeAs.push(v); break;
     case "E": o.fieldOptions.push(v); break;
     case "w": o.write = v; break;
     case "F":
@@ -217,6 +220,7 @@ Output:
   -x                    hex and ASCII dump of the packet bytes
   -P                    the summary lines too (with -V, -x, or -w FILE)
   -Y FILTER             show only packets matching a display filter (Wireshark syntax)
+  -d LAYER==SEL,PROTO   decode as: -d udp.port==11940,openvpn  -d tcp.port==8000-8010,http
   --highlight FIELD     in the hex dump, mark the bytes of FIELD (e.g. ip.ttl)
   -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
   -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n

@@ -19,6 +19,7 @@ import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
 import type { LineWriter } from "../output/line-writer.js";
 import { columnText, writeSummaryLine } from "../output/summary.js";
+import { DecodeAsError, parseDecodeAs, type DecodeAsRule } from "../core/decode-as.js";
 import { treeTextTo } from "../output/tree-text.js";
 import type { Options } from "./args.js";
 import { fail } from "./fail.js";
@@ -124,7 +125,7 @@ export class Emitter {
       tree: needTree,
       columns: this.printSummary || this.columnFields.length > 0,
       wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
-    }, new Session({ prefs: prefValues(o.prefs) }));
+    }, new Session({ prefs: prefValues(o.prefs), decodeAs: decodeAsRules(o.decodeAs) }));
   }
 
   /**
@@ -226,6 +227,22 @@ export class Emitter {
     await this.out.flush();
     if (this.writer) await this.writer.close();
   }
+}
+
+/** The -d arguments as rules: a bad one is a one-line error (exit 1); a lone "=" a warning, as tshark. */
+function decodeAsRules(specs: readonly string[]): DecodeAsRule[] {
+  const rules: DecodeAsRule[] = [];
+  for (const spec of specs) {
+    try {
+      const { rule, warning } = parseDecodeAs(spec);
+      if (warning !== undefined) process.stderr.write(`nestcap: WARNING: ${warning}\n`);
+      rules.push(rule);
+    } catch (e) {
+      if (!(e instanceof DecodeAsError)) throw e;
+      fail(e.message, 1);
+    }
+  }
+  return rules;
 }
 
 /** -o name:value (and --keylog …) as session prefs: TRUE/FALSE become booleans, whole numbers numbers (as tshark reads them). */

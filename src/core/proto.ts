@@ -5,6 +5,7 @@
  */
 import { registerField, type Field, type FieldSpec } from "./field.js";
 import type { PacketInfo } from "./pinfo.js";
+import type { Session } from "./session.js";
 import type { Item } from "./tree.js";
 import { BoundsError, type Tvb } from "./tvb.js";
 
@@ -84,8 +85,20 @@ export function addToTable(table: string, key: number, p: Protocol): void {
   t.set(key, p);
 }
 
-export function lookupTable(table: string, key: number): Protocol | undefined {
+/**
+ * What hangs in `table` at `key`; with a session, its decode-as rules (tshark -d) first.
+ */
+export function lookupTable(table: string, key: number, session?: Session): Protocol | undefined {
+  if (session !== undefined && session.decodeAs !== null) {
+    const p = session.decodeAs.get(table, key);
+    if (p !== undefined) return p;
+  }
   return tables.get(table)?.get(key);
+}
+
+/** The names of the dissector tables ("udp.port", "ethertype"…): what -d may name. */
+export function tableNames(): string[] {
+  return [...tables.keys()];
 }
 
 export function addHeuristic(table: string, proto: Protocol, fn: HeuristicFn): void {
@@ -137,7 +150,7 @@ export function markBoundsError(e: BoundsError, p: Protocol, tvb: Tvb, pinfo: Pa
 
 /** Look `key` up in `table` and call what hangs there. Returns bytes consumed (0 = nothing took it). */
 export function callTable(table: string, key: number, tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number {
-  const p = lookupTable(table, key);
+  const p = lookupTable(table, key, pinfo.session);
   return p ? callDissector(p, tvb, pinfo, tree, data) : 0;
 }
 

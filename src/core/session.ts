@@ -4,12 +4,15 @@
  * captures in one process don't leak into each other.
  */
 import type { Frame } from "../capture/frame.js";
+import { DecodeAs, type DecodeAsRule } from "./decode-as.js";
 
 export interface SessionOptions {
   /** Validate checksums (tshark default: off for tcp/udp/ip; we follow tshark). */
   checkChecksums?: boolean;
   /** Free-form protocol preferences ("tcp.relative_sequence_numbers" → true). */
   prefs?: Record<string, string | number | boolean>;
+  /** Decode-as rules (tshark -d), already checked (decode-as.ts parseDecodeAs). */
+  decodeAs?: readonly DecodeAsRule[];
 }
 
 export class Session {
@@ -25,7 +28,12 @@ export class Session {
   frames = 0;
   lastFrame: Frame | null = null;
 
-  constructor(readonly options: SessionOptions = {}) {}
+  /** The -d rules, looked up before the dissector tables; null without any. */
+  readonly decodeAs: DecodeAs | null;
+
+  constructor(readonly options: SessionOptions = {}) {
+    this.decodeAs = options.decodeAs !== undefined && options.decodeAs.length > 0 ? new DecodeAs(options.decodeAs) : null;
+  }
 
   /** State of one module, made on first use. */
   get<T>(module: string, make: () => T): T {

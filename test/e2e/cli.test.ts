@@ -188,6 +188,55 @@ describe("-e _ws.col.<title>: the summary columns as fields", () => {
   });
 });
 
+describe("-d: decode as", () => {
+  const PORT = join(FIXTURES, "openvpn", "tls-udp-port.pcap");
+  const cols = ["frame.number", "_ws.col.Protocol", "_ws.col.Info"];
+  const both = (file: string, d: string, e: string[]) => {
+    const r = runCli(["-r", file, "-d", d, "-T", "fields", ...e.flatMap((x) => ["-e", x])]);
+    expect(r.status, r.stderr).toBe(0);
+    return { ours: r.stdout, theirs: tsharkFields(file, e, ["-d", d]).map((row) => row.join("\t") + "\n").join("") };
+  };
+
+  it.runIf(haveTshark())("as tshark: a port range handed to DNS, Ethernet and HTTP payloads handed to data", () => {
+    for (const [file, d, e] of [
+      [PORT, "udp.port==11940:2,dns", [...cols, "dns.id", "dns.flags", "dns.qry.name", "_ws.malformed"]],
+      [DNS, "ethertype==0x0800,data", [...cols, "data.len", "ip.src"]],
+      [join(FIXTURES, "http.pcapng"), "tcp.port==80,data", [...cols, "http.request.method", "data.len"]],
+      [DNS, "udp.port==0x35,data", [...cols, "dns.id", "data.data"]],
+    ] as const) {
+      const { ours, theirs } = both(file, d, [...e]);
+      expect(ours, `${file} -d ${d}`).toBe(theirs);
+    }
+  });
+
+  it.runIf(haveTshark())("as tshark: OpenVPN on a port of its own", () => {
+    const e = ["frame.number", "openvpn.opcode", "openvpn.keyid", "openvpn.sessionid", "openvpn.mpid", "openvpn.rsessionid"];
+    const { ours, theirs } = both(PORT, "udp.port==11940,openvpn", e);
+    expect(ours).toBe(theirs);
+    expect(ours).toMatch(/\t0x07\t/); // the client's hard reset is there
+  });
+
+  it("refuses a bad rule with one line (exit 1), warns about a lone '='", () => {
+    for (const d of ["foo.port==1,openvpn", "udp.port==1,nosuch", "udp.port==x,dns", "udp.port==11940", "udp.port==9-1,dns"]) {
+      const r = runCli(["-r", DNS, "-d", d]);
+      expect(r.status, d).toBe(1);
+      expect(lines(r.stderr), d).toHaveLength(1);
+      expect(r.stdout).toBe("");
+    }
+    const w = runCli(["-r", DNS, "-d", "udp.port=53,data", "-c", "3"]);
+    expect(w.status).toBe(0);
+    expect(w.stderr).toMatch(/WARNING: -d requires "==" instead of "="/);
+    expect(lines(w.stdout)[2]).toMatch(/ UDP \d+ /);
+  });
+
+  it("gives the same output with several threads", () => {
+    const args = ["-r", PORT, "-d", "udp.port==11940:2,dns", "-T", "fields", "-e", "dns.id", "-e", "_ws.col.Info"];
+    const one = runCli(args);
+    expect(lines(one.stdout).length).toBeGreaterThan(10);
+    expect(runCli([...args, "--threads", "2"]).stdout).toBe(one.stdout);
+  });
+});
+
 describe("statistics and layers from the command line", () => {
   it("-z io,phs --format json counts every frame under its link layer", () => {
     const r = runCli(["-r", SAMPLE, "-q", "-z", "io,phs", "--format", "json"]);
