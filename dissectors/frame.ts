@@ -48,6 +48,8 @@ export const frame = defineProtocol({
     const prev = s.prevTs ?? ts;
     const prevDisp = s.prevDisplayedTs ?? ts;
     s.prevTs = ts;
+    pinfo.prevTs = prev;
+    pinfo.prevDisplayedTs = prevDisp;
 
     if (fr.comments && fr.comments.length > 0) {
       const ct = tree.add(f.comments, tvb, 0, 0, null).setText("Packet comments");

@@ -1,6 +1,7 @@
 /** tshark-style command-line parsing: short options with attached or separate values, long options. */
 import { KeyLogError, readKeyLog } from "../openvpn/keylog.js";
 import { KeyFileError, readStaticKeyFile, splitKeyArg } from "../openvpn/static.js";
+import { TIME_FORMATS, type TimeFormat } from "../output/summary.js";
 
 export interface Options {
   read?: string;
@@ -34,6 +35,8 @@ export interface Options {
   threads?: number;
   /** -o name:value protocol preferences. */
   prefs: Record<string, string>;
+  /** -t: the Time column's format (r: since the first frame). */
+  timeFormat: TimeFormat;
   /** -d layer==selector,protocol (decode as), as given; checked against the tables when dissection starts. */
   decodeAs: string[];
   /** -s: bytes kept per captured packet (0: all). */
@@ -48,14 +51,14 @@ export interface Options {
 
 export class UsageError extends Error {}
 
-const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B", "d"]);
+const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B", "d", "t"]);
 const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P"]);
 
 export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", fields: [], fieldOptions: [],
     writeFormat: "pcapng", quiet: false, layers: false, statsFormat: "table", printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
-    version: false, prefs: {}, decodeAs: [], autostop: {}, ring: {},
+    version: false, prefs: {}, decodeAs: [], timeFormat: "r", autostop: {}, ring: {},
   };
   const longWithValue = new Set(["threads", "color", "highlight", "read-file", "count", "display-filter", "format", "keylog", "openvpn-tls-crypt", "openvpn-static"]);
   for (let i = 0; i < argv.length; i++) {
@@ -166,6 +169,10 @@ function applyShort(o: Options, c: string, v: string): void {
       break;
     case "e": o.fields.push(v); break;
     case "d": o.decodeAs.push(v); break;
+    case "t":
+      if (!(TIME_FORMATS as readonly string[]).includes(v)) throw new UsageError(`invalid time stamp type "${v}": use one of ${TIME_FORMATS.join(", ")}`);
+      o.timeFormat = v as TimeFormat;
+      break;
     case "E": o.fieldOptions.push(v); break;
     case "w": o.write = v; break;
     case "F":
@@ -221,6 +228,9 @@ Output:
   -P                    the summary lines too (with -V, -x, or -w FILE)
   -Y FILTER             show only packets matching a display filter (Wireshark syntax)
   -d LAYER==SEL,PROTO   decode as: -d udp.port==11940,openvpn  -d tcp.port==8000-8010,http
+  -t r|a|ad|adoy|d|dd|e|u|ud|udoy   the Time column: since the first frame (r), time of day
+                        (a; u: UTC; ad/ud with the date), since the previous (d) or previous
+                        displayed (dd) frame, since the epoch (e)
   --highlight FIELD     in the hex dump, mark the bytes of FIELD (e.g. ip.ttl)
   -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
   -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n

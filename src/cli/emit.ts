@@ -138,6 +138,8 @@ export class Emitter {
     const o = this.o;
     if (o.quiet || o.write !== undefined || this.stats.length > 0 || this.follows.length > 0) return false;
     if (o.outputType === "json") return false;
+    // the time since the previous displayed frame depends on the frames of every flow
+    if (o.timeFormat === "dd") return false;
     if (o.outputType === "text" && (!this.printSummary || this.printTree || this.printHex || o.layers)) return false;
     const used = [...(o.outputType === "fields" ? this.fields : []), ...(this.filter?.fields ?? [])];
     return used.every((f) => !CAPTURE_WIDE.test(f.abbrev));
@@ -189,7 +191,7 @@ export class Emitter {
     if (o.outputType === "text") {
       let printed = false;
       if (this.printSummary) {
-        writeSummaryLine(d, this.style, out);
+        writeSummaryLine(d, this.style, out, o.timeFormat);
         printed = true;
       }
       if (o.layers && !o.quiet) {
@@ -206,7 +208,7 @@ export class Emitter {
       } else if (this.printTree) out.write("\n");
     } else if (o.outputType === "fields") {
       for (const c of this.columnFields) {
-        const t = columnText(d, c.title);
+        const t = columnText(d, c.title, o.timeFormat);
         if (t !== null) d.tree.record(c.field, t);
       }
       writeFieldsLine(d.tree, this.fields, this.fo, out);

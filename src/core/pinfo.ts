@@ -1,5 +1,6 @@
 /** Per-packet information shared by the dissectors of one frame (Wireshark's packet_info). */
 import type { Frame } from "../capture/frame.js";
+import type { Time } from "./field.js";
 import type { Session } from "./session.js";
 import { etherToString } from "./format.js";
 import type { DataSource } from "./tvb.js";
@@ -55,6 +56,9 @@ export class PacketInfo {
   readonly layers: string[] = [];
   /** Null when no summary columns are wanted (fields/JSON modes): skip building Info strings. */
   cols: Columns | null;
+  /** The timestamps of the previous captured and previous displayed frames (set by the frame dissector; -t d, -t dd). */
+  prevTs: Time | null = null;
+  prevDisplayedTs: Time | null = null;
   /** Network-layer addresses (raw bytes: 4 or 16), set by ip/ipv6. */
   netSrc: Uint8Array | null = null;
   netDst: Uint8Array | null = null;

@@ -83,8 +83,63 @@ function writeSeconds(w: LineWriter, s: number, ns: number, digits: number, widt
   }
 }
 
-/** One summary line (with its newline) into `w`. */
-export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter): void {
+/** tshark's -t: how the Time column shows a frame's time (r: since the first frame, the default). */
+export type TimeFormat = "r" | "a" | "ad" | "adoy" | "d" | "dd" | "e" | "u" | "ud" | "udoy";
+export const TIME_FORMATS: readonly TimeFormat[] = ["a", "ad", "adoy", "d", "dd", "e", "r", "u", "ud", "udoy"];
+
+/**
+ * The Time column into `w`, right-aligned in `width`, as tshark's -t formats it: seconds
+ * since the first frame (r), since the previous captured (d) or displayed (dd) frame, since
+ * the epoch (e); or the time of day, local (a) or UTC (u), alone or after the date (ad, ud)
+ * or the year and day of the year (adoy, udoy). Decimals as the file's precision.
+ */
+function writeTime(w: LineWriter, d: Dissection, fmt: TimeFormat, width: number): void {
+  const fr = d.frame;
+  const digits = digitsFor(fr.iface?.tsresol ?? fr.tsresol);
+  switch (fmt) {
+    case "r": {
+      const t = relativeParts(d);
+      writeSeconds(w, t.s, t.ns, digits, width);
+      return;
+    }
+    case "d": case "dd": {
+      const p = fmt === "d" ? d.pinfo.prevTs : d.pinfo.prevDisplayedTs;
+      const t = p === null ? { s: 0, ns: 0 } : timeDelta(fr.tsSec, fr.tsNsec, p.s, p.ns);
+      writeSeconds(w, t.s, t.ns, digits, width);
+      return;
+    }
+    case "e":
+      writeSeconds(w, fr.tsSec, fr.tsNsec, digits, width);
+      return;
+    default: {
+      const text = timeOfDay(fr.tsSec, fr.tsNsec, digits, fmt);
+      w.spaces(width - text.length);
+      w.text(text);
+    }
+  }
+}
+
+const pad = (n: number, k: number): string => String(n).padStart(k, "0");
+
+/** "10:24:02.037450", "2026-11-25 10:24:02.037450", "2026/329 10:24:02.037450" (local or UTC by `fmt`). */
+function timeOfDay(sec: number, ns: number, digits: number, fmt: TimeFormat): string {
+  const utc = fmt[0] === "u";
+  const t = new Date(sec * 1000);
+  const Y = utc ? t.getUTCFullYear() : t.getFullYear();
+  const M = utc ? t.getUTCMonth() : t.getMonth();
+  const D = utc ? t.getUTCDate() : t.getDate();
+  let s = `${pad(utc ? t.getUTCHours() : t.getHours(), 2)}:${pad(utc ? t.getUTCMinutes() : t.getMinutes(), 2)}:${pad(utc ? t.getUTCSeconds() : t.getSeconds(), 2)}`;
+  if (digits > 0) s += "." + pad(Math.floor(ns / POW10[9 - digits]), digits);
+  if (fmt.endsWith("doy")) {
+    const doy = Math.round((Date.UTC(Y, M, D) - Date.UTC(Y, 0, 1)) / 86400000) + 1;
+    return `${Y}/${pad(doy, 3)} ${s}`;
+  }
+  if (fmt.endsWith("d")) return `${Y}-${pad(M + 1, 2)}-${pad(D, 2)} ${s}`;
+  return s;
+}
+
+/** One summary line (with its newline) into `w`; `time`: the Time column's format (-t). */
+export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter, time: TimeFormat = "r"): void {
   const cols = d.pinfo.cols;
   const src = cols === null ? "" : cols.src;
   const dst = cols === null ? "" : cols.dst;
@@ -101,8 +156,10 @@ export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter): vo
   w.spaces(5 - digitCount(num));
   w.uint(num);
   w.text(" ");
-  const t = relativeParts(d);
-  writeSeconds(w, t.s, t.ns, digitsFor(fr.iface?.tsresol ?? fr.tsresol), 10);
+  if (time === "r") {
+    const t = relativeParts(d);
+    writeSeconds(w, t.s, t.ns, digitsFor(fr.iface?.tsresol ?? fr.tsresol), 10);
+  } else writeTime(w, d, time, 10);
   w.text(" ");
   w.spaces(12 - src.length);
   w.text(src);
@@ -122,13 +179,14 @@ export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter): vo
  * The text of the summary column with this title (tshark's default column titles, as
  * `-e _ws.col.<title>` names them), or null for a title that is not one of them.
  */
-export function columnText(d: Dissection, title: string): string | null {
+export function columnText(d: Dissection, title: string, time: TimeFormat = "r"): string | null {
   const cols = d.pinfo.cols;
   switch (title) {
     case "No.": return String(d.frame.num);
     case "Time": {
-      const t = relativeParts(d);
-      return formatSeconds(t.s, t.ns, digitsFor(d.frame.iface?.tsresol ?? d.frame.tsresol));
+      const w = new StringLineWriter();
+      writeTime(w, d, time, 0);
+      return w.s;
     }
     case "Source": return cols === null ? "" : cols.src;
     case "Destination": return cols === null ? "" : cols.dst;

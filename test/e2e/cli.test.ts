@@ -1,4 +1,5 @@
 /** The command line as a user meets it: built CLI, real files, compared with tshark where tshark has the same output. */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -185,6 +186,45 @@ describe("-e _ws.col.<title>: the summary columns as fields", () => {
     expect(two.status).toBe(0);
     expect(lines(one.stdout).length).toBeGreaterThan(5);
     expect(two.stdout).toBe(one.stdout);
+  });
+});
+
+describe("-t: the Time column's format", () => {
+  const FORMATS = ["a", "ad", "adoy", "d", "dd", "e", "r", "u", "ud", "udoy"];
+  // a time zone with a half-hour offset, so that local and UTC times differ in hours and minutes
+  const env = { ...process.env, TZ: "Asia/Kolkata", NO_COLOR: "1" };
+  const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 1 << 28 }).stdout;
+  const CLI = [join(FIXTURES, "..", "dist", "src", "cli", "nestcap.js")];
+
+  const same = (file: string, args: string[]) => {
+    const ours = run(process.execPath, [...CLI, "-r", file, ...args]);
+    expect(ours.length, args.join(" ")).toBeGreaterThan(0);
+    expect(ours, args.join(" ")).toBe(run("tshark", ["-n", "-r", file, ...args]));
+  };
+  const FIELDS = ["-T", "fields", "-e", "_ws.col.Time", "-e", "frame.time_delta_displayed"];
+
+  it.runIf(haveTshark())("every format as tshark (summary lines; the _ws.col.Time field)", () => {
+    for (const t of FORMATS) same(DNS, ["-t", t]);
+    for (const t of ["d", "dd"]) same(DNS, ["-t", t, "-Y", "dns"]); // the filter moves only "dd"
+    for (const t of ["ad", "dd", "e"]) same(DNS, ["-t", t, "-Y", "dns", ...FIELDS]);
+  });
+
+  it.runIf(haveTshark()).each(["ipv6.pcapng", "http.pcapng"])("dates and displayed deltas as tshark on %s", (name) => {
+    const file = join(FIXTURES, name);
+    same(file, ["-t", "ad"]);
+    same(file, ["-t", "udoy"]);
+    same(file, ["-t", "dd", "-Y", "icmpv6 or http"]);
+  });
+
+  it("refuses an unknown format with one line", () => {
+    const r = runCli(["-r", DNS, "-t", "x"]);
+    expect(r.status).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+  });
+
+  it("the delta since the previous displayed frame is the same with --threads (read with one)", () => {
+    const args = ["-r", join(FIXTURES, "http.pcapng"), "-t", "dd", "-Y", "http"];
+    expect(runCli([...args, "--threads", "2"]).stdout).toBe(runCli(args).stdout);
   });
 });
 
