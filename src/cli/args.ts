@@ -35,6 +35,8 @@ export interface Options {
   threads?: number;
   /** -o name:value protocol preferences. */
   prefs: Record<string, string>;
+  /** -G [fields|protocols]: print the glossary instead of reading. */
+  glossary?: string;
   /** -t: the Time column's format (r: since the first frame). */
   timeFormat: TimeFormat;
   /** -d layer==selector,protocol (decode as), as given; checked against the tables when dissection starts. */
@@ -101,6 +103,11 @@ export function parseArgs(argv: readonly string[]): Options {
         case "openvpn-static": checkKeyFile(val!, "static"); o.prefs["openvpn.static_key"] = val!; break;
         default: throw new UsageError(`unknown option --${name}`);
       }
+      continue;
+    }
+    if (a === "-G") {
+      // tshark's -G takes an optional report name (default: fields)
+      o.glossary = i + 1 < argv.length && !argv[i + 1].startsWith("-") ? argv[++i] : "fields";
       continue;
     }
     if (a.startsWith("-") && a.length > 1) {
@@ -251,6 +258,7 @@ Output:
   --threads N           read a file with N threads, each dissecting its own flows (summary
                         lines and -T fields; output as with one thread; memory grows with N)
   -n                    no name resolution (always the case in nestcap)
+  -G fields|protocols   list the fields (for -e and -Y) or protocols nestcap knows, as tshark -G
 Live capture (root or CAP_NET_RAW):
   -D                    list interfaces
   -i IFACE              capture on IFACE (several -i allowed; "any" = all, Linux cooked header)

@@ -37,6 +37,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`nestcap ${pkg.version} (node ${process.version})\n`);
     return 0;
   }
+  if (opts.glossary !== undefined) {
+    const text = (await import("./glossary.js")).glossary(opts.glossary);
+    if (text === null) fail(`invalid -G report "${opts.glossary}": use fields or protocols`, 1);
+    process.stdout.write(text);
+    return 0;
+  }
   if (opts.read !== undefined) {
     if (opts.read !== "-") {
       try {

@@ -49,13 +49,26 @@ export interface Protocol<F extends Record<string, FieldSpec> = Record<string, F
 }
 
 const protocols = new Map<string, Protocol>();
+/** Field id → the protocol that registered it (tshark -G fields' parent column). */
+const parents = new Map<number, string>();
+
+/** The abbrev of the protocol a field belongs to: the one that defined it, else its name's first part. */
+export function parentProtocol(f: Field): string {
+  const p = parents.get(f.id);
+  if (p !== undefined) return p;
+  const dot = f.abbrev.indexOf(".");
+  return dot < 0 ? f.abbrev : f.abbrev.slice(0, dot);
+}
 const tables = new Map<string, Map<number, Protocol>>();
 const heuristics = new Map<string, { proto: Protocol; fn: HeuristicFn }[]>();
 
 export function defineProtocol<F extends Record<string, FieldSpec>>(spec: ProtocolSpec<F>): Protocol<F> {
   const hf = registerField({ abbrev: spec.abbrev, name: spec.name, type: "protocol" });
   const f = {} as { [K in keyof F]: Field };
-  for (const k of Object.keys(spec.fields) as (keyof F)[]) f[k] = registerField(spec.fields[k]);
+  for (const k of Object.keys(spec.fields) as (keyof F)[]) {
+    f[k] = registerField(spec.fields[k]);
+    if (!parents.has(f[k].id)) parents.set(f[k].id, spec.abbrev);
+  }
   const p: Protocol<F> = {
     name: spec.name,
     abbrev: spec.abbrev,

@@ -189,6 +189,55 @@ describe("-e _ws.col.<title>: the summary columns as fields", () => {
   });
 });
 
+describe("-G: the glossary of fields and protocols", () => {
+  it("lists every field once, each usable with -e and -Y, typed and parented as tshark types them", async () => {
+    const r = runCli(["-G", "fields"]);
+    expect(r.status).toBe(0);
+    const rows = lines(r.stdout).map((l) => l.split("\t"));
+    const abbrevs = rows.map((c) => c[2]);
+    expect(new Set(abbrevs).size).toBe(abbrevs.length);
+    for (const c of rows) expect(c.length, c.join("|")).toBe(c[0] === "P" ? 3 : 8);
+    expect(rows.find((c) => c[2] === "ip.src")).toEqual(["F", "Source Address", "ip.src", "FT_IPv4", "ip", "", "0x0", ""]);
+    expect(rows.find((c) => c[2] === "openvpn")?.[0]).toBe("P");
+    // every field listed is one -e and -Y take
+    const { resolveFields } = await import("../../src/output/fields.js");
+    const { compileFilter } = await import("../../src/filter/compile.js");
+    for (const a of abbrevs) {
+      expect(() => resolveFields([a]), a).not.toThrow();
+      expect(() => compileFilter(a), a).not.toThrow();
+    }
+    if (!haveTshark()) return;
+    const theirs = new Map<string, string[][]>();
+    const g = spawnSync("tshark", ["-G", "fields"], { encoding: "utf8", maxBuffer: 1 << 28 }).stdout;
+    for (const l of g.split("\n")) {
+      const c = l.split("\t");
+      if ((c[0] === "F" || c[0] === "P") && c.length > 2) theirs.set(c[2], [...(theirs.get(c[2]) ?? []), c]);
+    }
+    let known = 0, sameType = 0, sameParent = 0;
+    const odd: string[] = [];
+    for (const c of rows.filter((x) => x[0] === "F")) {
+      const t = theirs.get(c[2]);
+      if (t === undefined) continue; // nestcap's own (openvpn.data.*, x509.subject_line…)
+      known++;
+      if (t.some((x) => x[3] === c[3])) sameType++;
+      else odd.push(`${c[2]}: ${c[3]} (tshark ${t.map((x) => x[3]).join("/")})`);
+      if (t.some((x) => x[4] === c[4] || x[4]?.startsWith(`${c[4]}.`))) sameParent++;
+    }
+    console.log(`-G fields: ${rows.length} entries, ${known} fields tshark has too, ${sameType} of the same type, ${sameParent} under the same protocol; types differ: ${odd.join("; ")}`);
+    expect(known).toBeGreaterThan(1000);
+    expect(sameType / known).toBeGreaterThan(0.97);
+    expect(sameParent / known).toBeGreaterThan(0.95);
+  });
+
+  it("lists the protocols, and refuses an unknown report", () => {
+    const p = lines(runCli(["-G", "protocols"]).stdout).map((l) => l.split("\t"));
+    expect(p.find((c) => c[2] === "openvpn")).toEqual(["OpenVPN Protocol", "OpenVPN", "openvpn"]);
+    const bad = runCli(["-G", "nonsense"]);
+    expect(bad.status).toBe(1);
+    expect(lines(bad.stderr)).toHaveLength(1);
+  });
+});
+
 describe("-t: the Time column's format", () => {
   const FORMATS = ["a", "ad", "adoy", "d", "dd", "e", "r", "u", "ud", "udoy"];
   // a time zone with a half-hour offset, so that local and UTC times differ in hours and minutes
