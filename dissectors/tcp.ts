@@ -361,7 +361,9 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
       if (full) pl.setText(`TCP payload (${nbytes} byte${nbytes === 1 ? "" : "s"})`);
       const segment = newSegment(st, flags & TH_SYN ? (seq + 1) >>> 0 : seq, flags & TH_SYN ? (nxtseq + 1) >>> 0 : nxtseq,
         ack, flags, flags & TH_URG ? urp : 0, ti);
-      if (desegment) {
+      if (pinfo.session.transportOnly) {
+        // nothing above TCP is read by this output (Session.transportOnly)
+      } else if (desegment) {
         segment.canDesegment = true;
         desegmentPayload(tvb, hlen, pinfo, tree, ti, sport, dport, st, segment);
       } else {

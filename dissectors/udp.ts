@@ -170,7 +170,7 @@ function dissectUdp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     if (d !== null) tsg.addGenerated(f.timeDelta, tvb, 0, 0, d);
   }
 
-  if (!pinfo.inErrorPkt || tvb.remaining(8) > 0) decodePorts(tvb, pinfo, tree, ti, sport, dport, ulen);
+  if ((!pinfo.inErrorPkt || tvb.remaining(8) > 0) && !pinfo.session.transportOnly) decodePorts(tvb, pinfo, tree, ti, sport, dport, ulen);
   return tvb.length;
 }
 

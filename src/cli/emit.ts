@@ -9,6 +9,7 @@ import { Dissector } from "../core/dissect.js";
 import { Session } from "../core/session.js";
 import type { Field } from "../core/field.js";
 import { fieldByAbbrev } from "../core/field.js";
+import { parentProtocol } from "../core/proto.js";
 import { compileFilter, FilterError, formatFilterError, type CompiledFilter } from "../filter/index.js";
 import { makeStyle } from "../output/color.js";
 import { columnFields, DEFAULT_FIELDS_OPTIONS, fieldsHeader, needsFullTree, parseFieldsOption, resolveFields, writeFieldsLine, type FieldsOptions } from "../output/fields.js";
@@ -125,7 +126,13 @@ export class Emitter {
       tree: needTree,
       columns: this.printSummary || this.columnFields.length > 0,
       wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
-    }, new Session({ prefs: prefValues(o.prefs), decodeAs: decodeAsRules(o.decodeAs) }));
+    }, new Session({
+      prefs: prefValues(o.prefs),
+      decodeAs: decodeAsRules(o.decodeAs),
+      transportOnly: !needTree && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 &&
+        this.columnFields.length === 0 && o.decodeAs.length === 0 && !Object.keys(o.prefs).some((k) => k.startsWith("openvpn.")) &&
+        belowTransport([...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? [])]),
+    }));
   }
 
   /**
@@ -229,6 +236,26 @@ export class Emitter {
     await this.out.flush();
     if (this.writer) await this.writer.close();
   }
+}
+
+/** Protocols dissected before (and including) TCP and UDP: what their payloads cannot change. */
+const LOW_LAYERS = new Set(["frame", "eth", "ethertype", "vlan", "ieee8021ad", "llc", "stp", "arp", "sll", "null", "raw", "ip", "ipv6", "icmp", "icmpv6", "tcp", "udp"]);
+/** Fields of those protocols that the payload's dissection fills (TCP reassembly, the layer list). */
+const PAYLOAD_FILLED = /^(frame\.protocols$|tcp\.(segment|reassembled|pdu|fragment))/;
+
+/**
+ * True when every field asked for (-e and -Y) belongs to a protocol at or below TCP/UDP
+ * and is not filled in by their payload's dissection: then the payloads need not be
+ * dissected at all (Session.transportOnly). `-T fields -e ip.src -e tcp.dstport` on a big
+ * capture skips DNS, HTTP, TLS, OpenVPN… whose fields nobody reads; what it prints is what
+ * the full dissection prints (a test holds them equal).
+ */
+export function belowTransport(fields: readonly Field[]): boolean {
+  if (fields.length === 0) return false;
+  return fields.every((f) => {
+    const p = parentProtocol(f);
+    return (LOW_LAYERS.has(p) || p.startsWith("ipv6.") || p.startsWith("icmp")) && !PAYLOAD_FILLED.test(f.abbrev);
+  });
 }
 
 /** The -d arguments as rules: a bad one is a one-line error (exit 1); a lone "=" a warning, as tshark. */

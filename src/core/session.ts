@@ -11,6 +11,11 @@ export interface SessionOptions {
   checkChecksums?: boolean;
   /** Free-form protocol preferences ("tcp.relative_sequence_numbers" → true). */
   prefs?: Record<string, string | number | boolean>;
+  /**
+   * Stop at TCP and UDP: their payloads are not handed on (no reassembly, no DNS, HTTP,
+   * OpenVPN…). Only for outputs that read nothing above them (emit.ts belowTransport).
+   */
+  transportOnly?: boolean;
   /** Decode-as rules (tshark -d), already checked (decode-as.ts parseDecodeAs). */
   decodeAs?: readonly DecodeAsRule[];
 }
@@ -30,9 +35,12 @@ export class Session {
 
   /** The -d rules, looked up before the dissector tables; null without any. */
   readonly decodeAs: DecodeAs | null;
+  /** SessionOptions.transportOnly, read per packet by tcp.ts and udp.ts. */
+  readonly transportOnly: boolean;
 
   constructor(readonly options: SessionOptions = {}) {
     this.decodeAs = options.decodeAs !== undefined && options.decodeAs.length > 0 ? new DecodeAs(options.decodeAs) : null;
+    this.transportOnly = options.transportOnly ?? false;
   }
 
   /** State of one module, made on first use. */
