@@ -94,10 +94,11 @@ export class Hooks implements DesegmentHooks {
     seg.isReassembled = reassembled;
     seg.desegmentOffset = 0;
     seg.desegmentLen = 0;
+    seg.keepsLayer = false;
     const depth = pinfo.layers.length;
     handPayload(tvb.sub(offset), pinfo, this.tree, this.sport, this.dport, this.st, seg);
-    // a dissector that could not use any of it is not a layer of this frame (as tshark)
-    if (seg.desegmentLen !== 0 && seg.desegmentOffset === 0) pinfo.layers.length = depth;
+    // a dissector that could not use any of it is not a layer of this frame (as tshark; TLS excepted)
+    if (seg.desegmentLen !== 0 && seg.desegmentOffset === 0 && !(seg.keepsLayer as boolean)) pinfo.layers.length = depth;
     if (this.proto !== null && pinfo.cols !== null) pinfo.cols.protocol = this.proto;
   }
   desegOffset(): number {

@@ -5,6 +5,8 @@
  * handed in (TCP reassembly comes later): a record cut short is marked, not guessed.
  */
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
+import { DESEGMENT_ONE_MORE_SEGMENT } from "../src/analysis/reassembly.js";
+import type { TcpSegment } from "../src/analysis/tcp.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
@@ -200,9 +202,13 @@ export const tls = defineProtocol({
 
 const f = tls.f;
 
-function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
+function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number {
   const len = tvb.length;
   if (len < 1) return 0;
+  // over TCP with reassembly on: a record cut by the segment's end is asked for whole (tshark's need_desegmentation)
+  const seg = data !== null && typeof data === "object" && "canDesegment" in data ? (data as TcpSegment) : null;
+  const canAsk = seg !== null && seg.canDesegment;
+  let asked = -1;
   const { c, dir } = convOf(pinfo);
   const cols = pinfo.cols !== null;
   const full = tree.tree.full;
@@ -213,7 +219,8 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   let o = 0;
   while (o < len) {
     if (len - o < 5) {
-      partial(ti, tvb, o, len - o, "record header");
+      if (canAsk) asked = ask(seg, o, DESEGMENT_ONE_MORE_SEGMENT);
+      else partial(ti, tvb, o, len - o, "record header");
       break;
     }
     const ct = tvb.u8(o);
@@ -224,6 +231,13 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
       if (infos !== null && infos.length === 0) infos.push("Continuation Data");
       break;
     }
+    if (o + 5 + rl > len && canAsk) {
+      asked = ask(seg, o, o + 5 + rl - len);
+      break;
+    }
+    // tshark's ssl_try_set_version: any record but a handshake, or a handshake other than a
+    // ClientHello, tells the session's version (a ServerHello's supported_versions may still change it)
+    if (c.version === 0 && VERSION_COL[ver] !== undefined && (ct !== 22 || (rl > 0 && tvb.u8(o + 5) !== 1))) c.version = ver;
     const shown = c.version !== 0 ? c.version : ver;
     if (colVer === 0) colVer = shown;
     const rt = ti.add(f.record, tvb, o, Math.min(5 + rl, len - o), null);
@@ -291,8 +305,11 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     }
     o += 5 + rl;
   }
-  if (cols) {
-    pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "TLS");
+  // nothing dissected before the record TCP will bring whole: tshark's TLS has cleared Info all the
+  // same, and TCP marks the segment ("[TCP segment of a reassembled PDU]", Protocol TCP)
+  if (cols && asked === 0) pinfo.clearInfoAppendSep(", ", "");
+  else if (cols) {
+    pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL"); // tshark: "SSL" while no version is known
     pinfo.clearInfoAppendSep(", ", infos!.join(", ")); // tshark: col_clear, then col_append_sep_str(", ") per message
   }
   return len;
@@ -315,6 +332,18 @@ function heartbeat(rt: Item, body: Tvb, rl: number): string {
 
 function recordInfo(ct: number): string {
   return ct === 22 ? "Handshake" : CONTENT_TYPES[ct] ?? "Unknown";
+}
+
+/**
+ * Ask TCP for the rest of the record at `o` (`more` bytes, or one more segment), as tshark's
+ * TLS does; unlike DNS or OpenVPN over TCP, the TLS layer stays in frame.protocols even when
+ * nothing before `o` was dissected (it has added its item). Returns `o`.
+ */
+function ask(seg: TcpSegment, o: number, more: number): number {
+  seg.desegmentOffset = o;
+  seg.desegmentLen = more;
+  seg.keepsLayer = true;
+  return o;
 }
 
 function partial(it: Item, tvb: Tvb, o: number, n: number, what: string): void {

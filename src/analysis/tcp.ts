@@ -98,6 +98,11 @@ export interface TcpSegment {
   desegmentLen: number;
   /** True when TCP will honour a desegment request (reassembly on, a stream, not an IP fragment). */
   canDesegment: boolean;
+  /**
+   * Set with a desegment request at offset 0 by a dissector whose layer tshark keeps in
+   * frame.protocols all the same (TLS, which adds its item first); others are dropped from it.
+   */
+  keepsLayer?: boolean;
   /** The TCP layer's tree item (where tcp_dissect_pdus-style dissectors put tcp.pdu.size); null when unknown. */
   tcpTree?: Item | null;
 }
