@@ -1,8 +1,9 @@
 /**
  * Transport Layer Security: the record layer and the cleartext handshake
  * messages, with tshark 4.0's field names. On "tcp.port" 443 and from OpenVPN's
- * control channel (table "openvpn.control"). Records must be complete in the tvb
- * handed in (TCP reassembly comes later): a record cut short is marked, not guessed.
+ * control channel (table "openvpn.control"). Over TCP a record cut by the segment's
+ * end is asked for whole (TCP reassembly) and dissected where it completes; elsewhere
+ * (OpenVPN reassembles its own, or TCP reassembly is off) one cut short is marked, not guessed.
  */
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
 import { DESEGMENT_ONE_MORE_SEGMENT } from "../src/analysis/reassembly.js";

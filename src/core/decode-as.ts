@@ -15,7 +15,7 @@ export interface DecodeAsRule {
 
 export class DecodeAsError extends Error {}
 
-/** The most values one rule may cover (tshark refuses larger ranges too, with a note). */
+/** The most values one rule may cover: a whole 16-bit port space. */
 const MAX_SPAN = 65536;
 
 /**
