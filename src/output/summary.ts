@@ -156,10 +156,7 @@ export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter, tim
   w.spaces(5 - digitCount(num));
   w.uint(num);
   w.text(" ");
-  if (time === "r") {
-    const t = relativeParts(d);
-    writeSeconds(w, t.s, t.ns, digitsFor(fr.iface?.tsresol ?? fr.tsresol), 10);
-  } else writeTime(w, d, time, 10);
+  writeTime(w, d, time, 10);
   w.text(" ");
   w.spaces(12 - src.length);
   w.text(src);
