@@ -25,21 +25,22 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
       encrypted(rt, tvb, o, len - o, infos);
       return;
     }
+    const info = type === 2 && isHrr(tvb, o + 4, ml) ? "Hello Retry Request" : name;
+    // in Info before the body is read, so that a body that runs out still names the message (as tshark)
+    infos?.push(info);
     const ht = rt.add(tls.f.hs, tvb, o, 4 + ml, null);
-    if (rt.tree.full) ht.setText(`Handshake Protocol: ${type === 2 && isHrr(tvb, o + 4, ml) ? "Hello Retry Request" : name}`);
+    if (rt.tree.full) ht.setText(`Handshake Protocol: ${info}`);
     ht.add(tls.f.hsType, tvb, o, 1, type);
     ht.add(tls.f.hsLength, tvb, o + 1, 3, ml);
     const m = tvb.sub(o + 4, ml);
-    let info = name;
     if (type === 1) clientHello(m, ht, c.version !== 0x0304);
-    else if (type === 2) info = serverHello(m, ht, c);
+    else if (type === 2) serverHello(m, ht, c);
     else if (type === 11 && c.version !== 0x0304) certificate(m, ht);
     else if (type === 4 && c.version !== 0x0304) newSessionTicket(m, ht);
     else if (type === 12) serverKeyExchange(m, ht, c);
     else if (type === 13 && c.version !== 0x0304) certificateRequest(m, ht, c.version);
     else if (type === 15) certificateVerify(m, ht, c.version);
     else if (type === 16) clientKeyExchange(m, ht, c.kex);
-    infos?.push(info);
     o += 4 + ml;
   }
   if (o < len) encrypted(rt, tvb, o, len - o, infos);
@@ -114,7 +115,7 @@ function selectedVersion(m: Tvb, o: number): number {
   return m.u16(0);
 }
 
-function serverHello(m: Tvb, ht: Item, c: TlsConv): string {
+function serverHello(m: Tvb, ht: Item, c: TlsConv): void {
   let o = 35 + m.u8(34);
   const v = selectedVersion(m, o + 3);
   const hrr = isHrr(m, 0, m.length);
@@ -128,7 +129,6 @@ function serverHello(m: Tvb, ht: Item, c: TlsConv): string {
   const sv = o + 2 <= m.length ? extensions(m, o, ht, hrr ? 6 : 2, ja) : 0;
   c.version = sv !== 0 ? sv : m.u16(0);
   ja3Items(ht, m, tls.f.ja3sFull, tls.f.ja3s, [m.u16(0), cs, ja.exts]);
-  return hrr ? "Hello Retry Request" : "Server Hello";
 }
 
 function certificate(m: Tvb, ht: Item): void {

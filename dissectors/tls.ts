@@ -218,100 +218,103 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
   let colVer = 0;
   const ti = tree.add(tls.hf, tvb, 0, len, null);
   let o = 0;
-  while (o < len) {
-    if (len - o < 5) {
-      if (canAsk) asked = ask(seg, o, DESEGMENT_ONE_MORE_SEGMENT);
-      else partial(ti, tvb, o, len - o, "record header");
-      break;
-    }
-    const ct = tvb.u8(o);
-    const ver = tvb.u16(o + 1);
-    const rl = tvb.u16(o + 3);
-    if (CONTENT_TYPES[ct] === undefined || (ver >> 8) !== 3) {
-      // not a record (the rest of one from an earlier segment): tshark says so in Info only, the tree stays empty
-      if (infos !== null && infos.length === 0) infos.push("Continuation Data");
-      break;
-    }
-    if (o + 5 + rl > len && canAsk) {
-      asked = ask(seg, o, o + 5 + rl - len);
-      break;
-    }
-    // tshark's ssl_try_set_version: any record but a handshake, or a handshake other than a
-    // ClientHello, tells the session's version (a ServerHello's supported_versions may still change it)
-    if (c.version === 0 && VERSION_COL[ver] !== undefined && (ct !== 22 || (rl > 0 && tvb.u8(o + 5) !== 1))) c.version = ver;
-    const shown = c.version !== 0 ? c.version : ver;
-    if (colVer === 0) colVer = shown;
-    const rt = ti.add(f.record, tvb, o, Math.min(5 + rl, len - o), null);
-    const isOpaque = c.version === 0x0304 && ct === 23;
-    rt.add(isOpaque ? f.opaqueType : f.contentType, tvb, o, 1, ct);
-    rt.add(f.version, tvb, o + 1, 2, ver);
-    rt.add(f.length, tvb, o + 3, 2, rl);
-    if (o + 5 + rl > len) {
-      partial(rt, tvb, o, len - o, `record of ${rl} bytes`);
-      if (infos !== null) infos.push(recordInfo(ct));
-      break;
-    }
-    const body = tvb.sub(o + 5, rl);
-    const before = infos === null ? 0 : infos.length;
-    const label = CONTENT_TYPES[ct];
-    let recordWhat: string | null = null;
-    switch (ct) {
-      case 20:
-        rt.add(f.ccs, body, 0, rl, null);
-        c.ccs[dir] = true;
-        infos?.push("Change Cipher Spec");
-        break;
-      case 21:
-        if (rl === 2) {
-          const at = rt.add(f.alert, body, 0, 2, null);
-          const lvl = body.u8(0), desc = body.u8(1);
-          at.add(f.alertLevel, body, 0, 1, lvl);
-          at.add(f.alertDesc, body, 1, 1, desc);
-          infos?.push(`Alert (Level: ${ALERT_LEVELS[lvl] ?? "Unknown"}, Description: ${ALERT_DESCRIPTIONS[desc] ?? "Unknown"})`);
-        } else {
-          if (full) rt.add(f.alert, body, 0, rl, null).setText("Alert Message: Encrypted Alert");
-          infos?.push("Encrypted Alert");
-        }
-        break;
-      case 23: {
-        rt.add(f.appData, body, 0, rl, body.bytes(0, rl));
-        // tshark names the protocol its TLS port table gives (443: HTTP) instead of "Application Data"
-        const app = pinfo.srcport === 443 || pinfo.dstport === 443 ? "Hypertext Transfer Protocol" : null;
-        if (app !== null) rt.addGenerated(f.appProto, body, 0, 0, app);
-        infos?.push("Application Data");
-        if (app !== null) recordWhat = app;
+  // the columns are set even when a record's body runs out (BoundsError → [Malformed Packet]): tshark
+  // has written them by then
+  try {
+    while (o < len) {
+      if (len - o < 5) {
+        if (canAsk) asked = ask(seg, o, DESEGMENT_ONE_MORE_SEGMENT);
+        else partial(ti, tvb, o, len - o, "record header");
         break;
       }
-      case 22:
-        if (c.ccs[dir] && c.version !== 0x0304) {
-          if (full) rt.add(f.hs, body, 0, rl, null).setText("Handshake Protocol: Encrypted Handshake Message");
-          infos?.push("Encrypted Handshake Message");
-        } else {
-          handshakes(body, pinfo, rt, c, infos);
+      const ct = tvb.u8(o);
+      const ver = tvb.u16(o + 1);
+      const rl = tvb.u16(o + 3);
+      if (CONTENT_TYPES[ct] === undefined || (ver >> 8) !== 3) {
+        // not a record (the rest of one from an earlier segment): tshark says so in Info only, the tree stays empty
+        if (infos !== null && infos.length === 0) infos.push("Continuation Data");
+        break;
+      }
+      if (o + 5 + rl > len && canAsk) {
+        asked = ask(seg, o, o + 5 + rl - len);
+        break;
+      }
+      // tshark's ssl_try_set_version: any record but a handshake, or a handshake other than a
+      // ClientHello, tells the session's version (a ServerHello's supported_versions may still change it)
+      if (c.version === 0 && VERSION_COL[ver] !== undefined && (ct !== 22 || (rl > 0 && tvb.u8(o + 5) !== 1))) c.version = ver;
+      const shown = c.version !== 0 ? c.version : ver;
+      if (colVer === 0) colVer = shown;
+      const rt = ti.add(f.record, tvb, o, Math.min(5 + rl, len - o), null);
+      const isOpaque = c.version === 0x0304 && ct === 23;
+      rt.add(isOpaque ? f.opaqueType : f.contentType, tvb, o, 1, ct);
+      rt.add(f.version, tvb, o + 1, 2, ver);
+      rt.add(f.length, tvb, o + 3, 2, rl);
+      if (o + 5 + rl > len) {
+        partial(rt, tvb, o, len - o, `record of ${rl} bytes`);
+        if (infos !== null) infos.push(recordInfo(ct));
+        break;
+      }
+      const body = tvb.sub(o + 5, rl);
+      const before = infos === null ? 0 : infos.length;
+      let recordWhat: string | null = null;
+      switch (ct) {
+        case 20:
+          rt.add(f.ccs, body, 0, rl, null);
+          c.ccs[dir] = true;
+          infos?.push("Change Cipher Spec");
+          break;
+        case 21:
+          if (rl === 2) {
+            const at = rt.add(f.alert, body, 0, 2, null);
+            const lvl = body.u8(0), desc = body.u8(1);
+            at.add(f.alertLevel, body, 0, 1, lvl);
+            at.add(f.alertDesc, body, 1, 1, desc);
+            infos?.push(`Alert (Level: ${ALERT_LEVELS[lvl] ?? "Unknown"}, Description: ${ALERT_DESCRIPTIONS[desc] ?? "Unknown"})`);
+          } else {
+            if (full) rt.add(f.alert, body, 0, rl, null).setText("Alert Message: Encrypted Alert");
+            infos?.push("Encrypted Alert");
+          }
+          break;
+        case 23: {
+          rt.add(f.appData, body, 0, rl, body.bytes(0, rl));
+          // tshark names the protocol its TLS port table gives (443: HTTP) instead of "Application Data"
+          const app = pinfo.srcport === 443 || pinfo.dstport === 443 ? "Hypertext Transfer Protocol" : null;
+          if (app !== null) rt.addGenerated(f.appProto, body, 0, 0, app);
+          infos?.push("Application Data");
+          if (app !== null) recordWhat = app;
+          break;
         }
-        break;
-      case 24:
-        infos?.push(heartbeat(rt, body, rl));
-        break;
-      default:
-        infos?.push(CONTENT_TYPES[ct]);
+        case 22:
+          if (c.ccs[dir] && c.version !== 0x0304) {
+            if (full) rt.add(f.hs, body, 0, rl, null).setText("Handshake Protocol: Encrypted Handshake Message");
+            infos?.push("Encrypted Handshake Message");
+          } else {
+            try {
+              handshakes(body, pinfo, rt, c, infos);
+            } catch (e) {
+              // a message that runs out: the record is labelled with what it holds so far, as tshark's
+              if (full) rt.setText(recordLabel(shown, ct, infos!, before, null));
+              throw e;
+            }
+          }
+          break;
+        case 24:
+          infos?.push(heartbeat(rt, body, rl));
+          break;
+        default:
+          infos?.push(CONTENT_TYPES[ct]);
+      }
+      if (full) rt.setText(recordLabel(shown, ct, infos!, before, recordWhat));
+      o += 5 + rl;
     }
-    if (full) {
-      // tshark: "TLSv1.3 Record Layer: Handshake Protocol: Client Hello", "…: Handshake Protocol: Multiple
-      // Handshake Messages", "…: Alert (Level: …)", "…: Encrypted Alert"
-      const n = infos!.length - before;
-      const what = recordWhat ?? (n > 1 && ct === 22 ? "Multiple Handshake Messages" : infos!.slice(before).join(", "));
-      const head = ct === 21 || ct === 24 ? what : `${label} Protocol${what ? ": " + what : ""}`;
-      rt.setText(`${VERSION_COL[shown] ?? "TLS"} Record Layer: ${head}`);
+  } finally {
+    // nothing dissected before the record TCP will bring whole: tshark's TLS has cleared Info all the
+    // same, and TCP marks the segment ("[TCP segment of a reassembled PDU]", Protocol TCP)
+    if (cols && asked === 0) pinfo.clearInfoAppendSep(", ", "");
+    else if (cols) {
+      pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL"); // tshark: "SSL" while no version is known
+      pinfo.clearInfoAppendSep(", ", infos!.join(", ")); // tshark: col_clear, then col_append_sep_str(", ") per message
     }
-    o += 5 + rl;
-  }
-  // nothing dissected before the record TCP will bring whole: tshark's TLS has cleared Info all the
-  // same, and TCP marks the segment ("[TCP segment of a reassembled PDU]", Protocol TCP)
-  if (cols && asked === 0) pinfo.clearInfoAppendSep(", ", "");
-  else if (cols) {
-    pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL"); // tshark: "SSL" while no version is known
-    pinfo.clearInfoAppendSep(", ", infos!.join(", ")); // tshark: col_clear, then col_append_sep_str(", ") per message
   }
   return len;
 }
@@ -329,6 +332,18 @@ function heartbeat(rt: Item, body: Tvb, rl: number): string {
   ht.add(f.hbPayload, body, 3, pl, body.bytes(3, pl)).setText(`Payload (${bytes(pl)})`);
   ht.add(f.hbPadding, body, 3 + pl, rl - 3 - pl, body.bytes(3 + pl, rl - 3 - pl)).setText(`Padding and HMAC (${bytes(rl - 3 - pl)})`);
   return type === 1 ? "Heartbeat Request" : "Heartbeat Response";
+}
+
+/**
+ * A record's label, as tshark's: "TLSv1.3 Record Layer: Handshake Protocol: Client Hello",
+ * "…: Handshake Protocol: Multiple Handshake Messages", "…: Alert (Level: …)", "…: Encrypted
+ * Alert"; `infos` from `before` are the record's messages.
+ */
+function recordLabel(shown: number, ct: number, infos: readonly string[], before: number, recordWhat: string | null): string {
+  const n = infos.length - before;
+  const what = recordWhat ?? (n > 1 && ct === 22 ? "Multiple Handshake Messages" : infos.slice(before).join(", "));
+  const head = ct === 21 || ct === 24 ? what : `${CONTENT_TYPES[ct]} Protocol${what ? ": " + what : ""}`;
+  return `${VERSION_COL[shown] ?? "TLS"} Record Layer: ${head}`;
 }
 
 function recordInfo(ct: number): string {

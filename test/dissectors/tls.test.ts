@@ -325,6 +325,16 @@ describe.skipIf(!haveTshark())("TLS -V tree vs tshark", () => {
     expect(r.diffs).toEqual([]);
   });
 
+  it("a Client Hello whose body runs out: named in Info and in its record's label, then marked malformed, as tshark", () => {
+    const file = tcpCapture("short-hello.pcap", [[true, [22, 3, 1, 0, 5, 1, 0, 0, 1, 0]]]);
+    const r = compareTree(file, () => true);
+    expect(r.frames).toBe(1);
+    expect(r.diffs).toEqual([]);
+    const ours = runCli(["-r", file]).stdout;
+    expect(ours).toContain("TLSv1 64 Client Hello[Malformed Packet]");
+    expect(ours).toBe(execFileSync("tshark", ["-n", "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } }));
+  });
+
   it("TLS 1.3 hellos with PSK, GREASE, cookie and less common extensions, a HelloRetryRequest: TLS blocks equal", () => {
     const r = compareTree(tls13Capture(), () => true);
     expect(r.frames).toBe(4);
