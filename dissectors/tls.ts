@@ -209,6 +209,9 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
   // over TCP with reassembly on: a record cut by the segment's end is asked for whole (tshark's need_desegmentation)
   const seg = data !== null && typeof data === "object" && "canDesegment" in data ? (data as TcpSegment) : null;
   const canAsk = seg !== null && seg.canDesegment;
+  // tshark's TLS turns down a TCP payload whose first four bytes are printable: plain text on a
+  // TLS port (HTTP on 443 goes on to HTTP's heuristic; other text stays TCP data)
+  if (seg !== null && len >= 4 && isPrint(tvb.u8(0)) && isPrint(tvb.u8(1)) && isPrint(tvb.u8(2)) && isPrint(tvb.u8(3))) return 0;
   let asked = -1;
   const { c, dir } = convOf(pinfo);
   const cols = pinfo.cols !== null;
@@ -332,6 +335,11 @@ function heartbeat(rt: Item, body: Tvb, rl: number): string {
   ht.add(f.hbPayload, body, 3, pl, body.bytes(3, pl)).setText(`Payload (${bytes(pl)})`);
   ht.add(f.hbPadding, body, 3 + pl, rl - 3 - pl, body.bytes(3 + pl, rl - 3 - pl)).setText(`Padding and HMAC (${bytes(rl - 3 - pl)})`);
   return type === 1 ? "Heartbeat Request" : "Heartbeat Response";
+}
+
+/** g_ascii_isprint. */
+function isPrint(b: number): boolean {
+  return b >= 0x20 && b <= 0x7e;
 }
 
 /**

@@ -335,6 +335,26 @@ describe.skipIf(!haveTshark())("TLS -V tree vs tshark", () => {
     expect(ours).toBe(execFileSync("tshark", ["-n", "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } }));
   });
 
+  it("plain text on port 443 is turned down (HTTP's heuristic, or TCP data), binary is TLS continuation data, as tshark", () => {
+    const alert = rec(21, [2, 40]);
+    for (const [name, flights] of [
+      ["get-443.pcap", [[true, str("GET / HTTP/1.1\r\nHost: a\r\n\r\n")]]],
+      ["text-443.pcap", [[true, str("hello world\r\n")], [true, [0, ...str("hello world")]]]],
+      ["binary-443.pcap", [[true, [5, 5, 5, 5, 5, 5]], [true, [0x41, 0x41, 0x41, 0, 0, 0]]]],
+      ["alert-then-text.pcap", [[true, alert], [true, str("GET / HTTP/1.1\r\nHost: a\r\n\r\n")], [true, str("AAAA\0\0")]]],
+    ] as [string, [boolean, number[]][]][]) {
+      const file = tcpCapture(name, flights);
+      const want = execFileSync("tshark", ["-n", "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
+      expect(runCli(["-r", file]).stdout, name).toBe(want);
+    }
+    // a real one: suricata-verify's Chrome requests in cleartext on port 443, brotli bodies
+    for (const file of corpus("suricata-verify", (n) => n === "http-brotli-ce__input.pcap")) {
+      const want = execFileSync("tshark", ["-n", "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
+      expect(want).toContain("HTTP/1.1 200 OK  (text/javascript)");
+      expect(runCli(["-r", file]).stdout).toBe(want);
+    }
+  });
+
   it("TLS 1.3 hellos with PSK, GREASE, cookie and less common extensions, a HelloRetryRequest: TLS blocks equal", () => {
     const r = compareTree(tls13Capture(), () => true);
     expect(r.frames).toBe(4);
