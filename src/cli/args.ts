@@ -39,6 +39,8 @@ export interface Options {
   glossary?: string;
   /** -t: the Time column's format (r: since the first frame). */
   timeFormat: TimeFormat;
+  /** -u: seconds as seconds (s) or hours, minutes and seconds (hms). */
+  secondsFormat: "s" | "hms";
   /** -d layer==selector,protocol (decode as), as given; checked against the tables when dissection starts. */
   decodeAs: string[];
   /** -s: bytes kept per captured packet (0: all). */
@@ -53,14 +55,14 @@ export interface Options {
 
 export class UsageError extends Error {}
 
-const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B", "d", "t"]);
+const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B", "d", "t", "u"]);
 const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P"]);
 
 export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", fields: [], fieldOptions: [],
     writeFormat: "pcapng", quiet: false, layers: false, statsFormat: "table", printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
-    version: false, prefs: {}, decodeAs: [], timeFormat: "r", autostop: {}, ring: {},
+    version: false, prefs: {}, decodeAs: [], timeFormat: "r", secondsFormat: "s", autostop: {}, ring: {},
   };
   const longWithValue = new Set(["threads", "color", "highlight", "read-file", "count", "display-filter", "format", "keylog", "openvpn-tls-crypt", "openvpn-static"]);
   for (let i = 0; i < argv.length; i++) {
@@ -180,6 +182,10 @@ function applyShort(o: Options, c: string, v: string): void {
       if (!(TIME_FORMATS as readonly string[]).includes(v)) throw new UsageError(`invalid time stamp type "${v}": use one of ${TIME_FORMATS.join(", ")}`);
       o.timeFormat = v as TimeFormat;
       break;
+    case "u":
+      if (v !== "s" && v !== "hms") throw new UsageError(`invalid seconds type "${v}": use s or hms`);
+      o.secondsFormat = v;
+      break;
     case "E": o.fieldOptions.push(v); break;
     case "w": o.write = v; break;
     case "F":
@@ -238,6 +244,7 @@ Output:
   -t r|a|ad|adoy|d|dd|e|u|ud|udoy   the Time column: since the first frame (r), time of day
                         (a; u: UTC; ad/ud with the date), since the previous (d) or previous
                         displayed (dd) frame, since the epoch (e)
+  -u s|hms              seconds as seconds, or as hours, minutes and seconds ("2m 28.995016s")
   --highlight FIELD     in the hex dump, mark the bytes of FIELD (e.g. ip.ttl)
   -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
   -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n

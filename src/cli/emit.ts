@@ -19,7 +19,7 @@ import { makeStats, renderStats, StatsError, type StatsCollector } from "../outp
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
 import type { LineWriter } from "../output/line-writer.js";
-import { columnText, writeSummaryLine } from "../output/summary.js";
+import { columnText, writeSummaryLine, type TimeDisplay } from "../output/summary.js";
 import { DecodeAsError, parseDecodeAs, type DecodeAsRule } from "../core/decode-as.js";
 import { treeTextTo } from "../output/tree-text.js";
 import type { Options } from "./args.js";
@@ -53,6 +53,8 @@ export class Emitter {
   private readonly filter: CompiledFilter | undefined;
   private readonly fields: Field[];
   private readonly fo: FieldsOptions;
+  /** The Time column's display (-t, -u). */
+  private readonly time: TimeDisplay;
   /** The -e fields that are summary columns (`_ws.col.Info`), filled from the columns after dissection. */
   private readonly columnFields: { field: Field; title: string }[];
   private readonly highlight: Field[];
@@ -98,6 +100,7 @@ export class Emitter {
     this.fields = fields;
     this.fo = fo;
     this.columnFields = o.outputType === "fields" ? columnFields(fields) : [];
+    this.time = { format: o.timeFormat, hms: o.secondsFormat === "hms" };
     this.highlight = [];
     for (const h of o.highlight) {
       const f = fieldByAbbrev(h);
@@ -198,7 +201,7 @@ export class Emitter {
     if (o.outputType === "text") {
       let printed = false;
       if (this.printSummary) {
-        writeSummaryLine(d, this.style, out, o.timeFormat);
+        writeSummaryLine(d, this.style, out, this.time);
         printed = true;
       }
       if (o.layers && !o.quiet) {
@@ -215,7 +218,7 @@ export class Emitter {
       } else if (this.printTree) out.write("\n");
     } else if (o.outputType === "fields") {
       for (const c of this.columnFields) {
-        const t = columnText(d, c.title, o.timeFormat);
+        const t = columnText(d, c.title, this.time);
         if (t !== null) d.tree.record(c.field, t);
       }
       writeFieldsLine(d.tree, this.fields, this.fo, out);

@@ -87,25 +87,37 @@ function writeSeconds(w: LineWriter, s: number, ns: number, digits: number, widt
 export type TimeFormat = "r" | "a" | "ad" | "adoy" | "d" | "dd" | "e" | "u" | "ud" | "udoy";
 export const TIME_FORMATS: readonly TimeFormat[] = ["a", "ad", "adoy", "d", "dd", "e", "r", "u", "ud", "udoy"];
 
+/** The Time column's display: -t's format, and -u's unit for the seconds-type formats (hms: "2m 28.995016s"). */
+export interface TimeDisplay {
+  format: TimeFormat;
+  hms: boolean;
+}
+export const DEFAULT_TIME: TimeDisplay = { format: "r", hms: false };
+
 /**
  * The Time column into `w`, right-aligned in `width`, as tshark's -t formats it: seconds
  * since the first frame (r), since the previous captured (d) or displayed (dd) frame, since
  * the epoch (e); or the time of day, local (a) or UTC (u), alone or after the date (ad, ud)
  * or the year and day of the year (adoy, udoy). Decimals as the file's precision.
  */
-function writeTime(w: LineWriter, d: Dissection, fmt: TimeFormat, width: number): void {
+function writeTime(w: LineWriter, d: Dissection, time: TimeDisplay, width: number): void {
   const fr = d.frame;
   const digits = digitsFor(fr.iface?.tsresol ?? fr.tsresol);
+  const fmt = time.format;
   switch (fmt) {
-    case "r": {
-      const t = relativeParts(d);
-      writeSeconds(w, t.s, t.ns, digits, width);
-      return;
-    }
-    case "d": case "dd": {
-      const p = fmt === "d" ? d.pinfo.prevTs : d.pinfo.prevDisplayedTs;
-      const t = p === null ? { s: 0, ns: 0 } : timeDelta(fr.tsSec, fr.tsNsec, p.s, p.ns);
-      writeSeconds(w, t.s, t.ns, digits, width);
+    case "r": case "d": case "dd": {
+      let t: Time;
+      if (fmt === "r") t = relativeParts(d);
+      else {
+        const p = fmt === "d" ? d.pinfo.prevTs : d.pinfo.prevDisplayedTs;
+        t = p === null ? { s: 0, ns: 0 } : timeDelta(fr.tsSec, fr.tsNsec, p.s, p.ns);
+      }
+      if (!time.hms) writeSeconds(w, t.s, t.ns, digits, width);
+      else {
+        const text = hoursMinutesSeconds(t.s, t.ns, digits);
+        w.spaces(width - text.length);
+        w.text(text);
+      }
       return;
     }
     case "e":
@@ -120,6 +132,23 @@ function writeTime(w: LineWriter, d: Dissection, fmt: TimeFormat, width: number)
 }
 
 const pad = (n: number, k: number): string => String(n).padStart(k, "0");
+
+/**
+ * -u hms, as Wireshark's set_time_hour_min_sec: "3.415261s", "2m 28.995016s",
+ * "2h 52m 10.503893s" (minutes and seconds space-padded to two places after a larger
+ * unit), "- " before a negative time.
+ */
+function hoursMinutesSeconds(s: number, ns: number, digits: number): string {
+  const neg = s < 0 || ns < 0;
+  s = Math.abs(s);
+  ns = Math.abs(ns);
+  const frac = digits > 0 ? "." + pad(Math.floor(ns / POW10[9 - digits]), digits) : "";
+  const two = (n: number) => String(n).padStart(2, " ");
+  const sign = neg ? "- " : "";
+  if (s >= 3600) return `${sign}${Math.floor(s / 3600)}h ${two(Math.floor(s / 60) % 60)}m ${two(s % 60)}${frac}s`;
+  if (s >= 60) return `${sign}${Math.floor(s / 60)}m ${two(s % 60)}${frac}s`;
+  return `${sign}${s}${frac}s`;
+}
 
 /** "10:24:02.037450", "2026-11-25 10:24:02.037450", "2026/329 10:24:02.037450" (local or UTC by `fmt`). */
 function timeOfDay(sec: number, ns: number, digits: number, fmt: TimeFormat): string {
@@ -138,8 +167,8 @@ function timeOfDay(sec: number, ns: number, digits: number, fmt: TimeFormat): st
   return s;
 }
 
-/** One summary line (with its newline) into `w`; `time`: the Time column's format (-t). */
-export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter, time: TimeFormat = "r"): void {
+/** One summary line (with its newline) into `w`; `time`: the Time column's display (-t, -u). */
+export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter, time: TimeDisplay = DEFAULT_TIME): void {
   const cols = d.pinfo.cols;
   const src = cols === null ? "" : cols.src;
   const dst = cols === null ? "" : cols.dst;
@@ -176,7 +205,7 @@ export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter, tim
  * The text of the summary column with this title (tshark's default column titles, as
  * `-e _ws.col.<title>` names them), or null for a title that is not one of them.
  */
-export function columnText(d: Dissection, title: string, time: TimeFormat = "r"): string | null {
+export function columnText(d: Dissection, title: string, time: TimeDisplay = DEFAULT_TIME): string | null {
   const cols = d.pinfo.cols;
   switch (title) {
     case "No.": return String(d.frame.num);
