@@ -10,7 +10,7 @@ import { readCaptureSync } from "../../src/capture/reader.js";
 import { Dissector } from "../../src/core/dissect.js";
 import { Session } from "../../src/core/session.js";
 import { DEFAULT_FIELDS_OPTIONS, fieldsLine, resolveFields } from "../../src/output/fields.js";
-import { pcap } from "../helpers/build.js";
+import { cksum, pcap } from "../helpers/build.js";
 import { tsharkFields, type Disagreement } from "../helpers/tshark.js";
 
 /** nestcap's -T fields rows with a session of our own (prefs). */
@@ -43,13 +43,7 @@ export function u16(v: number): number[] {
   return [(v >>> 8) & 255, v & 255];
 }
 
-export function cksum(b: Uint8Array): number {
-  let s = 0;
-  for (let i = 0; i + 1 < b.length; i += 2) s += (b[i] << 8) | b[i + 1];
-  if (b.length & 1) s += b[b.length - 1] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
-}
+export { cksum };
 
 export interface Ip4Opts {
   proto?: number; id?: number; flags?: number; off?: number; ttl?: number;

@@ -56,6 +56,15 @@ export function concat(...arrs: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The Internet checksum (RFC 1071) of `b`. */
+export function cksum(b: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i + 1 < b.length; i += 2) s += (b[i] << 8) | b[i + 1];
+  if (b.length & 1) s += b[b.length - 1] << 8;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
+}
+
 /** Deterministic packet bytes. */
 export function payload(n: number, seed = 1): Uint8Array {
   const b = new Uint8Array(n);

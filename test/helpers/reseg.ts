@@ -6,23 +6,7 @@
  * recomputed IP lengths and checksums; FIN/PSH stay on the last piece only.
  */
 import { readCaptureSync } from "../../src/capture/reader.js";
-import { pcap, type PcapRecord } from "./build.js";
-
-function checksum(parts: Uint8Array[]): number {
-  let s = 0;
-  let odd = -1;
-  for (const b of parts)
-    for (let i = 0; i < b.length; i++) {
-      if (odd < 0) odd = b[i];
-      else {
-        s += (odd << 8) | b[i];
-        odd = -1;
-      }
-    }
-  if (odd >= 0) s += odd << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
-}
+import { cksum, concat, pcap, type PcapRecord } from "./build.js";
 
 /** The capture at `file` (Ethernet) with its TCP payloads cut into pieces of at most `max` bytes, as a classic pcap. */
 export function resegment(file: string, max: number): Uint8Array {
@@ -54,7 +38,7 @@ export function resegment(file: string, max: number): Uint8Array {
       const v = new DataView(p.buffer);
       v.setUint16(16, ihl + thl + piece.length);
       v.setUint16(24, 0);
-      v.setUint16(24, checksum([p.subarray(14, t)]));
+      v.setUint16(24, cksum(p.subarray(14, t)));
       v.setUint32(t + 4, (seq + i) >>> 0);
       if (i + max < pay.length) p[t + 13] &= ~0x09; // FIN and PSH on the last piece only
       v.setUint16(t + 16, 0);
@@ -62,7 +46,7 @@ export function resegment(file: string, max: number): Uint8Array {
       pseudo.set(p.subarray(26, 34));
       pseudo[9] = 6;
       new DataView(pseudo.buffer).setUint16(10, thl + piece.length);
-      v.setUint16(t + 16, checksum([pseudo, p.subarray(t)]));
+      v.setUint16(t + 16, cksum(concat(pseudo, p.subarray(t))));
       out.push(rec(p));
     }
   }
