@@ -146,11 +146,11 @@ export function responseLine(tvb: Tvb, it: Item, p: number, line: string): numbe
   return code;
 }
 
-export function fullUri(host: string | null, uri: string, method: string): string | null {
+export function fullUri(host: string | null, uri: string, method: string, tls = false): string | null {
   if (method === "CONNECT") return null;
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(uri)) return uri;
   if (host === null) return null;
-  return `http://${host}${uri}`;
+  return `${tls ? "https" : "http"}://${host}${uri}`;
 }
 
 /** process_header: one "Name: value" line, its item and what its header means for the message (h). */

@@ -154,7 +154,7 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
 
   // Generated request/response bookkeeping (one pass).
   if (type === T_REQUEST) {
-    const full_ = fullUri(h.host, uri, method);
+    const full_ = fullUri(h.host, uri, method, pinfo.layers.includes("tls")); // over TLS: https://
     if (full_ !== null) ti.addGenerated(f.fullUri, tvb, o, 0, full_);
     hide(ti.add(f.request, tvb, o, 0, true));
     const tail = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : null;
@@ -257,7 +257,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
       }
       return used;
     }
-    const ds = { name: "De-chunked entity body", data: c.body };
+    const ds = { name: `De-chunked entity body (${c.body.length} bytes)`, data: c.body };
     pinfo.addSource(ds);
     bodyTvb = new Tvb(ds);
   }
@@ -272,7 +272,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
       return used;
     }
     if (full) ei.appendText(` -> ${out.length} bytes`);
-    const ds = { name: "Uncompressed entity body", data: out };
+    const ds = { name: `Uncompressed entity body (${out.length} bytes)`, data: out };
     pinfo.addSource(ds);
     bodyTvb = new Tvb(ds);
   }

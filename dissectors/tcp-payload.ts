@@ -5,10 +5,8 @@
 import {
   TA_KEEP_ALIVE, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION, type TcpSegment, type TcpStream,
 } from "../src/analysis/tcp.js";
-import {
-  desegment, FD_MULTIPLETAILS, FD_OVERLAP, FD_OVERLAPCONFLICT, FD_TOOLONGFRAGMENT, FlowReassembly, MAX_PENDING,
-  type DesegmentHooks, type Msp,
-} from "../src/analysis/reassembly.js";
+import { desegment, FlowReassembly, MAX_PENDING, type DesegmentHooks, type Msp } from "../src/analysis/reassembly.js";
+import { showSegmentTree, type SegmentFields } from "../src/analysis/segment-tree.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, lookupTable, tryHeuristics } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
@@ -17,6 +15,9 @@ import { f, NO_BYTES, want } from "./tcp-common.js";
 
 /** tcp.desegment_tcp_streams default. */
 export const DESEGMENT_DEFAULT = true;
+
+/** tcp.segments and its children, for showSegmentTree (made on first use: the fields are bound late). */
+let SEGMENT_FIELDS: SegmentFields | undefined;
 
 /** A zero-length view for generated items that point at no bytes. */
 const NO_TVB = TvbCtor.of(new Uint8Array(0));
@@ -122,43 +123,12 @@ export class Hooks implements DesegmentHooks {
     return rtvb;
   }
   showSegments(msp: Msp, rtvb: Tvb): void {
-    const root = this.tree;
-    const full = root.tree.full;
-    const data = rtvb.ds.data;
-    const n = data.length;
-    const before = full && root.children !== null ? root.children.length : 0;
-    const top = root.addGenerated(f.segments, rtvb, 0, n, null);
-    let text = "";
-    let count = 0;
-    for (const sg of msp.frags) {
-      count++;
-      if (full) text += (count === 1 ? "" : ", ") + `#${sg.frame}(${sg.len})`;
-      const err = (sg.flags & (FD_OVERLAPCONFLICT | FD_MULTIPLETAILS | FD_TOOLONGFRAGMENT)) !== 0;
-      const clip = Math.min(sg.len, Math.max(0, n - sg.offset));
-      const it = top.addGenerated(err ? f.segmentError : f.segment, rtvb, Math.min(sg.offset, n), clip, sg.frame);
-      if (full) {
-        it.setText(sg.len === 0 ? `Frame: ${sg.frame} (no data)`
-          : `Frame: ${sg.frame}, payload: ${sg.offset}-${sg.offset + sg.len - 1} (${sg.len} byte${sg.len === 1 ? "" : "s"})`);
-      }
-      if (sg.flags & FD_OVERLAP) it.addGenerated(f.segmentOverlap, rtvb, 0, 0, true);
-      if (sg.flags & FD_OVERLAPCONFLICT) it.addGenerated(f.segmentOverlapConflict, rtvb, 0, 0, true);
-      if (sg.flags & FD_MULTIPLETAILS) it.addGenerated(f.segmentMultipleTails, rtvb, 0, 0, true);
-      if (sg.flags & FD_TOOLONGFRAGMENT) it.addGenerated(f.segmentTooLong, rtvb, 0, 0, true);
-    }
-    // as Wireshark: the head is set, the frame list appended (appended text is cut silently at the label length)
-    if (full) top.setText(`${count} Reassembled TCP Segments (${n} byte${n === 1 ? "" : "s"}): `).appendText(text);
-    top.addGenerated(f.segmentCount, rtvb, 0, 0, count);
-    top.addGenerated(f.reassembledLength, rtvb, 0, 0, n);
-    top.addGenerated(f.reassembledData, rtvb, 0, n, data);
-    // Wireshark moves the segment list right after the TCP item (print_tcp_fragment_tree)
-    const ch = root.children;
-    if (full && ch !== null && ch.length === before + 1) {
-      const i = ch.indexOf(this.ti);
-      if (i >= 0 && i + 1 < before) {
-        ch.pop();
-        ch.splice(i + 1, 0, top);
-      }
-    }
+    SEGMENT_FIELDS ??= {
+      segments: f.segments, segment: f.segment, segmentError: f.segmentError, overlap: f.segmentOverlap,
+      overlapConflict: f.segmentOverlapConflict, multipleTails: f.segmentMultipleTails, tooLong: f.segmentTooLong,
+      count: f.segmentCount, length: f.reassembledLength, data: f.reassembledData,
+    };
+    showSegmentTree(this.tree, this.ti, msp, rtvb, SEGMENT_FIELDS, "Reassembled TCP Segments");
   }
   isRetransmission(): boolean {
     // (with tcp.no_subdissector_on_error off, a retransmission may still fill a PDU's gap)

@@ -13,6 +13,8 @@ export interface Ja3 {
   exts: number[];
   groups: number[];
   ecpf: number[];
+  /** The first ALPN protocol named (in a ServerHello or EncryptedExtensions: the one chosen). */
+  alpn?: string;
 }
 
 /** GREASE values (RFC 8701: 0x?a?a with both bytes equal) are left out of JA3. */
@@ -84,12 +86,14 @@ export function extensions(m: Tvb, o: number, ht: Item, msg: number, ja: Ja3): n
       case 16: {
         const al = e.u16(0);
         et.add(tls.f.alpnLen, e, 0, 2, al);
-        const pt = et.addText(e, 2, al, "ALPN Protocol");
+        const pt = et.add(tls.f.alpnList, e, 2, al, null);
         let p = 2;
         while (p < 2 + al) {
           const sl = e.u8(p);
           pt.add(tls.f.alpnStrLen, e, p, 1, sl);
-          pt.add(tls.f.alpnStr, e, p + 1, sl, e.ascii(p + 1, sl));
+          const name = e.ascii(p + 1, sl);
+          pt.add(tls.f.alpnStr, e, p + 1, sl, name);
+          ja.alpn ??= name;
           p += 1 + sl;
         }
         break;

@@ -13,9 +13,10 @@ import { decodeCert, distinguishedName, utcTimeText } from "../src/tls/x509.js";
 import { kexOf, tls, type Kex, type TlsConv } from "./tls.js";
 import { extensions, notGrease, sigAlg, type Ja3 } from "./tls-extensions.js";
 
-/** The handshake messages of one record. */
-export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, infos: string[] | null): void {
+/** The handshake messages of one record; returns their types. */
+export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, infos: string[] | null): number[] {
   const len = tvb.length;
+  const types: number[] = [];
   let o = 0;
   while (o + 4 <= len) {
     const type = tvb.u8(o);
@@ -23,9 +24,24 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
     const name = HANDSHAKE_TYPES[type];
     if (name === undefined || o + 4 + ml > len) {
       encrypted(rt, tvb, o, len - o, infos);
-      return;
+      return types;
     }
-    const info = type === 2 && isHrr(tvb, o + 4, ml) ? "Hello Retry Request" : name;
+    types.push(type);
+    const hrr = type === 2 && isHrr(tvb, o + 4, ml);
+    const info = hrr ? "Hello Retry Request" : name;
+    // what decryption needs: the randoms, the suite, encrypt_then_mac
+    if ((type === 1 || (type === 2 && !hrr)) && ml >= 38) {
+      const rnd = tvb.bytes(o + 6, 32).slice();
+      if (type === 1) {
+        c.clientRandom = rnd;
+        c.clientDir = c.curDir;
+      } else if (o + 4 + 35 + tvb.u8(o + 38) + 2 <= len) {
+        c.serverRandom = rnd;
+        const so = o + 4 + 35 + tvb.u8(o + 38);
+        c.suite = tvb.u16(so);
+        c.etm = hasExtension(tvb.sub(o + 4, ml), so - o - 4 + 3, 22);
+      }
+    }
     // in Info before the body is read, so that a body that runs out still names the message (as tshark)
     infos?.push(info);
     const ht = rt.add(tls.f.hs, tvb, o, 4 + ml, null);
@@ -33,10 +49,15 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
     ht.add(tls.f.hsType, tvb, o, 1, type);
     ht.add(tls.f.hsLength, tvb, o + 1, 3, ml);
     const m = tvb.sub(o + 4, ml);
-    if (type === 1) clientHello(m, ht, c.version !== 0x0304);
+    const v13 = c.version === 0x0304;
+    if (type === 1) clientHello(m, ht, !v13);
     else if (type === 2) serverHello(m, ht, c);
-    else if (type === 11 && c.version !== 0x0304) certificate(m, ht);
-    else if (type === 4 && c.version !== 0x0304) newSessionTicket(m, ht);
+    else if (type === 11) certificate(m, ht, v13);
+    else if (type === 4) newSessionTicket(m, ht, v13);
+    else if (type === 8) encryptedExtensions(m, ht, c);
+    else if (type === 20) ht.add(tls.f.verifyData, m, 0, ml, null);
+    // (tshark puts the request under the record, not the message)
+    else if (type === 24 && ml >= 1) rt.add(tls.f.keyUpdate, m, 0, 1, m.u8(0));
     else if (type === 12) serverKeyExchange(m, ht, c);
     else if (type === 13 && c.version !== 0x0304) certificateRequest(m, ht, c.version);
     else if (type === 15) certificateVerify(m, ht, c.version);
@@ -44,6 +65,22 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
     o += 4 + ml;
   }
   if (o < len) encrypted(rt, tvb, o, len - o, infos);
+  return types;
+}
+
+/** Is extension `type` in the extensions block at o (its 2-byte length first)? */
+function hasExtension(m: Tvb, o: number, type: number): boolean {
+  if (o + 2 > m.length) return false;
+  const end = Math.min(o + 2 + m.u16(o), m.length);
+  for (let p = o + 2; p + 4 <= end; p += 4 + m.u16(p + 2)) if (m.u16(p) === type) return true;
+  return false;
+}
+
+/** EncryptedExtensions (TLS 1.3): an extensions block. */
+function encryptedExtensions(m: Tvb, ht: Item, c: TlsConv): void {
+  const ja: Ja3 = { exts: [], groups: [], ecpf: [] };
+  if (m.length >= 2) extensions(m, 0, ht, 8, ja);
+  if (ja.alpn !== undefined) c.alpn = ja.alpn;
 }
 
 function encrypted(rt: Item, tvb: Tvb, o: number, n: number, infos: string[] | null): void {
@@ -127,16 +164,25 @@ function serverHello(m: Tvb, ht: Item, c: TlsConv): void {
   o += 3;
   const ja: Ja3 = { exts: [], groups: [], ecpf: [] };
   const sv = o + 2 <= m.length ? extensions(m, o, ht, hrr ? 6 : 2, ja) : 0;
+  if (ja.alpn !== undefined && !hrr) c.alpn = ja.alpn;
   c.version = sv !== 0 ? sv : m.u16(0);
   ja3Items(ht, m, tls.f.ja3sFull, tls.f.ja3s, [m.u16(0), cs, ja.exts]);
 }
 
-function certificate(m: Tvb, ht: Item): void {
-  const total = m.u24(0);
-  ht.add(tls.f.certsLen, m, 0, 3, total);
-  let o = 3;
-  const end = Math.min(3 + total, m.length);
-  const lt = ht.add(tls.f.certs, m, 3, end - 3, null);
+/** Certificate; TLS 1.3 adds a request context first and extensions after each certificate. */
+function certificate(m: Tvb, ht: Item, v13: boolean): void {
+  let o = 0;
+  if (v13) {
+    const cl = m.u8(0);
+    ht.add(tls.f.certReqCtxLen, m, 0, 1, cl);
+    if (cl > 0) ht.add(tls.f.certReqCtx, m, 1, cl, m.bytes(1, cl));
+    o = 1 + cl;
+  }
+  const total = m.u24(o);
+  ht.add(tls.f.certsLen, m, o, 3, total);
+  o += 3;
+  const end = Math.min(o + total, m.length);
+  const lt = ht.add(tls.f.certs, m, o, end - o, null);
   if (ht.tree.full) lt.setText(`Certificates (${total} bytes)`);
   while (o + 3 <= end) {
     const cl = m.u24(o);
@@ -145,6 +191,13 @@ function certificate(m: Tvb, ht: Item): void {
     const ct = lt.add(tls.f.cert, m, o + 3, cl, der);
     x509(ct, m, o + 3, cl, der);
     o += 3 + cl;
+    if (v13 && o + 2 <= end) {
+      // the certificate's extensions (status_request, SCT…): their block, as tshark lists it
+      const el = m.u16(o);
+      if (el > 0) extensions(m, o, lt, 11, { exts: [], groups: [], ecpf: [] });
+      else lt.add(tls.f.extLen, m, o, 2, 0);
+      o += 2 + el;
+    }
   }
 }
 
@@ -236,15 +289,25 @@ function certificateRequest(m: Tvb, ht: Item, version: number): void {
   }
 }
 
-/** NewSessionTicket before TLS 1.3: lifetime hint and ticket. */
-function newSessionTicket(m: Tvb, ht: Item): void {
+/** NewSessionTicket: lifetime hint and ticket (TLS 1.3: age add and nonce between, extensions after). */
+function newSessionTicket(m: Tvb, ht: Item, v13: boolean): void {
   if (m.length < 6) return;
   const st = ht.addText(m, 0, m.length, "TLS Session Ticket");
   const hint = m.u32(0);
   st.add(tls.f.ticketHint, m, 0, 4, hint, `${hint} seconds (${durationText(hint)})`);
-  const tl = m.u16(4);
-  st.add(tls.f.ticketLen, m, 4, 2, tl);
-  st.add(tls.f.ticket, m, 6, tl, m.bytes(6, tl));
+  let o = 4;
+  if (v13) {
+    st.add(tls.f.ticketAgeAdd, m, 4, 4, m.u32(4));
+    const nl = m.u8(8);
+    st.add(tls.f.ticketNonceLen, m, 8, 1, nl);
+    st.add(tls.f.ticketNonce, m, 9, nl, m.bytes(9, nl));
+    o = 9 + nl;
+  }
+  const tl = m.u16(o);
+  st.add(tls.f.ticketLen, m, o, 2, tl);
+  st.add(tls.f.ticket, m, o + 2, tl, m.bytes(o + 2, tl));
+  o += 2 + tl;
+  if (v13 && o + 2 <= m.length) extensions(m, o, st, 4, { exts: [], groups: [], ecpf: [] });
 }
 
 /** "2 hours", "1 day, 2 hours, 3 minutes, 4 seconds", "0 seconds". */

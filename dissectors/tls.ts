@@ -11,7 +11,9 @@ import type { TcpSegment } from "../src/analysis/tcp.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
-import type { Tvb } from "../src/core/tvb.js";
+import { Tvb } from "../src/core/tvb.js";
+import { innerPlaintext, KeyLogFile, RecordDecoder, suiteParams } from "../src/tls/decrypt.js";
+import { dissectAppData, TlsAppFlow } from "./tls-app.js";
 
 import {
   ALERT_DESCRIPTIONS, ALERT_LEVELS, CIPHER_SUITES, COMPRESSION, CONTENT_TYPES, CURVE_TYPES, EC_POINT_FORMATS, EXTENSIONS,
@@ -26,6 +28,59 @@ export class TlsConv {
   readonly ccs = [false, false];
   /** Key exchange of the negotiated cipher suite (ServerHello): how Server/ClientKeyExchange are laid out. */
   kex: Kex = "";
+  /** Found by the TCP heuristic: the conversation's later payloads are TLS too. */
+  heur = false;
+  // ── decryption (with a key log) ──
+  /** Direction index of the record being dissected (set before the handshake messages are read). */
+  curDir = 0;
+  /** Direction index of the ClientHello's sender (-1: not seen). */
+  clientDir = -1;
+  clientRandom: Uint8Array | null = null;
+  serverRandom: Uint8Array | null = null;
+  /** The cipher suite the ServerHello chose (-1: none yet). */
+  suite = -1;
+  /** The ServerHello agreed to encrypt_then_mac (RFC 7366). */
+  etm = false;
+  /** Per direction: the keys records are decrypted with (after ChangeCipherSpec in TLS 1.2; after the ServerHello in 1.3). */
+  readonly dec: (RecordDecoder | null)[] = [null, null];
+  /** TLS 1.3 per direction: the application traffic secret, taken on after that side's Finished. */
+  readonly app13: (Uint8Array | null)[] = [null, null];
+  /** The application protocol the server chose by ALPN ("http/1.1"), null before. */
+  alpn: string | null = null;
+  /** Decrypted data was found to be HTTP by its first line (tshark's HTTP-over-TLS heuristic). */
+  httpByHeuristic = false;
+  /** Per direction: the decrypted application data stream (its reassembly). */
+  readonly app: (TlsAppFlow | null)[] = [null, null];
+}
+
+/** The key log of `-o tls.keylog_file:FILE` (null without one). */
+function keyLog(pinfo: PacketInfo): KeyLogFile | null {
+  return pinfo.session.get("tls.keylog", () => {
+    const p = pinfo.session.pref("tls.keylog_file", "");
+    return typeof p === "string" && p !== "" ? new KeyLogFile(p) : null;
+  });
+}
+
+/** TLS 1.3, once the ServerHello chose the suite: the handshake keys of both sides. */
+function keys13(c: TlsConv, pinfo: PacketInfo): void {
+  if (c.clientRandom === null || c.clientDir < 0) return;
+  const p = suiteParams(c.suite);
+  const s = p !== null ? keyLog(pinfo)?.get(c.clientRandom) : undefined;
+  if (p === null || s === undefined) return;
+  const cd = c.clientDir, sd = 1 - cd;
+  c.dec[cd] = s.clientHs !== undefined ? RecordDecoder.tls13(p, s.clientHs) : null;
+  c.dec[sd] = s.serverHs !== undefined ? RecordDecoder.tls13(p, s.serverHs) : null;
+  c.app13[cd] = s.client0 ?? null;
+  c.app13[sd] = s.server0 ?? null;
+}
+
+/** TLS 1.2, at a ChangeCipherSpec: the keys of that side from the master secret. */
+function keys12(c: TlsConv, pinfo: PacketInfo, dir: number): void {
+  if (c.version !== 0x0303 || c.clientRandom === null || c.serverRandom === null || c.clientDir < 0) return;
+  const p = suiteParams(c.suite);
+  const s = p !== null ? keyLog(pinfo)?.get(c.clientRandom) : undefined;
+  if (p === null || s?.master === undefined) return;
+  c.dec[dir] = RecordDecoder.tls12(p, s.master, c.clientRandom, c.serverRandom, dir === c.clientDir, c.etm);
 }
 
 export type Kex = "" | "rsa" | "dh" | "ecdh";
@@ -40,13 +95,34 @@ export function kexOf(suite: number): Kex {
   return "";
 }
 
-function convOf(pinfo: PacketInfo): { c: TlsConv; dir: number } {
+function convOf(pinfo: PacketInfo, create = true): { c: TlsConv; dir: number } | null {
   const m = pinfo.session.get("tls", () => new Map<string, TlsConv>());
   const dir = conversationDirection(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport);
   const key = conversationKey(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport, dir);
   let c = m.get(key);
-  if (c === undefined) m.set(key, (c = new TlsConv()));
+  if (c === undefined) {
+    if (!create) return null;
+    m.set(key, (c = new TlsConv()));
+  }
   return { c, dir: dir > 0 ? 0 : 1 };
+}
+
+/**
+ * tshark's TLS heuristic on TCP (is_sslv3_or_tls): a handshake or application-data record
+ * header with an SSLv3–TLS 1.2 (or GM TLS) version and a sane length; the conversation is
+ * TLS from then on, so TLS on any port (8443, 993…) is dissected.
+ */
+function heuristic(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): boolean {
+  const known = convOf(pinfo, false);
+  if (known === null || !known.c.heur) {
+    if (tvb.length < 5) return false;
+    const ct = tvb.u8(0), v = tvb.u16(1), rl = tvb.u16(3);
+    if (ct !== 22 && ct !== 23) return false;
+    if (v !== 0x0300 && v !== 0x0301 && v !== 0x0302 && v !== 0x0303 && v !== 0x0101) return false;
+    if (rl === 0 || rl >= 16384 + 2048) return false;
+    convOf(pinfo)!.c.heur = true;
+  }
+  return dissect(tvb, pinfo, tree, data) > 0;
 }
 
 const U8 = "uint8" as const, U16 = "uint16" as const, U24 = "uint24" as const, DEC = "dec" as const, HEX = "hex" as const;
@@ -110,6 +186,7 @@ export const tls = defineProtocol({
     ksKe: { abbrev: "tls.handshake.extensions_key_share_key_exchange", name: "Key Exchange", type: "bytes" },
     ksSelected: { abbrev: "tls.handshake.extensions_key_share_selected_group", name: "Selected Group", type: U16, base: DEC, strings: GROUPS },
     alpnLen: { abbrev: "tls.handshake.extensions_alpn_len", name: "ALPN Extension Length", type: U16, base: DEC },
+    alpnList: { abbrev: "tls.handshake.extensions_alpn_list", name: "ALPN Protocol", type: "none" },
     alpnStrLen: { abbrev: "tls.handshake.extensions_alpn_str_len", name: "ALPN string length", type: U8, base: DEC },
     alpnStr: { abbrev: "tls.handshake.extensions_alpn_str", name: "ALPN Next Protocol", type: "string" },
     ja3Full: { abbrev: "tls.handshake.ja3_full", name: "JA3 Fullstring", type: "string" },
@@ -139,6 +216,25 @@ export const tls = defineProtocol({
     ticketHint: { abbrev: "tls.handshake.session_ticket_lifetime_hint", name: "Session Ticket Lifetime Hint", type: "uint32", base: DEC },
     ticketLen: { abbrev: "tls.handshake.session_ticket_length", name: "Session Ticket Length", type: U16, base: DEC },
     ticket: { abbrev: "tls.handshake.session_ticket", name: "Session Ticket", type: "bytes" },
+    ticketAgeAdd: { abbrev: "tls.handshake.session_ticket_age_add", name: "Session Ticket Age Add", type: "uint32", base: DEC },
+    ticketNonceLen: { abbrev: "tls.handshake.session_ticket_nonce_length", name: "Session Ticket Nonce Length", type: U8, base: DEC },
+    ticketNonce: { abbrev: "tls.handshake.session_ticket_nonce", name: "Session Ticket Nonce", type: "bytes" },
+    certReqCtxLen: { abbrev: "tls.handshake.certificate_request_context_length", name: "Certificate Request Context Length", type: U8, base: DEC },
+    certReqCtx: { abbrev: "tls.handshake.certificate_request_context", name: "Certificate Request Context", type: "bytes" },
+    keyUpdate: { abbrev: "tls.handshake.key_update.request_update", name: "Key Update Request", type: U8, base: DEC, strings: { 0: "update_not_requested", 1: "update_requested" } },
+    verifyData: { abbrev: "tls.handshake.verify_data", name: "Verify Data", type: "none" },
+    segmentData: { abbrev: "tls.segment.data", name: "TLS segment data", type: "bytes" },
+    segments: { abbrev: "tls.segments", name: "Reassembled TLS segments", type: "none" },
+    segment: { abbrev: "tls.segment", name: "TLS segment", type: "framenum" },
+    segmentOverlap: { abbrev: "tls.segment.overlap", name: "Segment overlap", type: "bool" },
+    segmentOverlapConflict: { abbrev: "tls.segment.overlap.conflict", name: "Conflicting data in segment overlap", type: "bool" },
+    segmentMultipleTails: { abbrev: "tls.segment.multipletails", name: "Multiple tail segments found", type: "bool" },
+    segmentTooLong: { abbrev: "tls.segment.toolongfragment", name: "Segment too long", type: "bool" },
+    segmentError: { abbrev: "tls.segment.error", name: "Reassembling error", type: "framenum" },
+    segmentCount: { abbrev: "tls.segment.count", name: "Segment count", type: "uint32", base: DEC },
+    reassembledIn: { abbrev: "tls.reassembled_in", name: "Reassembled PDU in frame", type: "framenum" },
+    reassembledLength: { abbrev: "tls.reassembled.length", name: "Reassembled PDU length", type: "uint32", base: DEC },
+    reassembledData: { abbrev: "tls.reassembled.data", name: "Reassembled PDU data", type: "bytes" },
     appProto: { abbrev: "tls.app_data_proto", name: "Application Data Protocol", type: "string" },
     cookieLen: { abbrev: "tls.handshake.extensions.cookie_len", name: "Cookie length", type: U16, base: DEC },
     cookie: { abbrev: "tls.handshake.extensions.cookie", name: "Cookie", type: "bytes" },
@@ -198,6 +294,7 @@ export const tls = defineProtocol({
     partial: { abbrev: "tls.record.partial", name: "Record continues beyond the available bytes (needs reassembly)", type: "none" },
   },
   registers: [["tcp.port", 443], ["openvpn.control", 4]],
+  heuristics: [["tcp", heuristic]],
   dissect,
 });
 
@@ -213,12 +310,14 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
   // TLS port (HTTP on 443 goes on to HTTP's heuristic; other text stays TCP data)
   if (seg !== null && len >= 4 && isPrint(tvb.u8(0)) && isPrint(tvb.u8(1)) && isPrint(tvb.u8(2)) && isPrint(tvb.u8(3))) return 0;
   let asked = -1;
-  const { c, dir } = convOf(pinfo);
+  const { c, dir } = convOf(pinfo)!;
   const cols = pinfo.cols !== null;
   const full = tree.tree.full;
   // Info texts, per record: for the Info column and for -V's record labels
   const infos: string[] | null = cols || full ? [] : null;
   let colVer = 0;
+  // the application data's dissector has written the columns (decrypted records): later records append
+  let flushed = false;
   const ti = tree.add(tls.hf, tvb, 0, len, null);
   let o = 0;
   // the columns are set even when a record's body runs out (BoundsError → [Malformed Packet]): tshark
@@ -257,17 +356,34 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
         if (infos !== null) infos.push(recordInfo(ct));
         break;
       }
-      const body = tvb.sub(o + 5, rl);
+      // with a key log: the record's plaintext (TLS 1.3: its real content type is inside)
+      let body = tvb.sub(o + 5, rl);
+      let rct = ct;
+      let decrypted = false;
+      const dk = c.dec[dir];
+      if (dk !== null && rl > 0 && (dk.tls13 ? ct === 23 : ct >= 21 && ct <= 23)) {
+        const pt = dk.decrypt(tvb.bytes(o, 5), tvb.bytes(o + 5, rl));
+        const inner = pt === null ? null : dk.tls13 ? innerPlaintext(pt) : { type: ct, len: pt.length };
+        if (pt !== null && inner !== null) {
+          const ds = { name: `Decrypted TLS (${inner.len} bytes)`, data: pt.subarray(0, inner.len) };
+          pinfo.addSource(ds);
+          body = new Tvb(ds);
+          rct = inner.type;
+          decrypted = true;
+          if (dk.tls13) rt.addGenerated(f.contentType, tvb, o, 1, rct);
+        }
+      }
       const before = infos === null ? 0 : infos.length;
       let recordWhat: string | null = null;
-      switch (ct) {
+      switch (rct) {
         case 20:
           rt.add(f.ccs, body, 0, rl, null);
           c.ccs[dir] = true;
+          if (c.version !== 0x0304) keys12(c, pinfo, dir);
           infos?.push("Change Cipher Spec");
           break;
         case 21:
-          if (rl === 2) {
+          if (body.length === 2) {
             const at = rt.add(f.alert, body, 0, 2, null);
             const lvl = body.u8(0), desc = body.u8(1);
             at.add(f.alertLevel, body, 0, 1, lvl);
@@ -279,21 +395,51 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
           }
           break;
         case 23: {
-          rt.add(f.appData, body, 0, rl, body.bytes(0, rl));
-          // tshark names the protocol its TLS port table gives (443: HTTP) instead of "Application Data"
-          const app = pinfo.srcport === 443 || pinfo.dstport === 443 ? "Hypertext Transfer Protocol" : null;
-          if (app !== null) rt.addGenerated(f.appProto, body, 0, 0, app);
+          rt.add(f.appData, tvb, o + 5, rl, tvb.bytes(o + 5, rl));
+          // tshark names the application protocol (the session's, from ALPN or a heuristic, else
+          // its TLS port table's: 443 is HTTP) instead of "Application Data"
+          let app = c.httpByHeuristic || c.alpn?.startsWith("http/1.1") || pinfo.srcport === 443 || pinfo.dstport === 443 ? HTTP_NAME : null;
+          if (app !== null) rt.addGenerated(f.appProto, tvb, o + 5, 0, app);
+          else if (decrypted && looksLikeHttp(body)) {
+            // (found by the heuristic: the session's from now on; no app_data_proto item on this record)
+            c.httpByHeuristic = true;
+            app = HTTP_NAME;
+          }
           infos?.push("Application Data");
           if (app !== null) recordWhat = app;
+          if (decrypted) {
+            // the columns so far are written now: the application's dissector sets its own after them
+            if (cols) {
+              pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL");
+              if (flushed) pinfo.appendInfoSep(", ", infos!.join(", "));
+              else pinfo.clearInfoAppendSep(", ", infos!.join(", "));
+              infos!.length = 0;
+            }
+            flushed = true;
+            c.app[dir] ??= new TlsAppFlow();
+            // (no application protocol known: the plaintext goes to data, as tshark's)
+            dissectAppData(body, pinfo, tree, ti, c.app[dir]!, VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL", app !== null, data);
+          }
           break;
         }
         case 22:
-          if (c.ccs[dir] && c.version !== 0x0304) {
+          if (decrypted) {
+            c.curDir = dir;
+            const types = handshakes(body, pinfo, rt, c, infos);
+            // TLS 1.3: after its Finished a side uses its application traffic keys; a KeyUpdate moves them on
+            if (dk !== null && dk.tls13) {
+              if (types.includes(20) && c.app13[dir] !== null) c.dec[dir] = RecordDecoder.tls13(dk.p, c.app13[dir]!);
+              else if (types.includes(24)) c.dec[dir] = dk.updated();
+            }
+          } else if (c.ccs[dir] && c.version !== 0x0304) {
             if (full) rt.add(f.hs, body, 0, rl, null).setText("Handshake Protocol: Encrypted Handshake Message");
             infos?.push("Encrypted Handshake Message");
           } else {
             try {
+              c.curDir = dir;
+              const hadSuite = c.suite;
               handshakes(body, pinfo, rt, c, infos);
+              if (c.suite !== hadSuite && c.version === 0x0304) keys13(c, pinfo);
             } catch (e) {
               // a message that runs out: the record is labelled with what it holds so far, as tshark's
               if (full) rt.setText(recordLabel(shown, ct, infos!, before, null));
@@ -307,13 +453,15 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
         default:
           infos?.push(CONTENT_TYPES[ct]);
       }
-      if (full) rt.setText(recordLabel(shown, ct, infos!, before, recordWhat));
+      if (full) rt.setText(recordLabel(shown, rct, infos!, before, recordWhat));
       o += 5 + rl;
     }
   } finally {
     // nothing dissected before the record TCP will bring whole: tshark's TLS has cleared Info all the
     // same, and TCP marks the segment ("[TCP segment of a reassembled PDU]", Protocol TCP)
-    if (cols && asked === 0) pinfo.clearInfoAppendSep(", ", "");
+    if (cols && flushed) {
+      if (infos!.length > 0) pinfo.appendInfoSep(", ", infos!.join(", "));
+    } else if (cols && asked === 0) pinfo.clearInfoAppendSep(", ", "");
     else if (cols) {
       pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL"); // tshark: "SSL" while no version is known
       pinfo.clearInfoAppendSep(", ", infos!.join(", ")); // tshark: col_clear, then col_append_sep_str(", ") per message
@@ -335,6 +483,18 @@ function heartbeat(rt: Item, body: Tvb, rl: number): string {
   ht.add(f.hbPayload, body, 3, pl, body.bytes(3, pl)).setText(`Payload (${bytes(pl)})`);
   ht.add(f.hbPadding, body, 3 + pl, rl - 3 - pl, body.bytes(3 + pl, rl - 3 - pl)).setText(`Padding and HMAC (${bytes(rl - 3 - pl)})`);
   return type === 1 ? "Heartbeat Request" : "Heartbeat Response";
+}
+
+const HTTP_NAME = "Hypertext Transfer Protocol";
+
+/** tshark's HTTP-over-TLS heuristic: the first line starts or ends with "HTTP/1.". */
+function looksLikeHttp(t: Tvb): boolean {
+  const d = t.bytes(0);
+  let n = 0;
+  while (n < d.length && d[n] !== 0x0d && d[n] !== 0x0a) n++;
+  if (n === d.length) return false;
+  const is = (o: number) => o >= 0 && o + 7 <= n && String.fromCharCode(...d.subarray(o, o + 7)).toUpperCase() === "HTTP/1.";
+  return is(0) || is(n - 8);
 }
 
 /** g_ascii_isprint. */

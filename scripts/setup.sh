@@ -2,7 +2,7 @@
 # Installs whatever is missing, then builds. Used by `npm start` and `npm test` (and CI):
 #   - Debian packages (only on a root Debian machine): libpcap-dev (libpcap, which live
 #     capture calls through koffi), and for tests tshark (the reference), tcpdump,
-#     openvpn (the tunnel's interop peer), iproute2, dnsmasq, dig, curl, ping;
+#     openvpn (the tunnel's interop peer), iproute2, dnsmasq, dig, curl, openssl (s_client), ping;
 #   - npm packages (npm install; koffi ships prebuilt binaries, nothing is compiled);
 #   - the TypeScript build (dist/), and the CLI bundled into one file (dist/src/cli/nestcap.js).
 # Usage: scripts/setup.sh [start|test|build]   (build: only the TypeScript build)
@@ -14,7 +14,7 @@ need=()
 if [ "$what" != build ]; then
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 pkgs=(libpcap-dev)
-if [ "$what" = test ]; then pkgs+=(tshark tcpdump iproute2 dnsmasq dnsutils curl iputils-ping openvpn); fi
+if [ "$what" = test ]; then pkgs+=(tshark tcpdump iproute2 dnsmasq dnsutils curl openssl iputils-ping openvpn); fi
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${pkgs[@]}"; do have "$p" || need+=("$p"); done
 fi

@@ -1,3 +1,4 @@
+import { accessSync, constants } from "node:fs";
 /** tshark-style command-line parsing: short options with attached or separate values, long options. */
 import { KeyLogError, readKeyLog } from "../openvpn/keylog.js";
 import { KeyFileError, readStaticKeyFile, splitKeyArg } from "../openvpn/static.js";
@@ -136,14 +137,22 @@ export function parseArgs(argv: readonly string[]): Options {
   return o;
 }
 
-const KEY_PREFS: Record<string, "keylog" | "tls-crypt" | "static"> = { "openvpn.keylog": "keylog", "openvpn.tls_crypt_key": "tls-crypt", "openvpn.static_key": "static" };
+const KEY_PREFS: Record<string, "keylog" | "tls-crypt" | "static" | "tls-keylog"> = {
+  "openvpn.keylog": "keylog", "openvpn.tls_crypt_key": "tls-crypt", "openvpn.static_key": "static", "tls.keylog_file": "tls-keylog",
+};
 
-function checkKeyFile(v: string, kind: "keylog" | "tls-crypt" | "static"): void {
+function checkKeyFile(v: string, kind: "keylog" | "tls-crypt" | "static" | "tls-keylog"): void {
   try {
+    if (kind === "tls-keylog") {
+      // read again while dissecting (it may grow); here only: can it be read at all?
+      accessSync(v, constants.R_OK);
+      return;
+    }
     if (kind === "keylog") readKeyLog(v);
     else readStaticKeyFile(splitKeyArg(v).path);
   } catch (e) {
     if (e instanceof KeyLogError || e instanceof KeyFileError) throw new UsageError(e.message);
+    if (kind === "tls-keylog") throw new UsageError(`cannot read the TLS key log "${v}" (${(e as NodeJS.ErrnoException).code ?? e})`);
     throw e;
   }
 }
@@ -254,6 +263,9 @@ Output:
   -z STAT               statistics at the end: io,phs  conv,ip|eth|ipv6|tcp|udp  endpoints,…
                         io,stat,SECONDS[,FILTER…]  expert  dns,tree  http,tree  http,req
                         openvpn,tree  layers   (--format table|csv|json)
+  -o tls.keylog_file:FILE   decrypt TLS 1.2 and 1.3 with a key log in the SSLKEYLOGFILE format
+                        (curl, browsers, openssl s_client -keylogfile): HTTPS shows as HTTP
+  -o NAME:VALUE         other preferences, as tshark's (tcp.desegment_tcp_streams:FALSE…)
   --keylog FILE         decrypt OpenVPN data channels (and tls-crypt) with a nestcap key log
                         (make one with: nestcap keylog --from-openvpn-log LOG…)
   --openvpn-tls-crypt KEYFILE   decrypt tls-crypt control packets with an OpenVPN key file

@@ -5,11 +5,19 @@
  * records it. nestcap must reassemble the records as tshark does: every TLS field, the
  * reassembly fields and the summary columns are compared frame by frame.
  *
+ * The clients also write their TLS secrets to a key log (SSLKEYLOGFILE for curl,
+ * -keylogfile for openssl s_client), and the connections cover what decryption must
+ * handle: TLS 1.2 with AES-GCM, ChaCha20-Poly1305 and AES-CBC (with encrypt_then_mac and
+ * without), TLS 1.3 with each of its three common suites and a KeyUpdate. With
+ * `-o tls.keylog_file:` nestcap must show what tshark shows: the decrypted handshake
+ * messages, HTTP inside (reassembled across TLS records), the data sources of -x, and the
+ * -V tree (apart from the X.509 certificate tree, a known gap).
+ *
  * Needs root, `ip netns`, tcpdump, curl and tshark: skipped with a message otherwise.
  * Traffic stays on the namespace's own loopback.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +30,7 @@ function why(): string | null {
   if (process.platform !== "linux") return "not Linux";
   if (process.getuid?.() !== 0) return "not root";
   if (spawnSync("ip", ["netns", "list"], { stdio: "ignore" }).status !== 0) return "`ip netns` is not available";
-  for (const tool of ["tcpdump", "curl"]) if (spawnSync("which", [tool], { stdio: "ignore" }).status !== 0) return `${tool} is not installed`;
+  for (const tool of ["tcpdump", "curl", "openssl"]) if (spawnSync("which", [tool], { stdio: "ignore" }).status !== 0) return `${tool} is not installed`;
   if (!haveTshark()) return "tshark is not installed";
   return null;
 }
@@ -36,29 +44,72 @@ function inNs(cmd: string, args: string[]): { status: number | null; stdout: str
 
 const SERVER = `
 const https = require("node:https"), fs = require("node:fs");
-const body = Buffer.alloc(40000, "nestcap ");
+const body = Buffer.alloc(+process.argv[4] || 40000, "nestcap ");
 https.createServer({ key: fs.readFileSync(process.argv[1]), cert: fs.readFileSync(process.argv[2]) + fs.readFileSync(process.argv[3]) },
   (req, res) => { res.writeHead(200, { "content-type": "text/plain" }); res.end(body); })
   .listen(443, "127.0.0.1", () => console.log("ready"));
 `;
 
 let file = "";
+let keys = "";
+
+/** The certificates' X.509 trees (nestcap decodes fewer fields than tshark) and X.509 layers left out of -V text. */
+function withoutCertTrees(text: string): string {
+  const out: string[] = [];
+  let skip = -1;
+  for (const line of text.split("\n")) {
+    const indent = line.length - line.trimStart().length;
+    if (skip >= 0 && indent > skip) continue;
+    skip = /^\s*Certificate: [0-9a-f]/.test(line) ? indent : -1;
+    out.push(line.startsWith("    [Protocols in frame: ") ? withoutX509Layers(line.slice(0, -1)) + "]" : line);
+  }
+  return out.join("\n");
+}
+
+function tshark(args: string[]): string {
+  return spawnSync("tshark", ["-n", ...args], { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, TZ: "UTC" } }).stdout;
+}
 
 describe.skipIf(skipReason !== null)("TLS over TCP from curl and a Node HTTPS server", () => {
   beforeAll(async () => {
     spawnSync("ip", ["netns", "del", NS], { stdio: "ignore" });
     expect(spawnSync("ip", ["netns", "add", NS]).status).toBe(0);
     expect(inNs("ip", ["link", "set", "lo", "mtu", "576", "up"]).status).toBe(0);
-    file = join(mkdtempSync(join(tmpdir(), "nestcap-https-")), "https.pcap");
+    const dir = mkdtempSync(join(tmpdir(), "nestcap-https-"));
+    file = join(dir, "https.pcap");
+    keys = join(dir, "keys.log");
     const dump = spawn("ip", ["netns", "exec", NS, "tcpdump", "-i", "lo", "-U", "--immediate-mode", "-Z", "root", "-w", file, "tcp port 443"], { stdio: ["ignore", "ignore", "pipe"] });
     await new Promise<void>((res) => dump.stderr!.on("data", (d: Buffer) => d.toString().includes("listening") && res()));
     const server = spawn("ip", ["netns", "exec", NS, process.execPath, "-e", SERVER, join(KEYS, "server.key"), join(KEYS, "server.crt"), join(KEYS, "ca.crt")], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((res) => server.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && res()));
-    // TLS 1.2 (the certificates travel in clear) and TLS 1.3
-    for (const v of [["--tlsv1.2", "--tls-max", "1.2"], ["--tlsv1.3"]]) {
-      const r = inNs("curl", ["-sk", ...v, "-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1/"]);
-      expect(r.stdout).toBe("200");
+    // TLS 1.2 (the certificates travel in clear) and TLS 1.3, over the suites decryption handles
+    const t12 = ["--tlsv1.2", "--tls-max", "1.2"];
+    for (const v of [
+      t12, ["--tlsv1.3"], [...t12, "--ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305"], [...t12, "--ciphers", "ECDHE-ECDSA-AES256-SHA"],
+      ["--tlsv1.3", "--tls13-ciphers", "TLS_AES_128_GCM_SHA256"], ["--tlsv1.3", "--tls13-ciphers", "TLS_CHACHA20_POLY1305_SHA256"],
+    ]) {
+      const r = spawnSync("ip", ["netns", "exec", NS, "curl", "-sk", ...v, "-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1/"], {
+        encoding: "utf8", timeout: 20000, env: { ...process.env, SSLKEYLOGFILE: keys },
+      });
+      expect(r.stdout, v.join(" ")).toBe("200");
     }
+    // openssl s_client: CBC without encrypt_then_mac (MAC, then encrypt), and a TLS 1.3 KeyUpdate ("k")
+    // between two requests of one connection
+    const sclient = async (args: string[], lines: string[]): Promise<void> => {
+      const c = spawn("ip", ["netns", "exec", NS, "openssl", "s_client", "-connect", "127.0.0.1:443", "-keylogfile", keys, ...args], { stdio: ["pipe", "ignore", "ignore"] });
+      const exited = new Promise((res) => c.on("exit", res));
+      c.stdin!.on("error", () => {}); // (it may have ended when the server closed)
+      for (const l of lines) {
+        c.stdin!.write(l);
+        await new Promise((res) => setTimeout(res, 400));
+      }
+      await new Promise((res) => setTimeout(res, 400));
+      c.kill();
+      await exited;
+    };
+    const get = (path: string, close: boolean) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${close ? "Connection: close\r\n" : ""}\r\n`;
+    await sclient(["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256", "-no_etm", "-quiet"], [get("/a", false), get("/b", true)]);
+    await sclient(["-tls1_3"], [get("/c", false), "k\n", get("/d", true)]);
     server.kill();
     await new Promise((res) => setTimeout(res, 500)); // the last packets reach tcpdump
     dump.kill("SIGINT");
@@ -89,6 +140,44 @@ describe.skipIf(skipReason !== null)("TLS over TCP from curl and a Node HTTPS se
     expect(reassembled.length).toBeGreaterThan(3);
     expect(rows.some((c) => c[5] !== "")).toBe(true); // a certificate, read from reassembled bytes
     expect(readFileSync(file).length).toBeGreaterThan(0);
+  });
+
+  it("decrypts with a key log as tshark does: fields, summary lines, -x data sources, -V", () => {
+    const E = [
+      "frame.number", "tls.record.content_type", "tls.record.opaque_type", "tls.record.length", "tls.handshake.type",
+      "tls.handshake.certificate_request_context_length", "tls.handshake.certificates_length", "tls.handshake.session_ticket_age_add",
+      "tls.handshake.session_ticket_nonce", "tls.handshake.extensions_alpn_str", "tls.handshake.sig_hash_alg",
+      "tls.handshake.key_update.request_update", "tls.alert_message.desc", "tls.segment", "tls.segment.count", "tls.reassembled.length",
+      "tls.app_data_proto", "http.request.method", "http.request.uri", "http.request.full_uri", "http.response.code", "http.file_data",
+      "http.request_in", "http.response_in", "tcp.reassembled_in", "tcp.segment", "frame.protocols", "_ws.col.Protocol", "_ws.col.Info",
+    ];
+    const o = `tls.keylog_file:${keys}`;
+    const r = runCli(["-r", file, "-o", o, "-T", "fields", ...E.flatMap((e) => ["-e", e])]);
+    expect(r.status).toBe(0);
+    const p = E.indexOf("frame.protocols");
+    const theirs = tsharkFields(file, E, ["-o", o]).map((row) => row.map((c, i) => (i === p ? withoutX509Layers(c) : c)).join("\t") + "\n").join("");
+    expect(r.stdout).toBe(theirs);
+    const rows = r.stdout.split("\n").filter(Boolean).map((l) => l.split("\t"));
+    // every request and response of the 8 connections was decrypted (two s_client connections carry two requests each)
+    const col = (name: string) => rows.map((c) => c[E.indexOf(name)]).filter(Boolean);
+    expect(col("http.request.uri")).toEqual(["/", "/", "/", "/", "/", "/", "/a", "/b", "/c", "/d"]);
+    expect(col("http.response.code")).toEqual(Array(10).fill("200"));
+    expect(col("tls.reassembled.length").length).toBeGreaterThanOrEqual(6);
+    expect(col("tls.handshake.key_update.request_update")).toEqual(["0"]);
+    console.log(`https capture with a key log: ${rows.length} frames, ${col("http.request.method").length} requests and their responses decrypted, equal to tshark`);
+
+    expect(runCli(["-r", file, "-o", o]).stdout).toBe(tshark(["-r", file, "-o", o]));
+    // -x: the frame, then "Decrypted TLS (…)", "Reassembled TLS (…)", "De-chunked entity body (…)"
+    const x = runCli(["-r", file, "-o", o, "-x"]).stdout;
+    expect(x).toBe(tshark(["-r", file, "-o", o, "-x"]));
+    expect(x).toContain("Reassembled TLS (");
+    expect(withoutCertTrees(runCli(["-r", file, "-o", o, "-V"]).stdout)).toBe(withoutCertTrees(tshark(["-r", file, "-o", o, "-V"])));
+  });
+
+  it("a key log without this capture's secrets changes nothing", () => {
+    const other = join(tmpdir(), `nestcap-keys-${process.pid}.log`);
+    writeFileSync(other, `CLIENT_RANDOM ${"ab".repeat(32)} ${"cd".repeat(48)}\n# a comment\n`);
+    expect(runCli(["-r", file, "-o", `tls.keylog_file:${other}`]).stdout).toBe(runCli(["-r", file]).stdout);
   });
 
   it("the summary lines equal tshark's", () => {
