@@ -1,6 +1,7 @@
 /**
  * Decrypted TLS application data, handed to the application's dissector (HTTP on port
- * 443; data elsewhere, as tshark without a protocol for the port) with TLS's own reassembly: an HTTP message that spans several records asks for
+ * 443; OpenVPN's control messages inside OpenVPN, openvpn-message.ts; data elsewhere, as
+ * tshark without a protocol for the port), HTTP with TLS's own reassembly: an HTTP message that spans several records asks for
  * more, as over TCP, and is dissected whole in the frame of its last record (tshark's
  * desegment_ssl, the same algorithm as TCP's: src/analysis/reassembly.ts). The
  * plaintext of one direction is numbered as a stream, record after record.
@@ -13,6 +14,7 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, protocolByAbbrev } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
+import { dissectControlPlaintext } from "./openvpn-message.js";
 import { tls } from "./tls.js";
 
 /** One direction's decrypted stream: where the next record's plaintext starts, and its pending PDUs. */
@@ -25,8 +27,15 @@ const NO_TVB = Tvb.of(new Uint8Array(0));
 let SEGMENT_FIELDS: SegmentFields | undefined;
 
 /** Hand one record's plaintext on (`data`: what TCP gave TLS, for the stream HTTP pairs requests in). */
-export function dissectAppData(pt: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, flow: TlsAppFlow, protocol: string, http: boolean, data: unknown): void {
-  if (!http) {
+export function dissectAppData(
+  pt: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, flow: TlsAppFlow, protocol: string,
+  kind: "http" | "openvpn" | "data", fromClient: boolean, data: unknown,
+): void {
+  if (kind === "openvpn") {
+    dissectControlPlaintext(pt, pinfo, tree, fromClient);
+    return;
+  }
+  if (kind === "data") {
     callData(pt, pinfo, tree);
     return;
   }

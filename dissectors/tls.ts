@@ -9,6 +9,7 @@ import { conversationDirection, conversationKey } from "../src/analysis/conversa
 import { DESEGMENT_ONE_MORE_SEGMENT } from "../src/analysis/reassembly.js";
 import type { TcpSegment } from "../src/analysis/tcp.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
+import type { Session } from "../src/core/session.js";
 import { defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
@@ -53,19 +54,32 @@ export class TlsConv {
   readonly app: (TlsAppFlow | null)[] = [null, null];
 }
 
-/** The key log of `-o tls.keylog_file:FILE` (null without one). */
-function keyLog(pinfo: PacketInfo): KeyLogFile | null {
-  return pinfo.session.get("tls.keylog", () => {
-    const p = pinfo.session.pref("tls.keylog_file", "");
-    return typeof p === "string" && p !== "" ? new KeyLogFile(p) : null;
+/**
+ * The key log of `-o tls.keylog_file:FILE`, else of `--keylog FILE` (nestcap tunnel writes
+ * its control channel's TLS secrets there beside the data-channel keys); without either, an
+ * empty one that secrets can be added to in memory.
+ */
+function keyLog(pinfo: PacketInfo): KeyLogFile {
+  return keyLogOf(pinfo.session);
+}
+
+function keyLogOf(ses: Session): KeyLogFile {
+  return ses.get("tls.keylog", () => {
+    const p = ses.pref("tls.keylog_file", "") || ses.pref("openvpn.keylog", "");
+    return new KeyLogFile(typeof p === "string" && p !== "" ? p : null);
   });
+}
+
+/** A TLS secret handed over in memory (nestcap tunnel --inspect). */
+export function addTlsSecret(session: Session, line: string): void {
+  keyLogOf(session).add(line);
 }
 
 /** TLS 1.3, once the ServerHello chose the suite: the handshake keys of both sides. */
 function keys13(c: TlsConv, pinfo: PacketInfo): void {
   if (c.clientRandom === null || c.clientDir < 0) return;
   const p = suiteParams(c.suite);
-  const s = p !== null ? keyLog(pinfo)?.get(c.clientRandom) : undefined;
+  const s = p !== null ? keyLog(pinfo).get(c.clientRandom) : undefined;
   if (p === null || s === undefined) return;
   const cd = c.clientDir, sd = 1 - cd;
   c.dec[cd] = s.clientHs !== undefined ? RecordDecoder.tls13(p, s.clientHs) : null;
@@ -78,7 +92,7 @@ function keys13(c: TlsConv, pinfo: PacketInfo): void {
 function keys12(c: TlsConv, pinfo: PacketInfo, dir: number): void {
   if (c.version !== 0x0303 || c.clientRandom === null || c.serverRandom === null || c.clientDir < 0) return;
   const p = suiteParams(c.suite);
-  const s = p !== null ? keyLog(pinfo)?.get(c.clientRandom) : undefined;
+  const s = p !== null ? keyLog(pinfo).get(c.clientRandom) : undefined;
   if (p === null || s?.master === undefined) return;
   c.dec[dir] = RecordDecoder.tls12(p, s.master, c.clientRandom, c.serverRandom, dir === c.clientDir, c.etm);
 }
@@ -417,8 +431,10 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
             }
             flushed = true;
             c.app[dir] ??= new TlsAppFlow();
-            // (no application protocol known: the plaintext goes to data, as tshark's)
-            dissectAppData(body, pinfo, tree, ti, c.app[dir]!, VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL", app !== null, data);
+            // no application protocol known: the plaintext goes to data, as tshark's; inside
+            // OpenVPN, to the reader of OpenVPN's control messages (nestcap's own)
+            const kind = app !== null ? "http" : pinfo.layers.includes("openvpn") ? "openvpn" : "data";
+            dissectAppData(body, pinfo, tree, ti, c.app[dir]!, VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL", kind, dir === c.clientDir, data);
           }
           break;
         }

@@ -5,6 +5,8 @@
  *   DATA      src=EP dst=EP key-id=N [peer-id=N] [session=HEX16] cipher=C [auth=A] key=HEX (iv=HEX8 | hmac=HEX)
  *   STATIC    src=EP dst=EP cipher=C auth=A key=HEX hmac=HEX
  *   TLS-CRYPT src=EP dst=EP [type=static|dynamic] key=HEX32 hmac=HEX32
+ *   CLIENT_RANDOM …, CLIENT_HANDSHAKE_TRAFFIC_SECRET … (the control channel's TLS secrets in
+ *             the SSLKEYLOGFILE format: skipped here, read by the TLS dissector)
  *
  * Each line is one direction: the key the sender `src` uses for packets to `dst`.
  * EP (an outer, on-the-wire endpoint): `10.98.0.1:1194`, `[fd00::1]:1194`,
@@ -265,6 +267,9 @@ function parseLine(text: string, line: number, name: string): KeyLogEntry {
   return e;
 }
 
+/** An NSS key-log line (CLIENT_RANDOM, CLIENT_HANDSHAKE_TRAFFIC_SECRET, EXPORTER_SECRET…). */
+const TLS_LABEL = /^(CLIENT_RANDOM|[A-Z_]*_SECRET(_\d+)?)\s+[0-9a-fA-F]{64}\s/;
+
 /** Parse a whole key log. Throws KeyLogError("NAME:LINE: reason") on the first bad line. */
 export function parseKeyLog(text: string, name = "keylog"): KeyLogEntry[] {
   const out: KeyLogEntry[] = [];
@@ -272,7 +277,9 @@ export function parseKeyLog(text: string, name = "keylog"): KeyLogEntry[] {
   for (let i = 0; i < lines.length; i++) {
     const h = lines[i].indexOf("#");
     const l = (h < 0 ? lines[i] : lines[i].slice(0, h)).trim();
-    if (l === "") continue;
+    // TLS secrets in the SSLKEYLOGFILE format (nestcap tunnel writes its control channel's here
+    // too): read by the TLS dissector, not here
+    if (l === "" || TLS_LABEL.test(l)) continue;
     out.push(parseLine(l, i + 1, name));
   }
   return out;

@@ -55,7 +55,10 @@ export class KeyLogFile {
   private map = new Map<string, TlsSecrets>();
   private mtime = -1;
   private size = -1;
-  constructor(readonly path: string) {}
+  /** Secrets handed over in memory (nestcap tunnel --inspect), kept across re-reads. */
+  private readonly extra: string[] = [];
+  /** `path` null: in memory only. */
+  constructor(readonly path: string | null) {}
 
   get(clientRandom: Uint8Array): TlsSecrets | undefined {
     const k = Buffer.from(clientRandom).toString("hex");
@@ -64,13 +67,20 @@ export class KeyLogFile {
     return s;
   }
 
+  /** One SSLKEYLOGFILE line, given in memory. */
+  add(line: string): void {
+    this.extra.push(line);
+    for (const [k, v] of parseKeyLog(line)) this.map.set(k, { ...this.map.get(k), ...v });
+  }
+
   private refresh(): boolean {
+    if (this.path === null) return false;
     try {
       const st = statSync(this.path);
       if (st.mtimeMs === this.mtime && st.size === this.size) return false;
       this.mtime = st.mtimeMs;
       this.size = st.size;
-      this.map = parseKeyLog(readFileSync(this.path, "utf8"));
+      this.map = parseKeyLog(readFileSync(this.path, "utf8") + "\n" + this.extra.join("\n"));
       return true;
     } catch {
       return false;

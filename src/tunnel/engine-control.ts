@@ -213,6 +213,7 @@ export abstract class TlsControl {
       sock.once("secure", () => this.tlsUp(ks));
     }
     ks.tls = sock;
+    sock.on("keylog", (line: Buffer) => this.hooks.event({ type: "tls-secret", line: line.toString("latin1").trim() }));
     sock.on("data", (d: Buffer) => this.tlsPlain(ks, d));
     sock.on("error", (e: Error) => this.tlsError(ks, e));
   }

@@ -68,6 +68,8 @@ export interface KeysEvent {
 export type EngineEvent =
   | { type: "connected"; cipher: DataCipher; peerId: number; ifconfig?: [string, string]; routes: string[]; ifconfig6?: [string, string]; routes6: string[]; ping: number; pingRestart: number; pushReply?: string; peerInfo?: Record<string, string>; tlsVersion?: string; peerCert?: string }
   | { type: "keys"; keys: KeysEvent }
+  /** A TLS secret of the control channel, as an SSLKEYLOGFILE line (node:tls's "keylog"). */
+  | { type: "tls-secret"; line: string }
   | { type: "error"; message: string; fatal: boolean }
   | { type: "exit"; reason: string }
   | { type: "log"; message: string };

@@ -1,7 +1,8 @@
 /**
  * Observers of a running tunnel:
  *  --keylog FILE   the data-channel keys in the nestcap OpenVPN key-log format
- *                  (src/openvpn/keylog.ts), file mode 0600, one line per key and direction;
+ *                  (src/openvpn/keylog.ts), file mode 0600, one line per key and direction,
+ *                  and the control channel's TLS secrets (SSLKEYLOGFILE lines);
  *  --pcap-out FILE a pcapng with two raw-IP interfaces: "outer" (the OpenVPN packets in a
  *                  synthesized IPv4/UDP or IPv4/TCP header with the real addresses and ports)
  *                  and "inner" (the cleartext IP packets of the tun);
@@ -122,6 +123,11 @@ export class KeyLogWriter implements TunnelObserver {
     for (const e of dataEntries(k, a, this.fmt)) this.line(this.fmt.formatEntry(e));
   }
 
+  /** The control channel's TLS secrets, in the same file (nestcap -r --keylog decrypts the TLS too). */
+  tlsSecret(line: string): void {
+    this.line(line);
+  }
+
   close(): void {
     closeSync(this.fd);
   }
@@ -163,6 +169,7 @@ export async function attach(t: Tunnel, o: TunnelOptions, log: TunnelLogger): Pr
 export interface Inspector {
   outer(dir: "in" | "out", pkt: Uint8Array, peer: PeerAddr): void;
   keys(k: KeysEvent, peer: PeerAddr): void;
+  tlsSecret(line: string): void;
   close(): Promise<void>;
   readonly emitter: Emitter;
 }
@@ -178,6 +185,7 @@ export async function inspector(o: Pick<TunnelOptions, "inspectArgs" | "proto" |
   const { Emitter } = await import("../cli/emit.js");
   const fmt = await import("../openvpn/keylog.js");
   const { addSessionKeys } = await import("../../dissectors/openvpn.js");
+  const { addTlsSecret } = await import("../../dissectors/tls.js");
   const em = new Emitter(parseArgs(o.inspectArgs));
   const session = em.dissector.session;
   // keys known before any packet: static key (--secret), tls-crypt (control packets decrypted too)
@@ -209,6 +217,11 @@ export async function inspector(o: Pick<TunnelOptions, "inspectArgs" | "proto" |
     },
     keys(k, a) {
       addSessionKeys(session, dataEntries(k, a, fmt));
+    },
+    // (a secret arrives as the TLS stack derives it: records it protects that were already
+    // printed, e.g. a flight that came in one packet with the ServerHello, stay encrypted)
+    tlsSecret(line) {
+      addTlsSecret(session, line);
     },
     close: () => em.finish(),
   };

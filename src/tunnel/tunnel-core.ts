@@ -22,6 +22,8 @@ export interface TunnelObserver {
   /** A cleartext IP packet: "out" read from the tun, "in" written to it. */
   inner?(dir: "in" | "out", ip: Uint8Array): void;
   keys?(k: KeysEvent, peer: PeerAddr): void;
+  /** A TLS secret of the control channel (an SSLKEYLOGFILE line). */
+  tlsSecret?(line: string): void;
   close?(): void | Promise<void>;
 }
 
@@ -142,6 +144,9 @@ export abstract class TunnelCore {
     switch (ev.type) {
       case "log":
         this.log(2, ev.message);
+        break;
+      case "tls-secret":
+        for (const ob of this.observers) ob.tlsSecret?.(ev.line);
         break;
       case "keys":
         for (const ob of this.observers) ob.keys?.(ev.keys, peer.addr);

@@ -212,6 +212,25 @@ async function checkObservers(sc: Scenario, ncLog: string, dumps: ReturnType<NsP
     console.log(`tunnel offload: ${n} segments larger than the MTU on tun0, cut into MTU-sized tunnel packets`);
     expect(n).toBeGreaterThan(0);
   }
+  // The key log also holds the control channel's TLS secrets (SSLKEYLOGFILE lines): the TLS
+  // inside the control packets decrypts, and what it carries is what openvpn itself logged
+  // reading and sending: the client's peer info, PUSH_REQUEST, the PUSH_REPLY.
+  expect(readFileSync(kl, "utf8")).toMatch(/^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]{64,96}$/m);
+  const ctl = runCli(["-r", join(WORK, `${sc.name}-veth.pcap`), "--keylog", kl, "-Y", "openvpn.control_message or openvpn.key_method", "-T", "fields",
+    "-e", "openvpn.key_method.options", "-e", "openvpn.key_method.peer_info.item", "-e", "openvpn.control_message", "-E", "aggregator=|"]);
+  expect(ctl.status, ctl.stderr).toBe(0);
+  const cells = ctl.stdout.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
+  const ovpn = safeRead(join(WORK, `${sc.name}-openvpn-server.log`));
+  const peerInfo = [...ovpn.matchAll(/ peer info: (\S+)/g)].map((m) => m[1]);
+  const pushReply = /SENT CONTROL \[[^\]]*\]: '(PUSH_REPLY[^']*)'/.exec(ovpn)?.[1];
+  expect(peerInfo.length, "openvpn logged the client's peer info").toBeGreaterThan(3);
+  expect(pushReply, "openvpn logged its PUSH_REPLY").toBeDefined();
+  expect(cells.map((c) => c[1]).filter(Boolean)).toEqual([peerInfo.join("|")]);
+  expect(cells.map((c) => c[0]).filter(Boolean).map((o) => o.split(",").pop())).toEqual(["tls-client", "tls-server"]);
+  const msgs = cells.map((c) => c[2]).filter(Boolean);
+  expect(msgs).toContain("PUSH_REQUEST");
+  expect(msgs).toContain(pushReply);
+  console.log(`tunnel control channel: decrypted key method messages, ${msgs.length} control messages (${msgs.map((m) => m.split(",")[0]).join(", ")}), as openvpn logged them`);
   const insp = safeRead(ncLog);
   expect(insp).toMatch(/10\.97\.\d+\.1 → 10\.97\.\d+\.2 +OpenVPN \d+ MessageType: P_CONTROL_HARD_RESET_CLIENT_V2/);
   expect(insp).toMatch(/10\.8\.0\.2 → 10\.8\.0\.1 +ICMP \d+ Echo \(ping\) request/);
