@@ -70,7 +70,7 @@ function seal13(key: Buffer, iv: Buffer, seq: number, type: number, content: Buf
   const hdr = Buffer.from([23, 3, 3, 0, 0]);
   hdr.writeUInt16BE(inner.length + 16, 3);
   const nonce = Buffer.from(iv);
-  nonce.writeUInt32BE(nonce.readUInt32BE(8) ^ seq, 8);
+  nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ seq) >>> 0, 8);
   const c = createCipheriv("aes-128-gcm", key, nonce);
   c.setAAD(hdr);
   const ct = Buffer.concat([c.update(inner), c.final(), c.getAuthTag()]);
