@@ -9,7 +9,7 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { HANDSHAKE_TYPES } from "../src/tls/names.js";
-import { decodeCert, distinguishedName, utcTimeText } from "../src/tls/x509.js";
+import { certificateTree, distinguishedNameTree } from "./x509.js";
 import { kexOf, tls, type Kex, type TlsConv } from "./tls.js";
 import { extensions, notGrease, sigAlg, type Ja3 } from "./tls-extensions.js";
 
@@ -52,14 +52,14 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
     const v13 = c.version === 0x0304;
     if (type === 1) clientHello(m, ht, !v13);
     else if (type === 2) serverHello(m, ht, c);
-    else if (type === 11) certificate(m, ht, v13);
+    else if (type === 11) certificate(m, ht, v13, _pinfo);
     else if (type === 4) newSessionTicket(m, ht, v13);
     else if (type === 8) encryptedExtensions(m, ht, c);
     else if (type === 20) ht.add(tls.f.verifyData, m, 0, ml, null);
     // (tshark puts the request under the record, not the message)
     else if (type === 24 && ml >= 1) rt.add(tls.f.keyUpdate, m, 0, 1, m.u8(0));
     else if (type === 12) serverKeyExchange(m, ht, c);
-    else if (type === 13 && c.version !== 0x0304) certificateRequest(m, ht, c.version);
+    else if (type === 13 && c.version !== 0x0304) certificateRequest(m, ht, c.version, _pinfo);
     else if (type === 15) certificateVerify(m, ht, c.version);
     else if (type === 16) clientKeyExchange(m, ht, c.kex);
     o += 4 + ml;
@@ -170,7 +170,7 @@ function serverHello(m: Tvb, ht: Item, c: TlsConv): void {
 }
 
 /** Certificate; TLS 1.3 adds a request context first and extensions after each certificate. */
-function certificate(m: Tvb, ht: Item, v13: boolean): void {
+function certificate(m: Tvb, ht: Item, v13: boolean, pinfo: PacketInfo): void {
   let o = 0;
   if (v13) {
     const cl = m.u8(0);
@@ -189,7 +189,7 @@ function certificate(m: Tvb, ht: Item, v13: boolean): void {
     lt.add(tls.f.certLen, m, o, 3, cl);
     const der = m.bytes(o + 3, cl);
     const ct = lt.add(tls.f.cert, m, o + 3, cl, der);
-    x509(ct, m, o + 3, cl, der);
+    x509(ct, m, o + 3, cl, pinfo);
     o += 3 + cl;
     if (v13 && o + 2 <= end) {
       // the certificate's extensions (status_request, SCT…): their block, as tshark lists it
@@ -254,7 +254,7 @@ function certificateVerify(m: Tvb, ht: Item, version: number): void {
 }
 
 /** CertificateRequest (before TLS 1.3): certificate types, signature algorithms (TLS 1.2), CA names. */
-function certificateRequest(m: Tvb, ht: Item, version: number): void {
+function certificateRequest(m: Tvb, ht: Item, version: number, pinfo: PacketInfo): void {
   const full = ht.tree.full;
   const n = m.u8(0);
   ht.add(tls.f.certTypesCount, m, 0, 1, n);
@@ -281,9 +281,8 @@ function certificateRequest(m: Tvb, ht: Item, version: number): void {
   while (o + 2 <= end) {
     const l = m.u16(o);
     dt.add(tls.f.dnameLen, m, o, 2, l);
-    // the name's RDN tree (as in tshark) is not decoded: only its one-line text
-    const name = distinguishedName(m.bytes(o + 2, l));
     const it = dt.add(tls.f.dname, m, o + 2, l, null);
+    const name = distinguishedNameTree(it, m, o + 2, l, pinfo);
     if (full) it.setText(`Distinguished Name: (${name})`);
     o += 2 + l;
   }
@@ -345,28 +344,11 @@ function clientKeyExchange(m: Tvb, ht: Item, kex: Kex): void {
 
 
 
-/** The decoded certificate under its item (all items span the certificate: no per-field offsets). */
-function x509(ct: Item, m: Tvb, o: number, n: number, der: Uint8Array): void {
-  const c = decodeCert(der);
-  if (c === null) return;
-  if (ct.tree.full) ct.appendText(` (${c.subjectLabel})`);
-  ct.add(tls.f.xVersion, m, o, n, c.version);
-  ct.add(tls.f.xSerial, m, o, n, c.serial);
-  ct.add(tls.f.xAlg, m, o, n, c.algorithms[0]);
-  ct.add(tls.f.xIssuer, m, o, n, 0);
-  ct.addGenerated(tls.f.xIssuerLine, m, o, n, c.issuer);
-  ct.addGenerated(tls.f.xSubjectLine, m, o, n, c.subject);
-  for (let i = 0; i < 2; i++) {
-    const v = c.validity[i];
-    ct.add(i === 0 ? tls.f.xNotBefore : tls.f.xNotAfter, m, o, n, v.kind === "utc" ? 0 : 1);
-    if (v.kind === "utc") ct.add(tls.f.xUtcTime, m, o, n, utcTimeText(v.date));
-    else ct.add(tls.f.xGenTime, m, o, n, { s: Math.floor(v.date.getTime() / 1000), ns: 0 });
-  }
-  ct.add(tls.f.xSubject, m, o, n, 0);
-  for (const s of c.utf8) ct.add(tls.f.xUtf8, m, o, n, s);
-  for (const s of c.printable) ct.add(tls.f.xPrintable, m, o, n, s);
-  ct.add(tls.f.xAlg, m, o, n, c.algorithms[1]);
-  ct.add(tls.f.xSpk, m, o, n, c.subjectPublicKey);
-  for (const e of c.extensionIds) ct.add(tls.f.xExt, m, o, n, e);
-  ct.add(tls.f.xAlg, m, o, n, c.algorithms[2]);
+/** The certificate's X.509 tree under its item (x509.ts), and nestcap's one-line subject and issuer (hidden). */
+function x509(ct: Item, m: Tvb, o: number, n: number, pinfo: PacketInfo): void {
+  const r = certificateTree(ct, m, o, n, pinfo);
+  if (r === null) return;
+  if (ct.tree.full) ct.appendText(` (${r.subject})`);
+  ct.addGenerated(tls.f.xIssuerLine, m, o, n, r.issuer).hidden = true;
+  ct.addGenerated(tls.f.xSubjectLine, m, o, n, r.subject).hidden = true;
 }

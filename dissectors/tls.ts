@@ -288,21 +288,8 @@ export const tls = defineProtocol({
     epms: { abbrev: "tls.handshake.epms", name: "Encrypted PreMaster", type: "bytes" },
     skeSigLen: { abbrev: "tls.handshake.sig_len", name: "Signature Length", type: U16, base: DEC },
     skeSig: { abbrev: "tls.handshake.sig", name: "Signature", type: "bytes" },
-    // X.509 (tshark's x509af / x509sat names)
-    xVersion: { abbrev: "x509af.version", name: "version", type: "int32", base: DEC, strings: { 0: "v1", 1: "v2", 2: "v3" } },
-    xSerial: { abbrev: "x509af.serialNumber", name: "serialNumber", type: "bytes" },
-    xAlg: { abbrev: "x509af.algorithm.id", name: "Algorithm Id", type: "string" },
-    xIssuer: { abbrev: "x509af.issuer", name: "issuer", type: "uint32", base: DEC, strings: { 0: "rdnSequence" } },
-    xSubject: { abbrev: "x509af.subject", name: "subject", type: "uint32", base: DEC, strings: { 0: "rdnSequence" } },
-    xUtf8: { abbrev: "x509sat.uTF8String", name: "uTF8String", type: "string" },
-    xPrintable: { abbrev: "x509sat.printableString", name: "printableString", type: "string" },
-    xNotBefore: { abbrev: "x509af.notBefore", name: "notBefore", type: "uint32", base: DEC, strings: { 0: "utcTime", 1: "generalizedTime" } },
-    xNotAfter: { abbrev: "x509af.notAfter", name: "notAfter", type: "uint32", base: DEC, strings: { 0: "utcTime", 1: "generalizedTime" } },
-    xUtcTime: { abbrev: "x509af.utcTime", name: "utcTime", type: "string" },
-    xGenTime: { abbrev: "x509af.generalizedTime", name: "generalizedTime", type: "abs_time" },
-    xSpk: { abbrev: "x509af.subjectPublicKey", name: "subjectPublicKey", type: "bytes" },
-    xExt: { abbrev: "x509af.extension.id", name: "Extension Id", type: "string" },
     // nestcap's own
+    // (hidden items: the certificate's names on one line, for -e and -Y)
     xSubjectLine: { abbrev: "x509.subject_line", name: "Subject", type: "string" },
     xIssuerLine: { abbrev: "x509.issuer_line", name: "Issuer", type: "string" },
     partial: { abbrev: "tls.record.partial", name: "Record continues beyond the available bytes (needs reassembly)", type: "none" },

@@ -18,7 +18,7 @@ import { Dissector } from "../../src/core/dissect.js";
 import { DEFAULT_FIELDS_OPTIONS, fieldsLine, resolveFields } from "../../src/output/fields.js";
 import { pcap } from "../helpers/build.js";
 import { execFileSync } from "node:child_process";
-import { corpus, FIXTURES, haveTshark, runCli, tsharkFields, withoutX509Layers } from "../helpers/tshark.js";
+import { corpus, FIXTURES, haveTshark, runCli, tsharkFields } from "../helpers/tshark.js";
 
 export const TLS_FIELDS = [
   "tls.record.content_type", "tls.record.opaque_type", "tls.record.version", "tls.record.length", "tls.app_data",
@@ -39,6 +39,14 @@ export const TLS_FIELDS = [
   "x509af.version", "x509af.serialNumber", "x509af.algorithm.id", "x509af.issuer", "x509af.subject", "x509sat.uTF8String",
   "x509sat.printableString", "x509af.notBefore", "x509af.notAfter", "x509af.utcTime", "x509af.generalizedTime",
   "x509af.subjectPublicKey", "x509af.extension.id",
+  // the X.509 tree below the certificate (x509.ts)
+  "x509af.rdnSequence", "x509if.rdnSequence", "x509if.RDNSequence_item", "x509if.oid", "x509sat.DirectoryString", "x509sat.CountryName",
+  "x509sat.IA5String", "pkcs1.ECParameters", "pkcs1.namedCurve", "pkcs1.modulus", "pkcs1.publicExponent", "ber.bitstring.padding",
+  "x509af.extensions", "x509af.critical", "x509af.encrypted", "x509ce.cA", "x509ce.pathLenConstraint", "x509ce.KeyUsage",
+  "x509ce.KeyUsage.digitalSignature", "x509ce.KeyUsage.keyCertSign", "x509ce.KeyUsage.decipherOnly", "x509ce.KeyPurposeIDs",
+  "x509ce.KeyPurposeId", "x509ce.SubjectKeyIdentifier", "x509ce.keyIdentifier", "x509ce.authorityCertIssuer", "x509ce.GeneralName",
+  "x509ce.directoryName", "x509ce.authorityCertSerialNumber", "x509ce.dNSName", "ns_cert_exts.CertType", "ns_cert_exts.Comment",
+  "tls.handshake.dname",
 ];
 
 interface Judged {
@@ -252,23 +260,6 @@ function tlsBlocks(text: string): Map<number, string[]> {
   return out;
 }
 
-/**
- * Known difference: tshark decodes each certificate into its full X.509 tree (signedCertificate,
- * RDN sequences, extensions…); nestcap shows a flat summary. The lines beneath a "Certificate:"
- * item are left out on both sides.
- */
-function withoutCertificateBodies(lines: string[]): string[] {
-  const out: string[] = [];
-  let depth = -1;
-  for (const l of lines) {
-    const ind = l.length - l.trimStart().length;
-    if (depth >= 0 && ind > depth) continue;
-    depth = /^\s+Certificate: /.test(l) ? ind : -1;
-    out.push(l);
-  }
-  return out;
-}
-
 function compareTree(file: string, pick: (tshark: string[]) => boolean): { frames: number; diffs: string[] } {
   const want = tlsBlocks(execFileSync("tshark", ["-n", "-r", file, "-V"], { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, TZ: "UTC" } }));
   const got = tlsBlocks(runCli(["-r", file, "-V"]).stdout);
@@ -277,7 +268,7 @@ function compareTree(file: string, pick: (tshark: string[]) => boolean): { frame
   for (const [n, lines] of want) {
     if (!pick(lines)) continue;
     frames++;
-    const a = withoutCertificateBodies(lines), b = withoutCertificateBodies(got.get(n) ?? []);
+    const a = lines, b = got.get(n) ?? [];
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
       if (a[i] !== b[i]) {
         diffs.push(`frame ${n} line ${i + 1}: tshark=${JSON.stringify(a[i])} nestcap=${JSON.stringify(b[i])}`);
@@ -298,7 +289,7 @@ describe.skipIf(!haveTshark())("TLS -V tree vs tshark", () => {
     expect(r.diffs).toEqual([]);
   });
 
-  it("a TLS 1.2 conversation on tcp/443: every TLS block equal, apart from X.509 bodies", () => {
+  it("a TLS 1.2 conversation on tcp/443: every TLS block equal, the X.509 trees included", () => {
     const r = compareTree(tls12Capture(), () => true);
     expect(r.frames).toBe(7);
     expect(r.diffs).toEqual([]);
@@ -422,16 +413,14 @@ describe.skipIf(!haveTshark())("TLS records split across TCP segments, vs tshark
     const file = splitCapture();
     const ours = runCli(["-r", file, "-T", "fields", ...E.flatMap((e) => ["-e", e])]);
     expect(ours.status).toBe(0);
-    // (tshark's X.509 sub-dissectors are layers of their own, x509sat:pkcs-1:x509ce…; nestcap decodes a
-    // certificate's main fields inside TLS: a known gap, README)
-    const p = E.indexOf("frame.protocols");
-    const theirs = tsharkFields(file, E).map((row) => row.map((c, i) => (i === p ? withoutX509Layers(c) : c)).join("\t") + "\n").join("");
+    // (frame.protocols includes tshark's X.509 layers: x509sat:pkcs-1:x509ce…)
+    const theirs = tsharkFields(file, E).map((row) => row.join("\t") + "\n").join("");
     expect(ours.stdout).toBe(theirs);
     // the records were split: some frames are reassembled from several segments
     expect(ours.stdout.split("\n").filter((l) => /\t\d+,\d+/.test(l)).length).toBeGreaterThan(2);
   });
 
-  it("the TLS blocks of -V equal tshark's, apart from X.509 bodies", () => {
+  it("the TLS blocks of -V equal tshark's, the X.509 trees included", () => {
     const r = compareTree(splitCapture(), () => true);
     expect(r.frames).toBeGreaterThan(5);
     expect(r.diffs).toEqual([]);

@@ -38,14 +38,6 @@ export function fixtures(filter: (name: string) => boolean = () => true): string
     .map((n) => join(FIXTURES, n));
 }
 
-/**
- * frame.protocols without tshark's X.509 sub-dissector layers (":x509sat:pkcs-1:x509ce…"):
- * nestcap decodes a certificate's main fields inside TLS (a known gap, README "Status").
- */
-export function withoutX509Layers(protocols: string): string {
-  return protocols.replace(/(:(x509\w*|pkcs-1))+$/, "");
-}
-
 /** tshark's -T fields rows (one-pass, no name resolution, UTC). */
 export function tsharkFields(file: string, fields: readonly string[], extra: string[] = []): string[][] {
   const args = ["-n", "-r", file, "-T", "fields", ...extra];

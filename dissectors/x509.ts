@@ -1,0 +1,594 @@
+/**
+ * X.509 certificates (RFC 5280) as tshark 4.0 shows them inside a TLS Certificate message:
+ * signedCertificate (version, serial, algorithms, issuer and subject names down to each
+ * attribute, validity, the public key: EC curve, or RSA modulus and exponent), the
+ * extensions tshark decodes most often (basicConstraints, keyUsage, extKeyUsage, subject and
+ * authority key identifiers, subjectAltName, Netscape cert type and comment), then the
+ * signature. Field names and labels are tshark's, spread over its protocols (x509af,
+ * x509if, x509sat, x509ce, pkcs-1, ns_cert_exts, ber), which also name the layers a
+ * certificate adds to frame.protocols, as tshark's OID dispatch adds them.
+ *
+ * The DER is walked here (every item has its bytes, for -x and --highlight). Not a
+ * protocol of its own: tls-handshake.ts calls `certificateTree` for each certificate.
+ * Other extensions show their id only.
+ */
+import type { PacketInfo } from "../src/core/pinfo.js";
+import { defineProtocol } from "../src/core/proto.js";
+import type { Item } from "../src/core/tree.js";
+import type { Tvb } from "../src/core/tvb.js";
+import { BoundsError } from "../src/core/tvb.js";
+
+const none = () => 0;
+const DEC = "dec" as const;
+
+export const x509af = defineProtocol({
+  name: "X.509 Authentication Framework",
+  abbrev: "x509af",
+  dissect: none,
+  fields: {
+    signedCertificate: { abbrev: "x509af.signedCertificate_element", name: "signedCertificate", type: "none" },
+    version: { abbrev: "x509af.version", name: "version", type: "int32", base: DEC, strings: { 0: "v1", 1: "v2", 2: "v3" } },
+    serialNumber: { abbrev: "x509af.serialNumber", name: "serialNumber", type: "bytes" },
+    signature: { abbrev: "x509af.signature_element", name: "signature", type: "none" },
+    algorithmId: { abbrev: "x509af.algorithm.id", name: "Algorithm Id", type: "string" },
+    issuer: { abbrev: "x509af.issuer", name: "issuer", type: "uint32", base: DEC, strings: { 0: "rdnSequence" } },
+    validity: { abbrev: "x509af.validity_element", name: "validity", type: "none" },
+    notBefore: { abbrev: "x509af.notBefore", name: "notBefore", type: "uint32", base: DEC, strings: { 0: "utcTime", 1: "generalizedTime" } },
+    notAfter: { abbrev: "x509af.notAfter", name: "notAfter", type: "uint32", base: DEC, strings: { 0: "utcTime", 1: "generalizedTime" } },
+    utcTime: { abbrev: "x509af.utcTime", name: "utcTime", type: "string" },
+    generalizedTime: { abbrev: "x509af.generalizedTime", name: "generalizedTime", type: "abs_time" },
+    subject: { abbrev: "x509af.subject", name: "subject", type: "uint32", base: DEC, strings: { 0: "rdnSequence" } },
+    rdnSequence: { abbrev: "x509af.rdnSequence", name: "rdnSequence", type: "uint32", base: DEC },
+    spki: { abbrev: "x509af.subjectPublicKeyInfo_element", name: "subjectPublicKeyInfo", type: "none" },
+    algorithm: { abbrev: "x509af.algorithm_element", name: "algorithm", type: "none" },
+    subjectPublicKey: { abbrev: "x509af.subjectPublicKey", name: "subjectPublicKey", type: "bytes" },
+    extensions: { abbrev: "x509af.extensions", name: "extensions", type: "uint32", base: DEC },
+    extension: { abbrev: "x509af.Extension_element", name: "Extension", type: "none" },
+    extensionId: { abbrev: "x509af.extension.id", name: "Extension Id", type: "string" },
+    critical: { abbrev: "x509af.critical", name: "critical", type: "bool", tfs: ["True", "False"] },
+    algorithmIdentifier: { abbrev: "x509af.algorithmIdentifier_element", name: "algorithmIdentifier", type: "none" },
+    encrypted: { abbrev: "x509af.encrypted", name: "encrypted", type: "bytes" },
+  },
+});
+
+export const x509if = defineProtocol({
+  name: "X.509 Information Framework",
+  abbrev: "x509if",
+  dissect: none,
+  fields: {
+    rdnSequence: { abbrev: "x509if.rdnSequence", name: "rdnSequence", type: "uint32", base: DEC },
+    rdnItem: { abbrev: "x509if.RDNSequence_item", name: "RDNSequence item", type: "uint32", base: DEC },
+    atvItem: { abbrev: "x509if.RelativeDistinguishedName_item_element", name: "RelativeDistinguishedName item", type: "none" },
+    oid: { abbrev: "x509if.oid", name: "Object Id", type: "string" },
+  },
+});
+
+const DIRECTORY_STRING: Record<number, string> = { 0: "teletexString", 1: "printableString", 2: "universalString", 3: "bmpString", 4: "uTF8String" };
+
+export const x509sat = defineProtocol({
+  name: "X.509 Selected Attribute Types",
+  abbrev: "x509sat",
+  dissect: none,
+  fields: {
+    directoryString: { abbrev: "x509sat.DirectoryString", name: "DirectoryString", type: "uint32", base: DEC, strings: DIRECTORY_STRING },
+    teletexString: { abbrev: "x509sat.teletexString", name: "teletexString", type: "string" },
+    printableString: { abbrev: "x509sat.printableString", name: "printableString", type: "string" },
+    universalString: { abbrev: "x509sat.universalString", name: "universalString", type: "string" },
+    bmpString: { abbrev: "x509sat.bmpString", name: "bmpString", type: "string" },
+    uTF8String: { abbrev: "x509sat.uTF8String", name: "uTF8String", type: "string" },
+    countryName: { abbrev: "x509sat.CountryName", name: "CountryName", type: "string" },
+    ia5String: { abbrev: "x509sat.IA5String", name: "IA5String", type: "string" },
+  },
+});
+
+const KU = (abbrev: string, name: string, bitmask: number) => ({ abbrev: `x509ce.KeyUsage.${abbrev}`, name, type: "bool" as const, bitmask, bits: 8, tfs: ["True", "False"] as const });
+const GENERAL_NAME: Record<number, string> = {
+  0: "otherName", 1: "rfc822Name", 2: "dNSName", 3: "x400Address", 4: "directoryName", 5: "ediPartyName",
+  6: "uniformResourceIdentifier", 7: "iPAddress", 8: "registeredID",
+};
+
+export const x509ce = defineProtocol({
+  name: "X.509 Certificate Extensions",
+  abbrev: "x509ce",
+  dissect: none,
+  fields: {
+    basicConstraints: { abbrev: "x509ce.BasicConstraintsSyntax_element", name: "BasicConstraintsSyntax", type: "none" },
+    cA: { abbrev: "x509ce.cA", name: "cA", type: "bool", tfs: ["True", "False"] },
+    pathLen: { abbrev: "x509ce.pathLenConstraint", name: "pathLenConstraint", type: "uint64", base: DEC },
+    keyUsage: { abbrev: "x509ce.KeyUsage", name: "KeyUsage", type: "bytes" },
+    kuDigitalSignature: KU("digitalSignature", "digitalSignature", 0x80),
+    kuContentCommitment: KU("contentCommitment", "contentCommitment", 0x40),
+    kuKeyEncipherment: KU("keyEncipherment", "keyEncipherment", 0x20),
+    kuDataEncipherment: KU("dataEncipherment", "dataEncipherment", 0x10),
+    kuKeyAgreement: KU("keyAgreement", "keyAgreement", 0x08),
+    kuKeyCertSign: KU("keyCertSign", "keyCertSign", 0x04),
+    kuCRLSign: KU("cRLSign", "cRLSign", 0x02),
+    kuEncipherOnly: KU("encipherOnly", "encipherOnly", 0x01),
+    kuDecipherOnly: KU("decipherOnly", "decipherOnly", 0x80),
+    keyPurposeIds: { abbrev: "x509ce.KeyPurposeIDs", name: "KeyPurposeIDs", type: "uint32", base: DEC },
+    keyPurposeId: { abbrev: "x509ce.KeyPurposeId", name: "KeyPurposeId", type: "string" },
+    ski: { abbrev: "x509ce.SubjectKeyIdentifier", name: "SubjectKeyIdentifier", type: "bytes" },
+    aki: { abbrev: "x509ce.AuthorityKeyIdentifier_element", name: "AuthorityKeyIdentifier", type: "none" },
+    keyIdentifier: { abbrev: "x509ce.keyIdentifier", name: "keyIdentifier", type: "bytes" },
+    authorityCertIssuer: { abbrev: "x509ce.authorityCertIssuer", name: "authorityCertIssuer", type: "uint32", base: DEC },
+    authorityCertSerialNumber: { abbrev: "x509ce.authorityCertSerialNumber", name: "authorityCertSerialNumber", type: "bytes" },
+    generalNames: { abbrev: "x509ce.GeneralNames", name: "GeneralNames", type: "uint32", base: DEC },
+    generalName: { abbrev: "x509ce.GeneralName", name: "GeneralName", type: "uint32", base: DEC, strings: GENERAL_NAME },
+    rfc822Name: { abbrev: "x509ce.rfc822Name", name: "rfc822Name", type: "string" },
+    dNSName: { abbrev: "x509ce.dNSName", name: "dNSName", type: "string" },
+    directoryName: { abbrev: "x509ce.directoryName", name: "directoryName", type: "uint32", base: DEC, strings: { 0: "rdnSequence" } },
+    uri: { abbrev: "x509ce.uniformResourceIdentifier", name: "uniformResourceIdentifier", type: "string" },
+    iPAddress: { abbrev: "x509ce.iPAddress", name: "iPAddress", type: "bytes" },
+    ipv4: { abbrev: "x509ce.IPAddress.ipv4", name: "iPAddress", type: "ipv4" },
+    ipv6: { abbrev: "x509ce.IPAddress.ipv6", name: "iPAddress", type: "ipv6" },
+  },
+});
+
+export const pkcs1 = defineProtocol({
+  name: "PKCS#1",
+  abbrev: "pkcs-1",
+  dissect: none,
+  fields: {
+    ecParameters: { abbrev: "pkcs1.ECParameters", name: "ECParameters", type: "uint32", base: DEC, strings: { 0: "specifiedCurve", 1: "namedCurve", 2: "implicitCurve" } },
+    namedCurve: { abbrev: "pkcs1.namedCurve", name: "namedCurve", type: "string" },
+    modulus: { abbrev: "pkcs1.modulus", name: "modulus", type: "bytes" },
+    publicExponent: { abbrev: "pkcs1.publicExponent", name: "publicExponent", type: "int32", base: DEC },
+  },
+});
+
+const NS = (abbrev: string, name: string, bitmask: number) => ({ abbrev: `ns.cert.exts.CertType.${abbrev}`, name, type: "bool" as const, bitmask, bits: 8, tfs: ["True", "False"] as const });
+
+export const nsCertExts = defineProtocol({
+  name: "NetScape Certificate Extensions",
+  abbrev: "ns_cert_exts",
+  dissect: none,
+  fields: {
+    certType: { abbrev: "ns_cert_exts.CertType", name: "CertType", type: "bytes" },
+    sslClient: NS("ssl.client", "ssl-client", 0x80),
+    sslServer: NS("ssl.server", "ssl-server", 0x40),
+    smime: NS("smime", "smime", 0x20),
+    objectSigning: NS("object.signing", "object-signing", 0x10),
+    reserved: NS("reserved.for.future.use", "reserved-for-future-use", 0x08),
+    sslCa: NS("ssl.ca", "ssl-ca", 0x04),
+    smimeCa: NS("smime.ca", "smime-ca", 0x02),
+    objectSigningCa: NS("object.signing.ca", "object-signing-ca", 0x01),
+    comment: { abbrev: "ns_cert_exts.Comment", name: "Comment", type: "string" },
+  },
+});
+
+export const ber = defineProtocol({
+  name: "Basic Encoding Rules (ASN.1 X.690)",
+  abbrev: "ber",
+  dissect: none,
+  fields: {
+    padding: { abbrev: "ber.bitstring.padding", name: "Padding", type: "uint8", base: DEC },
+  },
+});
+
+/** OID names as tshark's OID resolution prints them. */
+const OIDS: Readonly<Record<string, string>> = {
+  "1.2.840.113549.1.1.1": "rsaEncryption", "1.2.840.113549.1.1.4": "md5WithRSAEncryption", "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+  "1.2.840.113549.1.1.11": "sha256WithRSAEncryption", "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+  "1.2.840.113549.1.1.13": "sha512WithRSAEncryption", "1.2.840.10045.2.1": "id-ecPublicKey",
+  "1.2.840.10045.4.3.2": "ecdsa-with-SHA256", "1.2.840.10045.4.3.3": "ecdsa-with-SHA384", "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
+  "1.2.840.10045.3.1.7": "secp256r1", "1.3.132.0.34": "secp384r1", "1.3.132.0.35": "secp521r1",
+  "2.5.4.3": "id-at-commonName", "2.5.4.4": "id-at-surname", "2.5.4.5": "id-at-serialNumber", "2.5.4.6": "id-at-countryName",
+  "2.5.4.7": "id-at-localityName", "2.5.4.8": "id-at-stateOrProvinceName", "2.5.4.9": "id-at-streetAddress",
+  "2.5.4.10": "id-at-organizationName", "2.5.4.11": "id-at-organizationalUnitName", "2.5.4.12": "id-at-title",
+  "2.5.4.17": "id-at-postalCode", "2.5.4.41": "id-at-name", "2.5.4.42": "id-at-givenName", "1.2.840.113549.1.9.1": "pkcs-9-at-emailAddress",
+  "2.5.29.14": "id-ce-subjectKeyIdentifier", "2.5.29.15": "id-ce-keyUsage", "2.5.29.17": "id-ce-subjectAltName",
+  "2.5.29.19": "id-ce-basicConstraints", "2.5.29.31": "id-ce-cRLDistributionPoints", "2.5.29.32": "id-ce-certificatePolicies",
+  "2.5.29.35": "id-ce-authorityKeyIdentifier", "2.5.29.37": "id-ce-extKeyUsage", "1.3.6.1.5.5.7.1.1": "id-pe-authorityInfoAccess",
+  "2.16.840.1.113730.1.1": "ns_cert_exts.cert_type", "2.16.840.1.113730.1.13": "ns_cert_exts.comment",
+  "1.3.6.1.5.5.7.3.1": "id-kp-serverAuth", "1.3.6.1.5.5.7.3.2": "id-kp-clientAuth", "1.3.6.1.5.5.7.3.3": "id-kp-codeSigning",
+  "1.3.6.1.5.5.7.3.4": "id-kp-emailProtection", "1.3.6.1.5.5.7.3.8": "id-kp-timeStamping", "1.3.6.1.5.5.7.3.9": "id-kp-OCSPSigning",
+};
+
+const withName = (oid: string) => (OIDS[oid] !== undefined ? `${oid} (${OIDS[oid]})` : oid);
+const nameOf = (oid: string) => OIDS[oid] ?? oid;
+
+/** One DER TLV: tag number and class, and where its header and contents are. */
+interface Tlv {
+  tag: number;
+  cls: number;
+  cons: boolean;
+  start: number;
+  body: number;
+  end: number;
+}
+
+function tlv(t: Tvb, o: number, limit: number): Tlv {
+  const b = t.u8(o);
+  let p = o + 1;
+  let len = t.u8(p++);
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 3) throw new BoundsError(true);
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + t.u8(p++);
+  }
+  const end = p + len;
+  if (end > limit) throw new BoundsError(true);
+  t.ensure(p, len);
+  return { tag: b & 0x1f, cls: b >> 6, cons: (b & 0x20) !== 0, start: o, body: p, end };
+}
+
+/** A TLV the structure requires: a missing one makes the certificate malformed (BoundsError), never a crash. */
+function need(x: Tlv | undefined): Tlv {
+  if (x === undefined) throw new BoundsError(true);
+  return x;
+}
+
+/** The TLVs inside a constructed one. */
+function children(t: Tvb, x: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (let o = x.body; o < x.end; ) {
+    const c = tlv(t, o, x.end);
+    out.push(c);
+    o = c.end;
+  }
+  return out;
+}
+
+function oidText(t: Tvb, x: Tlv): string {
+  const parts: number[] = [];
+  let v = 0;
+  for (let o = x.body; o < x.end; o++) {
+    const b = t.u8(o);
+    v = v * 128 + (b & 0x7f);
+    if ((b & 0x80) === 0) {
+      if (parts.length === 0) parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
+      else parts.push(v);
+      v = 0;
+    }
+  }
+  return parts.join(".");
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+/** tshark's label of a long bytes value: the first 36 bytes, then "…". */
+const cut = (b: Uint8Array) => hex(b.subarray(0, 36)) + (b.length > 36 ? "…" : "");
+const items = (n: number) => `${n} item${n === 1 ? "" : "s"}`;
+
+interface Ctx {
+  t: Tvb;
+  pinfo: PacketInfo;
+  full: boolean;
+}
+
+/**
+ * The tree of the DER certificate at [o, o+n) of `t` under `ct` (the TLS certificate item).
+ * Returns the subject and issuer as one-line texts ("id-at-commonName=…", last RDN first: the
+ * subject is what tshark appends to that item), or null when the DER is not a certificate
+ * (then nothing is added).
+ */
+export function certificateTree(ct: Item, t: Tvb, o: number, n: number, pinfo: PacketInfo): { subject: string; issuer: string } | null {
+  const c: Ctx = { t, pinfo, full: ct.tree.full };
+  let cert: Tlv;
+  let parts: Tlv[];
+  let tbsParts: Tlv[];
+  try {
+    cert = tlv(t, o, o + n);
+    parts = children(t, cert);
+    if (parts.length < 3 || parts[0].tag !== 16 || !parts[0].cons || parts[2].tag !== 3) return null;
+    tbsParts = children(t, parts[0]);
+  } catch (e) {
+    if (e instanceof BoundsError) return null;
+    throw e;
+  }
+  const tbs = parts[0];
+  const st = ct.add(x509af.f.signedCertificate, t, tbs.start, tbs.end - tbs.start, null);
+  let i = 0;
+  const f = x509af.f;
+  if (tbsParts[i]?.cls === 2 && tbsParts[i].tag === 0) {
+    const v = need(children(t, tbsParts[i])[0]);
+    st.add(f.version, t, v.body, v.end - v.body, intValue(t, v));
+    i++;
+  }
+  const serial = need(tbsParts[i++]);
+  const sb = t.bytes(serial.body, serial.end - serial.body);
+  st.add(f.serialNumber, t, serial.body, sb.length, sb, c.full ? "0x" + cut(sb) : undefined);
+  algorithm(c, st, f.signature, "signature", need(tbsParts[i++]));
+  const issuerText = name(c, st, f.issuer, x509if.f.rdnSequence, need(tbsParts[i++]));
+  validity(c, st, need(tbsParts[i++]));
+  const subjectText = name(c, st, f.subject, f.rdnSequence, need(tbsParts[i++]));
+  spki(c, st, need(tbsParts[i++]));
+  for (; i < tbsParts.length; i++) {
+    if (tbsParts[i].cls === 2 && tbsParts[i].tag === 3) extensions(c, st, need(children(t, tbsParts[i])[0]));
+  }
+  algorithm(c, ct, f.algorithmIdentifier, "algorithmIdentifier", parts[1]);
+  const sig = parts[2];
+  if (sig.end === sig.body) throw new BoundsError(true);
+  ct.add(ber.f.padding, t, sig.body, 1, t.u8(sig.body));
+  const sv = t.bytes(sig.body + 1, sig.end - sig.body - 1);
+  ct.add(f.encrypted, t, sig.body + 1, sv.length, sv);
+  return { subject: subjectText, issuer: issuerText };
+}
+
+function intValue(t: Tvb, x: Tlv): number {
+  let v = 0;
+  for (let o = x.body; o < x.end; o++) v = v * 256 + t.u8(o);
+  if (x.end > x.body && t.u8(x.body) & 0x80) v -= 2 ** (8 * (x.end - x.body));
+  return v;
+}
+
+/** AlgorithmIdentifier: "signature (ecdsa-with-SHA256)" over the SEQUENCE, the OID under it. */
+function algorithm(c: Ctx, parent: Item, field: typeof x509af.f.signature, label: string, x: Tlv): string {
+  const t = c.t;
+  const it = parent.add(field, t, x.start, x.end - x.start, null);
+  const [id0, params] = children(t, x);
+  const id = need(id0);
+  const oid = oidText(t, id);
+  if (c.full) it.setText(`${label} (${nameOf(oid)})`);
+  it.add(x509af.f.algorithmId, t, id.body, id.end - id.body, oid, withName(oid));
+  if (params !== undefined && oid === "1.2.840.10045.2.1" && params.tag === 6) {
+    // EC parameters go through the OID dispatch (a PKCS#1 layer in tshark)
+    c.pinfo.layers.push("pkcs-1");
+    const p = it.add(pkcs1.f.ecParameters, t, params.start, params.end - params.start, 1);
+    const curve = oidText(t, params);
+    p.add(pkcs1.f.namedCurve, t, params.body, params.end - params.body, curve, withName(curve));
+  }
+  return oid;
+}
+
+/** An attribute value: countryName, emailAddress, or a DirectoryString choice. */
+function attributeValue(c: Ctx, parent: Item, oid: string, v: Tlv): string {
+  const t = c.t;
+  const len = v.end - v.body;
+  const text = v.tag === 30 ? bmp(t, v) : t.ascii(v.body, len);
+  c.pinfo.layers.push("x509sat");
+  const s = x509sat.f;
+  if (oid === "2.5.4.6") {
+    parent.add(s.countryName, t, v.body, len, text);
+  } else if (oid === "1.2.840.113549.1.9.1" || v.tag === 22) {
+    parent.add(s.ia5String, t, v.body, len, text);
+  } else {
+    const kind = ({ 20: 0, 19: 1, 28: 2, 30: 3, 12: 4 } as Record<number, number>)[v.tag];
+    if (kind === undefined) return text;
+    const d = parent.add(s.directoryString, t, v.start, v.end - v.start, kind);
+    const field = [s.teletexString, s.printableString, s.universalString, s.bmpString, s.uTF8String][kind];
+    d.add(field, t, v.body, len, text);
+  }
+  return text;
+}
+
+function bmp(t: Tvb, v: Tlv): string {
+  let s = "";
+  for (let o = v.body; o + 1 < v.end; o += 2) s += String.fromCharCode(t.u16(o));
+  return s;
+}
+
+/**
+ * A Name: "issuer: rdnSequence (0)" over it, "rdnSequence: N items (…)" over its RDNs, then
+ * each RDN and attribute. Returns tshark's one-line text (last RDN first).
+ */
+function name(c: Ctx, parent: Item, field: typeof x509af.f.issuer, seqField: typeof x509if.f.rdnSequence, x: Tlv): string {
+  const t = c.t;
+  const top = parent.add(field, t, x.start, x.end - x.start, 0);
+  const n = children(t, x).length;
+  const seq = top.add(seqField, t, x.body, x.end - x.body, n);
+  const all = rdns(c, seq, x);
+  if (c.full) seq.setText(`rdnSequence: ${items(n)} (${all})`);
+  return all;
+}
+
+/**
+ * A DER Name at [o, o+n) as tshark shows a CertificateRequest's CA name: its RDNs straight
+ * under `parent`. Returns the one-line text ("" when it does not parse: nothing added).
+ */
+export function distinguishedNameTree(parent: Item, t: Tvb, o: number, n: number, pinfo: PacketInfo): string {
+  const c: Ctx = { t, pinfo, full: parent.tree.full };
+  let x: Tlv;
+  try {
+    x = tlv(t, o, o + n);
+    children(t, x);
+  } catch (e) {
+    if (e instanceof BoundsError) return "";
+    throw e;
+  }
+  return rdns(c, parent, x);
+}
+
+/** The RDNs of a Name under `parent`; returns tshark's one-line text (last RDN first). */
+function rdns(c: Ctx, parent: Item, x: Tlv): string {
+  const t = c.t;
+  const texts: string[] = [];
+  for (const rdn of children(t, x)) {
+    const atvs = children(t, rdn);
+    const ri = parent.add(x509if.f.rdnItem, t, rdn.start, rdn.end - rdn.start, atvs.length);
+    const rdnTexts: string[] = [];
+    for (const atv of atvs) {
+      const [type0, value0] = children(t, atv);
+      const type = need(type0), value = need(value0);
+      const ai = ri.add(x509if.f.atvItem, t, atv.start, atv.end - atv.start, null);
+      const oid = oidText(t, type);
+      ai.add(x509if.f.oid, t, type.body, type.end - type.body, oid, withName(oid));
+      const text = `${nameOf(oid)}=${attributeValue(c, ai, oid, value)}`;
+      if (c.full) ai.setText(`RelativeDistinguishedName item (${text})`);
+      rdnTexts.push(text);
+    }
+    const rt = rdnTexts.join(",");
+    if (c.full) ri.setText(`RDNSequence item: ${items(atvs.length)} (${rt})`);
+    texts.unshift(rt);
+  }
+  return texts.join(",");
+}
+
+function validity(c: Ctx, parent: Item, x: Tlv): void {
+  const t = c.t;
+  const v = parent.add(x509af.f.validity, t, x.start, x.end - x.start, null);
+  const [nb0, na0] = children(t, x);
+  const nb = need(nb0), na = need(na0);
+  for (const [tm, field] of [[nb, x509af.f.notBefore], [na, x509af.f.notAfter]] as const) {
+    const gen = tm.tag === 24;
+    const it = v.add(field, t, tm.start, tm.end - tm.start, gen ? 1 : 0);
+    const s = t.ascii(tm.body, tm.end - tm.body);
+    if (gen) {
+      const d = Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12), +s.slice(12, 14));
+      it.add(x509af.f.generalizedTime, t, tm.body, tm.end - tm.body, { s: Math.floor(d / 1000), ns: 0 });
+    } else {
+      const yy = +s.slice(0, 2);
+      const text = `${yy < 50 ? 2000 + yy : 1900 + yy}-${s.slice(2, 4)}-${s.slice(4, 6)} ${s.slice(6, 8)}:${s.slice(8, 10)}:${s.slice(10, 12)} (UTC)`;
+      it.add(x509af.f.utcTime, t, tm.body, tm.end - tm.body, text);
+    }
+  }
+}
+
+function spki(c: Ctx, parent: Item, x: Tlv): void {
+  const t = c.t;
+  const it = parent.add(x509af.f.spki, t, x.start, x.end - x.start, null);
+  const [alg0, key0] = children(t, x);
+  const alg = need(alg0), key = need(key0);
+  if (key.end === key.body) throw new BoundsError(true);
+  const oid = algorithm(c, it, x509af.f.algorithm, "algorithm", alg);
+  if (oid === "1.2.840.113549.1.1.1") {
+    // an RSA key: the BIT STRING holds an RSAPublicKey, shown instead of the padding
+    const kb = t.bytes(key.body + 1, key.end - key.body - 1);
+    const k = it.add(x509af.f.subjectPublicKey, t, key.body + 1, kb.length, kb);
+    try {
+      const [mod0, exp0] = children(t, tlv(t, key.body + 1, key.end));
+      const mod = need(mod0), exp = need(exp0);
+      const mb = t.bytes(mod.body, mod.end - mod.body);
+      k.add(pkcs1.f.modulus, t, mod.body, mb.length, mb, c.full ? "0x" + cut(mb) : undefined);
+      k.add(pkcs1.f.publicExponent, t, exp.body, exp.end - exp.body, intValue(t, exp));
+    } catch (e) {
+      if (!(e instanceof BoundsError)) throw e;
+    }
+    return;
+  }
+  it.add(ber.f.padding, t, key.body, 1, t.u8(key.body));
+  const kb = t.bytes(key.body + 1, key.end - key.body - 1);
+  it.add(x509af.f.subjectPublicKey, t, key.body + 1, kb.length, kb);
+}
+
+function extensions(c: Ctx, parent: Item, x: Tlv): void {
+  const t = c.t;
+  const exts = children(t, x);
+  const list = parent.add(x509af.f.extensions, t, x.start, x.end - x.start, exts.length);
+  if (c.full) list.setText(`extensions: ${items(exts.length)}`);
+  for (const e of exts) {
+    const parts = children(t, e);
+    const id = need(parts[0]);
+    const oid = oidText(t, id);
+    const it = list.add(x509af.f.extension, t, e.start, e.end - e.start, null);
+    if (c.full) it.setText(`Extension (${nameOf(oid)})`);
+    it.add(x509af.f.extensionId, t, id.body, id.end - id.body, oid, withName(oid));
+    let p = 1;
+    if (parts[p]?.tag === 1) {
+      it.add(x509af.f.critical, t, parts[p].body, 1, t.u8(parts[p].body) !== 0);
+      p++;
+    }
+    const value = parts[p];
+    if (value === undefined || value.end === value.body) continue;
+    extensionValue(c, it, oid, tlv(t, value.body, value.end));
+  }
+}
+
+/** What an extension's OCTET STRING holds, for the extensions decoded here (through the OID dispatch: a layer each). */
+function extensionValue(c: Ctx, it: Item, oid: string, v: Tlv): void {
+  const t = c.t;
+  const ce = x509ce.f;
+  const layer = (l: string) => c.pinfo.layers.push(l);
+  switch (oid) {
+    case "2.5.29.19": {
+      layer("x509ce");
+      const b = it.add(ce.basicConstraints, t, v.start, v.end - v.start, null);
+      if (v.end === v.body) {
+        if (c.full) b.setText("BasicConstraintsSyntax [0 length]");
+        break;
+      }
+      for (const x of children(t, v)) {
+        if (x.tag === 1) b.add(ce.cA, t, x.body, 1, t.u8(x.body) !== 0);
+        else if (x.tag === 2) b.add(ce.pathLen, t, x.body, x.end - x.body, intValue(t, x));
+      }
+      break;
+    }
+    case "2.5.29.15":
+      layer("x509ce");
+      bitString(c, it, v, ce.keyUsage, [ce.kuDigitalSignature, ce.kuContentCommitment, ce.kuKeyEncipherment, ce.kuDataEncipherment,
+        ce.kuKeyAgreement, ce.kuKeyCertSign, ce.kuCRLSign, ce.kuEncipherOnly], ce.kuDecipherOnly);
+      break;
+    case "2.16.840.1.113730.1.1": {
+      layer("ns_cert_exts");
+      const n = nsCertExts.f;
+      bitString(c, it, v, n.certType, [n.sslClient, n.sslServer, n.smime, n.objectSigning, n.reserved, n.sslCa, n.smimeCa, n.objectSigningCa], null);
+      break;
+    }
+    case "2.16.840.1.113730.1.13":
+      layer("ns_cert_exts");
+      it.add(nsCertExts.f.comment, t, v.body, v.end - v.body, t.ascii(v.body, v.end - v.body));
+      break;
+    case "2.5.29.37": {
+      layer("x509ce");
+      const ids = children(t, v);
+      const l = it.add(ce.keyPurposeIds, t, v.start, v.end - v.start, ids.length);
+      if (c.full) l.setText(`KeyPurposeIDs: ${items(ids.length)}`);
+      for (const x of ids) {
+        const kp = oidText(t, x);
+        l.add(ce.keyPurposeId, t, x.body, x.end - x.body, kp, withName(kp));
+      }
+      break;
+    }
+    case "2.5.29.14": {
+      layer("x509ce");
+      const b = t.bytes(v.body, v.end - v.body);
+      it.add(ce.ski, t, v.body, b.length, b);
+      break;
+    }
+    case "2.5.29.35": {
+      layer("x509ce");
+      const a = it.add(ce.aki, t, v.start, v.end - v.start, null);
+      for (const x of children(t, v)) {
+        if (x.tag === 0) {
+          const b = t.bytes(x.body, x.end - x.body);
+          a.add(ce.keyIdentifier, t, x.body, b.length, b);
+        } else if (x.tag === 1) {
+          generalNames(c, a, ce.authorityCertIssuer, "authorityCertIssuer", x);
+        } else if (x.tag === 2) {
+          const b = t.bytes(x.body, x.end - x.body);
+          a.add(ce.authorityCertSerialNumber, t, x.body, b.length, b, c.full ? "0x" + cut(b) : undefined);
+        }
+      }
+      break;
+    }
+    case "2.5.29.17":
+      layer("x509ce");
+      generalNames(c, it, ce.generalNames, "GeneralNames", v);
+      break;
+  }
+}
+
+/** GeneralNames: "label: N items", then "GeneralName: dNSName (2)" and its value for each. */
+function generalNames(c: Ctx, parent: Item, field: typeof x509ce.f.generalNames, label: string, x: Tlv): void {
+  const t = c.t;
+  const ce = x509ce.f;
+  const names = children(t, x);
+  const l = parent.add(field, t, x.start, x.end - x.start, names.length);
+  if (c.full) l.setText(`${label}: ${items(names.length)}`);
+  for (const g of names) {
+    const gi = l.add(ce.generalName, t, g.start, g.end - g.start, g.tag);
+    const len = g.end - g.body;
+    if (g.tag === 2) gi.add(ce.dNSName, t, g.body, len, t.ascii(g.body, len));
+    else if (g.tag === 1) gi.add(ce.rfc822Name, t, g.body, len, t.ascii(g.body, len));
+    else if (g.tag === 6) gi.add(ce.uri, t, g.body, len, t.ascii(g.body, len));
+    else if (g.tag === 7) {
+      // an address (tshark: as IPv4 or IPv6 when the length says which, else bytes)
+      const b = t.bytes(g.body, len);
+      if (len === 4) gi.add(ce.ipv4, t, g.body, 4, t.u32(g.body));
+      else gi.add(len === 16 ? ce.ipv6 : ce.iPAddress, t, g.body, len, b);
+    }
+    else if (g.tag === 4) name(c, gi, ce.directoryName, x509if.f.rdnSequence, need(children(t, g)[0]));
+  }
+}
+
+/** A named-bit BIT STRING: "Padding: n", the bytes ("KeyUsage: 88"), then each bit of the first byte (and `ninth`). */
+function bitString(c: Ctx, parent: Item, v: Tlv, field: typeof x509ce.f.keyUsage, bits: (typeof x509ce.f.cA)[], ninth: typeof x509ce.f.cA | null): void {
+  const t = c.t;
+  parent.add(ber.f.padding, t, v.body, 1, t.u8(v.body));
+  const n = v.end - v.body - 1;
+  if (n <= 0) return;
+  const b = t.bytes(v.body + 1, n);
+  const it = parent.add(field, t, v.body + 1, n, b);
+  for (const f of bits) it.add(f, t, v.body + 1, 1, (b[0] & f.bitmask!) !== 0);
+  if (ninth !== null) it.add(ninth, t, v.body + 1, 1, n > 1 && (b[1] & 0x80) !== 0);
+}
