@@ -127,16 +127,28 @@ function convOf(pinfo: PacketInfo, create = true): { c: TlsConv; dir: number } |
  * TLS from then on, so TLS on any port (8443, 993…) is dissected.
  */
 function heuristic(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): boolean {
-  const known = convOf(pinfo, false);
-  if (known === null || !known.c.heur) {
-    if (tvb.length < 5) return false;
-    const ct = tvb.u8(0), v = tvb.u16(1), rl = tvb.u16(3);
-    if (ct !== 22 && ct !== 23) return false;
-    if (v !== 0x0300 && v !== 0x0301 && v !== 0x0302 && v !== 0x0303 && v !== 0x0101) return false;
-    if (rl === 0 || rl >= 16384 + 2048) return false;
-    convOf(pinfo)!.c.heur = true;
+  if (!looksLikeRecord(tvb)) {
+    // not a record header: TLS only if the conversation was found to be TLS before (the
+    // lookup is skipped while no conversation was: most TCP payloads come here)
+    const h = pinfo.session.get("tls.heur", () => ({ n: 0 }));
+    if (h.n === 0 || convOf(pinfo, false)?.c.heur !== true) return false;
+  } else {
+    const { c } = convOf(pinfo)!;
+    if (!c.heur) {
+      c.heur = true;
+      pinfo.session.get("tls.heur", () => ({ n: 0 })).n++;
+    }
   }
   return dissect(tvb, pinfo, tree, data) > 0;
+}
+
+/** is_sslv3_or_tls: a handshake or application-data record header, SSLv3–TLS 1.2 (or GM TLS), a sane length. */
+function looksLikeRecord(tvb: Tvb): boolean {
+  if (tvb.length < 5) return false;
+  const ct = tvb.u8(0), v = tvb.u16(1), rl = tvb.u16(3);
+  if (ct !== 22 && ct !== 23) return false;
+  if (v !== 0x0300 && v !== 0x0301 && v !== 0x0302 && v !== 0x0303 && v !== 0x0101) return false;
+  return rl !== 0 && rl < 16384 + 2048;
 }
 
 const U8 = "uint8" as const, U16 = "uint16" as const, U24 = "uint24" as const, DEC = "dec" as const, HEX = "hex" as const;
