@@ -419,7 +419,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
             app = HTTP_NAME;
           }
           infos?.push("Application Data");
-          if (app !== null) recordWhat = app;
+          recordWhat = app ?? "Application Data"; // (not from infos: they may have been written out below)
           if (decrypted) {
             // the columns so far are written now: the application's dissector sets its own after them
             if (cols) {
