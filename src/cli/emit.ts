@@ -132,7 +132,8 @@ export class Emitter {
     }, new Session({
       prefs: prefValues(o.prefs),
       decodeAs: decodeAsRules(o.decodeAs),
-      transportOnly: !needTree && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 &&
+      // (-x prints every data source: reassembled and decrypted bytes need the payloads dissected)
+      transportOnly: !needTree && !o.hex && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 &&
         this.columnFields.length === 0 && o.decodeAs.length === 0 && !Object.keys(o.prefs).some((k) => k.startsWith("openvpn.")) &&
         belowTransport([...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? [])]),
     }));

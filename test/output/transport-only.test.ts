@@ -9,7 +9,8 @@ import { readCaptureSync } from "../../src/capture/reader.js";
 import { Dissector } from "../../src/core/dissect.js";
 import { Session } from "../../src/core/session.js";
 import { resolveFields } from "../../src/output/fields.js";
-import { corpus, fixtures, nestcapFields, runCli } from "../helpers/tshark.js";
+import { spawnSync } from "node:child_process";
+import { corpus, fixtures, haveTshark, nestcapFields, runCli } from "../helpers/tshark.js";
 import "../../src/core/load.js";
 
 const BENCH = ["frame.number", "frame.time_relative", "ip.src", "ip.dst", "ip.proto", "tcp.srcport", "tcp.dstport", "frame.len"];
@@ -62,5 +63,18 @@ describe("stopping at TCP/UDP when the output reads nothing above them", () => {
     }
     console.log(`transport-only fields: ${rows} rows over ${files.length} files equal the full dissection's`);
     expect(rows).toBeGreaterThan(1000);
+  });
+
+  it("is not chosen for -x: a frame-only filter still prints the reassembled and decrypted data sources, as tshark", () => {
+    const file = fixtures((n) => n === "https.pcapng")[0];
+    const keys = file.replace(/\.pcapng$/, ".keys");
+    // frame 20: an HTTP response reassembled from two decrypted TLS records
+    const r = runCli(["-r", file, "-o", `tls.keylog_file:${keys}`, "-x", "-Y", "frame.number == 20"]);
+    expect(r.stdout).toContain("Decrypted TLS (");
+    expect(r.stdout).toContain("Reassembled TLS (");
+    if (haveTshark()) {
+      const t = spawnSync("tshark", ["-n", "-r", file, "-o", `tls.keylog_file:${keys}`, "-x", "-Y", "frame.number == 20"], { encoding: "utf8" });
+      expect(r.stdout).toBe(t.stdout);
+    }
   });
 });
