@@ -3,9 +3,10 @@
  * signedCertificate (version, serial, algorithms, issuer and subject names down to each
  * attribute, validity, the public key: EC curve, or RSA modulus and exponent), the
  * extensions tshark decodes most often (basicConstraints, keyUsage, extKeyUsage, subject and
- * authority key identifiers, subjectAltName, Netscape cert type and comment), then the
+ * authority key identifiers, subjectAltName, authority information access, CRL distribution
+ * points, certificate policies, Netscape cert type and comment), then the
  * signature. Field names and labels are tshark's, spread over its protocols (x509af,
- * x509if, x509sat, x509ce, pkcs-1, ns_cert_exts, ber), which also name the layers a
+ * x509if, x509sat, x509ce, pkix1implicit, pkcs-1, ns_cert_exts, ber), which also name the layers a
  * certificate adds to frame.protocols, as tshark's OID dispatch adds them.
  *
  * The DER is walked here (every item has its bytes, for -x and --highlight). Not a
@@ -119,8 +120,28 @@ export const x509ce = defineProtocol({
     directoryName: { abbrev: "x509ce.directoryName", name: "directoryName", type: "uint32", base: DEC, strings: { 0: "rdnSequence" } },
     uri: { abbrev: "x509ce.uniformResourceIdentifier", name: "uniformResourceIdentifier", type: "string" },
     iPAddress: { abbrev: "x509ce.iPAddress", name: "iPAddress", type: "bytes" },
+    crlDistPoints: { abbrev: "x509ce.CRLDistPointsSyntax", name: "CRLDistPointsSyntax", type: "uint32", base: DEC },
+    distributionPointElement: { abbrev: "x509ce.DistributionPoint_element", name: "DistributionPoint", type: "none" },
+    distributionPoint: { abbrev: "x509ce.distributionPoint", name: "distributionPoint", type: "uint32", base: DEC, strings: { 0: "fullName", 1: "nameRelativeToCRLIssuer" } },
+    fullName: { abbrev: "x509ce.fullName", name: "fullName", type: "uint32", base: DEC },
+    policies: { abbrev: "x509ce.CertificatePoliciesSyntax", name: "CertificatePoliciesSyntax", type: "uint32", base: DEC },
+    policyInformation: { abbrev: "x509ce.PolicyInformation_element", name: "PolicyInformation", type: "none" },
+    policyIdentifier: { abbrev: "x509ce.policyIdentifier", name: "policyIdentifier", type: "string" },
     ipv4: { abbrev: "x509ce.IPAddress.ipv4", name: "iPAddress", type: "ipv4" },
     ipv6: { abbrev: "x509ce.IPAddress.ipv6", name: "iPAddress", type: "ipv6" },
+  },
+});
+
+export const pkix1implicit = defineProtocol({
+  name: "PKIX1Implitit",
+  abbrev: "pkix1implicit",
+  dissect: none,
+  fields: {
+    aia: { abbrev: "pkix1implicit.AuthorityInfoAccessSyntax", name: "AuthorityInfoAccessSyntax", type: "uint32", base: DEC },
+    accessDescription: { abbrev: "pkix1implicit.AccessDescription_element", name: "AccessDescription", type: "none" },
+    accessMethod: { abbrev: "pkix1implicit.accessMethod", name: "accessMethod", type: "string" },
+    // (a GeneralName choice, shown by number only, as tshark)
+    accessLocation: { abbrev: "pkix1implicit.accessLocation", name: "accessLocation", type: "uint32", base: DEC },
   },
 });
 
@@ -182,10 +203,19 @@ const OIDS: Readonly<Record<string, string>> = {
   "2.16.840.1.113730.1.1": "ns_cert_exts.cert_type", "2.16.840.1.113730.1.13": "ns_cert_exts.comment",
   "1.3.6.1.5.5.7.3.1": "id-kp-serverAuth", "1.3.6.1.5.5.7.3.2": "id-kp-clientAuth", "1.3.6.1.5.5.7.3.3": "id-kp-codeSigning",
   "1.3.6.1.5.5.7.3.4": "id-kp-emailProtection", "1.3.6.1.5.5.7.3.8": "id-kp-timeStamping", "1.3.6.1.5.5.7.3.9": "id-kp-OCSPSigning",
+  "1.3.6.1.5.5.7.48.1": "id-ad-ocsp", "1.3.6.1.5.5.7.48.2": "id-ad-caIssuers",
 };
 
-const withName = (oid: string) => (OIDS[oid] !== undefined ? `${oid} (${OIDS[oid]})` : oid);
-const nameOf = (oid: string) => OIDS[oid] ?? oid;
+/** An OID without a name: tshark names its first arc ("iso.3.6.1.4.1.44947.1.1.1"). */
+const ARC0: Readonly<Record<string, string>> = { 0: "itu-t", 1: "iso", 2: "joint-iso-itu-t" };
+const nameOf = (oid: string) => {
+  const n = OIDS[oid];
+  if (n !== undefined) return n;
+  const dot = oid.indexOf(".");
+  const a = ARC0[dot < 0 ? oid : oid.slice(0, dot)];
+  return a === undefined ? oid : a + (dot < 0 ? "" : oid.slice(dot));
+};
+const withName = (oid: string) => `${oid} (${nameOf(oid)})`;
 
 /** One DER TLV: tag number and class, and where its header and contents are. */
 interface Tlv {
@@ -555,6 +585,52 @@ function extensionValue(c: Ctx, it: Item, oid: string, v: Tlv): void {
       layer("x509ce");
       generalNames(c, it, ce.generalNames, "GeneralNames", v);
       break;
+    case "1.3.6.1.5.5.7.1.1": {
+      // where the issuer's certificate and the OCSP responder are
+      layer("pkix1implicit");
+      const p = pkix1implicit.f;
+      const ads = children(t, v);
+      const l = it.add(p.aia, t, v.start, v.end - v.start, ads.length);
+      if (c.full) l.setText(`AuthorityInfoAccessSyntax: ${items(ads.length)}`);
+      for (const ad of ads) {
+        const [m0, loc0] = children(t, ad);
+        const m = need(m0), loc = need(loc0);
+        const a = l.add(p.accessDescription, t, ad.start, ad.end - ad.start, null);
+        const method = oidText(t, m);
+        a.add(p.accessMethod, t, m.body, m.end - m.body, method, withName(method));
+        generalName(c, a.add(p.accessLocation, t, loc.start, loc.end - loc.start, loc.tag), loc);
+      }
+      break;
+    }
+    case "2.5.29.31": {
+      layer("x509ce");
+      const dps = children(t, v);
+      const l = it.add(ce.crlDistPoints, t, v.start, v.end - v.start, dps.length);
+      if (c.full) l.setText(`CRLDistPointsSyntax: ${items(dps.length)}`);
+      for (const dp of dps) {
+        const d = l.add(ce.distributionPointElement, t, dp.start, dp.end - dp.start, null);
+        for (const x of children(t, dp)) {
+          if (x.cls !== 2 || x.tag !== 0) continue;
+          const name0 = need(children(t, x)[0]);
+          const dn = d.add(ce.distributionPoint, t, name0.start, name0.end - name0.start, name0.tag);
+          if (name0.tag === 0) generalNames(c, dn, ce.fullName, "fullName", name0);
+        }
+      }
+      break;
+    }
+    case "2.5.29.32": {
+      layer("x509ce");
+      const pis = children(t, v);
+      const l = it.add(ce.policies, t, v.start, v.end - v.start, pis.length);
+      if (c.full) l.setText(`CertificatePoliciesSyntax: ${items(pis.length)}`);
+      for (const pi of pis) {
+        const p = l.add(ce.policyInformation, t, pi.start, pi.end - pi.start, null);
+        const id = need(children(t, pi)[0]);
+        const oidv = oidText(t, id);
+        p.add(ce.policyIdentifier, t, id.body, id.end - id.body, oidv, withName(oidv));
+      }
+      break;
+    }
   }
 }
 
@@ -565,20 +641,22 @@ function generalNames(c: Ctx, parent: Item, field: typeof x509ce.f.generalNames,
   const names = children(t, x);
   const l = parent.add(field, t, x.start, x.end - x.start, names.length);
   if (c.full) l.setText(`${label}: ${items(names.length)}`);
-  for (const g of names) {
-    const gi = l.add(ce.generalName, t, g.start, g.end - g.start, g.tag);
-    const len = g.end - g.body;
-    if (g.tag === 2) gi.add(ce.dNSName, t, g.body, len, t.ascii(g.body, len));
-    else if (g.tag === 1) gi.add(ce.rfc822Name, t, g.body, len, t.ascii(g.body, len));
-    else if (g.tag === 6) gi.add(ce.uri, t, g.body, len, t.ascii(g.body, len));
-    else if (g.tag === 7) {
-      // an address (tshark: as IPv4 or IPv6 when the length says which, else bytes)
-      const b = t.bytes(g.body, len);
-      if (len === 4) gi.add(ce.ipv4, t, g.body, 4, t.u32(g.body));
-      else gi.add(len === 16 ? ce.ipv6 : ce.iPAddress, t, g.body, len, b);
-    }
-    else if (g.tag === 4) name(c, gi, ce.directoryName, x509if.f.rdnSequence, need(children(t, g)[0]));
-  }
+  for (const g of names) generalName(c, l.add(ce.generalName, t, g.start, g.end - g.start, g.tag), g);
+}
+
+/** The value of one GeneralName (a context-tagged choice) under its item. */
+function generalName(c: Ctx, gi: Item, g: Tlv): void {
+  const t = c.t;
+  const ce = x509ce.f;
+  const len = g.end - g.body;
+  if (g.tag === 2) gi.add(ce.dNSName, t, g.body, len, t.ascii(g.body, len));
+  else if (g.tag === 1) gi.add(ce.rfc822Name, t, g.body, len, t.ascii(g.body, len));
+  else if (g.tag === 6) gi.add(ce.uri, t, g.body, len, t.ascii(g.body, len));
+  else if (g.tag === 7) {
+    // an address (tshark: as IPv4 or IPv6 when the length says which, else bytes)
+    if (len === 4) gi.add(ce.ipv4, t, g.body, 4, t.u32(g.body));
+    else gi.add(len === 16 ? ce.ipv6 : ce.iPAddress, t, g.body, len, t.bytes(g.body, len));
+  } else if (g.tag === 4) name(c, gi, ce.directoryName, x509if.f.rdnSequence, need(children(t, g)[0]));
 }
 
 /** A named-bit BIT STRING: "Padding: n", the bytes ("KeyUsage: 88"), then each bit of the first byte (and `ninth`). */

@@ -68,13 +68,17 @@ describe.skipIf(skipReason !== null)("TLS over TCP from curl and a Node HTTPS se
     const dump = spawn("ip", ["netns", "exec", NS, "tcpdump", "-i", "lo", "-U", "--immediate-mode", "-Z", "root", "-w", file, "tcp port 443"], { stdio: ["ignore", "ignore", "pipe"] });
     await new Promise<void>((res) => dump.stderr!.on("data", (d: Buffer) => d.toString().includes("listening") && res()));
     // the server's certificate, made now: a P-256 key with the extensions certificates on the web
-    // carry (subjectAltName names and an address, key usages), so that tshark's X.509 tree has
-    // them to compare; the fixture CA's certificate goes in the chain too
+    // carry (subjectAltName names and an address, key usages, where the issuer and OCSP are,
+    // CRL, policies), so that tshark's X.509 tree has them to compare; the fixture CA's
+    // certificate goes in the chain too
     const crt = join(dir, "server.crt"), key = join(dir, "server.key");
     const req = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", crt,
       "-days", "30", "-subj", "/C=AT/ST=Vienna/O=nestcap test (not secret)/CN=nestcap.test",
       "-addext", "subjectAltName=DNS:nestcap.test,DNS:www.nestcap.test,IP:127.0.0.1,email:test@nestcap.test",
-      "-addext", "keyUsage=critical,digitalSignature,keyAgreement", "-addext", "extendedKeyUsage=serverAuth,clientAuth"], { encoding: "utf8" });
+      "-addext", "keyUsage=critical,digitalSignature,keyAgreement", "-addext", "extendedKeyUsage=serverAuth,clientAuth",
+      "-addext", "authorityInfoAccess=OCSP;URI:http://ocsp.nestcap.test,caIssuers;URI:http://ca.nestcap.test/ca.crt",
+      "-addext", "crlDistributionPoints=URI:http://crl.nestcap.test/ca.crl", "-addext", "certificatePolicies=2.23.140.1.2.1,1.3.6.1.4.1.44947.1.1.1",
+      "-addext", "nsComment=nestcap test certificate"], { encoding: "utf8" });
     expect(req.status, req.stderr).toBe(0);
     const server = spawn("ip", ["netns", "exec", NS, process.execPath, "-e", SERVER, key, crt, join(KEYS, "ca.crt")], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((res) => server.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && res()));
@@ -146,7 +150,8 @@ describe.skipIf(skipReason !== null)("TLS over TCP from curl and a Node HTTPS se
       "tls.app_data_proto", "http.request.method", "http.request.uri", "http.request.full_uri", "http.response.code", "http.file_data",
       "http.request_in", "http.response_in", "tcp.reassembled_in", "tcp.segment", "frame.protocols", "_ws.col.Protocol", "_ws.col.Info",
       "x509sat.printableString", "x509sat.uTF8String", "x509sat.CountryName", "x509ce.dNSName", "x509ce.IPAddress.ipv4", "x509ce.rfc822Name",
-      "x509ce.GeneralName", "x509ce.KeyPurposeId", "x509ce.KeyUsage", "x509af.critical", "x509ce.cA",
+      "x509ce.GeneralName", "x509ce.KeyPurposeId", "x509ce.KeyUsage", "x509af.critical", "x509ce.cA", "pkix1implicit.accessMethod",
+      "x509ce.uniformResourceIdentifier", "x509ce.policyIdentifier", "ns_cert_exts.Comment",
     ];
     const o = `tls.keylog_file:${keys}`;
     const r = runCli(["-r", file, "-o", o, "-T", "fields", ...E.flatMap((e) => ["-e", e])]);
