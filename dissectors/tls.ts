@@ -411,7 +411,10 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
           rt.add(f.appData, tvb, o + 5, rl, tvb.bytes(o + 5, rl));
           // tshark names the application protocol (the session's, from ALPN or a heuristic, else
           // its TLS port table's: 443 is HTTP) instead of "Application Data"
-          let app = c.httpByHeuristic || c.alpn?.startsWith("http/1.1") || pinfo.srcport === 443 || pinfo.dstport === 443 ? HTTP_NAME : null;
+          // (ALPN h2: tshark's HTTP/2, which nestcap does not dissect: named, and its bytes go to data)
+          const h2 = c.alpn === "h2" || c.alpn?.startsWith("h2-") === true;
+          let app = h2 ? HTTP2_NAME
+            : c.httpByHeuristic || c.alpn?.startsWith("http/1.1") || pinfo.srcport === 443 || pinfo.dstport === 443 ? HTTP_NAME : null;
           if (app !== null) rt.addGenerated(f.appProto, tvb, o + 5, 0, app);
           else if (decrypted && looksLikeHttp(body)) {
             // (found by the heuristic: the session's from now on; no app_data_proto item on this record)
@@ -432,7 +435,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
             c.app[dir] ??= new TlsAppFlow();
             // no application protocol known: the plaintext goes to data, as tshark's; inside
             // OpenVPN, to the reader of OpenVPN's control messages (nestcap's own)
-            const kind = app !== null ? "http" : pinfo.layers.includes("openvpn") ? "openvpn" : "data";
+            const kind = app === HTTP_NAME ? "http" : app === null && pinfo.layers.includes("openvpn") ? "openvpn" : "data";
             dissectAppData(body, pinfo, tree, ti, c.app[dir]!, VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL", kind, dir === c.clientDir, data);
           }
           break;
@@ -501,6 +504,7 @@ function heartbeat(rt: Item, body: Tvb, rl: number): string {
 }
 
 const HTTP_NAME = "Hypertext Transfer Protocol";
+const HTTP2_NAME = "HyperText Transfer Protocol 2";
 
 /** tshark's HTTP-over-TLS heuristic: the first line starts or ends with "HTTP/1.". */
 function looksLikeHttp(t: Tvb): boolean {
