@@ -4,7 +4,7 @@
  * attribute, validity, the public key: EC curve, or RSA modulus and exponent), the
  * extensions tshark decodes most often (basicConstraints, keyUsage, extKeyUsage, subject and
  * authority key identifiers, subjectAltName, authority information access, CRL distribution
- * points, certificate policies, Netscape cert type and comment), then the
+ * points, certificate policies, Certificate Transparency SCTs, Netscape cert type and comment), then the
  * signature. Field names and labels are tshark's, spread over its protocols (x509af,
  * x509if, x509sat, x509ce, pkix1implicit, pkcs-1, ns_cert_exts, ber), which also name the layers a
  * certificate adds to frame.protocols, as tshark's OID dispatch adds them.
@@ -18,6 +18,8 @@ import { defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { BoundsError } from "../src/core/tvb.js";
+import { tls } from "./tls.js";
+import { sigAlg } from "./tls-extensions.js";
 
 const none = () => 0;
 const DEC = "dec" as const;
@@ -204,6 +206,7 @@ const OIDS: Readonly<Record<string, string>> = {
   "1.3.6.1.5.5.7.3.1": "id-kp-serverAuth", "1.3.6.1.5.5.7.3.2": "id-kp-clientAuth", "1.3.6.1.5.5.7.3.3": "id-kp-codeSigning",
   "1.3.6.1.5.5.7.3.4": "id-kp-emailProtection", "1.3.6.1.5.5.7.3.8": "id-kp-timeStamping", "1.3.6.1.5.5.7.3.9": "id-kp-OCSPSigning",
   "1.3.6.1.5.5.7.48.1": "id-ad-ocsp", "1.3.6.1.5.5.7.48.2": "id-ad-caIssuers",
+  "1.3.6.1.4.1.11129.2.4.2": "SignedCertificateTimestampList",
 };
 
 /** An OID without a name: tshark names its first arc ("iso.3.6.1.4.1.44947.1.1.1"). */
@@ -618,6 +621,11 @@ function extensionValue(c: Ctx, it: Item, oid: string, v: Tlv): void {
       }
       break;
     }
+    case "1.3.6.1.4.1.11129.2.4.2":
+      // Certificate Transparency: the logs' signed timestamps, in TLS's encoding (a TLS layer in tshark)
+      layer("tls");
+      if (v.tag === 4) scts(t, it, v.body, v.end);
+      break;
     case "2.5.29.32": {
       layer("x509ce");
       const pis = children(t, v);
@@ -631,6 +639,39 @@ function extensionValue(c: Ctx, it: Item, oid: string, v: Tlv): void {
       }
       break;
     }
+  }
+}
+
+/**
+ * A SignedCertificateTimestampList (RFC 6962 section 3.3) at [o, end). Each SCT is labelled
+ * with its log; nestcap has no table of the logs (tshark names the well-known ones), so it
+ * says "Unknown Log", as tshark does for a log it does not know.
+ */
+function scts(t: Tvb, it: Item, o: number, end: number): void {
+  const f = tls.f;
+  const total = t.u16(o);
+  it.add(f.sctsLen, t, o, 2, total);
+  let p = o + 2;
+  const stop = Math.min(end, p + total);
+  while (p + 2 <= stop) {
+    const n = t.u16(p);
+    const st = it.addText(t, p, 2 + n, "Signed Certificate Timestamp (Unknown Log)");
+    st.add(f.sctLen, t, p, 2, n);
+    let q = p + 2;
+    st.add(f.sctVersion, t, q, 1, t.u8(q));
+    st.add(f.sctLogId, t, q + 1, 32, t.bytes(q + 1, 32));
+    const ms = t.u32(q + 33) * 2 ** 32 + t.u32(q + 37);
+    st.add(f.sctTimestamp, t, q + 33, 8, { s: Math.floor(ms / 1000), ns: (ms % 1000) * 1e6 });
+    q += 41;
+    const el = t.u16(q);
+    st.add(f.sctExtLen, t, q, 2, el);
+    if (el > 0) st.add(f.sctExt, t, q + 2, el, null);
+    q += 2 + el;
+    sigAlg(st, t, q);
+    const sl = t.u16(q + 2);
+    st.add(f.sctSigLen, t, q + 2, 2, sl);
+    st.add(f.sctSig, t, q + 4, sl, t.bytes(q + 4, sl));
+    p += 2 + n;
   }
 }
 

@@ -53,6 +53,20 @@ https.createServer({ key: fs.readFileSync(process.argv[1]), cert: fs.readFileSyn
 let file = "";
 let keys = "";
 
+/**
+ * A Certificate Transparency SCT list (RFC 6962 3.3) with one made-up SCT, as the DER OCTET
+ * STRING a certificate's extension holds (hex): what public certificates carry.
+ */
+function sctList(): string {
+  const sig = Buffer.from("3045022100aabbccdd", "hex");
+  const ts = Buffer.alloc(8);
+  ts.writeBigUInt64BE(1700000000123n);
+  const sct = Buffer.concat([Buffer.of(0), Buffer.from(Array.from({ length: 32 }, (_, i) => i)), ts, Buffer.of(0, 0, 4, 3, 0, sig.length), sig]);
+  const item = Buffer.concat([Buffer.of(sct.length >> 8, sct.length & 255), sct]);
+  const list = Buffer.concat([Buffer.of(item.length >> 8, item.length & 255), item]);
+  return Buffer.concat([Buffer.of(4, list.length), list]).toString("hex");
+}
+
 function tshark(args: string[]): string {
   return spawnSync("tshark", ["-n", ...args], { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, TZ: "UTC" } }).stdout;
 }
@@ -69,7 +83,7 @@ describe.skipIf(skipReason !== null)("TLS over TCP from curl and a Node HTTPS se
     await new Promise<void>((res) => dump.stderr!.on("data", (d: Buffer) => d.toString().includes("listening") && res()));
     // the server's certificate, made now: a P-256 key with the extensions certificates on the web
     // carry (subjectAltName names and an address, key usages, where the issuer and OCSP are,
-    // CRL, policies), so that tshark's X.509 tree has them to compare; the fixture CA's
+    // CRL, policies, an SCT list), so that tshark's X.509 tree has them to compare; the fixture CA's
     // certificate goes in the chain too
     const crt = join(dir, "server.crt"), key = join(dir, "server.key");
     const req = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", crt,
@@ -78,7 +92,7 @@ describe.skipIf(skipReason !== null)("TLS over TCP from curl and a Node HTTPS se
       "-addext", "keyUsage=critical,digitalSignature,keyAgreement", "-addext", "extendedKeyUsage=serverAuth,clientAuth",
       "-addext", "authorityInfoAccess=OCSP;URI:http://ocsp.nestcap.test,caIssuers;URI:http://ca.nestcap.test/ca.crt",
       "-addext", "crlDistributionPoints=URI:http://crl.nestcap.test/ca.crl", "-addext", "certificatePolicies=2.23.140.1.2.1,1.3.6.1.4.1.44947.1.1.1",
-      "-addext", "nsComment=nestcap test certificate"], { encoding: "utf8" });
+      "-addext", "nsComment=nestcap test certificate", "-addext", `1.3.6.1.4.1.11129.2.4.2=DER:${sctList()}`], { encoding: "utf8" });
     expect(req.status, req.stderr).toBe(0);
     const server = spawn("ip", ["netns", "exec", NS, process.execPath, "-e", SERVER, key, crt, join(KEYS, "ca.crt")], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((res) => server.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && res()));
@@ -151,7 +165,7 @@ describe.skipIf(skipReason !== null)("TLS over TCP from curl and a Node HTTPS se
       "http.request_in", "http.response_in", "tcp.reassembled_in", "tcp.segment", "frame.protocols", "_ws.col.Protocol", "_ws.col.Info",
       "x509sat.printableString", "x509sat.uTF8String", "x509sat.CountryName", "x509ce.dNSName", "x509ce.IPAddress.ipv4", "x509ce.rfc822Name",
       "x509ce.GeneralName", "x509ce.KeyPurposeId", "x509ce.KeyUsage", "x509af.critical", "x509ce.cA", "pkix1implicit.accessMethod",
-      "x509ce.uniformResourceIdentifier", "x509ce.policyIdentifier", "ns_cert_exts.Comment",
+      "x509ce.uniformResourceIdentifier", "x509ce.policyIdentifier", "ns_cert_exts.Comment", "tls.sct.sct_logid", "tls.sct.sct_timestamp",
     ];
     const o = `tls.keylog_file:${keys}`;
     const r = runCli(["-r", file, "-o", o, "-T", "fields", ...E.flatMap((e) => ["-e", e])]);
