@@ -7,7 +7,10 @@
  */
 import { createCipheriv, createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { expandLabel, innerPlaintext, parseKeyLog, prf, RecordDecoder, suiteParams } from "../../src/tls/decrypt.js";
+import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expandLabel, innerPlaintext, KeyLogFile, parseKeyLog, prf, RecordDecoder, suiteParams } from "../../src/tls/decrypt.js";
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ""), "hex");
 
@@ -46,6 +49,24 @@ describe("key log", () => {
     expect(Buffer.from(s.clientHs!).toString("hex")).toBe("22".repeat(32));
     expect(Buffer.from(s.server0!).toString("hex")).toBe("33".repeat(48));
     expect(s.serverHs).toBeUndefined();
+  });
+});
+
+describe("key log file", () => {
+  it("is read again when it has grown (a live capture while the browser or curl writes it)", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "nestcap-keylog-")), "keys.log");
+    writeFileSync(file, "# empty for now\n");
+    const k = new KeyLogFile(file);
+    const cr = Buffer.alloc(32, 7);
+    expect(k.get(cr)).toBeUndefined();
+    appendFileSync(file, `CLIENT_RANDOM ${cr.toString("hex")} ${"ab".repeat(48)}\n`);
+    expect(Buffer.from(k.get(cr)!.master!).toString("hex")).toBe("ab".repeat(48));
+    // secrets given in memory stay across re-reads
+    const other = Buffer.alloc(32, 9);
+    k.add(`CLIENT_TRAFFIC_SECRET_0 ${other.toString("hex")} ${"cd".repeat(32)}`);
+    appendFileSync(file, "# more\n");
+    expect(k.get(Buffer.alloc(32, 1))).toBeUndefined(); // a miss re-reads the changed file
+    expect(k.get(other)?.client0).toBeDefined();
   });
 });
 
