@@ -1,5 +1,5 @@
-import { accessSync, constants } from "node:fs";
 /** tshark-style command-line parsing: short options with attached or separate values, long options. */
+import { accessSync, constants } from "node:fs";
 import { KeyLogError, readKeyLog } from "../openvpn/keylog.js";
 import { KeyFileError, readStaticKeyFile, splitKeyArg } from "../openvpn/static.js";
 import { TIME_FORMATS, type TimeFormat } from "../output/summary.js";
