@@ -5,22 +5,19 @@
 import {
   TA_KEEP_ALIVE, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION, type TcpSegment, type TcpStream,
 } from "../src/analysis/tcp.js";
-import { desegment, FlowReassembly, MAX_PENDING, type DesegmentHooks, type Msp } from "../src/analysis/reassembly.js";
-import { showSegmentTree, type SegmentFields } from "../src/analysis/segment-tree.js";
+import { desegment, FlowReassembly, MAX_PENDING } from "../src/analysis/reassembly.js";
+import { PduHooks, pduLayer, type PduLayer } from "../src/analysis/segment-tree.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, lookupTable, tryHeuristics } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
-import { Tvb as TvbCtor, type Tvb } from "../src/core/tvb.js";
-import { f, NO_BYTES, want } from "./tcp-common.js";
+import type { Tvb } from "../src/core/tvb.js";
+import { f } from "./tcp-common.js";
 
 /** tcp.desegment_tcp_streams default. */
 export const DESEGMENT_DEFAULT = true;
 
-/** tcp.segments and its children, for showSegmentTree (made on first use: the fields are bound late). */
-let SEGMENT_FIELDS: SegmentFields | undefined;
-
-/** A zero-length view for generated items that point at no bytes. */
-const NO_TVB = TvbCtor.of(new Uint8Array(0));
+/** TCP's names and reassembly fields, for PduHooks (made on first use: the fields are bound late). */
+let TCP_LAYER: PduLayer | undefined;
 
 export function newSegment(st: TcpStream, seq: number, nxtseq: number, ack: number, flags: number, urp: number, ti: Item): TcpSegment {
   return {
@@ -80,12 +77,18 @@ export function desegmentPayload(tvb: Tvb, hlen: number, pinfo: PacketInfo, tree
   }
 }
 
-export class Hooks implements DesegmentHooks {
+export class Hooks extends PduHooks<TcpSegment> {
   private proto: string | null = null;
   constructor(
-    readonly pinfo: PacketInfo, readonly tree: Item, readonly ti: Item,
-    readonly sport: number, readonly dport: number, readonly st: TcpStream, readonly seg: TcpSegment,
-  ) {}
+    pinfo: PacketInfo, tree: Item, ti: Item,
+    readonly sport: number, readonly dport: number, readonly st: TcpStream, seg: TcpSegment,
+  ) {
+    super(pinfo, tree, ti, seg);
+  }
+
+  protected layer(): PduLayer {
+    return (TCP_LAYER ??= pduLayer("TCP", "Reassembled TCP Segments", f));
+  }
 
   process(tvb: Tvb, offset: number, seq: number, nxtseq: number, reassembled: boolean): void {
     const seg = this.seg;
@@ -101,34 +104,6 @@ export class Hooks implements DesegmentHooks {
     // a dissector that could not use any of it is not a layer of this frame (as tshark; TLS excepted)
     if (seg.desegmentLen !== 0 && seg.desegmentOffset === 0 && !(seg.keepsLayer as boolean)) pinfo.layers.length = depth;
     if (this.proto !== null && pinfo.cols !== null) pinfo.cols.protocol = this.proto;
-  }
-  desegOffset(): number {
-    return this.seg.desegmentOffset;
-  }
-  desegLen(): number {
-    return this.seg.desegmentLen;
-  }
-  segmentData(tvb: Tvb, offset: number, len: number, retransmitted: boolean): void {
-    const cap = Math.min(len, tvb.remaining(offset));
-    const it = this.ti.add(f.segmentData, tvb, offset, cap, want(this.ti.tree, f.segmentData) ? tvb.bytes(offset, cap) : NO_BYTES);
-    if (this.ti.tree.full) it.setText(`${retransmitted ? "Retransmitted " : ""}TCP segment data (${len} byte${len === 1 ? "" : "s"})`);
-  }
-  reassembledIn(frame: number): void {
-    this.ti.addGenerated(f.reassembledIn, NO_TVB, 0, 0, frame);
-  }
-  reassembledTvb(msp: Msp): Tvb {
-    const data = msp.data ?? new Uint8Array(0);
-    const rtvb = new TvbCtor({ name: `Reassembled TCP (${data.length} bytes)`, data });
-    this.pinfo.addSource(rtvb.ds);
-    return rtvb;
-  }
-  showSegments(msp: Msp, rtvb: Tvb): void {
-    SEGMENT_FIELDS ??= {
-      segments: f.segments, segment: f.segment, segmentError: f.segmentError, overlap: f.segmentOverlap,
-      overlapConflict: f.segmentOverlapConflict, multipleTails: f.segmentMultipleTails, tooLong: f.segmentTooLong,
-      count: f.segmentCount, length: f.reassembledLength, data: f.reassembledData,
-    };
-    showSegmentTree(this.tree, this.ti, msp, rtvb, SEGMENT_FIELDS, "Reassembled TCP Segments");
   }
   isRetransmission(): boolean {
     // (with tcp.no_subdissector_on_error off, a retransmission may still fill a PDU's gap)

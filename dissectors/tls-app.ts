@@ -7,13 +7,13 @@
  * plaintext of one direction is numbered as a stream, record after record.
  * Not a protocol of its own: tls.ts calls `dissectAppData`.
  */
-import { desegment, FlowReassembly, type DesegmentHooks, type Msp } from "../src/analysis/reassembly.js";
-import { showSegmentTree, type SegmentFields } from "../src/analysis/segment-tree.js";
+import { desegment, FlowReassembly } from "../src/analysis/reassembly.js";
+import { PduHooks, pduLayer, type PduLayer } from "../src/analysis/segment-tree.js";
 import type { TcpSegment } from "../src/analysis/tcp.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, protocolByAbbrev } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
-import { Tvb } from "../src/core/tvb.js";
+import type { Tvb } from "../src/core/tvb.js";
 import { dissectControlPlaintext } from "./openvpn-message.js";
 import { tls } from "./tls.js";
 
@@ -23,8 +23,8 @@ export class TlsAppFlow {
   readonly reasm = new FlowReassembly();
 }
 
-const NO_TVB = Tvb.of(new Uint8Array(0));
-let SEGMENT_FIELDS: SegmentFields | undefined;
+/** TLS's names and reassembly fields, for PduHooks. */
+let TLS_LAYER: PduLayer | undefined;
 
 /** Hand one record's plaintext on (`data`: what TCP gave TLS, for the stream HTTP pairs requests in). */
 export function dissectAppData(
@@ -46,17 +46,20 @@ export function dissectAppData(
   desegment(flow.reasm, pt, 0, seq, nxt, pinfo.num, new AppHooks(pinfo, tree, ti, tcp, protocol));
 }
 
-class AppHooks implements DesegmentHooks {
-  private readonly seg: TcpSegment;
+class AppHooks extends PduHooks<TcpSegment> {
   constructor(
-    readonly pinfo: PacketInfo, readonly tree: Item, readonly ti: Item, tcp: TcpSegment | null,
+    pinfo: PacketInfo, tree: Item, ti: Item, tcp: TcpSegment | null,
     /** The Protocol column of a segment of a reassembled PDU ("TLSv1.3"). */
     readonly protocol: string,
   ) {
-    this.seg = {
+    super(pinfo, tree, ti, {
       stream: tcp?.stream ?? null, flow: null, seq: 0, nxtseq: 0, lastackseq: 0, flags: 0, urgentPointer: 0,
       isReassembled: false, desegmentOffset: 0, desegmentLen: 0, canDesegment: true, tcpTree: null,
-    };
+    });
+  }
+
+  protected layer(): PduLayer {
+    return (TLS_LAYER ??= pduLayer("TLS", "Reassembled TLS segments", tls.f));
   }
 
   process(tvb: Tvb, offset: number, seq: number, nxtseq: number, reassembled: boolean): void {
@@ -73,35 +76,6 @@ class AppHooks implements DesegmentHooks {
     callDissector(http, tvb.sub(offset), pinfo, this.tree, seg);
     // nothing of it dissected yet: not a layer of this frame (as tshark)
     if (seg.desegmentLen !== 0 && seg.desegmentOffset === 0) pinfo.layers.length = depth;
-  }
-  desegOffset(): number {
-    return this.seg.desegmentOffset;
-  }
-  desegLen(): number {
-    return this.seg.desegmentLen;
-  }
-  segmentData(tvb: Tvb, offset: number, len: number, retransmitted: boolean): void {
-    const cap = Math.min(len, tvb.remaining(offset));
-    const it = this.ti.add(tls.f.segmentData, tvb, offset, cap, tvb.bytes(offset, cap));
-    if (this.ti.tree.full) it.setText(`${retransmitted ? "Retransmitted " : ""}TLS segment data (${len} byte${len === 1 ? "" : "s"})`);
-  }
-  reassembledIn(frame: number): void {
-    this.ti.addGenerated(tls.f.reassembledIn, NO_TVB, 0, 0, frame);
-  }
-  reassembledTvb(msp: Msp): Tvb {
-    const data = msp.data ?? new Uint8Array(0);
-    const rtvb = new Tvb({ name: `Reassembled TLS (${data.length} bytes)`, data });
-    this.pinfo.addSource(rtvb.ds);
-    return rtvb;
-  }
-  showSegments(msp: Msp, rtvb: Tvb): void {
-    const f = tls.f;
-    SEGMENT_FIELDS ??= {
-      segments: f.segments, segment: f.segment, segmentError: f.segmentError, overlap: f.segmentOverlap,
-      overlapConflict: f.segmentOverlapConflict, multipleTails: f.segmentMultipleTails, tooLong: f.segmentTooLong,
-      count: f.segmentCount, length: f.reassembledLength, data: f.reassembledData,
-    };
-    showSegmentTree(this.tree, this.ti, msp, rtvb, SEGMENT_FIELDS, "Reassembled TLS segments");
   }
   isRetransmission(): boolean {
     return false;
