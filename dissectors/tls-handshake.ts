@@ -29,19 +29,6 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
     types.push(type);
     const hrr = type === 2 && isHrr(tvb, o + 4, ml);
     const info = hrr ? "Hello Retry Request" : name;
-    // what decryption needs: the randoms, the suite, encrypt_then_mac
-    if ((type === 1 || (type === 2 && !hrr)) && ml >= 38) {
-      const rnd = tvb.bytes(o + 6, 32).slice();
-      if (type === 1) {
-        c.clientRandom = rnd;
-        c.clientDir = c.curDir;
-      } else if (o + 4 + 35 + tvb.u8(o + 38) + 2 <= len) {
-        c.serverRandom = rnd;
-        const so = o + 4 + 35 + tvb.u8(o + 38);
-        c.suite = tvb.u16(so);
-        c.etm = hasExtension(tvb.sub(o + 4, ml), so - o - 4 + 3, 22);
-      }
-    }
     // in Info before the body is read, so that a body that runs out still names the message (as tshark)
     infos?.push(info);
     const ht = rt.add(tls.f.hs, tvb, o, 4 + ml, null);
@@ -50,7 +37,7 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
     ht.add(tls.f.hsLength, tvb, o + 1, 3, ml);
     const m = tvb.sub(o + 4, ml);
     const v13 = c.version === 0x0304;
-    if (type === 1) clientHello(m, ht, !v13);
+    if (type === 1) clientHello(m, ht, !v13, c);
     else if (type === 2) serverHello(m, ht, c);
     else if (type === 11) certificate(m, ht, v13, _pinfo);
     else if (type === 4) newSessionTicket(m, ht, v13);
@@ -68,12 +55,12 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
   return types;
 }
 
-/** Is extension `type` in the extensions block at o (its 2-byte length first)? */
-function hasExtension(m: Tvb, o: number, type: number): boolean {
-  if (o + 2 > m.length) return false;
+/** Where extension `type` starts in the extensions block at o (its 2-byte length first); -1 when absent. */
+function extensionAt(m: Tvb, o: number, type: number): number {
+  if (o + 2 > m.length) return -1;
   const end = Math.min(o + 2 + m.u16(o), m.length);
-  for (let p = o + 2; p + 4 <= end; p += 4 + m.u16(p + 2)) if (m.u16(p) === type) return true;
-  return false;
+  for (let p = o + 2; p + 4 <= end; p += 4 + m.u16(p + 2)) if (m.u16(p) === type) return p;
+  return -1;
 }
 
 /** EncryptedExtensions (TLS 1.3): an extensions block. */
@@ -118,8 +105,11 @@ function ja3Items(ht: Item, m: Tvb, full: typeof tls.f.ja3Full, hash: typeof tls
   ht.addGenerated(hash, m, 0, 0, createHash("md5").update(s).digest("hex"));
 }
 
-function clientHello(m: Tvb, ht: Item, split: boolean): void {
+function clientHello(m: Tvb, ht: Item, split: boolean, c: TlsConv): void {
   let o = helloStart(m, ht, split);
+  // what decryption needs: the client's random (the key log's key), and which side is the client
+  c.clientRandom = m.bytes(2, 32).slice();
+  c.clientDir = c.curDir;
   const suites: number[] = [];
   const csl = m.u16(o);
   ht.add(tls.f.csLen, m, o, 2, csl);
@@ -144,12 +134,8 @@ function clientHello(m: Tvb, ht: Item, split: boolean): void {
 
 /** The version a ServerHello selects: its supported_versions extension's, else its own. */
 function selectedVersion(m: Tvb, o: number): number {
-  if (o + 2 > m.length) return m.u16(0);
-  const end = Math.min(o + 2 + m.u16(o), m.length);
-  for (let p = o + 2; p + 4 <= end; p += 4 + m.u16(p + 2)) {
-    if (m.u16(p) === 43 && m.u16(p + 2) >= 2 && p + 6 <= end) return m.u16(p + 4);
-  }
-  return m.u16(0);
+  const p = extensionAt(m, o, 43);
+  return p >= 0 && m.u16(p + 2) >= 2 && p + 6 <= Math.min(o + 2 + m.u16(o), m.length) ? m.u16(p + 4) : m.u16(0);
 }
 
 function serverHello(m: Tvb, ht: Item, c: TlsConv): void {
@@ -162,6 +148,12 @@ function serverHello(m: Tvb, ht: Item, c: TlsConv): void {
   const cs = m.u16(o);
   c.kex = kexOf(cs);
   o += 3;
+  if (!hrr) {
+    // what decryption needs: the server's random, the suite, encrypt_then_mac
+    c.serverRandom = m.bytes(2, 32).slice();
+    c.suite = cs;
+    c.etm = extensionAt(m, o, 22) >= 0;
+  }
   const ja: Ja3 = { exts: [], groups: [], ecpf: [] };
   const sv = o + 2 <= m.length ? extensions(m, o, ht, hrr ? 6 : 2, ja) : 0;
   if (ja.alpn !== undefined && !hrr) c.alpn = ja.alpn;
