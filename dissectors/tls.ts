@@ -1,9 +1,11 @@
 /**
- * Transport Layer Security: the record layer and the cleartext handshake
- * messages, with tshark 4.0's field names. On "tcp.port" 443 and from OpenVPN's
- * control channel (table "openvpn.control"). Over TCP a record cut by the segment's
- * end is asked for whole (TCP reassembly) and dissected where it completes; elsewhere
- * (OpenVPN reassembles its own, or TCP reassembly is off) one cut short is marked, not guessed.
+ * Transport Layer Security: the record layer and the handshake messages, with tshark 4.0's
+ * field names (tls-fields.ts; the messages in tls-handshake.ts). On "tcp.port" 443, on any
+ * TCP port by the record-header heuristic, and from OpenVPN's control channel (table
+ * "openvpn.control"). Over TCP a record cut by the segment's end is asked for whole (TCP
+ * reassembly) and dissected where it completes; elsewhere (OpenVPN reassembles its own, or
+ * TCP reassembly is off) one cut short is marked, not guessed. With a key log the records
+ * are decrypted (src/tls/decrypt.ts) and their application data handed on (tls-app.ts).
  */
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
 import { DESEGMENT_ONE_MORE_SEGMENT } from "../src/analysis/reassembly.js";
@@ -15,11 +17,8 @@ import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
 import { innerPlaintext, KeyLogFile, RecordDecoder, suiteParams } from "../src/tls/decrypt.js";
 import { dissectAppData, TlsAppFlow } from "./tls-app.js";
-
-import {
-  ALERT_DESCRIPTIONS, ALERT_LEVELS, CIPHER_SUITES, COMPRESSION, CONTENT_TYPES, CURVE_TYPES, EC_POINT_FORMATS, EXTENSIONS,
-  CERT_TYPES, GROUPS, HANDSHAKE_TYPES, HEARTBEAT_MODES, PSK_KE_MODES, SIG_ALGS, SIG_HASHES, SIG_SIGS, VERSION_COL, VERSIONS,
-} from "../src/tls/names.js";
+import { ALERT_DESCRIPTIONS, ALERT_LEVELS, CIPHER_SUITES, CONTENT_TYPES, VERSION_COL } from "../src/tls/names.js";
+import { TLS_FIELDS } from "./tls-fields.js";
 import { handshakes } from "./tls-handshake.js";
 
 export class TlsConv {
@@ -59,11 +58,7 @@ export class TlsConv {
  * its control channel's TLS secrets there beside the data-channel keys); without either, an
  * empty one that secrets can be added to in memory.
  */
-function keyLog(pinfo: PacketInfo): KeyLogFile {
-  return keyLogOf(pinfo.session);
-}
-
-function keyLogOf(ses: Session): KeyLogFile {
+function keyLog(ses: Session): KeyLogFile {
   return ses.get("tls.keylog", () => {
     const p = ses.pref("tls.keylog_file", "") || ses.pref("openvpn.keylog", "");
     return new KeyLogFile(typeof p === "string" && p !== "" ? p : null);
@@ -72,14 +67,14 @@ function keyLogOf(ses: Session): KeyLogFile {
 
 /** A TLS secret handed over in memory (nestcap tunnel --inspect). */
 export function addTlsSecret(session: Session, line: string): void {
-  keyLogOf(session).add(line);
+  keyLog(session).add(line);
 }
 
 /** TLS 1.3, once the ServerHello chose the suite: the handshake keys of both sides. */
 function keys13(c: TlsConv, pinfo: PacketInfo): void {
   if (c.clientRandom === null || c.clientDir < 0) return;
   const p = suiteParams(c.suite);
-  const s = p !== null ? keyLog(pinfo).get(c.clientRandom) : undefined;
+  const s = p !== null ? keyLog(pinfo.session).get(c.clientRandom) : undefined;
   if (p === null || s === undefined) return;
   const cd = c.clientDir, sd = 1 - cd;
   c.dec[cd] = s.clientHs !== undefined ? RecordDecoder.tls13(p, s.clientHs) : null;
@@ -92,7 +87,7 @@ function keys13(c: TlsConv, pinfo: PacketInfo): void {
 function keys12(c: TlsConv, pinfo: PacketInfo, dir: number): void {
   if (c.version !== 0x0303 || c.clientRandom === null || c.serverRandom === null || c.clientDir < 0) return;
   const p = suiteParams(c.suite);
-  const s = p !== null ? keyLog(pinfo).get(c.clientRandom) : undefined;
+  const s = p !== null ? keyLog(pinfo.session).get(c.clientRandom) : undefined;
   if (p === null || s?.master === undefined) return;
   c.dec[dir] = RecordDecoder.tls12(p, s.master, c.clientRandom, c.serverRandom, dir === c.clientDir, c.etm);
 }
@@ -151,171 +146,12 @@ function looksLikeRecord(tvb: Tvb): boolean {
   return rl !== 0 && rl < 16384 + 2048;
 }
 
-const U8 = "uint8" as const, U16 = "uint16" as const, U24 = "uint24" as const, DEC = "dec" as const, HEX = "hex" as const;
 
 export const tls = defineProtocol({
   name: "Transport Layer Security",
   abbrev: "tls",
   short: "TLS",
-  fields: {
-    record: { abbrev: "tls.record", name: "Record Layer", type: "none" },
-    contentType: { abbrev: "tls.record.content_type", name: "Content Type", type: U8, base: DEC, strings: CONTENT_TYPES },
-    opaqueType: { abbrev: "tls.record.opaque_type", name: "Opaque Type", type: U8, base: DEC, strings: CONTENT_TYPES },
-    version: { abbrev: "tls.record.version", name: "Version", type: U16, base: HEX, strings: VERSIONS },
-    length: { abbrev: "tls.record.length", name: "Length", type: U16, base: DEC },
-    appData: { abbrev: "tls.app_data", name: "Encrypted Application Data", type: "bytes" },
-    ccs: { abbrev: "tls.change_cipher_spec", name: "Change Cipher Spec Message", type: "none" },
-    alert: { abbrev: "tls.alert_message", name: "Alert Message", type: "none" },
-    alertLevel: { abbrev: "tls.alert_message.level", name: "Level", type: U8, base: DEC, strings: ALERT_LEVELS },
-    alertDesc: { abbrev: "tls.alert_message.desc", name: "Description", type: U8, base: DEC, strings: ALERT_DESCRIPTIONS },
-    hs: { abbrev: "tls.handshake", name: "Handshake Protocol", type: "none" },
-    hsType: { abbrev: "tls.handshake.type", name: "Handshake Type", type: U8, base: DEC, strings: HANDSHAKE_TYPES },
-    hsLength: { abbrev: "tls.handshake.length", name: "Length", type: U24, base: DEC },
-    hsVersion: { abbrev: "tls.handshake.version", name: "Version", type: U16, base: HEX, strings: VERSIONS },
-    random: { abbrev: "tls.handshake.random", name: "Random", type: "bytes" },
-    randomTime: { abbrev: "tls.handshake.random_time", name: "GMT Unix Time", type: "abs_time" },
-    randomBytes: { abbrev: "tls.handshake.random_bytes", name: "Random Bytes", type: "bytes" },
-    sidLen: { abbrev: "tls.handshake.session_id_length", name: "Session ID Length", type: U16, base: DEC },
-    sid: { abbrev: "tls.handshake.session_id", name: "Session ID", type: "bytes" },
-    csLen: { abbrev: "tls.handshake.cipher_suites_length", name: "Cipher Suites Length", type: U16, base: DEC },
-    css: { abbrev: "tls.handshake.ciphersuites", name: "Cipher Suites", type: "none" },
-    cs: { abbrev: "tls.handshake.ciphersuite", name: "Cipher Suite", type: U16, base: HEX, strings: CIPHER_SUITES },
-    compLen: { abbrev: "tls.handshake.comp_methods_length", name: "Compression Methods Length", type: U8, base: DEC },
-    comps: { abbrev: "tls.handshake.comp_methods", name: "Compression Methods", type: "none" },
-    comp: { abbrev: "tls.handshake.comp_method", name: "Compression Method", type: U8, base: DEC, strings: COMPRESSION },
-    extLen: { abbrev: "tls.handshake.extensions_length", name: "Extensions Length", type: U16, base: DEC },
-    extType: { abbrev: "tls.handshake.extension.type", name: "Type", type: U16, base: DEC, strings: EXTENSIONS },
-    extLenOne: { abbrev: "tls.handshake.extension.len", name: "Length", type: U16, base: DEC },
-    extData: { abbrev: "tls.handshake.extension.data", name: "Data", type: "bytes" },
-    sniListLen: { abbrev: "tls.handshake.extensions_server_name_list_len", name: "Server Name list length", type: U16, base: DEC },
-    sniType: { abbrev: "tls.handshake.extensions_server_name_type", name: "Server Name Type", type: U8, base: DEC, strings: { 0: "host_name" } },
-    sniLen: { abbrev: "tls.handshake.extensions_server_name_len", name: "Server Name length", type: U16, base: DEC },
-    sni: { abbrev: "tls.handshake.extensions_server_name", name: "Server Name", type: "string" },
-    groupsLen: { abbrev: "tls.handshake.extensions_supported_groups_length", name: "Supported Groups List Length", type: U16, base: DEC },
-    groups: { abbrev: "tls.handshake.extensions_supported_groups", name: "Supported Groups", type: "none" },
-    group: { abbrev: "tls.handshake.extensions_supported_group", name: "Supported Group", type: U16, base: HEX, strings: GROUPS },
-    ecpfLen: { abbrev: "tls.handshake.extensions_ec_point_formats_length", name: "EC point formats Length", type: U8, base: DEC },
-    ecpfs: { abbrev: "tls.handshake.extensions_ec_point_formats", name: "Elliptic curves point formats", type: "none" },
-    ecpf: { abbrev: "tls.handshake.extensions_ec_point_format", name: "EC point format", type: U8, base: DEC, strings: EC_POINT_FORMATS },
-    sigLen: { abbrev: "tls.handshake.sig_hash_alg_len", name: "Signature Hash Algorithms Length", type: U16, base: DEC },
-    sigs: { abbrev: "tls.handshake.sig_hash_algs", name: "Signature Hash Algorithms", type: "none" },
-    sig: { abbrev: "tls.handshake.sig_hash_alg", name: "Signature Algorithm", type: U16, base: HEX, strings: SIG_ALGS },
-    sigHash: { abbrev: "tls.handshake.sig_hash_hash", name: "Signature Hash Algorithm Hash", type: U8, base: DEC, strings: SIG_HASHES },
-    sigSig: { abbrev: "tls.handshake.sig_hash_sig", name: "Signature Hash Algorithm Signature", type: U8, base: DEC, strings: SIG_SIGS },
-    svLen: { abbrev: "tls.handshake.extensions.supported_versions_len", name: "Supported Versions length", type: U8, base: DEC },
-    sv: { abbrev: "tls.handshake.extensions.supported_version", name: "Supported Version", type: U16, base: HEX, strings: VERSIONS },
-    pskModesLen: { abbrev: "tls.extension.psk_ke_modes_length", name: "PSK Key Exchange Modes Length", type: U8, base: DEC },
-    pskMode: { abbrev: "tls.extension.psk_ke_mode", name: "PSK Key Exchange Mode", type: U8, base: DEC, strings: PSK_KE_MODES },
-    ksClientLen: { abbrev: "tls.handshake.extensions_key_share_client_length", name: "Client Key Share Length", type: U16, base: DEC },
-    ksGroup: { abbrev: "tls.handshake.extensions_key_share_group", name: "Group", type: U16, base: DEC, strings: GROUPS },
-    ksKeLen: { abbrev: "tls.handshake.extensions_key_share_key_exchange_length", name: "Key Exchange Length", type: U16, base: DEC },
-    ksKe: { abbrev: "tls.handshake.extensions_key_share_key_exchange", name: "Key Exchange", type: "bytes" },
-    ksSelected: { abbrev: "tls.handshake.extensions_key_share_selected_group", name: "Selected Group", type: U16, base: DEC, strings: GROUPS },
-    alpnLen: { abbrev: "tls.handshake.extensions_alpn_len", name: "ALPN Extension Length", type: U16, base: DEC },
-    alpnList: { abbrev: "tls.handshake.extensions_alpn_list", name: "ALPN Protocol", type: "none" },
-    alpnStrLen: { abbrev: "tls.handshake.extensions_alpn_str_len", name: "ALPN string length", type: U8, base: DEC },
-    alpnStr: { abbrev: "tls.handshake.extensions_alpn_str", name: "ALPN Next Protocol", type: "string" },
-    ja3Full: { abbrev: "tls.handshake.ja3_full", name: "JA3 Fullstring", type: "string" },
-    ja3: { abbrev: "tls.handshake.ja3", name: "JA3", type: "string" },
-    ja3sFull: { abbrev: "tls.handshake.ja3s_full", name: "JA3S Fullstring", type: "string" },
-    ja3s: { abbrev: "tls.handshake.ja3s", name: "JA3S", type: "string" },
-    hbMode: { abbrev: "tls.handshake.extension.heartbeat.mode", name: "Mode", type: U8, base: DEC, strings: HEARTBEAT_MODES },
-    renegLen: { abbrev: "tls.handshake.extensions_reneg_info_len", name: "Renegotiation info extension length", type: U8, base: DEC },
-    reneg: { abbrev: "tls.handshake.extensions_reneg_info", name: "Renegotiation info", type: "bytes" },
-    pLen: { abbrev: "tls.handshake.p_len", name: "p Length", type: U16, base: DEC },
-    p: { abbrev: "tls.handshake.p", name: "p", type: "bytes" },
-    gLen: { abbrev: "tls.handshake.g_len", name: "g Length", type: U16, base: DEC },
-    g: { abbrev: "tls.handshake.g", name: "g", type: "bytes" },
-    ysLen: { abbrev: "tls.handshake.ys_len", name: "Pubkey Length", type: U16, base: DEC },
-    ys: { abbrev: "tls.handshake.ys", name: "Pubkey", type: "bytes" },
-    ycLen: { abbrev: "tls.handshake.yc_len", name: "Pubkey Length", type: U16, base: DEC },
-    yc: { abbrev: "tls.handshake.yc", name: "Pubkey", type: "bytes" },
-    cvSigLen: { abbrev: "tls.handshake.client_cert_vrfy.sig_len", name: "Signature length", type: U16, base: DEC },
-    cvSig: { abbrev: "tls.handshake.client_cert_vrfy.sig", name: "Signature", type: "bytes" },
-    certTypesCount: { abbrev: "tls.handshake.cert_types_count", name: "Certificate types count", type: U8, base: DEC },
-    certTypes: { abbrev: "tls.handshake.cert_types", name: "Certificate types", type: "none" },
-    certType: { abbrev: "tls.handshake.cert_type", name: "Certificate type", type: U8, base: DEC, strings: CERT_TYPES },
-    dnamesLen: { abbrev: "tls.handshake.dnames_len", name: "Distinguished Names Length", type: U16, base: DEC },
-    dnames: { abbrev: "tls.handshake.dnames", name: "Distinguished Names", type: "none" },
-    dnameLen: { abbrev: "tls.handshake.dname_len", name: "Distinguished Name Length", type: U16, base: DEC },
-    dname: { abbrev: "tls.handshake.dname", name: "Distinguished Name", type: "none" },
-    ticketHint: { abbrev: "tls.handshake.session_ticket_lifetime_hint", name: "Session Ticket Lifetime Hint", type: "uint32", base: DEC },
-    ticketLen: { abbrev: "tls.handshake.session_ticket_length", name: "Session Ticket Length", type: U16, base: DEC },
-    ticket: { abbrev: "tls.handshake.session_ticket", name: "Session Ticket", type: "bytes" },
-    ticketAgeAdd: { abbrev: "tls.handshake.session_ticket_age_add", name: "Session Ticket Age Add", type: "uint32", base: DEC },
-    ticketNonceLen: { abbrev: "tls.handshake.session_ticket_nonce_length", name: "Session Ticket Nonce Length", type: U8, base: DEC },
-    ticketNonce: { abbrev: "tls.handshake.session_ticket_nonce", name: "Session Ticket Nonce", type: "bytes" },
-    certReqCtxLen: { abbrev: "tls.handshake.certificate_request_context_length", name: "Certificate Request Context Length", type: U8, base: DEC },
-    certReqCtx: { abbrev: "tls.handshake.certificate_request_context", name: "Certificate Request Context", type: "bytes" },
-    keyUpdate: { abbrev: "tls.handshake.key_update.request_update", name: "Key Update Request", type: U8, base: DEC, strings: { 0: "update_not_requested", 1: "update_requested" } },
-    verifyData: { abbrev: "tls.handshake.verify_data", name: "Verify Data", type: "none" },
-    segmentData: { abbrev: "tls.segment.data", name: "TLS segment data", type: "bytes" },
-    segments: { abbrev: "tls.segments", name: "Reassembled TLS segments", type: "none" },
-    segment: { abbrev: "tls.segment", name: "TLS segment", type: "framenum" },
-    segmentOverlap: { abbrev: "tls.segment.overlap", name: "Segment overlap", type: "bool" },
-    segmentOverlapConflict: { abbrev: "tls.segment.overlap.conflict", name: "Conflicting data in segment overlap", type: "bool" },
-    segmentMultipleTails: { abbrev: "tls.segment.multipletails", name: "Multiple tail segments found", type: "bool" },
-    segmentTooLong: { abbrev: "tls.segment.toolongfragment", name: "Segment too long", type: "bool" },
-    segmentError: { abbrev: "tls.segment.error", name: "Reassembling error", type: "framenum" },
-    segmentCount: { abbrev: "tls.segment.count", name: "Segment count", type: "uint32", base: DEC },
-    reassembledIn: { abbrev: "tls.reassembled_in", name: "Reassembled PDU in frame", type: "framenum" },
-    reassembledLength: { abbrev: "tls.reassembled.length", name: "Reassembled PDU length", type: "uint32", base: DEC },
-    reassembledData: { abbrev: "tls.reassembled.data", name: "Reassembled PDU data", type: "bytes" },
-    appProto: { abbrev: "tls.app_data_proto", name: "Application Data Protocol", type: "string" },
-    // Certificate Transparency (the SCT list extension of a certificate: x509.ts)
-    sctsLen: { abbrev: "tls.sct.scts_length", name: "Serialized SCT List Length", type: U16, base: DEC },
-    sctLen: { abbrev: "tls.sct.sct_length", name: "Serialized SCT Length", type: U16, base: DEC },
-    sctVersion: { abbrev: "tls.sct.sct_version", name: "SCT Version", type: U8, base: DEC },
-    sctLogId: { abbrev: "tls.sct.sct_logid", name: "Log ID", type: "bytes" },
-    sctTimestamp: { abbrev: "tls.sct.sct_timestamp", name: "Timestamp", type: "abs_time" },
-    sctExtLen: { abbrev: "tls.sct.sct_extensions_length", name: "Extensions length", type: U16, base: DEC },
-    sctExt: { abbrev: "tls.sct.sct_extensions", name: "Extensions", type: "none" },
-    sctSigLen: { abbrev: "tls.sct.sct_signature_length", name: "Signature Length", type: U16, base: DEC },
-    sctSig: { abbrev: "tls.sct.sct_signature", name: "Signature", type: "bytes" },
-    cookieLen: { abbrev: "tls.handshake.extensions.cookie_len", name: "Cookie length", type: U16, base: DEC },
-    cookie: { abbrev: "tls.handshake.extensions.cookie", name: "Cookie", type: "bytes" },
-    ccAlgsLen: { abbrev: "tls.compress_certificate.algorithms_length", name: "Algorithms Length", type: U8, base: DEC },
-    ccAlg: { abbrev: "tls.compress_certificate.algorithm", name: "Algorithm", type: U16, base: DEC, strings: { 1: "zlib", 2: "brotli", 3: "zstd" } },
-    recordSizeLimit: { abbrev: "tls.record_size_limit", name: "Record Size Limit", type: U16, base: DEC },
-    statusType: { abbrev: "tls.handshake.extensions_status_request_type", name: "Certificate Status Type", type: U8, base: DEC, strings: { 1: "OCSP", 2: "OCSP Multi" } },
-    statusRidsLen: { abbrev: "tls.handshake.extensions_status_request_responder_ids_len", name: "Responder ID list Length", type: U16, base: DEC },
-    statusExtsLen: { abbrev: "tls.handshake.extensions_status_request_exts_len", name: "Request Extensions Length", type: U16, base: DEC },
-    alpsLen: { abbrev: "tls.handshake.extensions_alps_len", name: "ALPS Extension Length", type: U16, base: DEC },
-    alpsList: { abbrev: "tls.handshake.extensions_alps_alpn_list", name: "Supported ALPN List", type: "none" },
-    alpsStrLen: { abbrev: "tls.handshake.extensions_alps_alpn_str_len", name: "Supported ALPN Length", type: U8, base: DEC },
-    alpsStr: { abbrev: "tls.handshake.extensions_alps_alpn_str", name: "Supported ALPN", type: "string" },
-    pskIdsLen: { abbrev: "tls.handshake.extensions.psk.identities.length", name: "Identities Length", type: U16, base: DEC },
-    pskIdLen: { abbrev: "tls.handshake.extensions.psk.identity.identity_length", name: "Identity Length", type: U16, base: DEC },
-    pskId: { abbrev: "tls.handshake.extensions.psk.identity.identity", name: "Identity", type: "bytes" },
-    pskAge: { abbrev: "tls.handshake.extensions.psk.identity.obfuscated_ticket_age", name: "Obfuscated Ticket Age", type: "uint32", base: DEC },
-    pskBindersLen: { abbrev: "tls.handshake.extensions.psk.binders_len", name: "PSK Binders length", type: U16, base: DEC },
-    pskBinders: { abbrev: "tls.handshake.extensions.psk.binders", name: "PSK Binders", type: "none" },
-    pskSelected: { abbrev: "tls.handshake.extensions.psk.identity.selected", name: "Selected Identity", type: U16, base: DEC },
-    hbMsg: { abbrev: "tls.heartbeat_message", name: "Heartbeat Message", type: "none" },
-    hbType: { abbrev: "tls.heartbeat_message.type", name: "Type", type: U8, base: DEC, strings: { 1: "Request", 2: "Response" } },
-    hbPayloadLen: { abbrev: "tls.heartbeat_message.payload_length", name: "Payload Length", type: U16, base: DEC },
-    hbPayload: { abbrev: "tls.heartbeat_message.payload", name: "Payload Length", type: "bytes" },
-    hbPadding: { abbrev: "tls.heartbeat_message.padding", name: "Payload Length", type: "bytes" },
-    certs: { abbrev: "tls.handshake.certificates", name: "Certificates", type: "none" },
-    certsLen: { abbrev: "tls.handshake.certificates_length", name: "Certificates Length", type: U24, base: DEC },
-    certLen: { abbrev: "tls.handshake.certificate_length", name: "Certificate Length", type: U24, base: DEC },
-    cert: { abbrev: "tls.handshake.certificate", name: "Certificate", type: "bytes" },
-    curveType: { abbrev: "tls.handshake.server_curve_type", name: "Curve Type", type: U8, base: HEX, strings: CURVE_TYPES },
-    namedCurve: { abbrev: "tls.handshake.server_named_curve", name: "Named Curve", type: U16, base: HEX, strings: GROUPS },
-    spLen: { abbrev: "tls.handshake.server_point_len", name: "Pubkey Length", type: U8, base: DEC },
-    sp: { abbrev: "tls.handshake.server_point", name: "Pubkey", type: "bytes" },
-    cpLen: { abbrev: "tls.handshake.client_point_len", name: "Pubkey Length", type: U8, base: DEC },
-    cp: { abbrev: "tls.handshake.client_point", name: "Pubkey", type: "bytes" },
-    epmsLen: { abbrev: "tls.handshake.epms_len", name: "Encrypted PreMaster length", type: U16, base: DEC },
-    epms: { abbrev: "tls.handshake.epms", name: "Encrypted PreMaster", type: "bytes" },
-    skeSigLen: { abbrev: "tls.handshake.sig_len", name: "Signature Length", type: U16, base: DEC },
-    skeSig: { abbrev: "tls.handshake.sig", name: "Signature", type: "bytes" },
-    // nestcap's own
-    // (hidden items: the certificate's names on one line, for -e and -Y)
-    xSubjectLine: { abbrev: "x509.subject_line", name: "Subject", type: "string" },
-    xIssuerLine: { abbrev: "x509.issuer_line", name: "Issuer", type: "string" },
-    partial: { abbrev: "tls.record.partial", name: "Record continues beyond the available bytes (needs reassembly)", type: "none" },
-  },
+  fields: TLS_FIELDS,
   registers: [["tcp.port", 443], ["openvpn.control", 4]],
   heuristics: [["tcp", heuristic]],
   dissect,
@@ -343,6 +179,8 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
   let flushed = false;
   const ti = tree.add(tls.hf, tvb, 0, len, null);
   let o = 0;
+  // the Protocol column: the session's version, else the first record's; tshark: "SSL" while no version is known
+  const protocolColumn = () => VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL";
   // the columns are set even when a record's body runs out (BoundsError → [Malformed Packet]): tshark
   // has written them by then
   try {
@@ -436,7 +274,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
           if (decrypted) {
             // the columns so far are written now: the application's dissector sets its own after them
             if (cols) {
-              pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL");
+              pinfo.setProtocol(protocolColumn());
               if (flushed) pinfo.appendInfoSep(", ", infos!.join(", "));
               else pinfo.clearInfoAppendSep(", ", infos!.join(", "));
               infos!.length = 0;
@@ -446,7 +284,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
             // no application protocol known: the plaintext goes to data, as tshark's; inside
             // OpenVPN, to the reader of OpenVPN's control messages (nestcap's own)
             const kind = app === HTTP_NAME ? "http" : app === null && pinfo.layers.includes("openvpn") ? "openvpn" : "data";
-            dissectAppData(body, pinfo, tree, ti, c.app[dir]!, VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL", kind, dir === c.clientDir, data);
+            dissectAppData(body, pinfo, tree, ti, c.app[dir]!, protocolColumn(), kind, dir === c.clientDir, data);
           }
           break;
         }
@@ -491,7 +329,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
       if (infos!.length > 0) pinfo.appendInfoSep(", ", infos!.join(", "));
     } else if (cols && asked === 0) pinfo.clearInfoAppendSep(", ", "");
     else if (cols) {
-      pinfo.setProtocol(VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL"); // tshark: "SSL" while no version is known
+      pinfo.setProtocol(protocolColumn());
       pinfo.clearInfoAppendSep(", ", infos!.join(", ")); // tshark: col_clear, then col_append_sep_str(", ") per message
     }
   }
