@@ -43,20 +43,25 @@ export function dissectControlPlaintext(tvb: Tvb, pinfo: PacketInfo, tree: Item,
     const mt = ti.add(f.ctrlMsg, tvb, o, Math.min(end + 1, len) - o, text);
     const name = /^[A-Z_]+/.exec(text)?.[0] ?? "text";
     what.push(name);
-    if (name === "PUSH_REPLY") {
-      // each pushed option on its own line: what the client will configure
-      let p = o + "PUSH_REPLY".length;
-      for (const opt of text.slice("PUSH_REPLY".length).split(",")) {
-        if (opt !== "") mt.add(f.pushOption, tvb, p, opt.length, opt);
-        p += opt.length + 1;
-      }
-    }
+    // each pushed option on its own line: what the client will configure
+    if (name === "PUSH_REPLY") parts(mt, f.pushOption, tvb, o + name.length, text.slice(name.length), ",", true);
     o = end + 1;
   }
   if (full) ti.setText(`OpenVPN control channel (decrypted): ${what.join(", ")}`);
 }
 
-/** A uint16-length string at o (its NUL dropped from the value); returns the offset after it. */
+/**
+ * The pieces of `text` (at `at` in tvb) between separators, each an item of `field` over its
+ * bytes; empty pieces left out with `skipEmpty`.
+ */
+function parts(parent: Item, field: typeof openvpn.f.kmOption, tvb: Tvb, at: number, text: string, sep: string, skipEmpty: boolean): void {
+  for (const piece of text.split(sep)) {
+    if (piece !== "" || !skipEmpty) parent.add(field, tvb, at, piece.length, piece);
+    at += piece.length + 1;
+  }
+}
+
+/** A uint16-length string at o (its NUL dropped from the value): the offset after it, and its item (null when empty). */
 function str(tvb: Tvb, o: number, it: Item, field: typeof openvpn.f.kmOptions, what: string): [number, string, Item | null] {
   const n = tvb.u16(o);
   const li = it.add(openvpn.f.kmStringLen, tvb, o, 2, n);
@@ -83,26 +88,16 @@ function keyMethod(tvb: Tvb, o: number, ti: Item, fromClient: boolean): number {
   o += 64;
   let s: string;
   let it: Item | null;
+  // the options one by one, as the peer compares them
+  let at = o + 2; // where a string's bytes start, after its length
   [o, s, it] = str(tvb, o, kt, f.kmOptions, "Options string");
-  if (it !== null) {
-    // the options one by one, as the peer compares them
-    let p = o - 1 - s.length - (tvb.u8(o - 1) === 0 ? 0 : -1);
-    for (const opt of s.split(",")) {
-      it.add(f.kmOption, tvb, p, opt.length, opt);
-      p += opt.length + 1;
-    }
-  }
+  if (it !== null) parts(it, f.kmOption, tvb, at, s, ",", false);
   if (o + 2 <= tvb.length) [o] = str(tvb, o, kt, f.kmUsername, "Username");
   if (o + 2 <= tvb.length) [o] = str(tvb, o, kt, f.kmPassword, "Password");
   if (o + 2 <= tvb.length) {
+    at = o + 2;
     [o, s, it] = str(tvb, o, kt, f.kmPeerInfo, "Peer info");
-    if (it !== null) {
-      let p = o - 1 - s.length - (tvb.u8(o - 1) === 0 ? 0 : -1);
-      for (const line of s.split("\n")) {
-        if (line !== "") it.add(f.kmPeerInfoItem, tvb, p, line.length, line);
-        p += line.length + 1;
-      }
-    }
+    if (it !== null) parts(it, f.kmPeerInfoItem, tvb, at, s, "\n", true);
   }
   kt.setLen(o - start);
   return o;
