@@ -188,13 +188,16 @@ export function extensions(m: Tvb, o: number, ht: Item, msg: number, ja: Ja3): n
           }
         }
         break;
+      case 21:
+        if (l > 0) et.add(tls.f.paddingData, e, 0, l, e.bytes(0, l));
+        break;
       case 35:
         // an empty session ticket: tshark shows "Data (0 bytes)"
         if (l === 0) et.add(tls.f.extData, e, 0, 0, new Uint8Array(0)).setText("Data (0 bytes)");
         else et.add(tls.f.extData, e, 0, l, e.bytes(0, l));
         break;
       default:
-        if (l > 0 && type !== 21) et.add(tls.f.extData, e, 0, l, e.bytes(0, l));
+        if (l > 0) et.add(tls.f.extData, e, 0, l, e.bytes(0, l));
         // an empty GREASE extension: tshark shows its data as missing
         else if (l === 0 && !notGrease(type)) et.add(tls.f.extData, e, 0, 0, new Uint8Array(0)).setText("Data: <MISSING>");
     }

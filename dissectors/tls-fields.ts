@@ -40,6 +40,7 @@ export const TLS_FIELDS = {
   extType: { abbrev: "tls.handshake.extension.type", name: "Type", type: U16, base: DEC, strings: EXTENSIONS },
   extLenOne: { abbrev: "tls.handshake.extension.len", name: "Length", type: U16, base: DEC },
   extData: { abbrev: "tls.handshake.extension.data", name: "Data", type: "bytes" },
+  paddingData: { abbrev: "tls.handshake.extensions_padding_data", name: "Padding Data", type: "bytes" },
   sniListLen: { abbrev: "tls.handshake.extensions_server_name_list_len", name: "Server Name list length", type: U16, base: DEC },
   sniType: { abbrev: "tls.handshake.extensions_server_name_type", name: "Server Name Type", type: U8, base: DEC, strings: { 0: "host_name" } },
   sniLen: { abbrev: "tls.handshake.extensions_server_name_len", name: "Server Name length", type: U16, base: DEC },

@@ -1,4 +1,5 @@
 /** HTML Form URL Encoded (Wireshark's packet-http-urlencoded.c): key=value pairs of a form body. */
+import { cutUtf8, LABEL_MAX } from "../src/core/label.js";
 import { defineProtocol } from "../src/core/proto.js";
 
 function unescape(s: string): string {
@@ -37,7 +38,8 @@ export const urlencodedForm = defineProtocol({
       const ke = eq >= 0 && eq < amp ? eq : amp;
       const key = unescape(s.slice(p, ke));
       const value = ke < amp ? unescape(s.slice(ke + 1, amp)) : "";
-      const it = ti.addText(tvb, p, amp - p, full ? `Form item: "${key}" = "${value}"` : "");
+      // (a text item's label is cut silently at Wireshark's label length, without "[truncated]")
+      const it = ti.addText(tvb, p, amp - p, full ? cutUtf8(`Form item: "${key}" = "${value}"`, LABEL_MAX) : "");
       it.add(urlencodedForm.f.key, tvb, p, ke - p, key);
       if (ke < amp) it.add(urlencodedForm.f.value, tvb, ke + 1, amp - ke - 1, value);
       p = amp + 1;
