@@ -2,7 +2,7 @@
  * HTTP header parsing: the request and status lines, every "Name: value" line (known
  * headers in their own field, the rest as http.unknown_header; Content-Length,
  * Content-Type, Content-Encoding, Transfer-Encoding, Host and Cookie remembered for the
- * body), the full request URI, and the text helpers they share. Also the registered
+ * body; HTTP2-Settings decoded as HTTP/2 settings), the full request URI, and the text helpers they share. Also the registered
  * HTTP fields (`f`, `F`, `hf`), bound once by dissectors/http.ts right after
  * defineProtocol, so the helper files need not import http.ts (no import cycle).
  */
@@ -11,8 +11,9 @@ import { labelText } from "../src/core/format.js";
 import { asciiText, strayCheck } from "../src/core/strings.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
-import type { Tvb } from "../src/core/tvb.js";
+import { Tvb } from "../src/core/tvb.js";
 import { HEADER_FIELDS, METHODS, STATUS_CODES } from "../src/http/names.js";
+import { settingsItems } from "./http2.js";
 import type { http } from "./http.js";
 
 /** The registered HTTP fields (http.f). */
@@ -228,6 +229,17 @@ export function header(
       case "host":
         h.host = value;
         break;
+      case "http2Settings": {
+        // the client's SETTINGS for an Upgrade to h2c, base64url (RFC 9113 3.2.1)
+        const raw = Buffer.from(value.trim(), "base64url");
+        if (raw.length > 0) {
+          const ds = { name: `Base64uri decoded (${raw.length} bytes)`, data: new Uint8Array(raw) };
+          pinfo.addSource(ds);
+          const stvb = new Tvb(ds);
+          settingsItems(stvb, 0, raw.length - (raw.length % 6), item);
+        }
+        break;
+      }
       case "cookie": {
         let q = v;
         while (q < le) {

@@ -46,6 +46,8 @@ export class HttpConv {
   lastRespFrame = 0;
   /** The conversation was taken by the heuristic (conversation_set_dissector). */
   heur = false;
+  /** HTTP/2 with prior knowledge: the client's preface was seen; HTTP hands everything to http2. */
+  http2 = false;
 }
 
 export class HttpState {

@@ -17,13 +17,14 @@
 import { TH_FIN, type TcpSegment } from "../src/analysis/tcp.js";
 import { labelText } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callData, defineProtocol } from "../src/core/proto.js";
+import { callData, callDissector, defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
 import { DESEG, lineEndDeseg, needsMore, statusCode } from "../src/http/reassembly.js";
 import { bindHttp, isPrint, latin1, requestOrReply, T_OTHER, T_RESPONSE } from "./http-headers.js";
 import { convOf, dissectHttpMessage, HttpState, type HttpConv } from "./http-message.js";
+import { http2, startsWithMagic, type Http2Call } from "./http2.js";
 
 export { dissectHttpMessage } from "./http-message.js";
 
@@ -151,6 +152,16 @@ function startsHttp1(d: Uint8Array, o: number): boolean {
 /** dissect_http_tcp: messages one after another (pipelining), Info of later ones appended. */
 export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: TcpSegment): number {
   const conv = convOf(pinfo, seg);
+  // the "HTTP2 over TCP" heuristic of HTTP's table: the client preface, then the whole connection
+  // (two dissectors below TCP, HTTP/2 can no longer ask it for more bytes: tshark's can_desegment
+  // counts down per layer, so a frame split over segments is shown unreassembled)
+  if (seg?.stream != null && (conv.http2 || startsWithMagic(tvb))) {
+    conv.http2 = true;
+    const st = seg.stream;
+    const call: Http2Call = { conn: st, dir: seg.flow === st.flow1 ? 0 : 1, seg: null, tls: false, tcp: seg };
+    callDissector(http2, tvb, pinfo, tree, call);
+    return tvb.length;
+  }
   if (conv.tunnel) {
     // (tshark hands the tunnel to the CONNECT port's dissector; nestcap shows it as data)
     callData(tvb, pinfo, tree);

@@ -1,6 +1,6 @@
 /**
  * Decrypted TLS application data, handed to the application's dissector (HTTP on port
- * 443; OpenVPN's control messages inside OpenVPN, openvpn-message.ts; data elsewhere, as
+ * 443, HTTP/2 when ALPN chose h2; OpenVPN's control messages inside OpenVPN, openvpn-message.ts; data elsewhere, as
  * tshark without a protocol for the port), HTTP with TLS's own reassembly: an HTTP message that spans several records asks for
  * more, as over TCP, and is dissected whole in the frame of its last record (tshark's
  * desegment_ssl, the same algorithm as TCP's: src/analysis/reassembly.ts). The
@@ -14,6 +14,7 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, protocolByAbbrev } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
+import { http2, type Http2Call } from "./http2.js";
 import { dissectControlPlaintext } from "./openvpn-message.js";
 import { tls } from "./tls.js";
 
@@ -29,7 +30,7 @@ let TLS_LAYER: PduLayer | undefined;
 /** Hand one record's plaintext on (`data`: what TCP gave TLS, for the stream HTTP pairs requests in). */
 export function dissectAppData(
   pt: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, flow: TlsAppFlow, protocol: string,
-  kind: "http" | "openvpn" | "data", fromClient: boolean, data: unknown,
+  kind: "http" | "http2" | "openvpn" | "data", fromClient: boolean, data: unknown,
 ): void {
   if (kind === "openvpn") {
     dissectControlPlaintext(pt, pinfo, tree, fromClient);
@@ -43,7 +44,14 @@ export function dissectAppData(
   const seq = flow.seq;
   const nxt = (seq + pt.length) >>> 0;
   flow.seq = nxt;
-  desegment(flow.reasm, pt, 0, seq, nxt, pinfo.num, new AppHooks(pinfo, tree, ti, tcp, protocol));
+  // HTTP/2's state hangs on the TCP stream (or, without one, on this direction's flow), per direction
+  let h2: Http2Call | null = null;
+  if (kind === "http2") {
+    const first = !pinfo.data.has("tls.h2");
+    pinfo.data.set("tls.h2", true);
+    h2 = { conn: tcp?.stream ?? flow, dir: fromClient ? 0 : 1, seg: null, tls: true, tcp: first ? tcp : null };
+  }
+  desegment(flow.reasm, pt, 0, seq, nxt, pinfo.num, new AppHooks(pinfo, tree, ti, tcp, protocol, h2));
 }
 
 class AppHooks extends PduHooks<TcpSegment> {
@@ -51,6 +59,8 @@ class AppHooks extends PduHooks<TcpSegment> {
     pinfo: PacketInfo, tree: Item, ti: Item, tcp: TcpSegment | null,
     /** The Protocol column of a segment of a reassembled PDU ("TLSv1.3"). */
     readonly protocol: string,
+    /** Set for HTTP/2 (ALPN h2), which then takes the plaintext instead of HTTP/1. */
+    readonly h2: Http2Call | null,
   ) {
     super(pinfo, tree, ti, {
       stream: tcp?.stream ?? null, flow: null, seq: 0, nxtseq: 0, lastackseq: 0, flags: 0, urgentPointer: 0,
@@ -69,22 +79,27 @@ class AppHooks extends PduHooks<TcpSegment> {
     seg.isReassembled = reassembled;
     seg.desegmentOffset = 0;
     seg.desegmentLen = 0;
-    const http = protocolByAbbrev("http");
-    if (http === undefined) return;
+    const app = this.h2 !== null ? http2 : protocolByAbbrev("http");
+    if (app === undefined) return;
     const pinfo = this.pinfo;
     const depth = pinfo.layers.length;
-    callDissector(http, tvb.sub(offset), pinfo, this.tree, seg);
+    if (this.h2 !== null) this.h2.seg = seg;
+    callDissector(app, tvb.sub(offset), pinfo, this.tree, this.h2 ?? seg);
     // nothing of it dissected yet: not a layer of this frame (as tshark)
     if (seg.desegmentLen !== 0 && seg.desegmentOffset === 0) pinfo.layers.length = depth;
   }
+  readonly recordStyle = true;
   isRetransmission(): boolean {
     return false;
   }
-  markSegment(): void {
+  markSegment(afterPdu: boolean): void {
     const pinfo = this.pinfo;
     if (pinfo.cols === null) return;
-    pinfo.setProtocol(this.protocol);
+    // (after a PDU this record completed, the Protocol column stays that PDU's)
+    if (!afterPdu) pinfo.setProtocol(this.protocol);
     pinfo.setInfo("[TLS segment of a reassembled PDU]");
+    // a later record's application dissector clears Info only up to here (tshark keeps the mark)
+    if (pinfo.cols !== null) pinfo.infoFence = pinfo.cols.info.length;
   }
   fence(): void {
     const c = this.pinfo.cols;

@@ -259,7 +259,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
           rt.add(f.appData, tvb, o + 5, rl, tvb.bytes(o + 5, rl));
           // tshark names the application protocol (the session's, from ALPN or a heuristic, else
           // its TLS port table's: 443 is HTTP) instead of "Application Data"
-          // (ALPN h2: tshark's HTTP/2, which nestcap does not dissect: named, and its bytes go to data)
+          // (ALPN h2: HTTP/2, dissectors/http2.ts)
           const h2 = c.alpn === "h2" || c.alpn?.startsWith("h2-") === true;
           let app = h2 ? HTTP2_NAME
             : c.httpByHeuristic || c.alpn?.startsWith("http/1.1") || pinfo.srcport === 443 || pinfo.dstport === 443 ? HTTP_NAME : null;
@@ -283,7 +283,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
             c.app[dir] ??= new TlsAppFlow();
             // no application protocol known: the plaintext goes to data, as tshark's; inside
             // OpenVPN, to the reader of OpenVPN's control messages (nestcap's own)
-            const kind = app === HTTP_NAME ? "http" : app === null && pinfo.layers.includes("openvpn") ? "openvpn" : "data";
+            const kind = app === HTTP_NAME ? "http" : app === HTTP2_NAME ? "http2" : app === null && pinfo.layers.includes("openvpn") ? "openvpn" : "data";
             dissectAppData(body, pinfo, tree, ti, c.app[dir]!, protocolColumn(), kind, dir === c.clientDir, data);
           }
           break;

@@ -213,11 +213,16 @@ export interface DesegmentHooks {
   showSegments(msp: Msp, rtvb: Tvb): void;
   /** The segment is a plain retransmission (tshark shows it, undissected, as retransmitted data). */
   isRetransmission(): boolean;
-  /** "[TCP segment of a reassembled PDU]", protocol "TCP". */
-  markSegment(): void;
+  /** "[TCP segment of a reassembled PDU]", protocol "TCP" (afterPdu: a PDU of this segment was shown before it). */
+  markSegment(afterPdu: boolean): void;
   /** Another PDU follows in this segment: fence the columns. */
   fence(): void;
   unfence(): void;
+  /**
+   * TLS's desegment_ssl rather than TCP's: the segment data of a completed PDU is the rest
+   * of the record, and a PDU started after it is marked in Info too (after what was shown).
+   */
+  readonly recordStyle?: boolean;
 }
 
 /**
@@ -243,7 +248,7 @@ export function desegment(
     const ex = fr.exact(seq);
     if (ex !== undefined && !LT_SEQ(ex.nxtpdu, nxtseq) && ex.lastFrame !== frame) {
       const retrans = ex.firstFrame !== frame;
-      if (!retrans) h.markSegment();
+      if (!retrans) h.markSegment(false);
       if (!retrans && ex.reassembledIn !== 0) h.reassembledIn(ex.reassembledIn);
       h.segmentData(tvb, offset, tvb.reportedRemainingFrom(offset), retrans);
       break;
@@ -311,7 +316,7 @@ export function desegment(
           goAgain = true;
         }
       } else {
-        const nbytes = anotherPduFollows > 0 ? anotherPduFollows : tvb.reportedRemainingFrom(offset);
+        const nbytes = anotherPduFollows > 0 && h.recordStyle !== true ? anotherPduFollows : tvb.reportedRemainingFrom(offset);
         h.segmentData(tvb, offset, nbytes, false);
         h.showSegments(complete, rtvb);
         if (desegLen !== 0) {
@@ -341,7 +346,7 @@ export function desegment(
     if (!calledDissector || desegLen !== 0) {
       // (tshark marks the segment only while on its first PDU: after a completed PDU the
       // Info of what was dissected stays as it is)
-      if (desegOff === 0 && !fenced) h.markSegment();
+      if (desegOff === 0 && (!fenced || h.recordStyle === true)) h.markSegment(fenced);
       const at = mustDesegment ? desegOffset : segStart;
       h.segmentData(tvb, at, tvb.reportedRemainingFrom(at), false);
     }

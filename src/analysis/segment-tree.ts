@@ -115,7 +115,7 @@ export abstract class PduHooks<S extends { desegmentOffset: number; desegmentLen
   protected abstract layer(): PduLayer;
   abstract process(tvb: Tvb, offset: number, seq: number, nxtseq: number, reassembled: boolean): void;
   abstract isRetransmission(): boolean;
-  abstract markSegment(): void;
+  abstract markSegment(afterPdu: boolean): void;
   abstract fence(): void;
   abstract unfence(): void;
 

@@ -161,6 +161,17 @@ export function markBoundsError(e: BoundsError, p: Protocol, tvb: Tvb, pinfo: Pa
   }
 }
 
+/**
+ * tshark's FragmentBoundsError: a PDU longer than what its segment holds, dissected
+ * without reassembly (tcp_dissect_pdus with desegmentation off), ran past the bytes there.
+ */
+export function markUnreassembled(p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: Item): void {
+  const it = tree.add(UNREASSEMBLED, tvb, 0, 0, null);
+  it.setText(`[BoundError Unreassembled Packet: ${p.short}]`);
+  it.expert("note", "reassemble", "Unreassembled fragment (change preferences to enable reassembly)", "_ws.unreassembled", "_ws.unreassembled.expert");
+  pinfo.appendInfo("[BoundErrorUnreassembled Packet]"); // (as tshark writes it)
+}
+
 /** Look `key` up in `table` and call what hangs there. Returns bytes consumed (0 = nothing took it). */
 export function callTable(table: string, key: number, tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number {
   const p = lookupTable(table, key, pinfo.session);
@@ -199,6 +210,8 @@ export const CHECKSUM_STATUS: Readonly<Record<number, string>> = { 0: "Bad", 1: 
 export const MALFORMED = registerField({ abbrev: "_ws.malformed", name: "Malformed Packet", type: "protocol" });
 export const TRUNCATED = registerField({ abbrev: "_ws.short", name: "Packet size limited during capture", type: "protocol" });
 registerField({ abbrev: "_ws.malformed.expert", name: "Malformed Packet (Exception occurred)", type: "none" });
+export const UNREASSEMBLED = registerField({ abbrev: "_ws.unreassembled", name: "Unreassembled Fragmented Packet", type: "protocol" });
+registerField({ abbrev: "_ws.unreassembled.expert", name: "Unreassembled fragment (change preferences to enable reassembly)", type: "none" });
 /** proto.c's note on a packet string with bytes after its NUL (see strayCheck in dissectors/http-headers.ts). */
 registerField({ abbrev: "_ws.string.trailing_stray_characters", name: "Trailing stray characters", type: "none" });
 
