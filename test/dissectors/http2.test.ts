@@ -1,0 +1,64 @@
+/**
+ * HTTP/2 on the bundled fixture (fixtures/http2.pcapng: curl fetching three files over one
+ * h2 connection, TLS 1.3, its key log in fixtures/http2.keys): what the frames say, checked
+ * on their own, then every output compared with tshark's. The wider capture of real
+ * software (padding, CONTINUATION, push, trailers, h2c…) is test/e2e/http2-capture.test.ts;
+ * broken frames are test/fuzz/http2.fuzz.test.ts; HPACK is test/http2/hpack.test.ts.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIXTURES, haveTshark, runCli, tsharkFields } from "../helpers/tshark.js";
+import { spawnSync } from "node:child_process";
+
+const FILE = join(FIXTURES, "http2.pcapng");
+const KEYS = ["-o", `tls.keylog_file:${join(FIXTURES, "http2.keys")}`];
+
+function fields(names: string[], extra: string[] = []): string[][] {
+  const r = runCli(["-r", FILE, ...KEYS, ...extra, "-T", "fields", ...names.flatMap((n) => ["-e", n])]);
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.split("\n").filter(Boolean).map((l) => l.split("\t"));
+}
+
+describe("HTTP/2 (fixtures/http2.pcapng with its key log)", () => {
+  it("the requests, the responses and what their bodies are", () => {
+    const rows = fields(["http2.headers.method", "http2.headers.path", "http2.headers.status", "http2.headers.content_type", "http2.request.full_uri"], ["-Y", "http2.type == 1"]);
+    const req = rows.filter((r) => r[0] !== "");
+    expect(req.map((r) => `${r[0]} ${r[1]}`)).toEqual(["GET /index.html", "GET /style.css", "GET /data.json"]);
+    expect(req.map((r) => r[4])).toEqual(["https://10.99.0.2/index.html", "https://10.99.0.2/style.css", "https://10.99.0.2/data.json"]);
+    const resp = rows.filter((r) => r[2] !== "");
+    expect(resp.map((r) => `${r[2]} ${r[3]}`)).toEqual(["200 text/html; charset=utf-8", "200 text/css", "200 application/json"]);
+    // the bodies, reassembled from their DATA frames, go to their media type's dissector
+    const layers = fields(["frame.protocols"]).map((r) => r[0]);
+    expect(layers).toContain("eth:ethertype:ip:tcp:tls:http2:data-text-lines");
+    expect(layers).toContain("eth:ethertype:ip:tcp:tls:http2:json");
+  });
+
+  it("headers are decompressed with HPACK into their own data source, the gzip body decoded", () => {
+    const x = runCli(["-r", FILE, ...KEYS, "-x", "-Y", "http2.headers.path == \"/style.css\" || http2.headers.content_encoding"]).stdout;
+    expect(x).toContain("Decompressed Header (");
+    const v = runCli(["-r", FILE, ...KEYS, "-V", "-Y", "http2.type == 0 && http2.flags.end_stream == 1"]).stdout;
+    expect(v).toMatch(/Content-encoded entity body \(gzip\): \d+ bytes -> \d+ bytes/);
+    expect(v).toContain("h1 { color: #333; }"); // the CSS file, decoded
+    expect(v).toContain("[Member with value: name:nestcap]"); // the JSON body, as JSON's tree shows it
+  });
+
+  it("without the keys it is TLS application data, and nothing is made up", () => {
+    const r = runCli(["-r", FILE]);
+    expect(r.stdout).not.toContain("HTTP2");
+    expect(r.stdout).toContain("Application Data");
+  });
+
+  it.skipIf(!haveTshark())("every output equals tshark's: summary, fields, -V, -x", () => {
+    const tshark = (args: string[]) =>
+      spawnSync("tshark", ["-n", "-r", FILE, ...KEYS, ...args], { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, TZ: "UTC" } }).stdout;
+    expect(runCli(["-r", FILE, ...KEYS]).stdout).toBe(tshark([]));
+    const E = [
+      "http2.type", "http2.streamid", "http2.flags", "http2.length", "http2.header.name", "http2.header.value", "http2.header.repr",
+      "http2.header.index", "http2.settings.id", "http2.data.data", "http2.body.reassembled.length", "http2.rst_stream.error", "tcp.pdu.size",
+      "_ws.col.Info",
+    ];
+    expect(fields(E).map((r) => r.join("\t"))).toEqual(tsharkFields(FILE, E, KEYS).map((r) => r.join("\t")));
+    expect(runCli(["-r", FILE, ...KEYS, "-V"]).stdout).toBe(tshark(["-V"]));
+    expect(runCli(["-r", FILE, ...KEYS, "-x"]).stdout).toBe(tshark(["-x"]));
+  });
+});
