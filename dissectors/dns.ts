@@ -101,12 +101,21 @@ export const dns = defineProtocol({
   registers: [["udp.port", 53], ["tcp.port", 53], ["tcp.port", 5353]],
   heuristics: [["udp", dnsHeuristic]],
   dissect(tvb, pinfo, tree, data) {
+    if (data === DOH) {
+      // DNS over HTTPS (RFC 8484): a body of type application/dns-message, one message
+      pinfo.setProtocol("DoH");
+      dissectDnsMessage(tvb, pinfo, tree, 0, MsgKind.DNS, dns);
+      return tvb.length;
+    }
     if (pinfo.ptype === "tcp") return dissectDnsTcp(tvb, pinfo, tree, data);
     pinfo.setProtocol("DNS");
     dissectDnsMessage(tvb, pinfo, tree, 0, MsgKind.DNS, dns);
     return tvb.length;
   },
 });
+
+/** The media type HTTP and HTTP/2 hand DoH bodies to DNS with (src/http/names.ts). */
+const DOH = "application/dns-message";
 
 export type DnsFields = typeof dns.f;
 

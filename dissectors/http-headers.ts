@@ -72,6 +72,8 @@ export interface Headers {
   host: string | null;
   haveCL: boolean;
   haveTE: boolean;
+  /** The Upgrade header (a 101 response's names the protocol that follows: h2c is HTTP/2). */
+  upgrade: string | null;
 }
 
 /** get_token_len: the token at i ends at a blank, CR or LF. */
@@ -148,7 +150,8 @@ export function responseLine(tvb: Tvb, it: Item, p: number, line: string): numbe
 }
 
 export function fullUri(host: string | null, uri: string, method: string, tls = false): string | null {
-  if (method === "CONNECT") return null;
+  // (CONNECT's URI is the authority itself: with a Host header tshark gives it as the full URI)
+  if (method === "CONNECT") return host === null ? null : uri;
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(uri)) return uri;
   if (host === null) return null;
   return `${tls ? "https" : "http"}://${host}${uri}`;
@@ -228,6 +231,9 @@ export function header(
         break;
       case "host":
         h.host = value;
+        break;
+      case "upgrade":
+        h.upgrade = value.trim().toLowerCase();
         break;
       case "http2Settings": {
         // the client's SETTINGS for an Upgrade to h2c, base64url (RFC 9113 3.2.1)

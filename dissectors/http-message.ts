@@ -42,6 +42,8 @@ export class HttpConv {
   sawRequest = false;
   /** A CONNECT was answered with 200: later segments are the tunnel's payload, not HTTP. */
   tunnel = false;
+  /** The CONNECT's authority ("host:port"), for the tunnel's Proxy-Connect items. */
+  tunnelTo = "";
   lastReqFrame = 0;
   lastRespFrame = 0;
   /** The conversation was taken by the heuristic (conversation_set_dissector). */
@@ -104,7 +106,7 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
 
   const h: Headers = {
     contentType: null, contentLength: -1, contentEncoding: null, chunked: false, transferEncoding: null,
-    host: null, haveCL: false, haveTE: false,
+    host: null, haveCL: false, haveTE: false, upgrade: null,
   };
   let method = "", uri = "", code = 0;
   let sawHeader = false, sawBlank = false;
@@ -189,13 +191,18 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
       ti.addGenerated(f.requestIn, tvb, o, 0, req.frame);
       if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, o, 0, req.fullUri);
       if (req.method === "HEAD") method = "HEAD";
-      if (req.method === "CONNECT" && code === 200) conv.tunnel = true;
+      if (req.method === "CONNECT" && code === 200) {
+        conv.tunnel = true;
+        conv.tunnelTo = req.fullUri;
+      }
     } else {
       if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, pv.frame);
       if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, o, 0, pv.responseFrame);
       if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, o, 0, req.fullUri);
     }
     conv.lastRespFrame = pinfo.num;
+    // 101 Switching Protocols to h2c (or h2): what follows on the connection is HTTP/2 (tshark's http.upgrade table)
+    if (code === 101 && (h.upgrade === "h2c" || h.upgrade === "h2")) conv.http2 = true;
   }
 
   // The body.

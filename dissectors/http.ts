@@ -17,7 +17,7 @@
 import { TH_FIN, type TcpSegment } from "../src/analysis/tcp.js";
 import { labelText } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callData, callDissector, defineProtocol } from "../src/core/proto.js";
+import { callData, callDissector, callTable, defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
@@ -62,6 +62,8 @@ export const http = defineProtocol({
     authorization: hdr("http.authorization", "Authorization"),
     proxyAuthenticate: hdr("http.proxy_authenticate", "Proxy-Authenticate"),
     proxyAuthorization: hdr("http.proxy_authorization", "Proxy-Authorization"),
+    proxyConnectHost: hdr("http.proxy_connect_host", "Proxy-Connect-Hostname"),
+    proxyConnectPort: { abbrev: "http.proxy_connect_port", name: "Proxy-Connect-Port", type: "uint16" },
     wwwAuthenticate: hdr("http.www_authenticate", "WWW-Authenticate"),
     contentType: hdr("http.content_type", "Content-Type"),
     contentLengthHeader: hdr("http.content_length_header", "Content-Length"),
@@ -69,6 +71,9 @@ export const http = defineProtocol({
     contentEncoding: hdr("http.content_encoding", "Content-Encoding"),
     transferEncoding: hdr("http.transfer_encoding", "Transfer-Encoding"),
     upgrade: hdr("http.upgrade", "Upgrade"),
+    // (filled by HTTP/2's :path, http2.ts, as tshark's http_add_path_components_to_tree)
+    pathSegment: hdr("http.path_segment", "Path segment"),
+    pathSubSegment: hdr("http.path_sub_segment", "Path sub segment"),
     userAgent: hdr("http.user_agent", "User-Agent"),
     host: hdr("http.host", "Host"),
     connection: hdr("http.connection", "Connection"),
@@ -152,19 +157,24 @@ function startsHttp1(d: Uint8Array, o: number): boolean {
 /** dissect_http_tcp: messages one after another (pipelining), Info of later ones appended. */
 export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: TcpSegment): number {
   const conv = convOf(pinfo, seg);
+  if (conv.tunnel) {
+    // the tunnel's payload: where it goes (generated), then the dissector of the CONNECT's port
+    // (tshark's port table; data when none takes it)
+    const to = conv.tunnelTo;
+    const colon = to.lastIndexOf(":");
+    const port = colon >= 0 ? parseInt(to.slice(colon + 1), 10) : NaN;
+    const ti = tree.add(http.hf, tvb, 0, tvb.length, null);
+    ti.addGenerated(http.f.proxyConnectHost, tvb, 0, 0, colon >= 0 ? to.slice(0, colon) : to);
+    if (Number.isInteger(port)) ti.addGenerated(http.f.proxyConnectPort, tvb, 0, 0, port & 0xffff);
+    if (!(Number.isInteger(port) && callTable("tcp.port", port, tvb, pinfo, tree, seg) > 0)) callData(tvb, pinfo, tree);
+    return tvb.length;
+  }
   // the "HTTP2 over TCP" heuristic of HTTP's table: the client preface, then the whole connection
-  // (two dissectors below TCP, HTTP/2 can no longer ask it for more bytes: tshark's can_desegment
-  // counts down per layer, so a frame split over segments is shown unreassembled)
   if (seg?.stream != null && (conv.http2 || startsWithMagic(tvb))) {
     conv.http2 = true;
     const st = seg.stream;
-    const call: Http2Call = { conn: st, dir: seg.flow === st.flow1 ? 0 : 1, seg: null, tls: false, tcp: seg };
+    const call: Http2Call = { conn: st, dir: seg.flow === st.flow1 ? 0 : 1, seg, tls: false, tcp: seg };
     callDissector(http2, tvb, pinfo, tree, call);
-    return tvb.length;
-  }
-  if (conv.tunnel) {
-    // (tshark hands the tunnel to the CONNECT port's dissector; nestcap shows it as data)
-    callData(tvb, pinfo, tree);
     return tvb.length;
   }
   let o = 0;
@@ -184,6 +194,13 @@ export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: Tc
     o += n;
     // col_set_fence: later messages of this frame append to Info
     if (pinfo.cols !== null) pinfo.infoFence = pinfo.cols.info.length;
+    if (conv.http2 && o < len && seg?.stream != null) {
+      // switched to HTTP/2 (101 to h2c): the rest of the segment is its first frames
+      const st = seg.stream;
+      callDissector(http2, tvb.sub(o), pinfo, tree, { conn: st, dir: seg.flow === st.flow1 ? 0 : 1, seg, tls: false, tcp: seg } satisfies Http2Call);
+      if (seg.desegmentLen !== 0) seg.desegmentOffset += o; // (asked relative to its own start)
+      return len;
+    }
   }
   return o;
 }

@@ -21,6 +21,7 @@ import { showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callDissector, defineProtocol, markBoundsError, markUnreassembled, protocolByAbbrev } from "../src/core/proto.js";
 import { asciiString, asciiText, strayCheck } from "../src/core/strings.js";
+import { fieldByAbbrev, type Field } from "../src/core/field.js";
 import type { Item } from "../src/core/tree.js";
 import { BoundsError, Tvb } from "../src/core/tvb.js";
 import { decodeContent } from "../src/http/body.js";
@@ -62,6 +63,8 @@ export interface Http2Call {
    * TCP tree by layer number misses them).
    */
   tcp: TcpSegment | null;
+  /** Set here: the tree HTTP/2 adds its items to (where a body dissector's exception is marked, as tshark's). */
+  root?: Item;
 }
 
 /** One direction of one stream: what its headers said about the body, and the body so far. */
@@ -127,6 +130,7 @@ function dissectHttp2(tvb: Tvb, pinfo: PacketInfo, tree: Item, call: Http2Call |
   pinfo.setInfo("");
   if (call === undefined) return 0;
   const conn = connOf(call.conn);
+  call.root = tree;
   const total = tvb.reportedLength;
   const seg = call.seg;
   let off = 0;
@@ -171,6 +175,8 @@ function dissectHttp2(tvb: Tvb, pinfo: PacketInfo, tree: Item, call: Http2Call |
 /** dissect_http2_pdu: one HTTP/2 frame (or the preface) as its own HTTP2 item. */
 function dissectFrame(tvb: Tvb, pinfo: PacketInfo, tree: Item, conn: H2Conn, call: Http2Call): void {
   const full = tree.tree.full;
+  // (per frame: after a body's dissector named its own protocol, the next frame names HTTP2 again)
+  pinfo.setProtocol("HTTP2");
   const top = tree.add(http2.hf, tvb, 0, tvb.length, null);
   const st = top.add(f.stream, tvb, 0, tvb.length, null);
   if (startsWithMagic(tvb)) {
@@ -320,7 +326,7 @@ function dissectHeaders(
   const ow = stream.oneway[call.dir];
   if (type === T_HEADERS && (flags & F_END_STREAM) !== 0) {
     // trailers after the body: the body is complete
-    if (ow.frags.length > 0) fullBody(tvb, pinfo, top, st, ow, null, 0);
+    if (ow.frags.length > 0) fullBody(tvb, pinfo, top, st, ow, null, 0, call.root ?? top);
   }
   const p = padding(tvb, o, flags, st);
   o = p.o;
@@ -375,7 +381,8 @@ function inflate(
     conn.pendingBlock[dir] = whole.slice(used);
   }
   const fields = r.fields;
-  if (fields.length === 0) return;
+  const updates = r.sizeUpdates;
+  if (fields.length === 0 && updates.length === 0) return;
   // the decompressed source: per field, name length (4), name, value length (4), value
   let size = 0;
   for (const h of fields) size += 8 + h.name.length + h.value.length;
@@ -394,7 +401,13 @@ function inflate(
   const htvb = new Tvb(ds);
   const full = st.tree.full;
   st.addGenerated(f.headerLength, htvb, 0, 1, size);
-  st.addGenerated(f.headerCount, htvb, 0, 1, fields.length);
+  st.addGenerated(f.headerCount, htvb, 0, 1, updates.length + fields.length);
+  // dynamic table size updates (RFC 7541 6.3) come first in a block, and count as headers
+  for (const u of updates) {
+    const at = Math.max(o, base + u.start);
+    const len = Math.min(u.end - u.start, Math.max(0, o + block.length - at));
+    st.add(f.headerTableSizeUpdate, tvb, at, len, null).add(f.headerTableSizeUpdateHeaderTableSize, tvb, at, len, u.size);
+  }
   let method: string | null = null, path: string | null = null, scheme: string | null = null, authority: string | null = null;
   let ho = 0;
   for (const h of fields) {
@@ -410,7 +423,8 @@ function inflate(
     hi.add(f.headerValueLength, htvb, ho, 4, h.value.length);
     const vo = ho + 4;
     strayCheck(hi.add(f.headerValue, htvb, vo, h.value.length, value), buf, vo, vo + h.value.length);
-    namedField(hi, htvb, vo, h.value.length, name, value);
+    const named = namedField(hi, htvb, vo, h.value.length, name, value);
+    if (named !== null && name === ":path") pathComponents(named, htvb, buf, vo, h.value.length);
     const unescaped = uriUnescape(value);
     if (unescaped !== null) hi.addGenerated(f.headerUnescaped, htvb, vo, h.value.length, unescaped);
     ho = vo + h.value.length;
@@ -446,17 +460,52 @@ function request(pinfo: PacketInfo, st: Item, method: string, path: string): voi
 }
 
 /** try_add_named_header_field: ":method" → http2.headers.method…; numbers only when they parse. */
-function namedField(hi: Item, htvb: Tvb, o: number, len: number, name: string, value: string): void {
+function namedField(hi: Item, htvb: Tvb, o: number, len: number, name: string, value: string): Item | null {
   const k = HEADER_FIELDS.get(name);
-  if (k === undefined) return;
+  if (k === undefined) return null;
   const hf = f[k];
-  if (hf.type === "string") {
-    hi.add(hf, htvb, o, len, value);
-    return;
+  if (hf.type === "string") return hi.add(hf, htvb, o, len, value);
+  if (!/^\d+$/.test(value)) return null;
+  if (hf.type === "uint64") return hi.add(hf, htvb, o, len, BigInt(value));
+  return Number(value) <= 0xffffffff ? hi.add(hf, htvb, o, len, Number(value)) : null;
+}
+
+const GEN_DELIMS = new Set([..."?#[]@:"].map((c) => c.charCodeAt(0)));
+const SUB_DELIMS = new Set([..."!$&'()*+,;"].map((c) => c.charCodeAt(0)));
+let PATH_SEGMENT: Field | undefined, PATH_SUB_SEGMENT: Field | undefined;
+
+function pbrk(b: Uint8Array, o: number, max: number, set: ReadonlySet<number>): number {
+  const end = Math.min(b.length, o + Math.max(0, max));
+  for (let i = o; i < end; i++) if (set.has(b[i])) return i;
+  return -1;
+}
+
+/**
+ * tshark 4.0's http_add_path_components_to_tree on a :path value at [o, o+len) of the
+ * decompressed headers: the part before the first of ":?#[]@" is a "Path segment", what
+ * follows is cut at "!$&'()*+,;" into "Path sub segment"s. Followed step by step, its quirks
+ * too (the first delimiter's position is reused for every later segment).
+ */
+function pathComponents(item: Item, htvb: Tvb, buf: Uint8Array, o: number, len: number): void {
+  const end = o + len;
+  const gen = pbrk(buf, o, len, GEN_DELIMS);
+  if (gen < 0) return;
+  PATH_SEGMENT ??= fieldByAbbrev("http.path_segment");
+  PATH_SUB_SEGMENT ??= fieldByAbbrev("http.path_sub_segment");
+  if (PATH_SEGMENT === undefined || PATH_SUB_SEGMENT === undefined) return;
+  const compLen = gen - o;
+  while (end > o) {
+    const next = pbrk(buf, gen + 1, len - compLen, GEN_DELIMS);
+    const subEnd = next < 0 ? end : next - 1;
+    item.add(PATH_SEGMENT, htvb, o, compLen, asciiString(htvb, o, compLen));
+    o += compLen + 1;
+    while (subEnd > o) {
+      const d = pbrk(buf, o, subEnd - o, SUB_DELIMS);
+      const n = (d < 0 ? subEnd : d) - o;
+      item.add(PATH_SUB_SEGMENT, htvb, o, n, asciiString(htvb, o, n));
+      o = d < 0 ? subEnd : d + 1;
+    }
   }
-  if (!/^\d+$/.test(value)) return;
-  if (hf.type === "uint64") hi.add(hf, htvb, o, len, BigInt(value));
-  else if (Number(value) <= 0xffffffff) hi.add(hf, htvb, o, len, Number(value));
 }
 
 /** populate_http_header_tracking: what a request's or response's headers say about its body. */
@@ -520,7 +569,7 @@ function dissectData(
   if (gather) {
     if (!(end && datalen === 0)) ow.frags.push({ frame: pinfo.num, data: tvb.bytes(o, datalen).slice() });
     if (end && ow.frags.length > 0) {
-      fullBody(tvb, pinfo, top, st, ow, o, datalen);
+      fullBody(tvb, pinfo, top, st, ow, o, datalen, call.root ?? top);
       done = true;
     }
   }
@@ -538,7 +587,7 @@ function dissectData(
  * A stream's complete body: its fragments' tree (unless the body is this one frame's DATA),
  * content decoding, Data, and the media type's dissector beside the Stream item.
  */
-function fullBody(tvb: Tvb, pinfo: PacketInfo, top: Item, st: Item, ow: OneWay, o: number | null, datalen: number): void {
+function fullBody(tvb: Tvb, pinfo: PacketInfo, top: Item, st: Item, ow: OneWay, o: number | null, datalen: number, root: Item): void {
   const frags = ow.frags;
   ow.frags = [];
   let body: Tvb;
@@ -575,26 +624,27 @@ function fullBody(tvb: Tvb, pinfo: PacketInfo, top: Item, st: Item, ow: OneWay, 
       const ds = { name: `Uncompressed entity body (${out.length} bytes)`, data: out };
       pinfo.addSource(ds);
       et.appendText(` -> ${out.length} bytes`);
-      bodyData(new Tvb(ds), pinfo, et, st, ow);
+      bodyData(new Tvb(ds), pinfo, et, st, ow, root);
     } else {
       et.expert("warn", "undecoded", "Body decompression failed", "http2", "http2.body_decompression_failed");
-      bodyData(body, pinfo, et, st, ow);
+      bodyData(body, pinfo, et, st, ow, root);
     }
   } else {
-    bodyData(body, pinfo, st, top, ow);
+    bodyData(body, pinfo, st, top, ow, root);
   }
 }
 
 /** dissect_body_data: Data, then the media_type table's dissector for the content type (in `parent`). */
-function bodyData(body: Tvb, pinfo: PacketInfo, tree: Item, parent: Item, ow: OneWay): void {
+function bodyData(body: Tvb, pinfo: PacketInfo, tree: Item, parent: Item, ow: OneWay, root: Item): void {
   const n = body.length;
   tree.add(f.dataData, body, 0, n, body.bytes(0, n));
   const ct = ow.contentType;
   if (ct === null) return;
   const handler = MEDIA_TYPES.get(ct);
-  if (handler === undefined || handler === "data" || handler === "media") return;
+  if (handler === undefined || handler === "media") return;
   const proto = protocolByAbbrev(handler);
-  if (proto !== undefined) callDissector(proto, body, pinfo, parent, ct);
+  // (a body that breaks its dissector is marked where tcp_dissect_pdus catches it: beside the HTTP/2 items)
+  if (proto !== undefined) callDissector(proto, body, pinfo, parent, ct, root);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

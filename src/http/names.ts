@@ -130,6 +130,8 @@ export const MEDIA_TYPES: ReadonlyMap<string, string> = new Map([
     "application/x-wms-logplaystats", "application/x-wms-sendevent", "image/svg+xml", "message/imdn+xml",
   ].map((t) => [t, "xml"] as const),
   ["application/octet-stream", "data"],
+  // DNS over HTTPS (packet-dns.c registers it)
+  ["application/dns-message", "dns"],
 ]);
 
 /** Media types tshark hands to dissectors nestcap does not have (multipart/*: mime_multipart): shown as data. */

@@ -4,10 +4,13 @@
  * on their own, then every output compared with tshark's. The wider capture of real
  * software (padding, CONTINUATION, push, trailers, h2c…) is test/e2e/http2-capture.test.ts;
  * broken frames are test/fuzz/http2.fuzz.test.ts; HPACK is test/http2/hpack.test.ts.
+ * Then suricata-verify's HTTP/2 captures (other people's software: h2c by prior knowledge
+ * and by Upgrade, DNS over HTTPS, deflate bodies, gRPC through an HTTP CONNECT proxy),
+ * compared with tshark.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, haveTshark, runCli, tsharkFields } from "../helpers/tshark.js";
+import { corpus, FIXTURES, haveTshark, runCli, tsharkFields } from "../helpers/tshark.js";
 import { spawnSync } from "node:child_process";
 
 const FILE = join(FIXTURES, "http2.pcapng");
@@ -60,5 +63,38 @@ describe("HTTP/2 (fixtures/http2.pcapng with its key log)", () => {
     expect(fields(E).map((r) => r.join("\t"))).toEqual(tsharkFields(FILE, E, KEYS).map((r) => r.join("\t")));
     expect(runCli(["-r", FILE, ...KEYS, "-V"]).stdout).toBe(tshark(["-V"]));
     expect(runCli(["-r", FILE, ...KEYS, "-x"]).stdout).toBe(tshark(["-x"]));
+  });
+});
+
+/** suricata-verify's captures with HTTP/2 in them (and the HTTP CONNECT ones); skipped without ../shared. */
+const CORPUS = corpus("suricata-verify", (n) => n.startsWith("http2-") || n.startsWith("dns-over-http2") || n.startsWith("http-connect"));
+/** -x differs for a reason of HTTP/1's, not HTTP/2's: an HTTP/1 response tshark does not reassemble in the tunnel's side connection. */
+const X_DIFFERS = new Set(["http2-errorcode__input.pcap"]);
+/** tshark hands a CONNECT tunnel to port 443's TLS, which finds HTTP in it; nestcap shows the tunnel as data. */
+const SUMMARY_DIFFERS = new Set(["http-connect__http-connect-fragmented__input.pcap"]);
+
+describe.skipIf(CORPUS.length === 0 || !haveTshark())("HTTP/2 in suricata-verify's captures, against tshark", () => {
+  const tshark = (file: string, args: string[]) =>
+    spawnSync("tshark", ["-n", "-r", file, ...args], { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, TZ: "UTC" } }).stdout;
+  it("summary lines, -V and -x equal tshark's", () => {
+    let compared = 0;
+    for (const file of CORPUS) {
+      const name = file.split("/").pop()!;
+      if (SUMMARY_DIFFERS.has(name)) continue;
+      expect(runCli(["-r", file]).stdout, name).toBe(tshark(file, []));
+      expect(runCli(["-r", file, "-V"]).stdout, name).toBe(tshark(file, ["-V"]));
+      if (!X_DIFFERS.has(name)) expect(runCli(["-r", file, "-x"]).stdout, name).toBe(tshark(file, ["-x"]));
+      compared++;
+    }
+    console.log(`suricata-verify HTTP/2: ${compared} captures equal to tshark (summary, -V, and -x but for ${X_DIFFERS.size})`);
+    expect(compared).toBeGreaterThanOrEqual(8);
+  });
+
+  it("the ways in are all there: h2c by Upgrade, DNS over HTTPS, the CONNECT tunnel's items", () => {
+    const pick = (n: string) => CORPUS.find((f) => f.endsWith(n))!;
+    expect(runCli(["-r", pick("http2-keywords2__input.pcap"), "-c", "2"]).stdout).toContain("HTTP/1.1 101 Switching Protocols , SETTINGS[0]");
+    expect(runCli(["-r", pick("dns-over-http2__dns_over_https.pcap")]).stdout).toMatch(/DoH \d+ Standard query response/);
+    const f = runCli(["-r", pick("http2-errorcode__input.pcap"), "-T", "fields", "-e", "http.proxy_connect_host", "-e", "http.proxy_connect_port", "-Y", "http.proxy_connect_port"]).stdout;
+    expect(f.split("\n")[0]).toBe("127.0.0.1\t6233");
   });
 });
