@@ -1,15 +1,17 @@
 /**
  * HyperText Transfer Protocol 2 (RFC 9113), as tshark 4.0 shows it: each HTTP/2 frame its
  * own "HyperText Transfer Protocol 2" item with a "Stream: TYPE, Stream ID: n, Length l"
- * subtree; header blocks decompressed with HPACK (src/http2/hpack.ts) into a "Decompressed
- * Header" data source, one "Header: name: value" item per field; DATA frames gathered per
- * stream and direction until END_STREAM, then decoded (content-encoding) and handed to the
- * media type's dissector.
+ * subtree, Info "HEADERS[1]: GET /, DATA[1]".
  *
- * Reached two ways: inside TLS when ALPN chose "h2" (tls-app.ts), and over cleartext TCP
- * when HTTP sees the connection preface "PRI * HTTP/2.0" (h2c with prior knowledge,
- * http.ts). Frames that span TLS records or TCP segments are reassembled by the caller:
- * the dissector asks for the missing bytes as tcp_dissect_pdus does.
+ * Reached four ways: inside TLS when ALPN chose "h2" (tls-app.ts); over cleartext TCP when
+ * HTTP sees the connection preface "PRI * HTTP/2.0" (h2c with prior knowledge) or answers
+ * "101 Switching Protocols" to h2c (http.ts); and by decode-as. Frames that span TLS
+ * records or TCP segments are reassembled by the caller: the dissector asks for the missing
+ * bytes as tcp_dissect_pdus does.
+ *
+ * This file: the framing, the frame header and the frame types; http2-headers.ts: header
+ * blocks (HPACK, src/http2/hpack.ts); http2-body.ts: DATA put together and handed to the
+ * media type; http2-state.ts: the per-connection state; http2-fields.ts: the fields.
  *
  * One pass, like tshark -r: each header block is decompressed once, in order, so the HPACK
  * tables of both directions follow the connection (SETTINGS_HEADER_TABLE_SIZE applies when
@@ -17,17 +19,17 @@
  */
 import { DESEGMENT_ONE_MORE_SEGMENT } from "../src/analysis/reassembly.js";
 import { addPduSize, type TcpSegment } from "../src/analysis/tcp.js";
-import { showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callDissector, defineProtocol, markBoundsError, markUnreassembled, protocolByAbbrev } from "../src/core/proto.js";
+import { defineProtocol, markBoundsError, markUnreassembled } from "../src/core/proto.js";
 import { asciiString, asciiText, strayCheck } from "../src/core/strings.js";
-import { fieldByAbbrev, type Field } from "../src/core/field.js";
 import type { Item } from "../src/core/tree.js";
-import { BoundsError, Tvb } from "../src/core/tvb.js";
-import { decodeContent } from "../src/http/body.js";
-import { MEDIA_TYPES, STATUS_CODES } from "../src/http/names.js";
-import { HpackDecoder, type HpackField, type HpackRepresentation } from "../src/http2/hpack.js";
-import { FRAME_TYPES, HEADER_FIELDS, HTTP2_FIELDS, SETTINGS } from "./http2-fields.js";
+import { BoundsError, type Tvb } from "../src/core/tvb.js";
+import { fullBody } from "./http2-body.js";
+import { FRAME_TYPES, HTTP2_FIELDS, SETTINGS } from "./http2-fields.js";
+import { inflate } from "./http2-headers.js";
+import { connOf, type H2Conn, type Http2Call } from "./http2-state.js";
+
+export type { Http2Call } from "./http2-state.js";
 
 export const http2 = defineProtocol({
   name: "HyperText Transfer Protocol 2",
@@ -46,64 +48,6 @@ const HEADER_LEN = 9;
 const F_END_STREAM = 0x1, F_ACK = 0x1, F_END_HEADERS = 0x4, F_PADDED = 0x8, F_PRIORITY = 0x20;
 const T_DATA = 0, T_HEADERS = 1, T_PRIORITY = 2, T_RST = 3, T_SETTINGS = 4, T_PUSH = 5, T_PING = 6, T_GOAWAY = 7,
   T_WINDOW = 8, T_CONTINUATION = 9, T_ALTSVC = 10, T_BLOCKED = 11;
-
-/** What the caller hands over: the connection, the direction, and where to ask for more bytes. */
-export interface Http2Call {
-  /** One object per connection (the TCP stream): the HTTP/2 state hangs on it. */
-  conn: object;
-  /** 0 or 1: the direction of this data within the connection. */
-  dir: 0 | 1;
-  /** The caller's reassembly request (TcpSegment-like); null when it cannot reassemble. */
-  seg: { desegmentOffset: number; desegmentLen: number; canDesegment: boolean } | null;
-  /** https or http: the scheme of a request's full URI when the request lacks :scheme. */
-  tls: boolean;
-  /**
-   * The TCP segment underneath, for tcp.pdu.size (tcp_dissect_pdus marks each frame there);
-   * null where tshark shows none (TLS records after the first of a frame: its lookup of the
-   * TCP tree by layer number misses them).
-   */
-  tcp: TcpSegment | null;
-  /** Set here: the tree HTTP/2 adds its items to (where a body dissector's exception is marked, as tshark's). */
-  root?: Item;
-}
-
-/** One direction of one stream: what its headers said about the body, and the body so far. */
-class OneWay {
-  contentType: string | null = null;
-  contentEncoding: string | null = null;
-  partial = false;
-  /** Frame of the HEADERS with :method or :status (0: none seen, the body is not gathered). */
-  dataInitiatedIn = 0;
-  transferEncoded = false;
-  /** DATA payloads so far (frame, bytes). */
-  frags: { frame: number; data: Uint8Array }[] = [];
-}
-
-class H2Stream {
-  readonly oneway: [OneWay, OneWay] = [new OneWay(), new OneWay()];
-  connect = false;
-}
-
-class H2Conn {
-  readonly dec: [HpackDecoder, HpackDecoder] = [new HpackDecoder(), new HpackDecoder()];
-  /** SETTINGS_HEADER_TABLE_SIZE values each side sent and the other has not acknowledged yet. */
-  readonly pendingSettings: [({ size: number; min: number } | null)[], ({ size: number; min: number } | null)[]] = [[], []];
-  /** A header block whose END_HEADERS has not come yet (CONTINUATION follows), per direction. */
-  readonly pendingBlock: [Uint8Array | null, Uint8Array | null] = [null, null];
-  readonly streams = new Map<number, H2Stream>();
-  stream(id: number): H2Stream {
-    let s = this.streams.get(id);
-    if (s === undefined) this.streams.set(id, (s = new H2Stream()));
-    return s;
-  }
-}
-
-const conns = new WeakMap<object, H2Conn>();
-function connOf(key: object): H2Conn {
-  let c = conns.get(key);
-  if (c === undefined) conns.set(key, (c = new H2Conn()));
-  return c;
-}
 
 /** What the caller handed over: an Http2Call, or TCP's segment (decode-as: -d tcp.port==N,http2). */
 function callOf(data: unknown): Http2Call | undefined {
@@ -349,204 +293,6 @@ function dissectHeaders(
   }
 }
 
-const REPR: Record<HpackRepresentation, string> = {
-  indexed: "Indexed Header Field",
-  "incremental-indexed-name": "Literal Header Field with Incremental Indexing - Indexed Name",
-  "incremental-new-name": "Literal Header Field with Incremental Indexing - New Name",
-  "without-indexing-indexed-name": "Literal Header Field without Indexing - Indexed Name",
-  "without-indexing-new-name": "Literal Header Field without Indexing - New Name",
-  "never-indexed-indexed-name": "Literal Header Field never Indexed - Indexed Name",
-  "never-indexed-new-name": "Literal Header Field never Indexed - New Name",
-};
-
-/**
- * inflate_http2_header_block: decompress this block with its direction's table, put the
- * fields in a "Decompressed Header" source (name length, name, value length, value), and
- * show one Header item per field.
- */
-function inflate(
-  tvb: Tvb, o: number, block: Uint8Array, flags: number, pinfo: PacketInfo, st: Item, conn: H2Conn, call: Http2Call,
-  ow: OneWay | null, stream: H2Stream,
-): void {
-  const dir = call.dir;
-  // nghttp2 inflates as the fragments come: the fields complete in this fragment show here, a
-  // representation cut at its end waits for the next CONTINUATION
-  const pending = conn.pendingBlock[dir];
-  const whole = pending === null ? block : concat(pending, block);
-  const base = o - (pending === null ? 0 : pending.length);
-  conn.pendingBlock[dir] = null;
-  const r = conn.dec[dir].decode(whole);
-  if ((flags & F_END_HEADERS) === 0 && r.error !== null && r.error.startsWith("truncated")) {
-    const used = r.fields.length > 0 ? r.fields[r.fields.length - 1].end : r.sizeUpdates.length > 0 ? r.sizeUpdates[r.sizeUpdates.length - 1].end : 0;
-    conn.pendingBlock[dir] = whole.slice(used);
-  }
-  const fields = r.fields;
-  const updates = r.sizeUpdates;
-  if (fields.length === 0 && updates.length === 0) return;
-  // the decompressed source: per field, name length (4), name, value length (4), value
-  let size = 0;
-  for (const h of fields) size += 8 + h.name.length + h.value.length;
-  const buf = new Uint8Array(size);
-  let q = 0;
-  for (const h of fields) {
-    q = putU32(buf, q, h.name.length);
-    buf.set(h.name, q);
-    q += h.name.length;
-    q = putU32(buf, q, h.value.length);
-    buf.set(h.value, q);
-    q += h.value.length;
-  }
-  const ds = { name: `Decompressed Header (${size} bytes)`, data: buf };
-  pinfo.addSource(ds);
-  const htvb = new Tvb(ds);
-  const full = st.tree.full;
-  st.addGenerated(f.headerLength, htvb, 0, 1, size);
-  st.addGenerated(f.headerCount, htvb, 0, 1, updates.length + fields.length);
-  // dynamic table size updates (RFC 7541 6.3) come first in a block, and count as headers
-  for (const u of updates) {
-    const at = Math.max(o, base + u.start);
-    const len = Math.min(u.end - u.start, Math.max(0, o + block.length - at));
-    st.add(f.headerTableSizeUpdate, tvb, at, len, null).add(f.headerTableSizeUpdateHeaderTableSize, tvb, at, len, u.size);
-  }
-  let method: string | null = null, path: string | null = null, scheme: string | null = null, authority: string | null = null;
-  let ho = 0;
-  for (const h of fields) {
-    // (ENC_ASCII: a byte above 0x7f shows as U+FFFD)
-    const name = asciiText(h.name, 0, h.name.length, true);
-    const value = asciiText(h.value, 0, h.value.length, true);
-    const at = Math.max(o, base + h.start);
-    const len = Math.min(h.end - h.start, Math.max(0, o + block.length - at));
-    const hi = st.add(f.header, tvb, at, len, null);
-    hi.add(f.headerNameLength, htvb, ho, 4, h.name.length);
-    strayCheck(hi.add(f.headerName, htvb, ho + 4, h.name.length, name), buf, ho + 4, ho + 4 + h.name.length);
-    ho += 4 + h.name.length;
-    hi.add(f.headerValueLength, htvb, ho, 4, h.value.length);
-    const vo = ho + 4;
-    strayCheck(hi.add(f.headerValue, htvb, vo, h.value.length, value), buf, vo, vo + h.value.length);
-    const named = namedField(hi, htvb, vo, h.value.length, name, value);
-    if (named !== null && name === ":path") pathComponents(named, htvb, buf, vo, h.value.length);
-    const unescaped = uriUnescape(value);
-    if (unescaped !== null) hi.addGenerated(f.headerUnescaped, htvb, vo, h.value.length, unescaped);
-    ho = vo + h.value.length;
-    if (ow !== null) track(ow, stream, name, value, pinfo.num);
-    hi.add(f.headerRepr, tvb, at, 1, REPR[h.rep]);
-    if (h.rep === "indexed" || h.rep.endsWith("-indexed-name")) hi.add(f.headerIndex, tvb, at, h.rep === "indexed" ? len : 1, h.index);
-    if (full) hi.appendText(`: ${name}: ${value}`);
-    if (name === ":method") {
-      method = value;
-      if (path !== null) request(pinfo, st, method, path);
-    } else if (name === ":path") {
-      path = value;
-      if (method !== null) request(pinfo, st, method, path);
-    } else if (name === ":status") {
-      const reason = STATUS_CODES[parseInt(value, 10)] ?? "Unknown";
-      pinfo.appendInfoSep(": ", `${value} ${reason}`);
-      if (full) {
-        hi.appendText(` ${reason}`);
-        st.appendText(`, ${value} ${reason}`);
-      }
-    } else if (name === ":scheme") scheme = value;
-    else if (name === ":authority") authority = value;
-  }
-  if (authority !== null) {
-    // (tshark prints a missing :path as "(null)")
-    st.addGenerated(f.requestFullUri, tvb, 0, 0, `${scheme ?? (call.tls ? "https" : "http")}://${authority}${path ?? "(null)"}`);
-  }
-}
-
-function request(pinfo: PacketInfo, st: Item, method: string, path: string): void {
-  pinfo.appendInfoSep(": ", `${method} ${path}`);
-  if (st.tree.full) st.appendText(`, ${method} ${path}`);
-}
-
-/** try_add_named_header_field: ":method" → http2.headers.method…; numbers only when they parse. */
-function namedField(hi: Item, htvb: Tvb, o: number, len: number, name: string, value: string): Item | null {
-  const k = HEADER_FIELDS.get(name);
-  if (k === undefined) return null;
-  const hf = f[k];
-  if (hf.type === "string") return hi.add(hf, htvb, o, len, value);
-  if (!/^\d+$/.test(value)) return null;
-  if (hf.type === "uint64") return hi.add(hf, htvb, o, len, BigInt(value));
-  return Number(value) <= 0xffffffff ? hi.add(hf, htvb, o, len, Number(value)) : null;
-}
-
-const GEN_DELIMS = new Set([..."?#[]@:"].map((c) => c.charCodeAt(0)));
-const SUB_DELIMS = new Set([..."!$&'()*+,;"].map((c) => c.charCodeAt(0)));
-let PATH_SEGMENT: Field | undefined, PATH_SUB_SEGMENT: Field | undefined;
-
-function pbrk(b: Uint8Array, o: number, max: number, set: ReadonlySet<number>): number {
-  const end = Math.min(b.length, o + Math.max(0, max));
-  for (let i = o; i < end; i++) if (set.has(b[i])) return i;
-  return -1;
-}
-
-/**
- * tshark 4.0's http_add_path_components_to_tree on a :path value at [o, o+len) of the
- * decompressed headers: the part before the first of ":?#[]@" is a "Path segment", what
- * follows is cut at "!$&'()*+,;" into "Path sub segment"s. Followed step by step, its quirks
- * too (the first delimiter's position is reused for every later segment).
- */
-function pathComponents(item: Item, htvb: Tvb, buf: Uint8Array, o: number, len: number): void {
-  const end = o + len;
-  const gen = pbrk(buf, o, len, GEN_DELIMS);
-  if (gen < 0) return;
-  PATH_SEGMENT ??= fieldByAbbrev("http.path_segment");
-  PATH_SUB_SEGMENT ??= fieldByAbbrev("http.path_sub_segment");
-  if (PATH_SEGMENT === undefined || PATH_SUB_SEGMENT === undefined) return;
-  const compLen = gen - o;
-  while (end > o) {
-    const next = pbrk(buf, gen + 1, len - compLen, GEN_DELIMS);
-    const subEnd = next < 0 ? end : next - 1;
-    item.add(PATH_SEGMENT, htvb, o, compLen, asciiString(htvb, o, compLen));
-    o += compLen + 1;
-    while (subEnd > o) {
-      const d = pbrk(buf, o, subEnd - o, SUB_DELIMS);
-      const n = (d < 0 ? subEnd : d) - o;
-      item.add(PATH_SUB_SEGMENT, htvb, o, n, asciiString(htvb, o, n));
-      o = d < 0 ? subEnd : d + 1;
-    }
-  }
-}
-
-/** populate_http_header_tracking: what a request's or response's headers say about its body. */
-function track(ow: OneWay, stream: H2Stream, name: string, value: string, frame: number): void {
-  if (name === "content-encoding") ow.contentEncoding ??= value;
-  else if (name === ":status") {
-    if (value === "206") ow.partial = true;
-  } else if (name === "transfer-encoding") ow.transferEncoded = true;
-  else if (name === "content-type") {
-    if (ow.contentType === null) {
-      let e = 0;
-      while (e < value.length && value[e] !== ";" && value[e] !== " " && value[e] !== "\t") e++;
-      ow.contentType = value.slice(0, e).toLowerCase();
-    }
-  }
-  if ((name === ":status" || name === ":method") && ow.dataInitiatedIn === 0) ow.dataInitiatedIn = frame;
-  if (name === ":method" && value === "CONNECT") stream.connect = true;
-}
-
-/** g_uri_unescape_string: %XX decoded; null for a bad escape or an escaped NUL. */
-function uriUnescape(s: string): string | null {
-  if (s.indexOf("%") < 0) return s;
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c !== "%") {
-      out += c;
-      continue;
-    }
-    const h = s.slice(i + 1, i + 3);
-    if (!/^[0-9a-fA-F]{2}$/.test(h)) return null;
-    const v = parseInt(h, 16);
-    if (v === 0) return null;
-    out += String.fromCharCode(v);
-    i += 2;
-  }
-  return out;
-}
-
-let BODY: FragmentFields | undefined;
-
 /** DATA: padding, then the body (gathered until END_STREAM), then the padding bytes. */
 function dissectData(
   tvb: Tvb, o: number, flags: number, sid: number, pinfo: PacketInfo, top: Item, st: Item, conn: H2Conn, call: Http2Call,
@@ -581,83 +327,4 @@ function dissectData(
   }
   if (overPadded) throw new BoundsError(true);
   if (p.pad > 0) st.add(f.dataPadding, tvb, o + datalen, p.pad, tvb.bytes(o + datalen, p.pad));
-}
-
-/**
- * A stream's complete body: its fragments' tree (unless the body is this one frame's DATA),
- * content decoding, Data, and the media type's dissector beside the Stream item.
- */
-function fullBody(tvb: Tvb, pinfo: PacketInfo, top: Item, st: Item, ow: OneWay, o: number | null, datalen: number, root: Item): void {
-  const frags = ow.frags;
-  ow.frags = [];
-  let body: Tvb;
-  if (frags.length === 1 && o !== null && frags[0].frame === pinfo.num && datalen === frags[0].data.length) {
-    // one DATA frame carried it all: no reassembly to show (process_reassembled_data's one
-    // fragment: the rest of the frame, its padding included)
-    body = tvb.sub(o);
-  } else {
-    let n = 0;
-    for (const x of frags) n += x.data.length;
-    const data = new Uint8Array(n);
-    const list = [];
-    let at = 0;
-    for (const x of frags) {
-      data.set(x.data, at);
-      list.push({ frame: x.frame, offset: at, len: x.data.length, data: x.data, flags: 0 });
-      at += x.data.length;
-    }
-    BODY ??= {
-      fragments: f.bodyFragments, fragment: f.bodyFragment, overlap: f.bodyFragmentOverlap, overlapConflict: f.bodyFragmentOverlapConflicts,
-      multipleTails: f.bodyFragmentMultipleTails, tooLong: f.bodyFragmentTooLongFragment, error: f.bodyFragmentError,
-      count: f.bodyFragmentCount, reassembledIn: f.bodyReassembledIn, reassembledLength: f.bodyReassembledLength,
-      reassembledData: f.bodyReassembledData,
-    };
-    body = showReassembly({ data, frags: list, flags: 0, frame: pinfo.num }, "body", BODY, pinfo, st).tvb;
-    pinfo.addSource(body.ds);
-  }
-  const enc = ow.contentEncoding;
-  const n = body.length;
-  if (enc !== null && !ow.partial && (enc.startsWith("gzip") || enc.startsWith("deflate") || enc.startsWith("br"))) {
-    const et = st.addText(body, 0, n, `Content-encoded entity body (${enc}): ${n} bytes`);
-    const out = decodeContent(enc.startsWith("gzip") ? "gzip" : enc.startsWith("br") ? "br" : "deflate", body.bytes(0, n));
-    if (out !== null) {
-      const ds = { name: `Uncompressed entity body (${out.length} bytes)`, data: out };
-      pinfo.addSource(ds);
-      et.appendText(` -> ${out.length} bytes`);
-      bodyData(new Tvb(ds), pinfo, et, st, ow, root);
-    } else {
-      et.expert("warn", "undecoded", "Body decompression failed", "http2", "http2.body_decompression_failed");
-      bodyData(body, pinfo, et, st, ow, root);
-    }
-  } else {
-    bodyData(body, pinfo, st, top, ow, root);
-  }
-}
-
-/** dissect_body_data: Data, then the media_type table's dissector for the content type (in `parent`). */
-function bodyData(body: Tvb, pinfo: PacketInfo, tree: Item, parent: Item, ow: OneWay, root: Item): void {
-  const n = body.length;
-  tree.add(f.dataData, body, 0, n, body.bytes(0, n));
-  const ct = ow.contentType;
-  if (ct === null) return;
-  const handler = MEDIA_TYPES.get(ct);
-  if (handler === undefined || handler === "media") return;
-  const proto = protocolByAbbrev(handler);
-  // (a body that breaks its dissector is marked where tcp_dissect_pdus catches it: beside the HTTP/2 items)
-  if (proto !== undefined) callDissector(proto, body, pinfo, parent, ct, root);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const r = new Uint8Array(a.length + b.length);
-  r.set(a, 0);
-  r.set(b, a.length);
-  return r;
-}
-
-function putU32(b: Uint8Array, o: number, v: number): number {
-  b[o] = v >>> 24;
-  b[o + 1] = (v >>> 16) & 255;
-  b[o + 2] = (v >>> 8) & 255;
-  b[o + 3] = v & 255;
-  return o + 4;
 }
