@@ -22,7 +22,7 @@ let BODY: FragmentFields | undefined;
 export function fullBody(tvb: Tvb, pinfo: PacketInfo, top: Item, st: Item, ow: OneWay, o: number | null, datalen: number, root: Item): void {
   const f = http2.f;
   const frags = ow.frags;
-  ow.frags = [];
+  ow.dropBody(false);
   let body: Tvb;
   if (frags.length === 1 && o !== null && frags[0].frame === pinfo.num && datalen === frags[0].data.length) {
     // one DATA frame carried it all: no reassembly to show (process_reassembled_data's one

@@ -39,6 +39,20 @@ export class OneWay {
   transferEncoded = false;
   /** DATA payloads so far (frame, bytes). */
   frags: { frame: number; data: Uint8Array }[] = [];
+  /** Their total length. */
+  bytes = 0;
+  /** The body grew past the limit: its DATA are shown as they come, not gathered. */
+  tooBig = false;
+  add(frame: number, data: Uint8Array): void {
+    this.frags.push({ frame, data });
+    this.bytes += data.length;
+  }
+  /** Forget the body gathered so far (too big: `tooBig`, and the rest of it is not gathered either). */
+  dropBody(tooBig = true): void {
+    this.frags = [];
+    this.bytes = 0;
+    if (tooBig) this.tooBig = true;
+  }
 }
 
 export class H2Stream {

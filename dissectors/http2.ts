@@ -45,6 +45,9 @@ export const MAGIC = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const MAGIC_LEN = 24;
 const HEADER_LEN = 9;
 
+/** Most bytes of one body kept while its DATA frames come (as TCP's MAX_PENDING: memory stays bounded). */
+const MAX_BODY = 16 * 1024 * 1024;
+
 const F_END_STREAM = 0x1, F_ACK = 0x1, F_END_HEADERS = 0x4, F_PADDED = 0x8, F_PRIORITY = 0x20;
 const T_DATA = 0, T_HEADERS = 1, T_PRIORITY = 2, T_RST = 3, T_SETTINGS = 4, T_PUSH = 5, T_PING = 6, T_GOAWAY = 7,
   T_WINDOW = 8, T_CONTINUATION = 9, T_ALTSVC = 10, T_BLOCKED = 11;
@@ -147,7 +150,11 @@ function dissectFrame(tvb: Tvb, pinfo: PacketInfo, tree: Item, conn: H2Conn, cal
     case T_DATA: dissectData(tvb, o, flags, sid, pinfo, top, st, conn, call); break;
     case T_HEADERS: dissectHeaders(tvb, o, flags, sid, pinfo, top, st, conn, call, type); break;
     case T_PRIORITY: priority(tvb, o, st); break;
-    case T_RST: st.add(f.rstStreamError, tvb, o, 4, tvb.u32(o)); break;
+    case T_RST:
+      st.add(f.rstStreamError, tvb, o, 4, tvb.u32(o));
+      // a reset stream's bodies will not complete: what was gathered of them goes
+      conn.streams.get(sid)?.oneway.forEach((w) => w.dropBody(false));
+      break;
     case T_SETTINGS: dissectSettings(tvb, o, flags, st, conn, call.dir); break;
     case T_PUSH: dissectHeaders(tvb, o, flags, sid, pinfo, top, st, conn, call, type); break;
     case T_PING: st.add(flags & F_ACK ? f.pong : f.ping, tvb, o, 8, tvb.bytes(o, 8)); break;
@@ -306,14 +313,16 @@ function dissectData(
   const stream = conn.stream(sid);
   const ow = stream.oneway[call.dir];
   const end = (flags & F_END_STREAM) !== 0;
-  const gather = ow.dataInitiatedIn !== 0 && !ow.transferEncoded && !stream.connect;
+  // (a body past MAX_BODY is not kept: memory stays bounded, the DATA show as partial bodies)
+  if (ow.bytes + Math.max(0, datalen) > MAX_BODY) ow.dropBody();
+  const gather = ow.dataInitiatedIn !== 0 && !ow.transferEncoded && !stream.connect && !ow.tooBig;
   if (overPadded) {
     if (!gather) throw new BoundsError(true);
     datalen = tvb.remaining(o);
   }
   let done = false;
   if (gather) {
-    if (!(end && datalen === 0)) ow.frags.push({ frame: pinfo.num, data: tvb.bytes(o, datalen).slice() });
+    if (!(end && datalen === 0)) ow.add(pinfo.num, tvb.bytes(o, datalen).slice());
     if (end && ow.frags.length > 0) {
       fullBody(tvb, pinfo, top, st, ow, o, datalen, call.root ?? top);
       done = true;

@@ -6,7 +6,7 @@
  * that runs past its data is marked (without TCP reassembly, as tshark: "[BoundError
  * Unreassembled Packet: HTTP2]"; "[Malformed Packet: HTTP2]" otherwise) and the ones after
  * it are still dissected. tshark agrees on such packets except where the HPACK block itself
- * is garbage (see README "HTTP/2").
+ * is garbage (see docs/http2.md). Last, a body too big to keep (over 16 MiB) is not kept.
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
@@ -85,5 +85,49 @@ describe("HTTP/2 frames, broken", () => {
       { numRuns: 400 },
     );
     expect(broken).toBeGreaterThan(0);
+  });
+});
+
+describe("HTTP/2 bodies, bounded", () => {
+  /** One h2c client → server segment (port 40000 → 80) with sequence number `seq`. */
+  function seg(payload: Uint8Array, seq: number): Uint8Array {
+    const tcp = [0x9c, 0x40, 0, 80, ...u32(seq), 0, 0, 0, 1, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0];
+    const total = 20 + tcp.length + payload.length;
+    const ip = [0x45, 0, ...u16(total & 0xffff), 0, 1, 0x40, 0, 64, 6, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1];
+    const head = Uint8Array.from([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 8, 0, ...ip, ...tcp]);
+    const out = new Uint8Array(head.length + payload.length);
+    out.set(head);
+    out.set(payload, head.length);
+    return out;
+  }
+  /** A POST of `size` bytes on stream 1 in 16 KiB DATA frames, one frame per segment; the last segment's dissection. */
+  function post(size: number) {
+    const d = new Dissector({ tree: true, columns: true });
+    const block = [0x83, 0x84, 0x86, 0x41, 9, ...ascii("127.0.0.1")]; // POST / http, :authority
+    let seq = 1;
+    const first = Uint8Array.from([...ascii("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), ...frame(1, 0x04, 1, block)]);
+    dissect(1, seg(first, seq), { dissector: d });
+    seq += first.length;
+    const chunk = 16384;
+    let last = null as ReturnType<typeof dissect> | null;
+    for (let sent = 0; sent < size; sent += chunk) {
+      const n = Math.min(chunk, size - sent);
+      const fr = Uint8Array.from(frame(0, sent + n >= size ? 0x01 : 0, 1, []));
+      fr[0] = (n >> 16) & 255; fr[1] = (n >> 8) & 255; fr[2] = n & 255;
+      const pl = new Uint8Array(9 + n);
+      pl.set(fr.subarray(0, 9));
+      last = dissect(1, seg(pl, seq), { dissector: d });
+      seq += pl.length;
+    }
+    return last!;
+  }
+  const reassembled = (r: ReturnType<typeof dissect>) => [...walk(r.tree.root)].find((i) => i.field?.abbrev === "http2.body.reassembled.length")?.value;
+
+  test("a body is put together at END_STREAM; one past 16 MiB is not kept, its last DATA shows as itself", () => {
+    expect(reassembled(post(1 << 20))).toBe(1 << 20);
+    const big = post(17 << 20);
+    expect(reassembled(big)).toBeUndefined();
+    expect(big.pinfo.cols?.info).toBe("DATA[1]");
+    expect([...walk(big.tree.root)].some((i) => i.field?.abbrev === "http2.data.data")).toBe(true);
   });
 });
