@@ -262,7 +262,7 @@ Output:
   -q                    no per-packet output
   -z STAT               statistics at the end: io,phs  conv,ip|eth|ipv6|tcp|udp  endpoints,…
                         io,stat,SECONDS[,FILTER…]  expert  dns,tree  http,tree  http,req
-                        openvpn,tree  layers   (--format table|csv|json)
+                        http2,tree  openvpn,tree  layers   (--format table|csv|json)
   -o tls.keylog_file:FILE   decrypt TLS 1.2 and 1.3 with a key log in the SSLKEYLOGFILE format
                         (curl, browsers, openssl s_client -keylogfile): HTTPS shows as HTTP
   -o NAME:VALUE         other preferences, as tshark's (tcp.desegment_tcp_streams:FALSE…)

@@ -51,6 +51,16 @@ describe("HTTP/2 (fixtures/http2.pcapng with its key log)", () => {
     expect(r.stdout).toContain("Application Data");
   });
 
+  it.skipIf(!haveTshark())("-z http2,tree counts the frames by type as tshark's", () => {
+    const ours = runCli(["-r", FILE, ...KEYS, "-q", "-z", "http2,tree", "--format", "csv"]).stdout
+      .split("\n").slice(1).filter(Boolean).map((l) => l.split(",")).map((c) => `${c[1]} ${c[2]}`);
+    const t = spawnSync("tshark", ["-n", "-r", FILE, ...KEYS, "-q", "-z", "http2,tree"], { encoding: "utf8" }).stdout;
+    // tshark's rows: "  HEADERS        6   …" under " Type"; the "HTTP2" root row is its total again
+    const theirs = t.split("\n").filter((l) => /^ {1,2}\S/.test(l)).map((l) => l.trim().split(/\s+/).slice(0, 2).join(" "));
+    expect(ours).toEqual(theirs);
+    expect(ours[0]).toBe("Type 19");
+  });
+
   it.skipIf(!haveTshark())("every output equals tshark's: summary, fields, -V, -x", () => {
     const tshark = (args: string[]) =>
       spawnSync("tshark", ["-n", "-r", FILE, ...KEYS, ...args], { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, TZ: "UTC" } }).stdout;

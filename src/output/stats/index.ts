@@ -11,7 +11,7 @@ import { ConvCollector, EndpointsCollector } from "./conv.js";
 import { ExpertCollector } from "./expert.js";
 import { IoStatCollector } from "./iostat.js";
 import { PhsCollector } from "./phs.js";
-import { DnsTree, HttpReq, HttpTree, OpenVpnTree } from "./trees.js";
+import { DnsTree, Http2Tree, HttpReq, HttpTree, OpenVpnTree } from "./trees.js";
 
 export { Collector, StatsError, type StatsCollector } from "./base.js";
 export { renderReport, renderReports, type Report, type Section, type StatsFormat } from "./report.js";
@@ -19,7 +19,7 @@ export { ConvCollector, EndpointsCollector, type Conversation, type Endpoint } f
 export { ExpertCollector } from "./expert.js";
 export { IoStatCollector } from "./iostat.js";
 export { PhsCollector } from "./phs.js";
-export { DnsTree, HttpReq, HttpTree, OpenVpnTree } from "./trees.js";
+export { DnsTree, Http2Tree, HttpReq, HttpTree, OpenVpnTree } from "./trees.js";
 export { LayersCollector } from "../layers.js";
 
 /** The statistics makeStats knows, for help text. */
@@ -32,6 +32,7 @@ export const STATS_HELP: readonly string[] = [
   "dns,tree[,filter]",
   "http,tree[,filter]",
   "http,req[,filter]",
+  "http2,tree[,filter]",
   "openvpn,tree[,filter]",
   "layers",
 ];
@@ -51,6 +52,7 @@ export function makeStats(spec: string): StatsCollector {
   else if (is(spec, "dns,tree")) c = new DnsTree(spec);
   else if (is(spec, "http,tree")) c = new HttpTree(spec);
   else if (is(spec, "http,req")) c = new HttpReq(spec);
+  else if (is(spec, "http2,tree")) c = new Http2Tree(spec);
   else if (is(spec, "openvpn,tree")) c = new OpenVpnTree(spec);
   else if (spec === "layers") c = new LayersCollector(spec);
   else throw new StatsError(`invalid -z argument "${spec}"; it must be one of:\n${STATS_HELP.map((s) => "     -z " + s).join("\n")}`);

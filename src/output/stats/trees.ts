@@ -149,6 +149,32 @@ export class DnsTree extends TreeCollector {
   }
 }
 
+/** `-z http2,tree`: HTTP/2 frames by type (tshark's pivot: the commonest first). */
+export class Http2Tree extends TreeCollector {
+  readonly title = "HTTP2";
+  private readonly type: Field;
+  readonly types: Category;
+
+  constructor(spec: string) {
+    super(spec, "http2,tree");
+    this.type = need("http2.type", spec);
+    this.want(this.type);
+    this.types = this.cat("Type");
+  }
+
+  protected count(d: Dissection): void {
+    for (const v of d.tree.get(this.type)) this.types.inc(label(this.type, v));
+  }
+
+  override report(): Report {
+    // (a stable sort: types as common as each other stay in the order they first came)
+    const sorted = [...this.types.counts].sort((a, b) => b[1] - a[1]);
+    this.types.counts.clear();
+    for (const [l, n] of sorted) this.types.counts.set(l, n);
+    return super.report();
+  }
+}
+
 /** `-z http,tree`: request methods, response codes (by class and code). */
 export class HttpTree extends TreeCollector {
   readonly title = "HTTP/Packet Counter";
