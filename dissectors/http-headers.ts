@@ -1,8 +1,9 @@
 /**
  * HTTP header parsing: the request and status lines, every "Name: value" line (known
  * headers in their own field, the rest as http.unknown_header; Content-Length,
- * Content-Type, Content-Encoding, Transfer-Encoding, Host and Cookie remembered for the
- * body; HTTP2-Settings decoded as HTTP/2 settings), the full request URI, and the text helpers they share. Also the registered
+ * Content-Type, Content-Encoding, Transfer-Encoding, Host, Upgrade and Cookie remembered
+ * for the body; HTTP2-Settings decoded as HTTP/2 settings), the full request URI, and the
+ * text helpers they share. Also the registered
  * HTTP fields (`f`, `F`, `hf`), bound once by dissectors/http.ts right after
  * defineProtocol, so the helper files need not import http.ts (no import cycle).
  */
@@ -265,7 +266,6 @@ export function header(
     hide(line);
     strayCheck(line, d, p, next);
   }
-  void pinfo;
 }
 
 function teAndLength(item: Item): void {

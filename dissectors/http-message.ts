@@ -48,7 +48,7 @@ export class HttpConv {
   lastRespFrame = 0;
   /** The conversation was taken by the heuristic (conversation_set_dissector). */
   heur = false;
-  /** HTTP/2 with prior knowledge: the client's preface was seen; HTTP hands everything to http2. */
+  /** HTTP/2 from here on (the client's preface was seen, or a 101 to h2c): HTTP hands everything to http2. */
   http2 = false;
 }
 

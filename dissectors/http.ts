@@ -17,7 +17,7 @@
 import { TH_FIN, type TcpSegment } from "../src/analysis/tcp.js";
 import { labelText } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
-import { callData, callDissector, callTable, defineProtocol } from "../src/core/proto.js";
+import { callData, callDissector, defineProtocol, lookupTable } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
@@ -154,6 +154,12 @@ function startsHttp1(d: Uint8Array, o: number): boolean {
   return true;
 }
 
+/** What HTTP/2 under HTTP is handed: the TCP stream is the connection, TCP's segment the reassembly. */
+function http2Call(seg: TcpSegment): Http2Call {
+  const st = seg.stream!;
+  return { conn: st, dir: seg.flow === st.flow1 ? 0 : 1, seg, tls: false, tcp: seg };
+}
+
 /** dissect_http_tcp: messages one after another (pipelining), Info of later ones appended. */
 export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: TcpSegment): number {
   const conv = convOf(pinfo, seg);
@@ -166,15 +172,15 @@ export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: Tc
     const ti = tree.add(http.hf, tvb, 0, tvb.length, null);
     ti.addGenerated(http.f.proxyConnectHost, tvb, 0, 0, colon >= 0 ? to.slice(0, colon) : to);
     if (Number.isInteger(port)) ti.addGenerated(http.f.proxyConnectPort, tvb, 0, 0, port & 0xffff);
-    if (!(Number.isInteger(port) && callTable("tcp.port", port, tvb, pinfo, tree, seg) > 0)) callData(tvb, pinfo, tree);
+    // (not HTTP itself, as tshark: a tunnel to port 80 shows as data)
+    const p = Number.isInteger(port) ? lookupTable("tcp.port", port, pinfo.session) : undefined;
+    if (p === undefined || p === (http as unknown as typeof p) || callDissector(p, tvb, pinfo, tree, seg) === 0) callData(tvb, pinfo, tree);
     return tvb.length;
   }
   // the "HTTP2 over TCP" heuristic of HTTP's table: the client preface, then the whole connection
   if (seg?.stream != null && (conv.http2 || startsWithMagic(tvb))) {
     conv.http2 = true;
-    const st = seg.stream;
-    const call: Http2Call = { conn: st, dir: seg.flow === st.flow1 ? 0 : 1, seg, tls: false, tcp: seg };
-    callDissector(http2, tvb, pinfo, tree, call);
+    callDissector(http2, tvb, pinfo, tree, http2Call(seg));
     return tvb.length;
   }
   let o = 0;
@@ -196,8 +202,7 @@ export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: Tc
     if (pinfo.cols !== null) pinfo.infoFence = pinfo.cols.info.length;
     if (conv.http2 && o < len && seg?.stream != null) {
       // switched to HTTP/2 (101 to h2c): the rest of the segment is its first frames
-      const st = seg.stream;
-      callDissector(http2, tvb.sub(o), pinfo, tree, { conn: st, dir: seg.flow === st.flow1 ? 0 : 1, seg, tls: false, tcp: seg } satisfies Http2Call);
+      callDissector(http2, tvb.sub(o), pinfo, tree, http2Call(seg));
       if (seg.desegmentLen !== 0) seg.desegmentOffset += o; // (asked relative to its own start)
       return len;
     }

@@ -1,7 +1,8 @@
 /**
  * Decrypted TLS application data, handed to the application's dissector (HTTP on port
- * 443, HTTP/2 when ALPN chose h2; OpenVPN's control messages inside OpenVPN, openvpn-message.ts; data elsewhere, as
- * tshark without a protocol for the port), HTTP with TLS's own reassembly: an HTTP message that spans several records asks for
+ * 443, HTTP/2 when ALPN chose h2; OpenVPN's control messages inside OpenVPN,
+ * openvpn-message.ts; data elsewhere, as tshark without a protocol for the port), HTTP and
+ * HTTP/2 with TLS's own reassembly: a message that spans several records asks for
  * more, as over TCP, and is dissected whole in the frame of its last record (tshark's
  * desegment_ssl, the same algorithm as TCP's: src/analysis/reassembly.ts). The
  * plaintext of one direction is numbered as a stream, record after record.
@@ -88,6 +89,7 @@ class AppHooks extends PduHooks<TcpSegment> {
     // nothing of it dissected yet: not a layer of this frame (as tshark)
     if (seg.desegmentLen !== 0 && seg.desegmentOffset === 0) pinfo.layers.length = depth;
   }
+  /** TLS shows a record that ends one PDU and starts another its own way (see DesegmentHooks). */
   readonly recordStyle = true;
   isRetransmission(): boolean {
     return false;
@@ -99,7 +101,7 @@ class AppHooks extends PduHooks<TcpSegment> {
     if (!afterPdu) pinfo.setProtocol(this.protocol);
     pinfo.setInfo("[TLS segment of a reassembled PDU]");
     // a later record's application dissector clears Info only up to here (tshark keeps the mark)
-    if (pinfo.cols !== null) pinfo.infoFence = pinfo.cols.info.length;
+    pinfo.infoFence = pinfo.cols.info.length;
   }
   fence(): void {
     const c = this.pinfo.cols;

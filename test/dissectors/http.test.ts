@@ -14,6 +14,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readCaptureSync } from "../../src/capture/reader.js";
 import { Dissector } from "../../src/core/dissect.js";
+import { fieldByAbbrev } from "../../src/core/field.js";
 import { itemLabel } from "../../src/core/format.js";
 import { walk } from "../../src/core/tree.js";
 import { DEFAULT_FIELDS_OPTIONS, fieldsLine, resolveFields } from "../../src/output/fields.js";
@@ -214,6 +215,14 @@ const HAND: Record<string, Uint8Array> = {
     [false, "HTTP/1.1 204 No Content\r\n\r\n"],
     [true, "GET /no-version?k=v\r\nHost: h\r\n\r\n"],
   ]),
+  // a proxy: CONNECT (its full URI is the authority, given a Host), then the tunnel, which to
+  // port 80 is data (not HTTP again), with where it goes as generated fields
+  connect: conversation(3128, [
+    [true, "CONNECT example.com:80 HTTP/1.1\r\nHost: example.com:80\r\n\r\n"],
+    [false, "HTTP/1.1 200 Connection established\r\n\r\n"],
+    [true, "GET /x HTTP/1.1\r\nHost: example.com\r\n\r\n"],
+    [false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"],
+  ]),
   heuristic: conversation(8123, [
     [true, "GET /h HTTP/1.1\r\nHost: h:8123\r\n\r\n"],
     [false, "HTTP/1.1 204 No Content\r\nServer: s\r\n\r\n"],
@@ -239,6 +248,17 @@ describe("http hand-built", () => {
     }
     return { labels, info };
   }
+
+  it("a CONNECT tunnel: the proxy's target on each tunnel segment, the payload as data", () => {
+    const file = write("connect.pcap", HAND.connect);
+    const f = new Dissector({ wanted: ["http.proxy_connect_host", "http.proxy_connect_port", "http.request.full_uri", "data.len"].map((n) => fieldByAbbrev(n)!) }, perSegment());
+    const rows = readCaptureSync(file).frames.map((fr) => {
+      const t = f.dissect(fr).tree;
+      return ["http.proxy_connect_host", "http.proxy_connect_port", "http.request.full_uri", "data.len"].map((n) => t.get(fieldByAbbrev(n)!).join(",")).join("|");
+    });
+    // the CONNECT, its 200, then the two tunnel segments (38 and 40 bytes)
+    expect(rows.slice(3)).toEqual(["||example.com:80|", "|||", "example.com|80||38", "example.com|80||40"]);
+  });
 
   it("shows the request line with its chat expert, summary with tshark's trailing space", () => {
     const { labels, info } = tree("chunked");
