@@ -90,11 +90,16 @@ function tshark(args: string[]): string {
   return spawnSync("tshark", ["-n", ...args], { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, TZ: "UTC" } }).stdout;
 }
 
+/** Every process a capture started: killed in afterAll too, should a step fail half-way. */
+const started: ReturnType<typeof spawn>[] = [];
+
 /** Record `port` on the namespace's loopback while `traffic` runs against a server on it. */
 async function capture(file: string, port: string, traffic: () => Promise<void>): Promise<void> {
   const dump = spawn("ip", ["netns", "exec", NS, "tcpdump", "-i", "lo", "-U", "--immediate-mode", "-Z", "root", "-w", file, `tcp port ${port}`], { stdio: ["ignore", "ignore", "pipe"] });
+  started.push(dump);
   await new Promise<void>((res) => dump.stderr!.on("data", (d: Buffer) => d.toString().includes("listening") && res()));
   const server = spawn("ip", ["netns", "exec", NS, process.execPath, "-e", SERVER, join(KEYS, "server.key"), join(KEYS, "server.crt"), port], { stdio: ["ignore", "pipe", "inherit"] });
+  started.push(server);
   await new Promise<void>((res) => server.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && res()));
   await traffic();
   server.kill();
@@ -140,6 +145,7 @@ describe.skipIf(skipReason !== null)("HTTP/2 from curl and Node, over TLS and in
   }, 60000);
 
   afterAll(() => {
+    for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
     spawnSync("ip", ["netns", "del", NS], { stdio: "ignore" });
   });
 
