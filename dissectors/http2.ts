@@ -50,7 +50,7 @@ const MAX_BODY = 16 * 1024 * 1024;
 
 const F_END_STREAM = 0x1, F_ACK = 0x1, F_END_HEADERS = 0x4, F_PADDED = 0x8, F_PRIORITY = 0x20;
 const T_DATA = 0, T_HEADERS = 1, T_PRIORITY = 2, T_RST = 3, T_SETTINGS = 4, T_PUSH = 5, T_PING = 6, T_GOAWAY = 7,
-  T_WINDOW = 8, T_CONTINUATION = 9, T_ALTSVC = 10, T_BLOCKED = 11;
+  T_WINDOW = 8, T_CONTINUATION = 9, T_ALTSVC = 10, T_BLOCKED = 11, T_ORIGIN = 12;
 
 /** What the caller handed over: an Http2Call, or TCP's segment (decode-as: -d tcp.port==N,http2). */
 function callOf(data: unknown): Http2Call | undefined {
@@ -180,6 +180,18 @@ function dissectFrame(tvb: Tvb, pinfo: PacketInfo, tree: Item, conn: H2Conn, cal
       break;
     }
     case T_BLOCKED: break;
+    case T_ORIGIN: {
+      // RFC 8336: the origins the server is authoritative for, each with its length
+      const end = tvb.reportedLength;
+      for (let p = o; p < end; ) {
+        const n = tvb.u16(p);
+        const it = st.add(f.origin, tvb, p, 2 + n, null);
+        it.add(f.originOriginLen, tvb, p, 2, n);
+        strayCheck(it.add(f.originOrigin, tvb, p + 2, n, asciiString(tvb, p + 2, n)), tvb.bytes(0), p + 2, p + 2 + n);
+        p += 2 + n;
+      }
+      break;
+    }
     default:
       st.add(f.unknown, tvb, o, tvb.remaining(o), tvb.bytes(o));
   }
