@@ -51,7 +51,7 @@ function isProto(it: Item): boolean {
 }
 
 /** Protocols whose items cover a whole PDU, so a second one after the first is a sibling, not a child. */
-const RECORDS = new Set(["openvpn", "tls", "dns", "http", "data"]);
+const RECORDS = new Set(["openvpn", "tls", "dns", "http", "http2", "data"]);
 
 interface Node {
   it: Item;
@@ -82,9 +82,11 @@ export function layersOf(d: Dissection): Layer[] {
       }
       const parent = stack.length > 0 ? stack[stack.length - 1] : -1;
       const ds = it.ds!;
+      // (a later sibling in the same new source, the next HTTP/2 frame of a decrypted record: no second banner)
+      const sibling = parent >= 0 && nodes[parent].kids.some((k) => nodes[k].layer.ds === ds);
       const layer: Layer = {
         abbrev, name: nameOf(abbrev), ds, start: it.start, end: it.start + it.len, header: 0, payload: 0, last: true,
-        newSource: parent >= 0 && nodes[parent].it.ds !== ds, depth: stack.length, parent, tunnelled, tunnel: null,
+        newSource: parent >= 0 && nodes[parent].it.ds !== ds && !sibling, depth: stack.length, parent, tunnelled, tunnel: null,
       };
       const idx = nodes.length;
       nodes.push({ it, layer, kids: [], promoted });
@@ -111,7 +113,10 @@ export function layersOf(d: Dissection): Layer[] {
       if (c.ds === l.ds) end = Math.max(end, c.end);
       else differentKid = true;
     }
-    const firstInDs = l.parent < 0 || nodes[l.parent].layer.ds !== l.ds;
+    // the first layer of a source reaches to the source's end, unless records follow it there (HTTP/2
+    // frames of one decrypted record): each of those ends where it ends
+    const records = l.parent >= 0 && nodes[l.parent].kids.filter((k) => nodes[k].layer.ds === l.ds).length > 1;
+    const firstInDs = (l.parent < 0 || nodes[l.parent].layer.ds !== l.ds) && !records;
     if (firstInDs) end = Math.max(end, l.ds.data.length);
     else if (differentKid && l.tunnel === null) {
       // the layer a reassembled source was made from reaches to the next layer in its source (or the source's end)

@@ -45,6 +45,13 @@ describe("HTTP/2 (fixtures/http2.pcapng with its key log)", () => {
     expect(v).toContain("[Member with value: name:nestcap]"); // the JSON body, as JSON's tree shows it
   });
 
+  it("--layers shows the HTTP/2 frames of one record side by side, each with its own bytes", () => {
+    const out = runCli(["-r", FILE, ...KEYS, "--layers", "-Y", "frame.number == 11"]).stdout;
+    expect(out.match(/Decrypted TLS \(64 bytes\)/g)?.length).toBe(1);
+    const frames = out.split("\n").filter((l) => l.includes("HTTP2")).map((l) => l.trim().replace(/\s+/g, " "));
+    expect(frames).toEqual(["└─ HTTP2 [0..24) 24 bytes", "└─ HTTP2 [24..51) 27 bytes", "└─ HTTP2 [51..64) 13 bytes"]);
+  });
+
   it("without the keys it is TLS application data, and nothing is made up", () => {
     const r = runCli(["-r", FILE]);
     expect(r.stdout).not.toContain("HTTP2");
