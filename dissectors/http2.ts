@@ -50,7 +50,7 @@ const MAX_BODY = 16 * 1024 * 1024;
 
 const F_END_STREAM = 0x1, F_ACK = 0x1, F_END_HEADERS = 0x4, F_PADDED = 0x8, F_PRIORITY = 0x20;
 const T_DATA = 0, T_HEADERS = 1, T_PRIORITY = 2, T_RST = 3, T_SETTINGS = 4, T_PUSH = 5, T_PING = 6, T_GOAWAY = 7,
-  T_WINDOW = 8, T_CONTINUATION = 9, T_ALTSVC = 10, T_BLOCKED = 11, T_ORIGIN = 12;
+  T_WINDOW = 8, T_CONTINUATION = 9, T_ALTSVC = 10, T_BLOCKED = 11, T_ORIGIN = 12, T_PRIORITY_UPDATE = 16;
 
 /** What the caller handed over: an Http2Call, or TCP's segment (decode-as: -d tcp.port==N,http2). */
 function callOf(data: unknown): Http2Call | undefined {
@@ -190,6 +190,13 @@ function dissectFrame(tvb: Tvb, pinfo: PacketInfo, tree: Item, conn: H2Conn, cal
         strayCheck(it.add(f.originOrigin, tvb, p + 2, n, asciiString(tvb, p + 2, n)), tvb.bytes(0), p + 2, p + 2 + n);
         p += 2 + n;
       }
+      break;
+    }
+    case T_PRIORITY_UPDATE: {
+      // RFC 9218: the stream it reprioritises (tshark shows all 32 bits), then the Priority field's text
+      st.add(f.priorityUpdateStreamId, tvb, o, 4, BigInt(tvb.u32(o)));
+      const n = tvb.reportedLength - o - 4;
+      strayCheck(st.add(f.priorityUpdateFieldValue, tvb, o + 4, n, asciiString(tvb, o + 4, n)), tvb.bytes(0), o + 4, o + 4 + n);
       break;
     }
     default:

@@ -8,7 +8,10 @@
  * and by Upgrade, DNS over HTTPS, deflate bodies, gRPC through an HTTP CONNECT proxy),
  * compared with tshark.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pcap } from "../helpers/build.js";
 import { describe, expect, it } from "vitest";
 import { corpus, FIXTURES, haveTshark, runCli, tsharkFields } from "../helpers/tshark.js";
 import { spawnSync } from "node:child_process";
@@ -113,5 +116,35 @@ describe.skipIf(CORPUS.length === 0 || !haveTshark())("HTTP/2 in suricata-verify
     expect(runCli(["-r", pick("dns-over-http2__dns_over_https.pcap")]).stdout).toMatch(/DoH \d+ Standard query response/);
     const f = runCli(["-r", pick("http2-errorcode__input.pcap"), "-T", "fields", "-e", "http.proxy_connect_host", "-e", "http.proxy_connect_port", "-Y", "http.proxy_connect_port"]).stdout;
     expect(f.split("\n")[0]).toBe("127.0.0.1\t6233");
+  });
+});
+
+describe("HTTP/2 frames no software here sends (hand-built, h2c on port 80)", () => {
+  const u16 = (n: number) => [(n >> 8) & 255, n & 255];
+  const u32 = (n: number) => [(n >>> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255];
+  const frame = (type: number, flags: number, sid: number, payload: number[]) => [...u32(payload.length).slice(1), type, flags, ...u32(sid), ...payload];
+  const ascii = (t: string) => [...Buffer.from(t, "latin1")];
+  function tcp(payload: number[], seq: number, flags: number): Uint8Array {
+    const t = [0x9c, 0x40, 0, 80, ...u32(seq), 0, 0, 0, 1, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0];
+    const ip = [0x45, 0, ...u16(40 + payload.length), 0, 1, 0x40, 0, 64, 6, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1];
+    return Uint8Array.from([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 8, 0, ...ip, ...t, ...payload]);
+  }
+  // PRIORITY_UPDATE (RFC 9218): one with a Priority field, one with the reserved bit set and none, one cut short
+  const h2 = [
+    ...ascii("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), ...frame(4, 0, 0, []), ...frame(1, 0x05, 1, [0x82, 0x84, 0x86, 0x41, 9, ...ascii("127.0.0.1")]),
+    ...frame(16, 0, 0, [...u32(1), ...ascii("u=3, i")]), ...frame(16, 0, 0, u32(0x80000005)), ...frame(16, 0, 0, [0, 0]),
+  ];
+  const file = join(mkdtempSync(join(tmpdir(), "nestcap-h2-")), "priority-update.pcap");
+  writeFileSync(file, pcap([{ sec: 1700000000, frac: 0, data: tcp([], 0, 0x02) }, { sec: 1700000001, frac: 0, data: tcp(h2, 1, 0x18) }]));
+
+  it("PRIORITY_UPDATE: the stream (all 32 bits, as tshark) and the Priority field; a frame too short is malformed", () => {
+    const r = runCli(["-r", file, "-T", "fields", "-e", "http2.priority_update_stream_id", "-e", "http2.priority_update_field_value", "-e", "_ws.malformed"]);
+    expect(r.stdout.split("\n")[1]).toBe("1,2147483653\tu=3, i,\t[Malformed Packet: HTTP2],_ws.malformed"); // (as tshark prints it)
+  });
+
+  it.skipIf(!haveTshark())("equal to tshark: summary, -V", () => {
+    const tshark = (args: string[]) => spawnSync("tshark", ["-n", "-r", file, ...args], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } }).stdout;
+    expect(runCli(["-r", file]).stdout).toBe(tshark([]));
+    expect(runCli(["-r", file, "-V"]).stdout).toBe(tshark(["-V"]));
   });
 });
