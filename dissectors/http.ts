@@ -24,7 +24,7 @@ import { findLineEnd, LINE } from "../src/http/body.js";
 import { DESEG, lineEndDeseg, needsMore, statusCode } from "../src/http/reassembly.js";
 import { bindHttp, isPrint, latin1, requestOrReply, T_OTHER, T_RESPONSE } from "./http-headers.js";
 import { convOf, dissectHttpMessage, HttpState, type HttpConv } from "./http-message.js";
-import { http2, startsWithMagic, type Http2Call } from "./http2.js";
+import { http2, startsWithMagic, tcpCall } from "./http2.js";
 
 export { dissectHttpMessage } from "./http-message.js";
 
@@ -154,12 +154,6 @@ function startsHttp1(d: Uint8Array, o: number): boolean {
   return true;
 }
 
-/** What HTTP/2 under HTTP is handed: the TCP stream is the connection, TCP's segment the reassembly. */
-function http2Call(seg: TcpSegment): Http2Call {
-  const st = seg.stream!;
-  return { conn: st, dir: seg.flow === st.flow1 ? 0 : 1, seg, tls: false, tcp: seg };
-}
-
 /** dissect_http_tcp: messages one after another (pipelining), Info of later ones appended. */
 export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: TcpSegment): number {
   const conv = convOf(pinfo, seg);
@@ -174,13 +168,13 @@ export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: Tc
     if (Number.isInteger(port)) ti.addGenerated(http.f.proxyConnectPort, tvb, 0, 0, port & 0xffff);
     // (not HTTP itself, as tshark: a tunnel to port 80 shows as data)
     const p = Number.isInteger(port) ? lookupTable("tcp.port", port, pinfo.session) : undefined;
-    if (p === undefined || p === (http as unknown as typeof p) || callDissector(p, tvb, pinfo, tree, seg) === 0) callData(tvb, pinfo, tree);
+    if (p === undefined || p.abbrev === "http" || callDissector(p, tvb, pinfo, tree, seg) === 0) callData(tvb, pinfo, tree);
     return tvb.length;
   }
   // the "HTTP2 over TCP" heuristic of HTTP's table: the client preface, then the whole connection
   if (seg?.stream != null && (conv.http2 || startsWithMagic(tvb))) {
     conv.http2 = true;
-    callDissector(http2, tvb, pinfo, tree, http2Call(seg));
+    callDissector(http2, tvb, pinfo, tree, tcpCall(seg, seg.stream));
     return tvb.length;
   }
   let o = 0;
@@ -202,7 +196,7 @@ export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: Tc
     if (pinfo.cols !== null) pinfo.infoFence = pinfo.cols.info.length;
     if (conv.http2 && o < len && seg?.stream != null) {
       // switched to HTTP/2 (101 to h2c): the rest of the segment is its first frames
-      callDissector(http2, tvb.sub(o), pinfo, tree, http2Call(seg));
+      callDissector(http2, tvb.sub(o), pinfo, tree, tcpCall(seg, seg.stream));
       if (seg.desegmentLen !== 0) seg.desegmentOffset += o; // (asked relative to its own start)
       return len;
     }

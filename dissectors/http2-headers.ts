@@ -70,12 +70,16 @@ export function inflate(
   pinfo.addSource(ds);
   const htvb = new Tvb(ds);
   const full = st.tree.full;
+  // a representation's bytes in this frame's block (one begun in an earlier fragment starts at the block)
+  const place = (start: number, end: number): [number, number] => {
+    const at = Math.max(o, base + start);
+    return [at, Math.min(end - start, Math.max(0, o + block.length - at))];
+  };
   st.addGenerated(f.headerLength, htvb, 0, 1, size);
   st.addGenerated(f.headerCount, htvb, 0, 1, updates.length + fields.length);
   // dynamic table size updates (RFC 7541 6.3) come first in a block, and count as headers
   for (const u of updates) {
-    const at = Math.max(o, base + u.start);
-    const len = Math.min(u.end - u.start, Math.max(0, o + block.length - at));
+    const [at, len] = place(u.start, u.end);
     st.add(f.headerTableSizeUpdate, tvb, at, len, null).add(f.headerTableSizeUpdateHeaderTableSize, tvb, at, len, u.size);
   }
   let method: string | null = null, path: string | null = null, scheme: string | null = null, authority: string | null = null;
@@ -84,8 +88,7 @@ export function inflate(
     // (ENC_ASCII: a byte above 0x7f shows as U+FFFD)
     const name = asciiText(h.name, 0, h.name.length, true);
     const value = asciiText(h.value, 0, h.value.length, true);
-    const at = Math.max(o, base + h.start);
-    const len = Math.min(h.end - h.start, Math.max(0, o + block.length - at));
+    const [at, len] = place(h.start, h.end);
     const hi = st.add(f.header, tvb, at, len, null);
     hi.add(f.headerNameLength, htvb, ho, 4, h.name.length);
     strayCheck(hi.add(f.headerName, htvb, ho + 4, h.name.length, name), buf, ho + 4, ho + 4 + h.name.length);

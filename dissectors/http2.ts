@@ -52,13 +52,17 @@ const F_END_STREAM = 0x1, F_ACK = 0x1, F_END_HEADERS = 0x4, F_PADDED = 0x8, F_PR
 const T_DATA = 0, T_HEADERS = 1, T_PRIORITY = 2, T_RST = 3, T_SETTINGS = 4, T_PUSH = 5, T_PING = 6, T_GOAWAY = 7,
   T_WINDOW = 8, T_CONTINUATION = 9, T_ALTSVC = 10, T_BLOCKED = 11, T_ORIGIN = 12, T_PRIORITY_UPDATE = 16;
 
+/** HTTP/2 straight on TCP (h2c, decode-as): the TCP stream is the connection, TCP's segment the reassembly. */
+export function tcpCall(seg: TcpSegment, st: NonNullable<TcpSegment["stream"]>): Http2Call {
+  return { conn: st, dir: seg.flow === st.flow1 ? 0 : 1, seg, tls: false, tcp: seg };
+}
+
 /** What the caller handed over: an Http2Call, or TCP's segment (decode-as: -d tcp.port==N,http2). */
 function callOf(data: unknown): Http2Call | undefined {
   if (data === null || typeof data !== "object") return undefined;
   if ("conn" in data) return data as Http2Call;
-  const seg = data as Partial<TcpSegment>;
-  if (seg.stream === undefined || seg.stream === null) return undefined;
-  return { conn: seg.stream, dir: seg.flow === seg.stream.flow1 ? 0 : 1, seg: seg as TcpSegment, tls: false, tcp: seg as TcpSegment };
+  const seg = data as TcpSegment;
+  return seg.stream != null ? tcpCall(seg, seg.stream) : undefined;
 }
 
 /** Does this payload start with the client connection preface? */
