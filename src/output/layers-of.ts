@@ -12,7 +12,7 @@ import type { Dissection } from "../core/dissect.js";
 import { protocolByAbbrev } from "../core/proto.js";
 import type { Item } from "../core/tree.js";
 import type { DataSource } from "../core/tvb.js";
-import { ovpnFields, tunnelOf, type Tunnel } from "./layers-tunnel.js";
+import { ownFields, tunnelOf, type Tunnel } from "./layers-tunnel.js";
 
 export interface Layer {
   abbrev: string;
@@ -155,15 +155,30 @@ export function layersOf(d: Dissection): Layer[] {
     } else {
       // e.g. an OpenVPN control packet whose TLS was reassembled elsewhere: its header ends after the message packet-id
       // (tls-crypt: before the encrypted control payload)
-      const of = l.abbrev === "openvpn" ? ovpnFields(n.it, new Map()) : null;
+      const of = l.abbrev === "openvpn" ? ownFields(n.it, new Map()) : null;
       const tc = of?.get("openvpn.tls_crypt.ciphertext"), mpid = of?.get("openvpn.mpid");
-      if (tc !== undefined && tc.ds === l.ds) l.header = tc.start - l.start;
+      const cipher = l.abbrev === "tls" ? ciphertextBytes(n.it, l.ds) : 0;
+      // TLS records decrypted into another source: the payload is their ciphertext, the header the rest (each record's 5 bytes)
+      if (cipher > 0) l.header = Math.max(0, l.end - l.start - cipher);
+      else if (tc !== undefined && tc.ds === l.ds) l.header = tc.start - l.start;
       else if (mpid !== undefined && mpid.ds === l.ds) l.header = mpid.start + mpid.len - l.start;
       else l.header = Math.min(n.it.len, l.end - l.start);
     }
     l.payload = l.end - l.start - l.header;
   }
   return nodes.map((n) => n.layer);
+}
+
+/** Bytes of encrypted application data (tls.app_data) in a TLS item's records, in its own source. */
+function ciphertextBytes(it: Item, ds: DataSource): number {
+  let n = 0;
+  if (it.children === null) return 0;
+  for (const c of it.children) {
+    if (c.field !== null && c.field.type === "protocol") continue;
+    if (c.field !== null && c.field.abbrev === "tls.app_data" && c.ds === ds) n += c.len;
+    else n += ciphertextBytes(c, ds);
+  }
+  return n;
 }
 
 function isDescendant(nodes: Node[], j: number, i: number): boolean {

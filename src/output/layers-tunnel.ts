@@ -45,15 +45,15 @@ export interface Tunnel {
   why: string | null;
 }
 
-/** The OpenVPN item's fields (not descending into protocols), by abbrev, first occurrence. */
-export function ovpnFields(it: Item, out: Map<string, Item>): Map<string, Item> {
+/** A protocol item's own fields (not descending into the protocols under it), by abbrev, first occurrence. */
+export function ownFields(it: Item, out: Map<string, Item>): Map<string, Item> {
   if (it.children === null) return out;
   for (const c of it.children) {
     if (c.field !== null) {
       if (c.field.type === "protocol") continue;
       if (!out.has(c.field.abbrev)) out.set(c.field.abbrev, c);
     }
-    ovpnFields(c, out);
+    ownFields(c, out);
   }
   return out;
 }
@@ -62,7 +62,7 @@ const CRYPTO: [string, string][] = [["openvpn.data.hmac", "HMAC"], ["openvpn.dat
 
 /** The wrapping of an OpenVPN data packet (null for control packets and fragments of TCP records). */
 export function tunnelOf(it: Item, ds: DataSource): Tunnel | null {
-  const f = ovpnFields(it, new Map());
+  const f = ownFields(it, new Map());
   if (f.has("openvpn.split") || f.has("openvpn.continuation")) return null;
   const op = f.get("openvpn.opcode");
   const dec = f.get("openvpn.decrypted");

@@ -14,7 +14,7 @@ import { fieldByAbbrev } from "../../src/core/field.js";
 import { protocolByAbbrev } from "../../src/core/proto.js";
 import { PacketInfo } from "../../src/core/pinfo.js";
 import { Session } from "../../src/core/session.js";
-import { Tree } from "../../src/core/tree.js";
+import { Tree, type Item } from "../../src/core/tree.js";
 import { Tvb } from "../../src/core/tvb.js";
 import { keylogFromLogs } from "../../src/openvpn/fromlog.js";
 import { formatKeyLog } from "../../src/openvpn/keylog.js";
@@ -173,6 +173,36 @@ describe.skipIf(FILES.length === 0)("layersOf on the fixtures", () => {
       expect(ls[sw].end - ls[sw].start).toBe(ls[sw].ds.data.length);
     }
     expect(seen).toBeGreaterThan(0);
+  });
+});
+
+describe("decrypted TLS (fixtures/https.pcapng with its key log)", () => {
+  test("a TLS layer's payload is its records' ciphertext, its header their 5-byte record headers", () => {
+    const file = join(FIXTURES, "https.pcapng");
+    if (!existsSync(file)) return;
+    const d = new Dissector({ tree: true }, new Session({ prefs: { "tls.keylog_file": join(FIXTURES, "https.keys") } }));
+    const recLen = fieldByAbbrev("tls.record.length")!;
+    let seen = 0;
+    for (const fr of readCaptureSync(file).frames) {
+      const x = d.dissect(fr);
+      const ls = layersOf(x);
+      checkInvariants(ls, fr.caplen, `https frame ${fr.num}`);
+      const t = ls.findIndex((l) => l.abbrev === "tls");
+      if (t < 0 || !ls.some((l) => l.parent === t && l.newSource && l.name === "HTTP")) continue;
+      // only application-data records here: every record is 5 header bytes and its length of ciphertext
+      const lens: number[] = [];
+      const walkLens = (it: Item): void => {
+        for (const c of it.children ?? []) {
+          if (c.field === recLen) lens.push(c.value as number);
+          walkLens(c);
+        }
+      };
+      walkLens(x.tree.root);
+      expect(ls[t].header, `frame ${fr.num}`).toBe(5 * lens.length);
+      expect(ls[t].payload, `frame ${fr.num}`).toBe(lens.reduce((a, b) => a + b, 0));
+      seen++;
+    }
+    expect(seen).toBeGreaterThanOrEqual(2);
   });
 });
 
