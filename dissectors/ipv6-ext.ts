@@ -11,7 +11,7 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
-import { IPV6_OPT_TYPES, ROUTING_TYPES, ctxOf, dissectNext, ipv6, type Ipv6Info } from "./ipv6.js";
+import { IPV6_OPT_TYPES, ROUTING_TYPES, ctxOf, dissectNext, extInfo, ipv6, type Ipv6Info } from "./ipv6.js";
 
 const f = ipv6.f;
 const IPV6_FRAGMENT_FIELDS: FragmentFields = {
@@ -140,6 +140,7 @@ function dissectOptHeader(hop: boolean) {
   return (tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number => {
     const info = ctxOf(data, tree, pinfo);
     const p = hop ? hopopts : dstopts;
+    extInfo(pinfo, hop ? "IPv6 hop-by-hop options" : "IPv6 destination options");
     const nxt = tvb.u8(0);
     const t = tree.add(p.hf, tvb, 0, tvb.length, null);
     t.add(hop ? f.hopoptsNxt : f.dstoptsNxt, tvb, 0, 1, nxt);
@@ -182,6 +183,7 @@ export const routing = defineProtocol({
   registers: [["ip.proto", 43]],
   dissect(tvb, pinfo, tree, data) {
     const info = ctxOf(data, tree, pinfo);
+    extInfo(pinfo, "IPv6 routing");
     const nxt = tvb.u8(0);
     const t = tree.add(routing.hf, tvb, 0, tvb.length, null);
     t.add(f.routingNxt, tvb, 0, 1, nxt);
@@ -228,6 +230,12 @@ export const routing = defineProtocol({
       }
     } else if (total > 4) {
       t.add(f.routingUnknown, tvb, 4, total - 4, tvb.bytes(4, total - 4));
+    }
+    // with segments left, the packet is on its way to the routing header's final address: tshark
+    // shows that as the destination and keys conversations (tcp.stream, udp.stream) on it
+    if (info.pseudoDst !== null && segleft > 0) {
+      pinfo.netDst = info.pseudoDst;
+      if (pinfo.cols !== null) pinfo.cols.dst = ipv6ToString(info.pseudoDst);
     }
     dissectNext(nxt, tvb.sub(total), pinfo, info);
     return tvb.length;

@@ -242,6 +242,7 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   } else if (jumbo) {
     // no usable Jumbo Payload option: nothing follows the header
     plItem.expert("error", "malformed", "IPv6 payload length equals 0 and Hop-By-Hop present and Jumbo Payload option missing", "ipv6");
+    pinfo.setInfo("Invalid IPv6 payload length");
     jumbo = false;
   }
   if (!pinfo.inErrorPkt && (jumbo ? jplen : plen) > framing) {
@@ -291,15 +292,29 @@ export function dissectNext(nxt: number, tvb: Tvb, pinfo: PacketInfo, info: Ipv6
   }
   // No Next Header: whatever still follows is shown as data (tshark)
   if (nxt === 59) {
+    pinfo.setInfo("IPv6 no next header");
     if (tvb.reportedLength !== 0 || tvb.length !== 0) callData(tvb, pinfo, info.root);
     return;
   }
   // any other next header is called even with nothing left (payload length 0 without a
   // jumbo option): it then runs out of bytes and is marked, as in tshark
   info.payloadLen = tvb.reportedLength;
+  const marked = pinfo.malformed || pinfo.truncated;
   if (callTable("ip.proto", nxt, tvb, pinfo, info.root, info) === 0 && !tryHeuristics("ip", tvb, pinfo, info.root, info)) {
+    // (what tshark shows for a protocol it has no dissector for; IPv4 writes "NAME (N)"), unless
+    // the protocol's dissector ran out of an empty payload: that exception ends the packet in tshark
+    const threw = !marked && (pinfo.malformed || pinfo.truncated);
+    if (pinfo.cols !== null && !threw) pinfo.setInfo(`Unknown IP Protocol: ${IPPROTO[nxt] ?? "Unknown"} (${nxt})`);
     callData(tvb, pinfo, info.root);
   }
+}
+
+/**
+ * An extension header's name goes in Info as it is read (after anything there, with tshark's
+ * " , "): it stays only when nothing after it sets Info, e.g. when the header is cut short.
+ */
+export function extInfo(pinfo: PacketInfo, name: string): void {
+  if (pinfo.cols !== null) pinfo.appendInfoSep(" , ", name);
 }
 
 /** The context an extension header gets; when called from somewhere else than ipv6, a minimal one. */

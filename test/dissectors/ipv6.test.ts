@@ -1,7 +1,9 @@
 /**
  * IPv6: differential tests against tshark 4.0 (fixed header, address details,
  * hop-by-hop/destination options, routing types 0 and 4, fragment header) over
- * the ipv6 fixture, corpus files with extension headers and a synthetic capture;
+ * the ipv6 fixture, corpus files with extension headers and a synthetic capture
+ * (fields, -V, and the summary line: Info around extension headers, the routing
+ * header's final destination);
  * unit tests (truncated header, payload length beyond the frame, jumbo without
  * the option, bad version); and a fuzz that must never throw.
  */
@@ -148,6 +150,47 @@ describe.skipIf(!haveTshark())("ipv6 vs tshark", () => {
     const [cells, d] = diff(file, V6_FIELDS);
     expect(d, formatDisagreements(d, 30)).toEqual([]);
     expect(cells).toBeGreaterThan(0);
+  });
+
+  // The summary line: an extension header's name in Info when nothing after it sets one
+  // (cut short, malformed), "IPv6 no next header", "Unknown IP Protocol: NAME (N)" for a
+  // next header no dissector takes, and the routing header's final address as the
+  // destination (column and conversations) while segments are left.
+  it("summary lines and conversations around extension headers equal tshark's", () => {
+    const raw = (p: Uint8Array): Uint8Array => eth(p, 0x86dd);
+    const cut = (p: Uint8Array, n: number) => ({ data: raw(p).subarray(0, 14 + 40 + n), len: raw(p).length });
+    const a1 = [0x20, 1, ...new Array(13).fill(0), 0xaa];
+    const a2 = [0x20, 1, ...new Array(13).fill(0), 0xbb];
+    const pad = [59, 0, 1, 4, 0, 0, 0, 0];
+    const list: (Uint8Array | { data: Uint8Array; len: number })[] = [
+      raw(v6(59, [])), raw(v6(59, [1, 2, 3, 4])), raw(v6(0, pad)), raw(v6(60, pad)),
+      raw(v6(44, [59, 0, 0, 0, 0, 0, 0, 1])), // atomic fragment
+      raw(v6(253, [1, 2, 3, 4])), raw(v6(0, [253, 0, 1, 4, 0, 0, 0, 0, 1, 2, 3, 4])),
+      raw(v6(64, [1, 2, 3, 4])), raw(v6(89, [1, 2, 3, 4])),
+      cut(v6(0, pad), 4), cut(v6(60, pad), 4), cut(v6(43, [59, 2, 0, 1, 0, 0, 0, 0, ...a1]), 4), cut(v6(44, [59, 0, 0, 0, 0, 0, 0, 1]), 4),
+      raw(v6(0, [0, 0, 1, 4, 0, 0, 0, 0])), // a second hop-by-hop header with no bytes: malformed
+      raw(v6(0, [59, 0, 1, 4, 0, 0, 0, 0], { plen: 0 })), // payload length 0, no jumbo option
+      raw(v6(43, [59, 2, 2, 1, 0, 0, 0, 0, ...a1])), raw(v6(43, [59, 2, 2, 0, 0, 0, 0, 0, ...a1])), // type 2, segments left 1 / 0
+      raw(v6(43, [59, 4, 4, 1, 1, 0, 0, 0, ...a1, ...a2])), raw(v6(43, [59, 4, 0, 2, 0, 0, 0, 0, ...a1, ...a2])), // SRH, type 0
+      raw(v6(43, [17, 2, 2, 1, 0, 0, 0, 0, ...a1, ...UDP])), // UDP to the home address…
+      raw(v6(17, UDP, { dst: a1 })), // …is the same conversation as UDP sent there directly
+      raw(v6(17, UDP)),
+    ];
+    const file = writePcap("summary-ipv6.pcap", list);
+    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+    const run = (cmd: string, args: string[]): string => spawnSync(cmd, args, { env, encoding: "utf8" }).stdout;
+    const nestcap = (args: string[]): string => run(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, ...args]);
+    const tshark = (args: string[]): string => run("tshark", ["-n", "-r", file, "--disable-protocol", "ospf", ...args]);
+    const ours = nestcap([]);
+    expect(ours).toMatch(/IPv6 hop-by-hop options\[Packet size limited during capture\]/);
+    expect(ours).toMatch(/Unknown IP Protocol: OSPF IGP \(89\)/);
+    expect(ours).toBe(tshark([]));
+    const fields = ["-T", "fields", "-e", "ipv6.dst", "-e", "_ws.col.Destination", "-e", "udp.stream", "-e", "_ws.col.Info"];
+    expect(nestcap(fields)).toBe(tshark(fields));
+    for (const f of corpus("tcpdump", (n) => ["ipv6-routing-header.pcap", "ipv6-srh-insert-cksum.pcap", "kday1.pcap", "ipv6_missing_jumbo_payload_option.pcap", "ipv6hdr-heapoverflow.pcap"].includes(n))) {
+      const o = run(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", f]);
+      expect(o, basename(f)).toBe(run("tshark", ["-n", "-r", f]));
+    }
   });
 
   it("agrees on a synthetic capture of extension headers and odd lengths", () => {
