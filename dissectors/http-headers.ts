@@ -66,6 +66,8 @@ export function requestOrReply(line: string): number {
 
 export interface Headers {
   contentType: string | null;
+  /** What follows the media type in Content-Type (its parameters: a multipart body's boundary). */
+  contentTypeParams: string | null;
   contentLength: number;
   contentEncoding: string | null;
   chunked: boolean;
@@ -210,6 +212,7 @@ export function header(
         const semi = ct.indexOf(";");
         if (semi >= 0) ct = ct.slice(0, semi);
         h.contentType = ct.trim().toLowerCase();
+        h.contentTypeParams = semi >= 0 ? value.slice(semi + 1) : null;
         break;
       }
       case "contentEncoding":

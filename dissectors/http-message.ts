@@ -14,7 +14,7 @@ import { timeDiff } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
 import { decodeContent, dechunk, findLineEnd, LINE } from "../src/http/body.js";
-import { mediaHandler, mediaRefuses } from "../src/http/names.js";
+import { mediaArgument, mediaHandler, mediaRefuses } from "../src/http/names.js";
 import {
   f, fullUri, header, hf, hide, isPrint, latin1, requestLine, requestOrReply, responseLine,
   T_OTHER, T_REQUEST, T_RESPONSE, type Headers,
@@ -105,7 +105,7 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   else pinfo.setInfo("Continuation");
 
   const h: Headers = {
-    contentType: null, contentLength: -1, contentEncoding: null, chunked: false, transferEncoding: null,
+    contentType: null, contentTypeParams: null, contentLength: -1, contentEncoding: null, chunked: false, transferEncoding: null,
     host: null, haveCL: false, haveTE: false, upgrade: null,
   };
   let method = "", uri = "", code = 0;
@@ -295,7 +295,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   const proto = handler !== "data" ? protocolByAbbrev(handler) : undefined;
   if (ct !== null && handler === "media" && mediaRefuses(ct, bodyTvb.bytes(0, n)))
     ti.expert("note", "malformed", "HTTP body subdissector failed, trying heuristic subdissector", "http", "http.subdissector_failed");
-  if (proto === undefined || callDissector(proto, bodyTvb, pinfo, tree, ct) === 0) {
+  if (proto === undefined || callDissector(proto, bodyTvb, pinfo, tree, mediaArgument(handler, ct!, h.contentTypeParams)) === 0) {
     const media = ct !== null && handler !== "media" && handler !== "data" ? protocolByAbbrev("media") : undefined;
     if (media !== undefined) callDissector(media, bodyTvb, pinfo, tree, ct);
     // no Content-Type (or a continuation): under HTTP, as tshark's call_data_dissector(…, http_tree);

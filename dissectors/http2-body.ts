@@ -9,7 +9,7 @@ import { callDissector, protocolByAbbrev } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
 import { decodeContent } from "../src/http/body.js";
-import { MEDIA_TYPES } from "../src/http/names.js";
+import { MEDIA_TYPES, mediaArgument } from "../src/http/names.js";
 import type { OneWay } from "./http2-state.js";
 import { http2 } from "./http2.js";
 
@@ -78,5 +78,5 @@ function bodyData(body: Tvb, pinfo: PacketInfo, tree: Item, parent: Item, ow: On
   if (handler === undefined || handler === "media") return;
   const proto = protocolByAbbrev(handler);
   // (a body that breaks its dissector is marked where tcp_dissect_pdus catches it: beside the HTTP/2 items)
-  if (proto !== undefined) callDissector(proto, body, pinfo, parent, ct, root);
+  if (proto !== undefined) callDissector(proto, body, pinfo, parent, mediaArgument(handler, ct, ow.contentTypeParams), root);
 }

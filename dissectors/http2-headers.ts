@@ -192,6 +192,8 @@ function track(ow: OneWay, stream: H2Stream, name: string, value: string, frame:
       let e = 0;
       while (e < value.length && value[e] !== ";" && value[e] !== " " && value[e] !== "\t") e++;
       ow.contentType = value.slice(0, e).toLowerCase();
+      const semi = value.indexOf(";");
+      ow.contentTypeParams = semi >= 0 ? value.slice(semi + 1) : null;
     }
   }
   if ((name === ":status" || name === ":method") && ow.dataInitiatedIn === 0) ow.dataInitiatedIn = frame;

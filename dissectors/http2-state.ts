@@ -32,6 +32,8 @@ export interface Http2Call {
 /** One direction of one stream: what its headers said about the body, and the body so far. */
 export class OneWay {
   contentType: string | null = null;
+  /** The Content-Type's parameters (after the first ';'): a multipart body's boundary. */
+  contentTypeParams: string | null = null;
   contentEncoding: string | null = null;
   partial = false;
   /** Frame of the HEADERS with :method or :status (0: none seen, the body is not gathered). */

@@ -130,6 +130,9 @@ export const MEDIA_TYPES: ReadonlyMap<string, string> = new Map([
     "application/x-wms-logplaystats", "application/x-wms-sendevent", "image/svg+xml", "message/imdn+xml",
   ].map((t) => [t, "xml"] as const),
   ["application/octet-stream", "data"],
+  // MIME multipart (packet-multipart.c registers these; other multipart/ types stay data)
+  ...["multipart/mixed", "multipart/related", "multipart/alternative", "multipart/form-data", "multipart/report",
+    "multipart/signed", "multipart/encrypted"].map((t) => [t, "mime_multipart"] as const),
   // DNS over HTTPS (packet-dns.c registers it)
   ["application/dns-message", "dns"],
 ]);
@@ -169,4 +172,57 @@ const SIGNED: ReadonlyMap<string, (b: Uint8Array) => boolean> = new Map([
 export function mediaRefuses(ct: string, body: Uint8Array): boolean {
   const ok = SIGNED.get(ct);
   return ok !== undefined && !ok(body);
+}
+
+/** A body's media type and the parameters after it in Content-Type (what a multipart body needs: its boundary). */
+export interface MediaContent {
+  type: string;
+  params: string | null;
+}
+
+const blank = (c: string): boolean => c === " " || c === "\t" || c === "\r" || c === "\n" || c === "\v" || c === "\f";
+
+/**
+ * The value of parameter `key` (any case) in a media type's parameters ("boundary=x;
+ * charset=\"utf-8\""), a quoted value unquoted (backslash pairs as the character); null when absent.
+ */
+export function mediaParameter(params: string, key: string): string | null {
+  const s = params, n = s.length, k = key.toLowerCase();
+  let p = 0;
+  while (p < n) {
+    while (p < n && blank(s[p])) p++;
+    const ns = p;
+    while (p < n && s[p] !== "=" && s[p] !== ";" && !blank(s[p])) p++;
+    const name = s.slice(ns, p).toLowerCase();
+    while (p < n && blank(s[p])) p++;
+    if (p >= n) return null;
+    if (s[p] !== "=") {
+      while (p < n && s[p] !== ";") p++;
+      p++;
+      continue;
+    }
+    p++;
+    while (p < n && blank(s[p])) p++;
+    let value = "";
+    if (s[p] === '"') {
+      for (p++; p < n && s[p] !== '"'; p++) {
+        if (s[p] === "\\" && p + 1 < n) p++;
+        value += s[p];
+      }
+      p++;
+    } else {
+      const vs = p;
+      while (p < n && s[p] !== ";" && !blank(s[p])) p++;
+      value = s.slice(vs, p);
+    }
+    if (name === k) return value;
+    while (p < n && s[p] !== ";") p++;
+    p++;
+  }
+  return null;
+}
+
+/** What a media-type dissector gets as its data: the type, and for a multipart body its parameters too. */
+export function mediaArgument(handler: string, type: string, params: string | null): string | MediaContent {
+  return handler === "mime_multipart" ? { type, params } : type;
 }
