@@ -200,6 +200,8 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   const srcStr = strs ? ipv4ToString(src) : "";
   top.add(f.src, tvb, 12, 4, src);
   top.add(f.addr, tvb, 12, 4, src).hidden = true;
+  // the Source column as soon as the address is read: a header cut before the destination still shows it (tshark)
+  if (pinfo.cols !== null) pinfo.cols.src = srcStr;
   const sh = top.addGenerated(f.srcHost, tvb, 12, 4, srcStr);
   sh.hidden = true;
   const hh = top.addGenerated(f.host, tvb, 12, 4, srcStr);
@@ -245,7 +247,8 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   const mf = (flags & 1) !== 0;
   const saveFrag = pinfo.fragmented;
   let next: Tvb | null = null;
-  if (s.pref("ip.defragment", true) && (mf || fragOff !== 0) && ipLen > hlen && tvb.has(hlen, ipLen - hlen) && !ipsumBad) {
+  // (a fragment whose total length runs past the packet is not reassembled: its first piece is dissected as it is, as tshark)
+  if (s.pref("ip.defragment", true) && (mf || fragOff !== 0) && limited && ipLen > hlen && tvb.has(hlen, ipLen - hlen) && !ipsumBad) {
     const st = s.get("ip", () => new IpState());
     const key = `${src}|${dst}|${id}|${nxt}`;
     const r = st.defrag.add(key, pinfo.num, fragOff * 8, tvb.bytes(hlen, ipLen - hlen), mf);

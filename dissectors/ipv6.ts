@@ -219,6 +219,8 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   const strs = full || pinfo.cols !== null || tr.wants(f.host) || tr.wants(f.srcHost) || tr.wants(f.dstHost);
   const srcStr = strs ? ipv6ToString(src) : "";
   top.add(f.src, tvb, 8, 16, src);
+  // the Source column as soon as the address is read: a header cut before the destination still shows it (tshark)
+  if (pinfo.cols !== null) pinfo.cols.src = srcStr;
   top.add(f.addr, tvb, 8, 16, src).hidden = true;
   top.addGenerated(f.srcHost, tvb, 8, 16, srcStr).hidden = true;
   top.addGenerated(f.host, tvb, 8, 16, srcStr).hidden = true;
@@ -299,12 +301,9 @@ export function dissectNext(nxt: number, tvb: Tvb, pinfo: PacketInfo, info: Ipv6
   // any other next header is called even with nothing left (payload length 0 without a
   // jumbo option): it then runs out of bytes and is marked, as in tshark
   info.payloadLen = tvb.reportedLength;
-  const marked = pinfo.malformed || pinfo.truncated;
   if (callTable("ip.proto", nxt, tvb, pinfo, info.root, info) === 0 && !tryHeuristics("ip", tvb, pinfo, info.root, info)) {
-    // (what tshark shows for a protocol it has no dissector for; IPv4 writes "NAME (N)"), unless
-    // the protocol's dissector ran out of an empty payload: that exception ends the packet in tshark
-    const threw = !marked && (pinfo.malformed || pinfo.truncated);
-    if (pinfo.cols !== null && !threw) pinfo.setInfo(`Unknown IP Protocol: ${IPPROTO[nxt] ?? "Unknown"} (${nxt})`);
+    // (what tshark shows for a protocol it has no dissector for; IPv4 writes "NAME (N)")
+    if (pinfo.cols !== null) pinfo.setInfo(`Unknown IP Protocol: ${IPPROTO[nxt] ?? "Unknown"} (${nxt})`);
     callData(tvb, pinfo, info.root);
   }
 }

@@ -126,7 +126,7 @@ export function addHeuristic(table: string, proto: Protocol, fn: HeuristicFn): v
  * mark, keeping everything the dissector added before it ran out of bytes. The mark goes
  * in `markTree` (default `tree`): where tshark's exception would be caught, which for a
  * header nested in its caller's subtree (IPv6 extension headers) is the caller's parent.
- * Returns bytes consumed (0 = rejected).
+ * Returns bytes consumed (0 = rejected; at least 1 when the dissector ran out of bytes).
  */
 export function callDissector(p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown, markTree: Item = tree): number {
   const depth = pinfo.layers.length;
@@ -137,7 +137,9 @@ export function callDissector(p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: It
   } catch (e) {
     if (!(e instanceof BoundsError)) throw e;
     markBoundsError(e, p, tvb, pinfo, markTree);
-    return tvb.length;
+    // it took the bytes and ran out of them: never "not mine" (0), even with none captured
+    // (else the caller would try another dissector or label the payload unknown)
+    return tvb.length > 0 ? tvb.length : 1;
   }
   if (r === 0) {
     pinfo.layers.length = depth;
