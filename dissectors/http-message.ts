@@ -94,6 +94,10 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     return end - o0;
   }
 
+  // plain HTTP on HTTPS's port (http.tls.port: 443), outside TLS
+  if ((pinfo.srcport === 443 || pinfo.dstport === 443) && !pinfo.layers.includes("tls")) {
+    ti.expert("warn", "security", "Unencrypted HTTP protocol detected over encrypted port, could indicate a dangerous misconfiguration.", "http", "http.tls_port");
+  }
   if (o !== o0) {
     const msg = "Leading CRLF previous message in the stream may have extra CRLF";
     ti.addText(tvb, o0, 2, msg).expert("error", "malformed", msg, "http", "http.leading_crlf");

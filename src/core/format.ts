@@ -306,7 +306,8 @@ export function valueDisplay(f: Field, v: Value): string {
         if (f.base === "none") return s ?? `Unknown (${n})`;
         return `${s ?? "Unknown"} (${num})`;
       }
-      return f.unit ? `${num} ${f.unit}` : num;
+      // Wireshark's unit strings have a singular for 1 ("1 octet", "2 octets")
+      return f.unit ? `${num} ${n === 1 && f.unit.endsWith("s") ? f.unit.slice(0, -1) : f.unit}` : num;
     }
     case "rel_time":
       return `${timeToSeconds(v as Time)} seconds`;

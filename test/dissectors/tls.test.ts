@@ -343,6 +343,11 @@ describe.skipIf(!haveTshark())("TLS -V tree vs tshark", () => {
       const want = execFileSync("tshark", ["-n", "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
       expect(want).toContain("HTTP/1.1 200 OK  (text/javascript)");
       expect(runCli(["-r", file]).stdout).toBe(want);
+      // and the whole tree: each HTTP message warns of cleartext on HTTPS's port (http.tls_port),
+      // a 1-byte chunk is "1 octet"
+      const tree = execFileSync("tshark", ["-n", "-r", file, "-V"], { encoding: "utf8", env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 26 });
+      expect(tree).toContain("Unencrypted HTTP protocol detected over encrypted port");
+      expect(runCli(["-r", file, "-V"]).stdout).toBe(tree);
     }
   });
 
