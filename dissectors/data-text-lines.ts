@@ -2,7 +2,7 @@
  * Line-based text data (Wireshark's packet-text-media.c): a text body shown line by
  * line. Called by HTTP (and others) with the media type as `data`; no table of its own.
  */
-import { labelText } from "../src/core/format.js";
+import { labelBytes } from "../src/core/format.js";
 import { callDissector, defineProtocol } from "../src/core/proto.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
 import { looksLikeXmlText, xml } from "./xml.js";
@@ -24,11 +24,7 @@ export const dataTextLines = defineProtocol({
     while (p < n) {
       findLineEnd(d, p, n);
       const next = LINE.next;
-      if (full) {
-        let s = "";
-        for (let i = p; i < next; i++) s += String.fromCharCode(d[i]);
-        ti.addText(tvb, p, next - p, labelText(s));
-      }
+      if (full) ti.addText(tvb, p, next - p, labelBytes(d, p, next));
       lines++;
       p = next;
     }

@@ -8,7 +8,7 @@
  * defineProtocol, so the helper files need not import http.ts (no import cycle).
  */
 import type { Field } from "../src/core/field.js";
-import { labelText } from "../src/core/format.js";
+import { labelBytes } from "../src/core/format.js";
 import { asciiText, strayCheck } from "../src/core/strings.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
@@ -172,7 +172,7 @@ export function header(
   while (v < le && (d[v] === 0x20 || d[v] === 0x09)) v++;
   const value = latin1(d, v, le);
   const whole = latin1(d, p, next);
-  const label = full ? labelText(whole) : "";
+  const label = full ? labelBytes(d, p, next) : "";
   // an empty name is no name either
   let badName = colon === p;
   for (let i = p; i < colon && !badName; i++) if (!isTokenChar(d[i])) badName = true;

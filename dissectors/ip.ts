@@ -202,6 +202,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   top.add(f.addr, tvb, 12, 4, src).hidden = true;
   // the Source column as soon as the address is read: a header cut before the destination still shows it (tshark)
   if (pinfo.cols !== null) pinfo.cols.src = srcStr;
+  if (full) top.appendText(`, Src: ${srcStr}`);
   const sh = top.addGenerated(f.srcHost, tvb, 12, 4, srcStr);
   sh.hidden = true;
   const hh = top.addGenerated(f.host, tvb, 12, 4, srcStr);
@@ -213,7 +214,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   pinfo.netDst = tvb.bytes(16 + dstOff, 4);
   const dstStr = strs ? ipv4ToString(dst) : "";
   if (pinfo.cols !== null) pinfo.setSrcDst(srcStr, dstStr);
-  if (full) top.appendText(`, Src: ${srcStr}, Dst: ${dstStr}`);
+  if (full) top.appendText(`, Dst: ${dstStr}`);
 
   // TTL sanity (RFC 3171 local network control block, low TTL)
   if ((dst & 0xffffff00) >>> 0 === 0xe0000000) {

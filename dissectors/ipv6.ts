@@ -232,6 +232,7 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   top.addGenerated(f.dstHost, tvb, 24, 16, dstStr).hidden = true;
   top.addGenerated(f.host, tvb, 24, 16, dstStr).hidden = true;
   if (pinfo.cols !== null) pinfo.setSrcDst(srcStr, dstStr);
+  // (unlike IPv4's, the label gets both addresses once both are read: a header cut in the destination shows neither)
   if (full) top.appendText(`, Src: ${srcStr}, Dst: ${dstStr}`);
   addAddrDetail(top, tvb, 8, src, true);
   addAddrDetail(top, tvb, 24, dst, false);

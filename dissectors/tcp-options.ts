@@ -45,8 +45,9 @@ export function dissectOptions(tvb: Tvb, start: number, total: number, pinfo: Pa
       const opt = tvb.u8(offset);
       length--;
       if (eolSeen && opt !== 0) {
-        // 4.0: only zero padding may follow an EOL
-        expertItem(optItem, tvb, offset, length + 1, f.eNonZeroAfterEol, "error", "protocol", "Non-zero header padding");
+        // 4.0: only zero padding may follow an EOL; the note is added, then its bytes must be there (tshark)
+        expert(optItem.addText(tvb, offset, length + 1, "Non-zero header padding"), f.eNonZeroAfterEol, "error", "protocol", "Non-zero header padding");
+        tvb.ensure(offset, length + 1);
         return;
       }
       if (opt === 0 || opt === 1) {

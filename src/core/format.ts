@@ -225,6 +225,23 @@ function escapeString(s: string): string {
 
 const C_ESC: Record<number, string> = { 7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v" };
 
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * A label from packet bytes d[a, b), as tshark prints one (format_text over the raw bytes):
+ * UTF-8 text as it is, control characters escaped. Bytes that are not UTF-8, which tshark
+ * writes out raw, become U+FFFD here.
+ */
+export function labelBytes(d: Uint8Array, a: number, b: number): string {
+  let s = "";
+  for (let i = a; i < b; i++) {
+    const c = d[i];
+    if (c >= 0x80) return labelText(UTF8.decode(d.subarray(a, b)));
+    s += String.fromCharCode(c);
+  }
+  return labelText(s);
+}
+
 /** format_text() for tree labels: C escapes / \ooo for control characters, the rest as is. */
 export function labelText(s: string): string {
   let plain = true;

@@ -1,0 +1,33 @@
+/**
+ * -V of corpus captures at the edges of how tshark writes labels, equal to tshark's line for
+ * line: UTF-8 in header names and text lines (printed as it is, not byte by byte), a long
+ * expert message (cut at the label length without a "[truncated]" mark), an IP header cut
+ * between its source and destination (", Src: …" only), non-zero TCP option padding after
+ * EOL cut by the snaplen. Found by comparing the -V of every corpus file whose summary lines
+ * already agree; skipped when ../shared is absent.
+ */
+import { spawnSync } from "node:child_process";
+import { basename, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { corpus, haveTshark, ROOT } from "../helpers/tshark.js";
+
+const FILES: Record<string, string> = {
+  "http-evader__http-evader-278__input.pcap": "Löchriger-Häddar: foobar",
+  "http-pipeline-files-with-gap__input.pcap": "My passion\u00a0lies",
+  "http-protocol-inspect-v2__http.pcap": "[GET /pagead/ads?client=ca-pub-",
+  "ipv4_invalid_length.pcap": "Internet Protocol Version 4, Src: 140.211.9.206\n",
+  "ipv6_39_byte_header.pcap": "Internet Protocol Version 6\n", // (IPv6 labels both addresses at once)
+  "beep-oobr.pcap": "Non-zero header padding",
+};
+
+const files = [...corpus("suricata-verify", (n) => n in FILES), ...corpus("tcpdump", (n) => n in FILES)];
+
+describe.skipIf(!haveTshark() || files.length === 0)("-V at label edges vs tshark", () => {
+  it.each(files)("%s", (file) => {
+    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+    const run = (cmd: string, args: string[]): string => spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 1 << 28 }).stdout;
+    const ours = run(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-V"]);
+    expect(ours).toContain(FILES[basename(file)]);
+    expect(ours).toBe(run("tshark", ["-n", "-r", file, "-V"]));
+  });
+});
