@@ -90,7 +90,8 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     // binary bytes are HTTP (continuation data) only once a request was seen in the conversation
     if (!conv.sawRequest) return 0;
     pinfo.setInfo("Continuation");
-    callData(tvb.sub(o), pinfo, ti);
+    // (the data starts where the message would have: a skipped empty line is part of it)
+    callData(tvb.sub(o0), pinfo, ti);
     return end - o0;
   }
 
@@ -218,7 +219,8 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   else if (h.contentLength >= 0 && !h.haveTE) bodyLen = Math.min(h.contentLength, end - p);
   else if (type === T_RESPONSE && (method === "HEAD" || (code >= 100 && code < 200) || code === 204 || code === 304)) bodyLen = 0;
   else if (h.chunked) bodyLen = end - p;
-  else if (h.contentLength >= 0) bodyLen = Math.min(h.contentLength, end - p);
+  // a transfer coding other than chunked: any Content-Length is ignored, the body is what is there (tshark)
+  else if (h.haveTE) bodyLen = end - p;
   else if (type === T_REQUEST) bodyLen = 0;
   else bodyLen = end - p;
 

@@ -182,6 +182,15 @@ const HAND: Record<string, Uint8Array> = {
     [true, "GET /x HTTP/1.1\r\nHost: example.com\r\n\r\n"],
     [false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"],
   ]),
+  // a transfer coding other than chunked: every Content-Length is ignored and the body is what the
+  // segment holds (tshark), in a response and in requests with and without a Content-Length
+  transferCoding: conversation(80, [
+    [true, "GET /t HTTP/1.1\r\nHost: h\r\n\r\n"],
+    [false, "HTTP/1.1 200 ok\r\nTransfer-Encoding: lalala\r\nContent-length: 68\r\nContent-length: 34\r\n\r\n" + "X".repeat(68)],
+    [true, "POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: lalala\r\nContent-Length: 5\r\n\r\n" + "Y".repeat(20)],
+    [false, "HTTP/1.1 204 No Content\r\n\r\n"],
+    [true, "POST /q HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: lalala\r\n\r\n" + "Z".repeat(20)],
+  ]),
   heuristic: conversation(8123, [
     [true, "GET /h HTTP/1.1\r\nHost: h:8123\r\n\r\n"],
     [false, "HTTP/1.1 204 No Content\r\nServer: s\r\n\r\n"],

@@ -3,7 +3,8 @@
  * line: UTF-8 in header names and text lines (printed as it is, not byte by byte), a long
  * expert message (cut at the label length without a "[truncated]" mark), an IP header cut
  * between its source and destination (", Src: …" only), non-zero TCP option padding after
- * EOL cut by the snaplen. Found by comparing the -V of every corpus file whose summary lines
+ * EOL cut by the snaplen; HTTP bodies framed by a transfer coding that is not chunked, and
+ * continuation data after an empty line. Found by comparing the -V of every corpus file whose summary lines
  * already agree; skipped when ../shared is absent.
  */
 import { spawnSync } from "node:child_process";
@@ -15,6 +16,9 @@ const FILES: Record<string, string> = {
   "http-evader__http-evader-278__input.pcap": "Löchriger-Häddar: foobar",
   "http-pipeline-files-with-gap__input.pcap": "My passion\u00a0lies",
   "http-protocol-inspect-v2__http.pcap": "[GET /pagead/ads?client=ca-pub-",
+  // a Transfer-Encoding that is not chunked beside two Content-Lengths; binary data after a blank line
+  "http-evader__http-evader-245__input.pcap": "File Data: 68 bytes",
+  "http-evader__http-evader-480__input.pcap": "Data (348 bytes)",
   "ipv4_invalid_length.pcap": "Internet Protocol Version 4, Src: 140.211.9.206\n",
   "ipv6_39_byte_header.pcap": "Internet Protocol Version 6\n", // (IPv6 labels both addresses at once)
   "beep-oobr.pcap": "Non-zero header padding",
