@@ -226,17 +226,24 @@ function escapeString(s: string): string {
 const C_ESC: Record<number, string> = { 7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v" };
 
 const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+/** What GLib's g_unichar_isprint turns down above ASCII (controls, format characters, unassigned, surrogates). */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cn}\p{Cs}]/gu;
+const uEscape = (ch: string): string => {
+  const cp = ch.codePointAt(0)!;
+  return cp > 0xffff ? "\\U" + cp.toString(16).toUpperCase().padStart(8, "0") : "\\u" + cp.toString(16).toUpperCase().padStart(4, "0");
+};
 
 /**
  * A label from packet bytes d[a, b), as tshark prints one (format_text over the raw bytes):
- * UTF-8 text as it is, control characters escaped. Bytes that are not UTF-8, which tshark
- * writes out raw, become U+FFFD here.
+ * UTF-8 text as it is, control characters escaped (as \uXXXX above ASCII: a byte-order
+ * mark, a zero-width space). Bytes that are not UTF-8, which tshark writes out raw, become
+ * U+FFFD here.
  */
 export function labelBytes(d: Uint8Array, a: number, b: number): string {
   let s = "";
   for (let i = a; i < b; i++) {
     const c = d[i];
-    if (c >= 0x80) return labelText(UTF8.decode(d.subarray(a, b)));
+    if (c >= 0x80) return labelText(UTF8.decode(d.subarray(a, b))).replace(UNPRINTABLE, uEscape);
     s += String.fromCharCode(c);
   }
   return labelText(s);

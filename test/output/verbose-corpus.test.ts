@@ -1,6 +1,7 @@
 /**
  * -V of corpus captures at the edges of how tshark writes labels, equal to tshark's line for
- * line: UTF-8 in header names and text lines (printed as it is, not byte by byte), a long
+ * line: UTF-8 in header names and text lines (printed as it is, not byte by byte; a byte-order
+ * mark as \uFEFF), a long
  * expert message (cut at the label length without a "[truncated]" mark), an IP header cut
  * between its source and destination (", Src: …" only), non-zero TCP option padding after
  * EOL cut by the snaplen; HTTP bodies framed by a transfer coding that is not chunked, and
@@ -14,6 +15,7 @@ import { corpus, haveTshark, ROOT } from "../helpers/tshark.js";
 
 const FILES: Record<string, string> = {
   "http-evader__http-evader-278__input.pcap": "Löchriger-Häddar: foobar",
+  "http-evader__http-evader-313__input.pcap": "Transfer-Encoding:\\uFEFFchunked",
   "http-pipeline-files-with-gap__input.pcap": "My passion\u00a0lies",
   "http-protocol-inspect-v2__http.pcap": "[GET /pagead/ads?client=ca-pub-",
   // a Transfer-Encoding that is not chunked beside two Content-Lengths; binary data after a blank line
