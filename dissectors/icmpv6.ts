@@ -46,6 +46,14 @@ const CODES: Record<number, Record<number, string>> = {
   3: { 0: "hop limit exceeded in transit", 1: "fragment reassembly time exceeded" },
   139: NI_QUERY_CODES,
   140: NI_REPLY_CODES,
+  // RPL (RFC 6550, 6997): the message is named in Code and Info; its body is not dissected (data)
+  155: {
+    0x00: "DODAG Information Solicitation", 0x01: "DODAG Information Object", 0x02: "Destination Advertisement Object",
+    0x03: "Destination Advertisement Object Acknowledgment", 0x04: "P2P Discovery Reply Object",
+    0x05: "P2P Discovery Reply Object Acknowledgement", 0x80: "Secure DODAG Information Solicitation",
+    0x81: "Secure DODAG Information Object", 0x82: "Secure Destination Advertisement Object",
+    0x83: "Secure Destination Advertisement Object Acknowledgment", 0x8a: "Consistency Check",
+  },
   4: {
     0: "erroneous header field encountered", 1: "unrecognized Next Header type encountered",
     2: "unrecognized IPv6 option encountered", 3: "IPv6 First Fragment has incomplete IPv6 Header Chain",
@@ -150,7 +158,7 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
   const typeStr = ICMPV6_TYPES[type] ?? "Unknown";
   top.add(f.type, tvb, 0, 1, type);
   const codes = CODES[type];
-  const codeStr = codes === undefined ? undefined : codes[code] ?? "Unknown";
+  const codeStr = codes === undefined ? undefined : codes[code] ?? (type === 155 ? `Unknown (${code})` : "Unknown");
   top.add(f.code, tvb, 1, 1, code, full && codeStr !== undefined ? `${code} (${codeStr})` : undefined);
   if (pinfo.cols !== null) pinfo.setInfo(codeStr !== undefined ? `${typeStr} (${codeStr})` : typeStr);
 
