@@ -50,6 +50,9 @@ function isProto(it: Item): boolean {
   return it.field !== null && it.field.type === "protocol" && it.field.abbrev !== "frame" && it.ds !== null;
 }
 
+/** Tunnel headers followed, in the same bytes and at the tree's top level, by the frame they carry. */
+const CARRIERS = new Set(["vxlan"]);
+
 /** Protocols whose items cover a whole PDU, so a second one after the first is a sibling, not a child. */
 const RECORDS = new Set(["openvpn", "tls", "dns", "http", "http2", "data"]);
 
@@ -72,9 +75,11 @@ export function layersOf(d: Dissection): Layer[] {
       if (!isProto(it)) continue;
       if (promoted && it.ds === nodes[stack[base - 1]]?.it.ds) continue; // e.g. ICMP's quoted packet: same bytes, not a layer
       const abbrev = it.field!.abbrev;
-      // a second record of a PDU protocol after the first one ends: a sibling of it
+      // a second record of a PDU protocol after the first one ends: a sibling of it (not what
+      // follows a tunnel header in the same bytes: VXLAN's inner frame, all of it, is inside it)
       for (let s = stack.length - 1; s >= base; s--) {
         const y = nodes[stack[s]];
+        if (CARRIERS.has(y.it.field!.abbrev) && y.it.ds === it.ds) break;
         if (y.it.field!.abbrev === abbrev && y.it.ds === it.ds && it.start >= y.it.start + y.it.len && (RECORDS.has(abbrev) || y.kids.length > 0)) {
           stack.length = s;
           break;
