@@ -170,7 +170,9 @@ function dissectUdp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     if (d !== null) tsg.addGenerated(f.timeDelta, tvb, 0, 0, d);
   }
 
-  if ((!pinfo.inErrorPkt || tvb.remaining(8) > 0) && !pinfo.session.transportOnly) decodePorts(tvb, pinfo, tree, ti, sport, dport, ulen);
+  // (a tunnel carrying whole frames is read even when the output stops at UDP: its inner IP and TCP are fields it asked for)
+  const stop = pinfo.session.transportOnly && !carriesFrames(sport, pinfo) && !carriesFrames(dport, pinfo);
+  if ((!pinfo.inErrorPkt || tvb.remaining(8) > 0) && !stop) decodePorts(tvb, pinfo, tree, ti, sport, dport, ulen);
   return tvb.length;
 }
 
@@ -195,6 +197,11 @@ function decodePorts(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, sport: n
   if (tryHeuristics("udp", next, pinfo, tree)) return;
   // tshark shows the unclaimed payload of a UDP datagram quoted in an ICMP error at the top level
   callData(next, pinfo, pinfo.inErrorPkt ? tree.tree.root : tree);
+}
+
+/** Does this port's dissector carry whole frames (VXLAN), i.e. more IP, UDP and TCP layers? */
+function carriesFrames(port: number, pinfo: PacketInfo): boolean {
+  return lookupTable("udp.port", port, pinfo.session)?.abbrev === "vxlan";
 }
 
 function tryPort(port: number, tvb: Tvb, pinfo: PacketInfo, tree: Item): boolean {

@@ -5,7 +5,8 @@
  * The state nestcap keeps across frames is per flow: TCP streams (sequence analysis,
  * reassembly, HTTP and OpenVPN over them), UDP conversations (DNS transactions, OpenVPN
  * sessions and the tunnels inside), IP fragments, ICMP echo pairs, ARP. So:
- * - TCP and UDP go by their two endpoints (address and port), in either direction;
+ * - TCP and UDP go by their two endpoints (address and port), in either direction (VXLAN
+ *   by its two addresses: the frames it carries have flows of their own);
  * - other IP traffic (ICMP, tunnels, unknown protocols) by its address pair;
  * - an ICMP or ICMPv6 error by the packet it quotes, whose flow's state its dissection reads;
  * - an IP fragment goes where the first fragment of its datagram went that was seen
@@ -158,8 +159,16 @@ export class FlowRouter {
   }
 }
 
-/** The hash of a flow: its two endpoints, in either order (TCP/UDP with ports; else the address pair). */
+/** UDP ports of tunnels whose outer source port varies with the inner flow (VXLAN). */
+const TUNNEL_PORTS = new Set([4789]);
+
+/**
+ * The hash of a flow: its two endpoints, in either order (TCP/UDP with ports; else the
+ * address pair). A VXLAN tunnel goes by its two endpoints' addresses only: the two ways of
+ * one inner flow (a ping and its reply) may leave with different outer source ports.
+ */
 function flowHash(b: Uint8Array, l4: number, proto: number, src: number, dst: number): number {
+  if (proto === 17 && l4 + 4 <= b.length && (TUNNEL_PORTS.has(u16(b, l4)) || TUNNEL_PORTS.has(u16(b, l4 + 2)))) return src + dst;
   if ((proto === 6 || proto === 17) && l4 + 4 <= b.length) {
     return mix(src ^ u16(b, l4)) + mix(dst ^ u16(b, l4 + 2));
   }
