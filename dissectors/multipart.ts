@@ -11,7 +11,9 @@
  * before it), the "Last boundary" (--boundary--) and any trailer. A part with no boundary
  * after it ends the dissection there, as in tshark.
  */
-import { labelText } from "../src/core/format.js";
+import { labelBytes } from "../src/core/format.js";
+import { asciiText } from "../src/core/strings.js";
+import { findLineEnd, LINE } from "../src/http/body.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, defineProtocol, protocolByAbbrev } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
@@ -57,12 +59,6 @@ const HEADERS = new Map([
   ["content-transfer-encoding", f.contentTransferEncoding], ["content-type", f.contentType], ["c", f.contentType],
   ["originalcontent", f.originalContent],
 ]);
-
-function latin1(d: Uint8Array, a: number, b: number): string {
-  let s = "";
-  for (let i = a; i < b; i++) s += String.fromCharCode(d[i]);
-  return s;
-}
 
 /**
  * A MIME header unfolded and compacted as tshark does before reading it: blanks around
@@ -117,13 +113,10 @@ export function compactHeader(s: string): { text: string; colon: number } {
   return { text: out, colon };
 }
 
-/** Where a line that starts at o ends: [start of its line end, start of the next line] (the end of the bytes when none). */
-function lineEnd(d: Uint8Array, o: number, end: number): [number, number] {
-  for (let i = o; i < end; i++) {
-    if (d[i] === 0x0a) return [i, i + 1];
-    if (d[i] === 0x0d) return [i, i + 1 < end && d[i + 1] === 0x0a ? i + 2 : i + 1];
-  }
-  return [end, end];
+/** The offset after the line that starts at o (its line end included; the end of the bytes when none). */
+function nextLine(d: Uint8Array, o: number, end: number): number {
+  findLineEnd(d, o, end);
+  return LINE.next;
 }
 
 function matches(d: Uint8Array, o: number, end: number, s: Uint8Array): boolean {
@@ -148,9 +141,9 @@ function firstBoundary(d: Uint8Array, end: number, start: number, b: Uint8Array)
   while (o + 2 + b.length < end) {
     if (matches(d, o, end, DASHES) && matches(d, o + 2, end, b)) {
       const last = matches(d, o + 2 + b.length, end, DASHES);
-      return { start: o, len: lineEnd(d, o, end)[1] - o, last };
+      return { start: o, len: nextLine(d, o, end) - o, last };
     }
-    o = lineEnd(d, o, end)[1];
+    o = nextLine(d, o, end);
   }
   return null;
 }
@@ -159,10 +152,11 @@ function firstBoundary(d: Uint8Array, end: number, start: number, b: Uint8Array)
 function nextBoundary(d: Uint8Array, end: number, start: number, b: Uint8Array): Boundary | null {
   let o = start;
   while (o + 2 + b.length < end) {
-    const [eol, next] = lineEnd(d, o, end);
+    const eol = o + findLineEnd(d, o, end);
+    const next = LINE.next;
     if (matches(d, next, end, DASHES) && matches(d, next + 2, end, b)) {
       const last = matches(d, next + 2 + b.length, end, DASHES);
-      return { start: eol, len: lineEnd(d, next, end)[1] - eol, last };
+      return { start: eol, len: nextLine(d, next, end) - eol, last };
     }
     // a close delimiter with no line end before it
     const bs = eol - (2 + b.length + 2);
@@ -236,7 +230,7 @@ function dissectMultipart(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknow
     return tvb.reportedLength;
   }
   if (first.start > 0) ti.add(f.preamble, tvb, 0, first.start, tvb.bytes(0, first.start));
-  ti.add(f.firstBoundary, tvb, first.start, first.len, latin1(d, first.start, first.start + first.len));
+  ti.add(f.firstBoundary, tvb, first.start, first.len, asciiText(d, first.start, first.start + first.len, true));
   let at = first.start + first.len;
   let last = first.last;
   for (let idx = 0; !last; idx++) {
@@ -273,13 +267,13 @@ function part(tvb: Tvb, d: Uint8Array, pinfo: PacketInfo, parent: Item, m: Info,
       last = true; // the CRLF is the boundary's
       next -= 2;
     } else if (next > b.start) next = b.start;
-    const { text, colon } = compactHeader(latin1(d, o, next));
+    const { text, colon } = compactHeader(asciiText(d, o, next, true));
     if (colon <= 0) {
       next = o; // not a header: the body starts here
       break;
     }
     const hf = HEADERS.get(text.slice(0, colon).toLowerCase());
-    const label = full ? labelText(latin1(d, o, next)) : "";
+    const label = full ? labelBytes(d, o, next) : "";
     if (hf === undefined) {
       if (!isPrint(text)) {
         next = o;
@@ -307,7 +301,7 @@ function part(tvb: Tvb, d: Uint8Array, pinfo: PacketInfo, parent: Item, m: Info,
   if (!raw && ctype !== null) bodyByType(body, pinfo, pi, ctype, cparams);
   else callData(body, pinfo, pi);
   pi.setLen(b.start - start);
-  parent.add(b.last ? f.lastBoundary : f.boundary, tvb, b.start, b.len, latin1(d, b.start, b.start + b.len));
+  parent.add(b.last ? f.lastBoundary : f.boundary, tvb, b.start, b.len, asciiText(d, b.start, b.start + b.len, true));
   return { next: b.start + b.len, last: b.last };
 }
 

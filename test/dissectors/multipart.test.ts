@@ -25,7 +25,7 @@ const FIELDS = ["mime_multipart.type", "mime_multipart.part", "mime_multipart.he
 
 function post(type: string, body: string): [boolean, string][] {
   return [
-    [true, `POST /upload HTTP/1.1\r\nHost: h\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n${body}`],
+    [true, `POST /upload HTTP/1.1\r\nHost: h\r\nContent-Type: ${type}\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\n\r\n${body}`],
     [false, "HTTP/1.1 204 No Content\r\n\r\n"],
   ];
 }
@@ -70,6 +70,8 @@ const BODIES: Record<string, [boolean, string][]> = {
   foldedHeader: post("multipart/form-data; boundary=a", '--a\r\nContent-Disposition: form-data;\r\n\tname="f"\r\n\r\nv\r\n--a--\r\n'),
   lfOnly: post("multipart/form-data; boundary=a", '--a\nContent-Disposition: form-data; name="x"\n\nv\n--a--\n'),
   reportType: post("multipart/report; boundary=r", "--r\r\nContent-Type: text/plain\r\n\r\nreport\r\n--r--\r\n"),
+  // UTF-8 in part headers: labelled as UTF-8, valued as tshark's ASCII reading (U+FFFD a byte)
+  nonAscii: post("multipart/form-data; boundary=a", '--a\r\nContent-Disposition: form-data; name="f"; filename="L\u00f6chriger.txt"\r\nX-Note: caf\u00e9\r\n\r\nh\u00e9\r\n--a--\r\n'),
 };
 
 let dir: string | undefined;
