@@ -2,7 +2,7 @@
  * Line-based text data (Wireshark's packet-text-media.c): a text body shown line by
  * line. Called by HTTP (and others) with the media type as `data`; no table of its own.
  */
-import { labelBytes } from "../src/core/format.js";
+import { labelBytes } from "../src/core/label.js";
 import { callDissector, defineProtocol } from "../src/core/proto.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
 import { looksLikeXmlText, xml } from "./xml.js";

@@ -8,7 +8,7 @@
  * defineProtocol, so the helper files need not import http.ts (no import cycle).
  */
 import type { Field } from "../src/core/field.js";
-import { labelBytes } from "../src/core/format.js";
+import { labelBytes } from "../src/core/label.js";
 import { asciiText, strayCheck } from "../src/core/strings.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";

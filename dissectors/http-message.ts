@@ -7,7 +7,7 @@
 import { conversationDirection, conversationKey } from "../src/analysis/conversation.js";
 import type { TcpSegment, TcpStream } from "../src/analysis/tcp.js";
 import type { Time } from "../src/core/field.js";
-import { labelText } from "../src/core/format.js";
+import { labelText } from "../src/core/label.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, protocolByAbbrev } from "../src/core/proto.js";
 import { timeDiff } from "../src/core/time.js";

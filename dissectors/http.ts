@@ -15,7 +15,7 @@
  * request/response matching and the body; http-headers.ts: header lines and known headers.
  */
 import { TH_FIN, type TcpSegment } from "../src/analysis/tcp.js";
-import { labelText } from "../src/core/format.js";
+import { labelText } from "../src/core/label.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, defineProtocol, lookupTable } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";

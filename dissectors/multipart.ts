@@ -11,7 +11,7 @@
  * before it), the "Last boundary" (--boundary--) and any trailer. A part with no boundary
  * after it ends the dissection there, as in tshark.
  */
-import { labelBytes } from "../src/core/format.js";
+import { labelBytes } from "../src/core/label.js";
 import { asciiText } from "../src/core/strings.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
 import type { PacketInfo } from "../src/core/pinfo.js";

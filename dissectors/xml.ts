@@ -27,7 +27,7 @@
  *
  * Strings are only built when the full tree is kept or an xml.* field is wanted.
  */
-import { labelText } from "../src/core/format.js";
+import { labelText } from "../src/core/label.js";
 import { defineProtocol } from "../src/core/proto.js";
 import type { Field } from "../src/core/field.js";
 import type { Item, Tree } from "../src/core/tree.js";

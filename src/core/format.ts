@@ -5,6 +5,7 @@
  */
 import { bitsOf, type Field, type Time, type Value } from "./field.js";
 import type { Item } from "./tree.js";
+import { labelText } from "./label.js";
 import { zoneAbbreviation } from "./tzname.js";
 
 const HEX = "0123456789abcdef";
@@ -218,49 +219,6 @@ function escapeString(s: string): string {
     if (c === 0x0a) out += "\\n";
     else if (c === 0x0d) out += "\\r";
     else if (c === 0x09) out += "\\t";
-    else out += s[i];
-  }
-  return out;
-}
-
-const C_ESC: Record<number, string> = { 7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v" };
-
-const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
-/** What GLib's g_unichar_isprint turns down above ASCII (controls, format characters, unassigned, surrogates). */
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cn}\p{Cs}]/gu;
-const uEscape = (ch: string): string => {
-  const cp = ch.codePointAt(0)!;
-  return cp > 0xffff ? "\\U" + cp.toString(16).toUpperCase().padStart(8, "0") : "\\u" + cp.toString(16).toUpperCase().padStart(4, "0");
-};
-
-/**
- * A label from packet bytes d[a, b), as tshark prints one (format_text over the raw bytes):
- * UTF-8 text as it is, control characters escaped (as \uXXXX above ASCII: a byte-order
- * mark, a zero-width space). Bytes that are not UTF-8, which tshark writes out raw, become
- * U+FFFD here.
- */
-export function labelBytes(d: Uint8Array, a: number, b: number): string {
-  let s = "";
-  for (let i = a; i < b; i++) {
-    const c = d[i];
-    if (c >= 0x80) return labelText(UTF8.decode(d.subarray(a, b))).replace(UNPRINTABLE, uEscape);
-    s += String.fromCharCode(c);
-  }
-  return labelText(s);
-}
-
-/** format_text() for tree labels: C escapes / \ooo for control characters, the rest as is. */
-export function labelText(s: string): string {
-  let plain = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) { plain = false; break; }
-  }
-  if (plain) return s;
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) out += C_ESC[c] ?? "\\" + c.toString(8).padStart(3, "0");
     else out += s[i];
   }
   return out;

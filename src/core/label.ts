@@ -1,7 +1,9 @@
 /**
- * Wireshark's label buffer: an item's text holds at most 239 bytes of UTF-8, and a
- * longer one is cut and marked " [truncated]" (label_mark_truncated). Shared by the
- * -V printer and by the expert fields (_ws.expert is the note's label).
+ * Tree labels as Wireshark writes them. Its label buffer: an item's text holds at most 239
+ * bytes of UTF-8, and a longer one is cut and marked " [truncated]" (label_mark_truncated),
+ * shared by the -V printer and by the expert fields (_ws.expert is the note's label). And
+ * format_text: control characters escaped, text from packet bytes read as UTF-8
+ * (labelText, labelBytes), used by the dissectors that label raw text.
  */
 /** Wireshark's ITEM_LABEL_LENGTH: labels hold at most 239 bytes (+ NUL). */
 export const LABEL_MAX = 239;
@@ -49,3 +51,45 @@ export function fitText(s: string): string {
   return markTruncated(s, 0);
 }
 
+const C_ESC: Record<number, string> = { 7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v" };
+
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+/** What GLib's g_unichar_isprint turns down above ASCII (controls, format characters, unassigned, surrogates). */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cn}\p{Cs}]/gu;
+const uEscape = (ch: string): string => {
+  const cp = ch.codePointAt(0)!;
+  return cp > 0xffff ? "\\U" + cp.toString(16).toUpperCase().padStart(8, "0") : "\\u" + cp.toString(16).toUpperCase().padStart(4, "0");
+};
+
+/**
+ * A label from packet bytes d[a, b), as tshark prints one (format_text over the raw bytes):
+ * UTF-8 text as it is, control characters escaped (as \uXXXX above ASCII: a byte-order
+ * mark, a zero-width space). Bytes that are not UTF-8, which tshark writes out raw, become
+ * U+FFFD here.
+ */
+export function labelBytes(d: Uint8Array, a: number, b: number): string {
+  let s = "";
+  for (let i = a; i < b; i++) {
+    const c = d[i];
+    if (c >= 0x80) return labelText(UTF8.decode(d.subarray(a, b))).replace(UNPRINTABLE, uEscape);
+    s += String.fromCharCode(c);
+  }
+  return labelText(s);
+}
+
+/** format_text() for tree labels: C escapes / \ooo for control characters, the rest as is. */
+export function labelText(s: string): string {
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) { plain = false; break; }
+  }
+  if (plain) return s;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) out += C_ESC[c] ?? "\\" + c.toString(8).padStart(3, "0");
+    else out += s[i];
+  }
+  return out;
+}
