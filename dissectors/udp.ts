@@ -201,7 +201,7 @@ function decodePorts(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, sport: n
 
 /** Does this port's dissector carry whole frames (VXLAN), i.e. more IP, UDP and TCP layers? */
 function carriesFrames(port: number, pinfo: PacketInfo): boolean {
-  return lookupTable("udp.port", port, pinfo.session)?.abbrev === "vxlan";
+  return lookupTable("udp.port", port, pinfo.session)?.carriesFrames === true;
 }
 
 function tryPort(port: number, tvb: Tvb, pinfo: PacketInfo, tree: Item): boolean {

@@ -26,6 +26,7 @@ export const vxlan = defineProtocol({
     reserved8: { abbrev: "vxlan.reserved8", name: "Reserved", type: "uint8" },
   },
   registers: [["udp.port", 4789]],
+  carriesFrames: true,
   dissect(tvb, pinfo, tree) {
     const f = vxlan.f;
     pinfo.setProtocol("VxLAN"); // (tshark's column text; the protocol's short name is VXLAN)

@@ -35,6 +35,11 @@ export interface ProtocolSpec<F extends Record<string, FieldSpec>> {
    * prints the filter name even where nestcap's tree shows a richer label.
    */
   bareInFields?: boolean;
+  /**
+   * A tunnel header followed, in the same bytes, by a whole frame it carries (VXLAN): the
+   * transport-only path reads its payload, and --layers nests what follows inside it.
+   */
+  carriesFrames?: boolean;
 }
 
 export interface Protocol<F extends Record<string, FieldSpec> = Record<string, FieldSpec>> {
@@ -46,6 +51,7 @@ export interface Protocol<F extends Record<string, FieldSpec> = Record<string, F
   f: { [K in keyof F]: Field };
   dissect: DissectFn;
   bareInFields: boolean;
+  carriesFrames: boolean;
 }
 
 const protocols = new Map<string, Protocol>();
@@ -77,6 +83,7 @@ export function defineProtocol<F extends Record<string, FieldSpec>>(spec: Protoc
     f,
     dissect: spec.dissect,
     bareInFields: spec.bareInFields ?? false,
+    carriesFrames: spec.carriesFrames ?? false,
   };
   protocols.set(spec.abbrev, p as unknown as Protocol);
   for (const [table, key] of spec.registers ?? []) addToTable(table, key, p as unknown as Protocol);

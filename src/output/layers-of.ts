@@ -50,9 +50,6 @@ function isProto(it: Item): boolean {
   return it.field !== null && it.field.type === "protocol" && it.field.abbrev !== "frame" && it.ds !== null;
 }
 
-/** Tunnel headers followed, in the same bytes and at the tree's top level, by the frame they carry. */
-const CARRIERS = new Set(["vxlan"]);
-
 /** Protocols whose items cover a whole PDU, so a second one after the first is a sibling, not a child. */
 const RECORDS = new Set(["openvpn", "tls", "dns", "http", "http2", "data"]);
 
@@ -79,7 +76,7 @@ export function layersOf(d: Dissection): Layer[] {
       // follows a tunnel header in the same bytes: VXLAN's inner frame, all of it, is inside it)
       for (let s = stack.length - 1; s >= base; s--) {
         const y = nodes[stack[s]];
-        if (CARRIERS.has(y.it.field!.abbrev) && y.it.ds === it.ds) break;
+        if (y.it.ds === it.ds && protocolByAbbrev(y.it.field!.abbrev)?.carriesFrames === true) break;
         if (y.it.field!.abbrev === abbrev && y.it.ds === it.ds && it.start >= y.it.start + y.it.len && (RECORDS.has(abbrev) || y.kids.length > 0)) {
           stack.length = s;
           break;
