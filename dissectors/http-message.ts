@@ -14,7 +14,7 @@ import { timeDiff } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
 import { decodeContent, dechunk, findLineEnd, LINE } from "../src/http/body.js";
-import { mediaArgument, mediaHandler, mediaRefuses } from "../src/http/names.js";
+import { mediaArgument, mediaHandler, mediaRefuses, onHttpTlsPort } from "../src/http/names.js";
 import {
   f, fullUri, header, hf, hide, isPrint, latin1, requestLine, requestOrReply, responseLine,
   T_OTHER, T_REQUEST, T_RESPONSE, type Headers,
@@ -96,7 +96,7 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   }
 
   // plain HTTP on HTTPS's port (http.tls.port: 443), outside TLS
-  if ((pinfo.srcport === 443 || pinfo.dstport === 443) && !pinfo.layers.includes("tls")) {
+  if (onHttpTlsPort(pinfo.srcport, pinfo.dstport) && !pinfo.layers.includes("tls")) {
     ti.expert("warn", "security", "Unencrypted HTTP protocol detected over encrypted port, could indicate a dangerous misconfiguration.", "http", "http.tls_port");
   }
   if (o !== o0) {

@@ -18,6 +18,7 @@ import { Tvb } from "../src/core/tvb.js";
 import { innerPlaintext, KeyLogFile, RecordDecoder, suiteParams } from "../src/tls/decrypt.js";
 import { dissectAppData, TlsAppFlow } from "./tls-app.js";
 import { ALERT_DESCRIPTIONS, ALERT_LEVELS, CIPHER_SUITES, CONTENT_TYPES, VERSION_COL } from "../src/tls/names.js";
+import { onHttpTlsPort } from "../src/http/names.js";
 import { TLS_FIELDS } from "./tls-fields.js";
 import { handshakes } from "./tls-handshake.js";
 
@@ -262,7 +263,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
           // (ALPN h2: HTTP/2, dissectors/http2.ts)
           const h2 = c.alpn === "h2" || c.alpn?.startsWith("h2-") === true;
           let app = h2 ? HTTP2_NAME
-            : c.httpByHeuristic || c.alpn?.startsWith("http/1.1") || pinfo.srcport === 443 || pinfo.dstport === 443 ? HTTP_NAME : null;
+            : c.httpByHeuristic || c.alpn?.startsWith("http/1.1") || onHttpTlsPort(pinfo.srcport, pinfo.dstport) ? HTTP_NAME : null;
           if (app !== null) rt.addGenerated(f.appProto, tvb, o + 5, 0, app);
           else if (decrypted && looksLikeHttp(body)) {
             // (found by the heuristic: the session's from now on; no app_data_proto item on this record)

@@ -226,3 +226,8 @@ export function mediaParameter(params: string, key: string): string | null {
 export function mediaArgument(handler: string, type: string, params: string | null): string | MediaContent {
   return handler === "mime_multipart" ? { type, params } : type;
 }
+
+/** Is either port HTTP's TLS port (tshark's http.tls.port, 443)? */
+export function onHttpTlsPort(srcport: number, dstport: number): boolean {
+  return srcport === 443 || dstport === 443;
+}
