@@ -213,7 +213,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   const dst = tvb.u32(16 + dstOff);
   pinfo.netDst = tvb.bytes(16 + dstOff, 4);
   const dstStr = strs ? ipv4ToString(dst) : "";
-  if (pinfo.cols !== null) pinfo.setSrcDst(srcStr, dstStr);
+  if (pinfo.cols !== null) pinfo.cols.dst = dstStr; // (the source is in since it was read)
   if (full) top.appendText(`, Dst: ${dstStr}`);
 
   // TTL sanity (RFC 3171 local network control block, low TTL)

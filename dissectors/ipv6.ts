@@ -231,7 +231,7 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   top.add(f.addr, tvb, 24, 16, dst).hidden = true;
   top.addGenerated(f.dstHost, tvb, 24, 16, dstStr).hidden = true;
   top.addGenerated(f.host, tvb, 24, 16, dstStr).hidden = true;
-  if (pinfo.cols !== null) pinfo.setSrcDst(srcStr, dstStr);
+  if (pinfo.cols !== null) pinfo.cols.dst = dstStr; // (the source is in since it was read)
   // (unlike IPv4's, the label gets both addresses once both are read: a header cut in the destination shows neither)
   if (full) top.appendText(`, Src: ${srcStr}, Dst: ${dstStr}`);
   addAddrDetail(top, tvb, 8, src, true);
