@@ -5,8 +5,7 @@
  * (truncated header, bogus lengths, options with bad lengths, checksum
  * verification, tree labels); and a fuzz that must never throw.
  */
-import { spawnSync } from "node:child_process";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readCaptureSync } from "../../src/capture/reader.js";
@@ -14,7 +13,7 @@ import { dissect, Dissector } from "../../src/core/dissect.js";
 import { itemLabel } from "../../src/core/format.js";
 import { Session } from "../../src/core/session.js";
 import { walk, type Item } from "../../src/core/tree.js";
-import { corpus, fixtures, formatDisagreements, haveTshark, ROOT, tsharkFields } from "../helpers/tshark.js";
+import { corpus, fixtures, formatDisagreements, haveTshark, runCli, tsharkFields, tsharkText } from "../helpers/tshark.js";
 import { diff, eth, ip4, writePcap } from "./ip-build.js";
 
 export const IP_FIELDS = [
@@ -140,10 +139,9 @@ describe.skipIf(!haveTshark())("ip summary lines vs tshark", () => {
   // "unknown protocol"), and the same over IPv6
   const CUT = ["ipv4_invalid_length.pcap", "hncp_dhcpv4data-oobr.pcap", "ip_ts_opts_asan.pcap", "ipv6_39_byte_header.pcap"];
   it.each(corpus("tcpdump", (n) => CUT.includes(n)))("%s", (file) => {
-    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
-    const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file], { env, encoding: "utf8" }).stdout;
+    const ours = runCli(["-r", file]).stdout;
     expect(ours).not.toBe("");
-    expect(ours).toBe(spawnSync("tshark", ["-n", "-r", file], { env, encoding: "utf8" }).stdout);
+    expect(ours).toBe(tsharkText(["-n", "-r", file]));
   });
 });
 

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { dissect, Dissector } from "../../src/core/dissect.js";
 import { itemLabel } from "../../src/core/format.js";
 import { walk } from "../../src/core/tree.js";
-import { corpus, fixtures, formatDisagreements, haveTshark, ROOT } from "../helpers/tshark.js";
+import { corpus, fixtures, formatDisagreements, haveTshark, ROOT, runCli, tsharkText } from "../helpers/tshark.js";
 import { diff, eth, u16, writePcap } from "./ip-build.js";
 
 const V6_FIELDS = [
@@ -177,10 +177,8 @@ describe.skipIf(!haveTshark())("ipv6 vs tshark", () => {
       raw(v6(17, UDP)),
     ];
     const file = writePcap("summary-ipv6.pcap", list);
-    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
-    const run = (cmd: string, args: string[]): string => spawnSync(cmd, args, { env, encoding: "utf8" }).stdout;
-    const nestcap = (args: string[]): string => run(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, ...args]);
-    const tshark = (args: string[]): string => run("tshark", ["-n", "-r", file, "--disable-protocol", "ospf", ...args]);
+    const nestcap = (args: string[]): string => runCli(["-r", file, ...args]).stdout;
+    const tshark = (args: string[]): string => tsharkText(["-n", "-r", file, "--disable-protocol", "ospf", ...args]);
     const ours = nestcap([]);
     expect(ours).toMatch(/IPv6 hop-by-hop options\[Packet size limited during capture\]/);
     expect(ours).toMatch(/Unknown IP Protocol: OSPF IGP \(89\)/);
@@ -190,8 +188,7 @@ describe.skipIf(!haveTshark())("ipv6 vs tshark", () => {
     // (and RPL control messages, named by their code: "RPL Control (Destination Advertisement Object)")
     for (const f of corpus("tcpdump", (n) => ["ipv6-routing-header.pcap", "ipv6-srh-insert-cksum.pcap", "kday1.pcap", "ipv6_missing_jumbo_payload_option.pcap", "ipv6hdr-heapoverflow.pcap",
       "rpl-14-dao.pcap", "rpl-26-senddaoack.pcap"].includes(n))) {
-      const o = run(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", f]);
-      expect(o, basename(f)).toBe(run("tshark", ["-n", "-r", f]));
+      expect(runCli(["-r", f]).stdout, basename(f)).toBe(tsharkText(["-n", "-r", f]));
     }
   });
 

@@ -6,7 +6,6 @@
  * the summary line, the whole -V and the mime_multipart fields equal tshark's. Plus the
  * parameter and header helpers, and a fuzz that must never throw.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +15,7 @@ import { Dissector } from "../../src/core/dissect.js";
 import { mediaParameter } from "../../src/http/names.js";
 import { compactHeader } from "../../dissectors/multipart.js";
 import { conversation, frame } from "../helpers/tcp-conversation.js";
-import { corpus, haveTshark, ROOT } from "../helpers/tshark.js";
+import { corpus, haveTshark, runCli, tsharkText } from "../helpers/tshark.js";
 
 const FIELDS = ["mime_multipart.type", "mime_multipart.part", "mime_multipart.header.content-disposition",
   "mime_multipart.header.content-type", "mime_multipart.header.content-id", "mime_multipart.header.content-transfer-encoding",
@@ -82,10 +81,8 @@ function write(name: string, bytes: Uint8Array): string {
   return p;
 }
 
-const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
-const nestcap = (args: string[]): string =>
-  spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), ...args], { env, encoding: "utf8" }).stdout;
-const tshark = (args: string[]): string => spawnSync("tshark", ["-n", ...args], { env, encoding: "utf8" }).stdout;
+const nestcap = (args: string[]): string => runCli(args).stdout;
+const tshark = (args: string[]): string => tsharkText(["-n", ...args]);
 const fieldArgs = ["-T", "fields", "-E", "occurrence=a", ...FIELDS.flatMap((f) => ["-e", f])];
 
 describe.skipIf(!haveTshark())("mime_multipart vs tshark", () => {

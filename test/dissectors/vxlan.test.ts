@@ -4,14 +4,13 @@
  * ID, a cut header and an empty inner frame: summary, -V and the vxlan fields equal tshark's.
  * --layers nests the inner frame inside VXLAN; truncated and mutated headers never throw.
  */
-import { spawnSync } from "node:child_process";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readCaptureSync } from "../../src/capture/reader.js";
 import { Dissector } from "../../src/core/dissect.js";
 import { layersOf } from "../../src/output/layers.js";
-import { corpus, haveTshark, ROOT } from "../helpers/tshark.js";
+import { corpus, haveTshark, runCli, tsharkText } from "../helpers/tshark.js";
 import { eth, ip4, u16, writePcap } from "./ip-build.js";
 
 const FIELDS = ["vxlan.flags", "vxlan.flag_g", "vxlan.flag_i", "vxlan.flag_d", "vxlan.flag_a", "vxlan.flags_reserved",
@@ -35,9 +34,6 @@ function hand(): string {
   ]);
 }
 
-const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
-const run = (cmd: string, args: string[]): string => spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 1 << 26 }).stdout;
-const nestcap = (args: string[]): string => run(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), ...args]);
 const fieldArgs = ["-T", "fields", "-E", "occurrence=a", ...FIELDS.flatMap((f) => ["-e", f])];
 
 const files = corpus("tcpdump", (n) => /vxlan/.test(n) && !/gpe/.test(n));
@@ -46,10 +42,10 @@ describe.skipIf(!haveTshark())("vxlan vs tshark", () => {
   it.each([...files, "hand-built"])("%s: summary, -V and fields", (name) => {
     const file = name === "hand-built" ? hand() : name;
     for (const args of [[], ["-V"], fieldArgs]) {
-      const ours = nestcap(["-r", file, ...args]);
+      const ours = runCli(["-r", file, ...args]).stdout;
       // (the bigtcp captures' UDP length is 0: tshark goes no further than UDP either)
       if (args[0] === "-V" && !/bigtcp/.test(name)) expect(ours).toContain("Virtual eXtensible Local Area Network");
-      expect(ours, `${basename(file)} ${args.join(" ")}`).toBe(run("tshark", ["-n", "-r", file, ...args]));
+      expect(ours, `${basename(file)} ${args.join(" ")}`).toBe(tsharkText(["-n", "-r", file, ...args]));
     }
   });
 });

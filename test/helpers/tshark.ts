@@ -111,6 +111,11 @@ export function runCli(args: string[], input?: Buffer): { stdout: string; stderr
   return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
 }
 
+/** tshark's output for the same environment runCli gives nestcap (TZ=UTC). */
+export function tsharkText(args: string[]): string {
+  return spawnSync("tshark", args, { env: { ...process.env, TZ: "UTC", NO_COLOR: "1" }, maxBuffer: 1 << 30, encoding: "utf8" }).stdout;
+}
+
 export function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8" });
 }

@@ -8,10 +8,9 @@
  * continuation data after an empty line. Found by comparing the -V of every corpus file whose summary lines
  * already agree; skipped when ../shared is absent.
  */
-import { spawnSync } from "node:child_process";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { describe, expect, it } from "vitest";
-import { corpus, haveTshark, ROOT } from "../helpers/tshark.js";
+import { corpus, haveTshark, runCli, tsharkText } from "../helpers/tshark.js";
 
 const FILES: Record<string, string> = {
   "http-evader__http-evader-278__input.pcap": "Löchriger-Häddar: foobar",
@@ -30,10 +29,8 @@ const files = [...corpus("suricata-verify", (n) => n in FILES), ...corpus("tcpdu
 
 describe.skipIf(!haveTshark() || files.length === 0)("-V at label edges vs tshark", () => {
   it.each(files)("%s", (file) => {
-    const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
-    const run = (cmd: string, args: string[]): string => spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 1 << 28 }).stdout;
-    const ours = run(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-V"]);
+    const ours = runCli(["-r", file, "-V"]).stdout;
     expect(ours).toContain(FILES[basename(file)]);
-    expect(ours).toBe(run("tshark", ["-n", "-r", file, "-V"]));
+    expect(ours).toBe(tsharkText(["-n", "-r", file, "-V"]));
   });
 });
