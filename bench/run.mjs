@@ -3,7 +3,7 @@
 // tshark and tcpdump on it in the same run, and prints packets/s, peak RSS and ratios.
 // Not a test: nothing here asserts timings.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -14,31 +14,10 @@ const BIG = join(OUT, `bench-${TARGET}.pcapng`);
 const NESTCAP = join(ROOT, "dist", "src", "cli", "nestcap.js");
 
 mkdirSync(OUT, { recursive: true });
-const { readCaptureSync } = await import(join(ROOT, "dist", "src", "capture", "reader.js"));
-const { PcapngWriter } = await import(join(ROOT, "dist", "src", "capture", "writer.js"));
+const { writeFixtureRounds } = await import(join(ROOT, "scripts", "fixture-rounds.mjs"));
 
-if (!existsSync(BIG)) {
-  // Ethernet fixtures only (one interface), repeated with shifted timestamps until TARGET packets.
-  const files = readdirSync(join(ROOT, "fixtures")).filter((f) => /\.(pcap|pcapng)$/.test(f)).map((f) => join(ROOT, "fixtures", f));
-  const frames = [];
-  for (const f of files) {
-    const r = readCaptureSync(f);
-    for (const fr of r.frames) if (fr.linkType === 1) frames.push(fr);
-  }
-  if (frames.length === 0) throw new Error("no Ethernet fixtures to build the bench capture from");
-  const w = new PcapngWriter(BIG);
-  w.addInterface({ linkType: 1, snaplen: 262144, tsresol: 1e9, tsoffset: 0, name: "bench" });
-  let t = 1_700_000_000;
-  for (let n = 0; n < TARGET; ) {
-    for (const fr of frames) {
-      if (n >= TARGET) break;
-      t += 0.0001;
-      const s = Math.floor(t);
-      w.write({ ...fr, num: ++n, interfaceId: 0, tsSec: s, tsNsec: Math.floor((t - s) * 1e9) });
-    }
-  }
-  await w.close();
-}
+// Ethernet fixtures only (one interface), repeated with shifted timestamps until TARGET packets.
+if (!existsSync(BIG)) await writeFixtureRounds(BIG, TARGET);
 const size = statSync(BIG).size;
 const packets = TARGET;
 console.log(`bench capture: ${BIG} — ${packets} packets, ${(size / 1e6).toFixed(0)} MB\n`);

@@ -345,7 +345,8 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
         return tvb.length;
       }
     } else {
-      ti.addGenerated(f.finRetransmission, tvb, 0, 0, fr.fin);
+      // tshark adds it as a plain field (no brackets), unlike the other analysis items
+      ti.add(f.finRetransmission, tvb, 0, 0, fr.fin);
     }
   }
 
