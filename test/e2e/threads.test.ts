@@ -7,12 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readCaptureSync, readCaptureSyncPartial } from "../../src/capture/reader.js";
-import { PcapngWriter } from "../../src/capture/writer.js";
+import { readCaptureSyncPartial } from "../../src/capture/reader.js";
 import { parseArgs } from "../../src/cli/args.js";
 import { Emitter } from "../../src/cli/emit.js";
 import { threadsFor } from "../../src/cli/parallel.js";
-import { corpus, fixtures, runCli } from "../helpers/tshark.js";
+import { corpus, fixtures, ROOT, runCli } from "../helpers/tshark.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nestcap-threads-"));
 const BIG = join(tmp, "merged.pcapng");
@@ -21,19 +20,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 beforeAll(async () => {
   // the Ethernet fixtures over and over (as the benchmark's capture): ~15 batches, many flows, repeated TCP streams
-  const frames = fixtures().flatMap((f) => readCaptureSync(f).frames).filter((fr) => fr.linkType === 1);
-  const w = new PcapngWriter(BIG);
-  w.addInterface({ linkType: 1, snaplen: 262144, tsresol: 1e9, tsoffset: 0, name: "merged" });
-  let t = 1_700_000_000;
-  for (let n = 0; n < FRAMES; ) {
-    for (const fr of frames) {
-      if (n >= FRAMES) break;
-      t += 0.000137;
-      const s = Math.floor(t);
-      w.write({ ...fr, num: ++n, interfaceId: 0, tsSec: s, tsNsec: Math.floor((t - s) * 1e9) });
-    }
-  }
-  await w.close();
+  const { writeFixtureRounds } = (await import(join(ROOT, "scripts", "fixture-rounds.mjs"))) as {
+    writeFixtureRounds: (out: string, count: number) => Promise<void>;
+  };
+  await writeFixtureRounds(BIG, FRAMES);
 });
 
 function same(args: string[], threads = [2, 3]): string {
