@@ -170,7 +170,8 @@ export function header(
   let v = colon + 1;
   const le = p + n;
   while (v < le && (d[v] === 0x20 || d[v] === 0x09)) v++;
-  const value = latin1(d, v, le);
+  // tvb_get_string_enc: a C string to tshark, so a NUL ends the value ("\0chunked" is "")
+  const value = latin1(d, v, le, true);
   const whole = latin1(d, p, next);
   const label = full ? labelBytes(d, p, next) : "";
   // an empty name is no name either

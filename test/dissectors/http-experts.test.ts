@@ -28,7 +28,7 @@ function tshark(file: string, args: string[]): string {
 }
 
 const NO_REASSEMBLY = ["-o", "tcp.desegment_tcp_streams:FALSE"];
-const EXPERT_FIELDS = ["-T", "fields", "-e", "frame.number", "-e", "_ws.expert", "-e", "_ws.malformed", "-e", "_ws.short", "-e", "_ws.string.trailing_stray_characters", "-e", "http.response.version", "-e", "http.request.line"];
+const EXPERT_FIELDS = ["-T", "fields", "-e", "frame.number", "-e", "_ws.expert", "-e", "_ws.malformed", "-e", "_ws.short", "-e", "_ws.string.trailing_stray_characters", "-e", "http.response.version", "-e", "http.request.line", "-e", "http.transfer_encoding", "-e", "http.user_agent"];
 
 describe.skipIf(!haveTshark())("HTTP expert notes vs tshark", () => {
   it("hand-made messages: -V and the expert fields are tshark's", () => {
@@ -42,6 +42,8 @@ describe.skipIf(!haveTshark())("HTTP expert notes vs tshark", () => {
       "GET /d HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: lalala, chunked\r\n\r\n",
       // a NUL in a header value: the hidden request line item ends there, the rest is "stray"
       "GET /e HTTP/1.1\r\nHost: x\r\nX-Y: a\0b\r\n\r\n",
+      // a NUL first in a value tshark keeps as a string field: its value is "" (a C string), its label shows \000
+      "GET /f HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \0chunked\r\nUser-Agent: u\0a\r\n\r\n",
     ];
     const resps = [
       // Content-Length and Transfer-Encoding, in both orders and twice
@@ -62,7 +64,7 @@ describe.skipIf(!haveTshark())("HTTP expert notes vs tshark", () => {
       ...resps.map((r, i) => tcp(80, 41000 + i, 1, enc(r))),
     ];
     const file = writePcap("http-experts.pcap", frames);
-    for (const args of [[...NO_REASSEMBLY, "-V"], [...NO_REASSEMBLY, ...EXPERT_FIELDS]]) {
+    for (const args of [[...NO_REASSEMBLY, "-V"], [...NO_REASSEMBLY, ...EXPERT_FIELDS], [...NO_REASSEMBLY, "-T", "json"]]) {
       const want = tshark(file, args);
       const got = runCli(["-n", "-r", file, ...args]);
       expect(got.status).toBe(0);
