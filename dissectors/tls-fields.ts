@@ -166,7 +166,7 @@ export const TLS_FIELDS = {
   skeSig: { abbrev: "tls.handshake.sig", name: "Signature", type: "bytes" },
   // nestcap's own
   // (hidden items: the certificate's names on one line, for -e and -Y)
-  xSubjectLine: { abbrev: "x509.subject_line", name: "Subject", type: "string" },
-  xIssuerLine: { abbrev: "x509.issuer_line", name: "Issuer", type: "string" },
+  xSubjectLine: { abbrev: "x509.subject_line", name: "Subject", type: "string", ownHidden: true },
+  xIssuerLine: { abbrev: "x509.issuer_line", name: "Issuer", type: "string", ownHidden: true },
   partial: { abbrev: "tls.record.partial", name: "Record continues beyond the available bytes (needs reassembly)", type: "none" },
 } satisfies Record<string, FieldSpec>;

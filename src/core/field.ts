@@ -52,6 +52,11 @@ export interface FieldSpec {
   /** Unit appended in display ("bytes", "seconds"). */
   unit?: string;
   blurb?: string;
+  /**
+   * A field of nestcap's own that tshark 4.0 does not have, added hidden as a convenience
+   * for -e and filters (x509.subject_line): left out of -T json, whose shape is tshark's.
+   */
+  ownHidden?: boolean;
 }
 
 export interface Field extends FieldSpec {
@@ -107,6 +112,7 @@ function makeField(spec: FieldSpec, id: number): Field {
     sep: spec.sep,
     unit: spec.unit,
     blurb: spec.blurb,
+    ownHidden: spec.ownHidden,
     labels: undefined,
   };
 }

@@ -14,7 +14,8 @@
  *           …
  *
  * Rules (tshark's):
- *  - every item of the tree is written, hidden ones included, in tree order;
+ *  - every item of the tree is written, hidden ones included, in tree order (but for
+ *    nestcap's own hidden conveniences, FieldSpec.ownHidden);
  *  - key = the field's filter name; for text items (no field) the item's label;
  *  - value = the field's value as text, like -T fields, except bytes which are
  *    colon-separated ("e0:3b:01"); protocols, FT_NONE fields and text items have no
@@ -158,7 +159,10 @@ function toNode(it: Item): Node {
         children.push(expertNode(e));
         if (e.group === "malformed") children.push(MALFORMED_NODE);
       }
-      if (i < n) children.push(toNode((ch as Item[])[i]));
+      if (i < n) {
+        const c = (ch as Item[])[i];
+        if (!(c.hidden && c.field !== null && c.field.ownHidden === true)) children.push(toNode(c));
+      }
     }
   }
   const empty = f !== null && isProtocol(f) ? labelOf(it) : "";
