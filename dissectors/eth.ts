@@ -11,6 +11,7 @@ import type { Item } from "../src/core/tree.js";
 import { BoundsError, type Tvb } from "../src/core/tvb.js";
 import { LinkType } from "../src/capture/frame.js";
 import { ETHERTYPES } from "./ethertype.js";
+import { manufName } from "../src/core/manuf.js";
 
 const IG = { abbrev: "", name: "", type: "bool" as const, bits: 24 };
 const LG_TFS = ["Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"] as const;
@@ -23,8 +24,17 @@ export const eth = defineProtocol({
   short: "Ethernet",
   fields: {
     dst: { abbrev: "eth.dst", name: "Destination", type: "ether" },
+    dstResolved: { abbrev: "eth.dst_resolved", name: "Destination (resolved)", type: "string" },
+    dstOui: { abbrev: "eth.dst.oui", name: "Destination OUI", type: "uint24" },
+    dstOuiResolved: { abbrev: "eth.dst.oui_resolved", name: "Destination OUI (resolved)", type: "string" },
     src: { abbrev: "eth.src", name: "Source", type: "ether" },
+    srcResolved: { abbrev: "eth.src_resolved", name: "Source (resolved)", type: "string" },
+    srcOui: { abbrev: "eth.src.oui", name: "Source OUI", type: "uint24" },
+    srcOuiResolved: { abbrev: "eth.src.oui_resolved", name: "Source OUI (resolved)", type: "string" },
     addr: { abbrev: "eth.addr", name: "Address", type: "ether" },
+    addrResolved: { abbrev: "eth.addr_resolved", name: "Address (resolved)", type: "string" },
+    addrOui: { abbrev: "eth.addr.oui", name: "Address OUI", type: "uint24" },
+    addrOuiResolved: { abbrev: "eth.addr.oui_resolved", name: "Address OUI (resolved)", type: "string" },
     dstLg: { ...IG, abbrev: "eth.dst.lg", name: "LG bit", bitmask: 0x020000, tfs: LG_TFS },
     dstIg: { ...IG, abbrev: "eth.dst.ig", name: "IG bit", bitmask: 0x010000, tfs: IG_TFS },
     srcLg: { ...IG, abbrev: "eth.src.lg", name: "LG bit", bitmask: 0x020000, tfs: LG_TFS },
@@ -49,6 +59,14 @@ export const eth = defineProtocol({
   },
 });
 
+function addrFields(addr: Field, resolved: Field, oui: Field, ouiResolved: Field, lg: Field, ig: Field): AddrFields {
+  const f = eth.f;
+  const sub = [resolved, oui, ouiResolved, lg, ig, f.addr, f.addrResolved, f.addrOui, f.addrOuiResolved, f.lg, f.ig];
+  return { addr, resolved, oui, ouiResolved, lg, ig, sub };
+}
+const DST = addrFields(eth.f.dst, eth.f.dstResolved, eth.f.dstOui, eth.f.dstOuiResolved, eth.f.dstLg, eth.f.dstIg);
+const SRC = addrFields(eth.f.src, eth.f.srcResolved, eth.f.srcOui, eth.f.srcOuiResolved, eth.f.srcLg, eth.f.srcIg);
+
 /**
  * Ethernet without FCS, as other dissectors hand it on (Wireshark's "eth_withoutfcs":
  * SLL protocol 3, GRE transparent bridging, VXLAN…). Same fields and layer name.
@@ -72,11 +90,11 @@ function dissectEth(tvb: Tvb, pinfo: PacketInfo, tree: Item, fcsLen: number): nu
     if (pinfo.cols !== null) pinfo.setInfo(`Ethernet Unknown: Invalid length/type: 0x${hex(type, 4)} (${type})`);
     const top = tree.add(eth.hf, tvb, 0, 14, null);
     if (top.tree.full) top.setText(`Ethernet Unknown, Src: ${etherToString(src)}, Dst: ${etherToString(dst)}`);
-    addAddr(top, tvb, 0, dst, f.dst, f.dstLg, f.dstIg);
-    addAddr(top, tvb, 6, src, f.src, f.srcLg, f.srcIg);
+    addAddr(top, tvb, 0, dst, DST);
+    addAddr(top, tvb, 6, src, SRC);
     top
       .add(f.invalidLentype, tvb, 12, 2, type)
-      .expert("warn", "protocol", `Invalid length/type: 0x${hex(type, 4)} (${type})`, "eth");
+      .expert("warn", "protocol", `Invalid length/type: 0x${hex(type, 4)} (${type})`, "eth", "eth.invalid_lentype.expert");
     callData(tvb.sub(14), pinfo, tree);
     return tvb.length;
   }
@@ -87,8 +105,8 @@ function dissectEth(tvb: Tvb, pinfo: PacketInfo, tree: Item, fcsLen: number): nu
     if (pinfo.cols !== null) pinfo.setInfo(`IEEE 802.3 Ethernet ${is8022 ? "" : "Raw "}`);
     const top = tree.add(eth.hf, tvb, 0, 14, null);
     if (top.tree.full) top.setText(`IEEE 802.3 Ethernet ${is8022 ? "" : "Raw "}`);
-    addAddr(top, tvb, 0, dst, f.dst, f.dstLg, f.dstIg);
-    addAddr(top, tvb, 6, src, f.src, f.srcLg, f.srcIg);
+    addAddr(top, tvb, 0, dst, DST);
+    addAddr(top, tvb, 6, src, SRC);
     dissect8023(type, is8022, tvb, 14, pinfo, tree, top, f.len, f.trailer, fcsLen);
     return tvb.length;
   }
@@ -97,28 +115,64 @@ function dissectEth(tvb: Tvb, pinfo: PacketInfo, tree: Item, fcsLen: number): nu
   if (pinfo.cols !== null) pinfo.setInfo("Ethernet II");
   const top = tree.add(eth.hf, tvb, 0, 14, null);
   if (top.tree.full) top.appendText(`, Src: ${etherToString(src)}, Dst: ${etherToString(dst)}`);
-  addAddr(top, tvb, 0, dst, f.dst, f.dstLg, f.dstIg);
-  addAddr(top, tvb, 6, src, f.src, f.srcLg, f.srcIg, true);
+  addAddr(top, tvb, 0, dst, DST);
+  addAddr(top, tvb, 6, src, SRC, true);
   top.add(f.type, tvb, 12, 2, type);
   dissectEthertype(type, tvb, 14, pinfo, tree, top, f.trailer, fcsLen);
   return tvb.length;
 }
 
-/** `srcCheck`: a group (multicast) source gets its note first, above the address's fields, as in tshark. */
-function addAddr(top: Item, tvb: Tvb, o: number, a: Uint8Array, af: Field, lgf: Field, igf: Field, srcCheck = false): Item {
+/** The per-direction fields of one address (eth.dst.* or eth.src.*). */
+interface AddrFields {
+  addr: Field;
+  resolved: Field;
+  oui: Field;
+  ouiResolved: Field;
+  lg: Field;
+  ig: Field;
+  /** Every field under the address (this direction's and eth.addr's): nothing to do unless one is wanted. */
+  sub: readonly Field[];
+}
+
+/**
+ * An address and its subtree as tshark 4.0 builds it (dissect_address_data): hidden
+ * "resolved" name and OUI (and the OUI's manufacturer, when the manuf file names it),
+ * then the same for eth.addr, then the LG and IG bits, each followed by its hidden
+ * direction-less twin. Names are never resolved here, so "resolved" is the address.
+ * `srcCheck`: a group (multicast) source gets its note first, as in tshark.
+ */
+function addAddr(top: Item, tvb: Tvb, o: number, a: Uint8Array, d: AddrFields, srcCheck = false): Item {
   const b0 = a[0];
-  const it = top.add(af, tvb, o, 6, a);
+  const it = top.add(d.addr, tvb, o, 6, a);
   if (srcCheck && (b0 & 1) !== 0)
-    it.expert("warn", "protocol", "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)", "eth");
-  it.add(eth.f.addr, tvb, o, 6, a);
+    it.expert("warn", "protocol", "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)", "eth", "eth.src_not_group");
+  const t = top.tree;
+  if (!t.wantsAny(d.sub)) return it;
+  const f = eth.f;
+  const name = t.wants(d.resolved) || t.wants(f.addrResolved) ? etherToString(a) : "";
+  const oui = (b0 << 16) | (a[1] << 8) | a[2];
+  const maker = t.wants(d.ouiResolved) || t.wants(f.addrOuiResolved) ? manufName(oui) : null;
+  addNames(it, tvb, o, d.resolved, name, d.oui, oui, d.ouiResolved, maker);
+  it.add(f.addr, tvb, o, 6, a);
+  addNames(it, tvb, o, f.addrResolved, name, f.addrOui, oui, f.addrOuiResolved, maker);
   const lg = (b0 & 2) !== 0;
   const ig = (b0 & 1) !== 0;
-  it.add(eth.f.lg, tvb, o, 3, lg);
-  it.add(eth.f.ig, tvb, o, 3, ig);
-  // per-direction variants exist as hidden fields in Wireshark
-  it.add(lgf, tvb, o, 3, lg).hidden = true;
-  it.add(igf, tvb, o, 3, ig).hidden = true;
+  it.add(d.lg, tvb, o, 3, lg);
+  hide(it.add(f.lg, tvb, o, 3, lg));
+  it.add(d.ig, tvb, o, 3, ig);
+  hide(it.add(f.ig, tvb, o, 3, ig));
   return it;
+}
+
+/** The hidden, generated name / OUI / manufacturer items under an address. */
+function addNames(it: Item, tvb: Tvb, o: number, rf: Field, name: string, of: Field, oui: number, mf: Field, maker: string | null): void {
+  hide(it.addGenerated(rf, tvb, o, 6, name));
+  hide(it.addGenerated(of, tvb, o, 3, oui));
+  if (maker !== null) hide(it.addGenerated(mf, tvb, o, 6, maker));
+}
+
+function hide(it: Item): void {
+  if (it !== it.tree.sink) it.hidden = true;
 }
 
 /**
@@ -218,7 +272,7 @@ export function addEthernetTrailer(
   if (realRep !== 0 && capLen > 0) {
     const it = parent.add(trailerField, trailer, padLen, capLen, trailer.bytes(padLen, capLen));
     if (maybePadded && padLen === 0)
-      it.expert("note", "protocol", "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.", "eth");
+      it.expert("note", "protocol", "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.", "eth", "eth.padding_bad");
   }
   if (hasFcs) {
     const fcs = trailer.u32(padLen + capLen);
@@ -242,7 +296,9 @@ export function dissect8023(
   if (fcsLen > 0 && reported >= fcsLen) reported -= fcsLen;
   if (length > reported) {
     length = reported;
-    lenItem.expert("error", "malformed", "Length field value goes past the end of the payload", lengthField.abbrev.split(".")[0]);
+    // the caller's own expert: eth.len.past_end or vlan.len.past_end
+    const proto = lengthField.abbrev.split(".")[0];
+    lenItem.expert("error", "malformed", "Length field value goes past the end of the payload", proto, `${proto}.len.past_end`);
   }
   const payload = tvb.sub(o, length);
   const next = protocolByAbbrev(is8022 ? "llc" : "ipx");

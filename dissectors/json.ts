@@ -55,7 +55,7 @@ export const json = defineProtocol({
       if (text !== undefined) callDissector(text, tvb, pinfo, tree, data);
       return n;
     }
-    if (t.full || wantsAny(t)) {
+    if (t.wantsAny(ALL)) {
       const w = new Walker(d, tvb, t);
       w.skipWs();
       w.value(ti, null, "", 0);
@@ -67,11 +67,6 @@ export const json = defineProtocol({
 const f = json.f;
 const ALL = Object.values(f);
 
-function wantsAny(t: Tree): boolean {
-  if (t.wanted === null) return false;
-  for (const x of ALL) if (x.id < t.wanted.length && t.wanted[x.id] === 1) return true;
-  return false;
-}
 
 const MAX_DEPTH = 64;
 

@@ -66,7 +66,7 @@ export const xml = defineProtocol({
     if (pinfo.cols !== null) pinfo.cols.protocol += "/XML"; // col_append_str
     const ti = tree.add(xml.hf, tvb, 0, n, null);
     const t = tree.tree;
-    new Parser(d, tvb, t, ti, t.full || wantsAny(t)).run();
+    new Parser(d, tvb, t, ti, t.wantsAny(ALL)).run();
     return n;
   },
 });
@@ -74,11 +74,6 @@ export const xml = defineProtocol({
 const f = xml.f;
 const ALL = Object.values(f);
 
-function wantsAny(t: Tree): boolean {
-  if (t.wanted === null) return false;
-  for (const x of ALL) if (x.id < t.wanted.length && t.wanted[x.id] === 1) return true;
-  return false;
-}
 
 /** The body is handed to XML by data-text-lines (packet-text-media.c): more than 38 bytes starting "<?xml", any case. */
 export function looksLikeXmlText(tvb: Tvb): boolean {

@@ -167,6 +167,7 @@ interface Slots {
   protoSlot: Int32Array;
 }
 const slotCache = new WeakMap<Uint8Array, Slots>();
+const anyCache = new WeakMap<readonly Field[], WeakMap<Uint8Array, boolean>>();
 const NO_SLOTS: readonly never[] = Object.freeze([]);
 function wantedSlots(wanted: Uint8Array): Slots {
   let s = slotCache.get(wanted);
@@ -221,6 +222,24 @@ export class Tree {
   /** Will an item for f be kept or recorded? Lets a dissector skip computing a costly value. */
   wants(f: Field): boolean {
     return this.full || (this.wanted !== null && f.id < this.wanted.length && this.wanted[f.id] === 1);
+  }
+
+  /**
+   * Will an item of any of `fs` be kept or recorded? For a dissector that can skip a whole
+   * group of items; the answer for a field list and a wanted map is worked out once.
+   */
+  wantsAny(fs: readonly Field[]): boolean {
+    if (this.full) return true;
+    const w = this.wanted;
+    if (w === null) return false;
+    let byMap = anyCache.get(fs);
+    if (byMap === undefined) anyCache.set(fs, (byMap = new WeakMap()));
+    let r = byMap.get(w);
+    if (r === undefined) {
+      r = fs.some((f) => f.id < w.length && w[f.id] === 1);
+      byMap.set(w, r);
+    }
+    return r;
   }
 
   record(f: Field, v: Value): void {

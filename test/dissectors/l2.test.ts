@@ -20,7 +20,12 @@ import { corpus, fixtures, haveTshark } from "../helpers/tshark.js";
 
 // ------------------------------------------------------------------ fields compared
 
-const ETH = ["eth.dst", "eth.src", "eth.type", "eth.len", "eth.padding", "eth.trailer", "eth.fcs", "eth.fcs.status", "eth.invalid_lentype"];
+const ETH = [
+  "eth.dst", "eth.src", "eth.type", "eth.len", "eth.padding", "eth.trailer", "eth.fcs", "eth.fcs.status", "eth.invalid_lentype",
+  // the hidden items under each address (the manufacturer from Wireshark's manuf file, installed with tshark)
+  "eth.dst_resolved", "eth.dst.oui", "eth.dst.oui_resolved", "eth.src_resolved", "eth.src.oui", "eth.src.oui_resolved",
+  "eth.addr", "eth.addr_resolved", "eth.addr.oui", "eth.addr.oui_resolved", "eth.dst.lg", "eth.dst.ig", "eth.src.lg", "eth.src.ig", "eth.lg", "eth.ig",
+];
 const VLAN = ["vlan.priority", "vlan.dei", "vlan.id", "vlan.etype", "vlan.len", "vlan.trailer"];
 const AD = ["ieee8021ad.priority", "ieee8021ad.dei", "ieee8021ad.id", "ieee8021ad.svid", "ieee8021ad.cvid", "ieee8021ah.etype", "ieee8021ah.trailer"];
 const ARP = [
