@@ -318,7 +318,7 @@ function checkDuplicate(st: ArpState, pinfo: PacketInfo, tree: Item, tvb: Tvb, m
   if (sub !== sub.tree.sink) sub.generated = true;
   sub
     .addGenerated(arp.f.dupFrame, tvb, 0, 0, result.frame)
-    .expert("warn", "sequence", `Duplicate IP address configured (${ipStr})`, "arp");
+    .expert("warn", "sequence", `Duplicate IP address configured (${ipStr})`, "arp", "arp.duplicate-address-detected");
   sub.addGenerated(arp.f.dupSeconds, tvb, 0, 0, (pinfo.frame.tsSec - result.time) >>> 0);
   return true;
 }

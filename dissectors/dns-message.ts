@@ -144,7 +144,7 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
   // State tracking in the tree.
   if (!isResponse) {
     if (retransmission && trans !== null && trans.reqFrame && !pinfo.inErrorPkt) {
-      idItem.expert("warn", "protocol", `DNS query retransmission. Original request in frame ${trans.reqFrame}`, "dns");
+      idItem.expert("warn", "protocol", `DNS query retransmission. Original request in frame ${trans.reqFrame}`, "dns", "dns.retransmit_request");
       top.addGenerated(f.retransmitRequestIn, tvb, 0, 0, trans.reqFrame);
       top.addGenerated(f.retransmission, tvb, 0, 0, true);
     } else if (trans !== null && trans.repFrame) {
@@ -152,7 +152,7 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
     }
   } else if (trans !== null && trans.reqFrame) {
     if (retransmission && trans.repFrame && !pinfo.inErrorPkt) {
-      idItem.expert("warn", "protocol", `DNS response retransmission. Original response in frame ${trans.repFrame}`, "dns");
+      idItem.expert("warn", "protocol", `DNS response retransmission. Original response in frame ${trans.repFrame}`, "dns", "dns.retransmit_response");
       top.addGenerated(f.retransmitResponseIn, tvb, 0, 0, trans.repFrame);
       top.addGenerated(f.retransmission, tvb, 0, 0, true);
     } else {
@@ -172,7 +172,7 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
     et.addGenerated(f.extraneousLength, tvb, 0, 0, extra);
     const ex = et.addText(tvb, cur, extra, "Extraneous data");
     ex.hidden = true;
-    ex.expert("note", "undecoded", "Extraneous data", "dns");
+    ex.expert("note", "undecoded", "Extraneous data", "dns", "dns.extraneous");
   }
 }
 

@@ -143,7 +143,7 @@ export function dissectDnssecRdata(c: RdataCtx, rt: Item, trr: Item, type: numbe
       if (ml !== 0) {
         tvb.ensure(cur, ml);
         const mi = rt.add(f.tsigMac, tvb, cur, ml, null);
-        mi.expert("warn", "undecoded", `No dissector for algorithm:${n.text}`, "dns");
+        mi.expert("warn", "undecoded", `No dissector for algorithm:${n.text}`, "dns", "dns.tsig.noalg");
         cur += ml;
       }
       u16(c, rt, f.tsigOrigId, cur); cur += 2;

@@ -35,7 +35,7 @@ export function dissectOptions(c: RdataCtx, rt: Item, cur: number, dataLen: numb
         break;
       }
       case 20730:
-        codeItem.expert("chat", "deprecated", "Deprecated opcode. Client subnet OPT assigned as 8.", "dns");
+        codeItem.expert("chat", "deprecated", "Deprecated opcode. Client subnet OPT assigned as 8.", "dns", "dns.depr.opc");
       // fall through
       case 8: {
         let addrLen = (optlen - 4) & 0xffff;
@@ -47,7 +47,7 @@ export function dissectOptions(c: RdataCtx, rt: Item, cur: number, dataLen: numb
         ot.add(f.optClientScope, tvb, cur, 1, tvb.u8(cur));
         cur++;
         if (addrLen > 16) {
-          lenItem.expert("error", "malformed", "Length too long for any type of IP address.", "dns");
+          lenItem.expert("error", "malformed", "Length too long for any type of IP address.", "dns", "dns.rr.opt.bad_length");
           addrLen = 16;
         }
         const ab = new Uint8Array(16);

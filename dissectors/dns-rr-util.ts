@@ -116,7 +116,7 @@ export function keyId(c: RdataCtx, t: Item, o: number, size: number, algo: numbe
   if (size < 4) {
     const it = t.addText(tvb, o, size, "Buffer too short to compute a key id");
     it.generated = true;
-    it.expert("warn", "protocol", "Buffer too short to compute a key id", "dns");
+    it.expert("warn", "protocol", "Buffer too short to compute a key id", "dns", "dns.key_id_buffer_too_short");
     return null;
   }
   if (algo === 1) return ((tvb.u8(o + size - 3) << 8) + tvb.u8(o + size - 2)) & 0xffff;
@@ -142,7 +142,7 @@ export function ownerInfo(c: RdataCtx, owner: DnsName): void {
 /** A type without a decoder: an expert note and the raw RDATA as dns.data. */
 export function unknownRdata(c: RdataCtx, rt: Item, trr: Item, type: number, cur: number, dataLen: number): void {
   trr.expert("note", "undecoded",
-    `Dissector for DNS Type (${type}) code not implemented, Contact Wireshark developers if you want this supported`, "dns");
+    `Dissector for DNS Type (${type}) code not implemented, Contact Wireshark developers if you want this supported`, "dns", "dns.undecoded.type");
   bytesItem(c, rt, c.f.data, cur, dataLen);
 }
 

@@ -88,7 +88,7 @@ function dissectAnswer(m: Msg, st: Item, start: number): number {
     o += 2;
     const ttl = tvb.u32(o);
     const ti = rt.add(f.respTtl, tvb, o, 4, ttl, full ? `${ttl} (${timeSecsToStr(ttl)})` : undefined);
-    if (ttl >= 0x80000000) ti.expert("warn", "protocol", "The uppermost bit of the TTL is set (RFC 2181, section 8)", "dns");
+    if (ttl >= 0x80000000) ti.expert("warn", "protocol", "The uppermost bit of the TTL is set (RFC 2181, section 8)", "dns", "dns.ttl.high_bit_set");
     o += 4;
     rt.add(f.respLen, tvb, o, 2, dataLen);
   } else {

@@ -33,6 +33,7 @@ export const frame = defineProtocol({
     len: { abbrev: "frame.len", name: "Frame Length", type: "uint32" },
     capLen: { abbrev: "frame.cap_len", name: "Capture Length", type: "uint32" },
     lenLtCaplen: { abbrev: "frame.len_lt_caplen", name: "Frame length is less than captured length", type: "none" },
+    timeInvalid: { abbrev: "frame.time_invalid", name: "Arrival Time: Fractional second out of range (0-1000000000)", type: "none" },
     marked: { abbrev: "frame.marked", name: "Frame is marked", type: "bool", tfs: ["True", "False"] },
     ignored: { abbrev: "frame.ignored", name: "Frame is ignored", type: "bool", tfs: ["True", "False"] },
     protocols: { abbrev: "frame.protocols", name: "Protocols in frame", type: "string" },

@@ -114,6 +114,7 @@ export const http = defineProtocol({
     teUnknown: EXPERT("http.te_unknown", "Unknown transfer coding name in Transfer-Encoding header"),
     leadingCrlf: EXPERT("http.leading_crlf", "Leading CRLF previous message in the stream may have extra CRLF"),
     subdissectorFailed: EXPERT("http.subdissector_failed", "HTTP body subdissector failed, trying heuristic subdissector"),
+    tlsPort: EXPERT("http.tls_port", "Unencrypted HTTP protocol detected over encrypted port, could indicate a dangerous misconfiguration."),
   },
   registers: HTTP_TCP_PORTS.map((p) => ["tcp.port", p] as const),
   heuristics: [["tcp", heuristic]],

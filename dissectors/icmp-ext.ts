@@ -43,6 +43,7 @@ export const ICMP_EXT_FIELDS = {
   extRes: { abbrev: "icmp.ext.res", name: "Reserved", type: "uint16", base: "hex", bitmask: 0x0fff, bits: 16 },
   extChecksum: { abbrev: "icmp.ext.checksum", name: "Checksum", type: "uint16", base: "hex" },
   extChecksumStatus: { abbrev: "icmp.ext.checksum.status", name: "Checksum Status", type: "uint8", base: "none", strings: CHECKSUM_STATUS },
+  extChecksumBad: { abbrev: "icmp.ext.checksum_bad", name: "Bad checksum", type: "none" },
   extLength: { abbrev: "icmp.ext.length", name: "Length", type: "uint16" },
   extClass: { abbrev: "icmp.ext.class", name: "Class", type: "uint8", strings: EXT_CLASSES },
   extCtype: { abbrev: "icmp.ext.ctype", name: "C-Type", type: "uint8" },

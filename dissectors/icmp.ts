@@ -88,6 +88,8 @@ export const icmp = defineProtocol({
     dataTimeRel: { abbrev: "icmp.data_time_relative", name: "Timestamp from icmp data (relative)", type: "rel_time" },
     extEchoSeq: { abbrev: "icmp.ext.echo.seq", name: "Sequence Number", type: "uint8", base: "dec_hex" },
     ...ICMP_EXT_FIELDS,
+    // expert infos
+    checksumBad: { abbrev: "icmp.checksum_bad", name: "Bad checksum", type: "none" },
   },
   registers: [["ip.proto", 1]],
   dissect: dissectIcmp,
@@ -130,7 +132,7 @@ function checksumItem(t: Item, tvb: Tvb, pinfo: PacketInfo, full: boolean, verif
     } else {
       const should = cksumShouldBe(sum, computed);
       const ci = t.add(f.checksum, tvb, 2, 2, sum, full ? `0x${hex(sum, 4)} incorrect, should be 0x${hex(should, 4)}` : undefined);
-      ci.expert("warn", "checksum", `Bad checksum [should be 0x${hex(should, 4)}]`, proto);
+      ci.expert("warn", "checksum", `Bad checksum [should be 0x${hex(should, 4)}]`, proto, "icmp.checksum_bad");
       t.addGenerated(f.checksumStatus, tvb, 2, 0, 0);
     }
   } else {

@@ -107,7 +107,7 @@ export function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item
     it.add(f.optType, tvb, o, 1, type);
     const li = it.add(f.optLength, tvb, o + 1, 1, l8, `${l8} (${olen} bytes)`);
     if (olen === 0) {
-      li.expert("error", "malformed", "Invalid option length (Zero)", "icmpv6");
+      li.expert("error", "malformed", "Invalid option length (Zero)", "icmpv6", "icmpv6.invalid_option_length");
       if (full) it.setText(`ICMPv6 Option (${name})`);
       return;
     }
@@ -161,7 +161,7 @@ export function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item
           const p = shortPrefix(tvb, d + 6, n);
           it.add(f.optPrefix, tvb, d + 6, n, p);
           label += ` ${ipv6ToString(p)}/${pl}`;
-        } else li.expert("error", "malformed", "Invalid Option Length", "icmpv6");
+        } else li.expert("error", "malformed", "Invalid Option Length", "icmpv6", "icmpv6.invalid_option_length");
         break;
       }
       case 8:
@@ -195,7 +195,7 @@ export function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item
         if (plc < PREF64_BYTES.length) {
           const n = PREF64_BYTES[plc];
           it.add(f.optPref64Prefix, tvb, d + 2, n, shortPrefix(tvb, d + 2, n));
-        } else li.expert("error", "malformed", "Invalid Option Length", "icmpv6");
+        } else li.expert("error", "malformed", "Invalid Option Length", "icmpv6", "icmpv6.invalid_option_length");
         break;
       }
       case 14:

@@ -108,7 +108,7 @@ export const icmpv6 = defineProtocol({
     naFlagRsv: { abbrev: "icmpv6.nd.na.flag.rsv", name: "Reserved", type: "uint32", bitmask: 0x1fffffff, bits: 32 },
     naTarget: { abbrev: "icmpv6.nd.na.target_address", name: "Target Address", type: "ipv6" },
     rdTarget: { abbrev: "icmpv6.nd.rd.target_address", name: "Target Address", type: "ipv6" },
-    rdDest: { abbrev: "icmpv6.nd.rd.destination_address", name: "Destination Address", type: "ipv6" },
+    rdDest: { abbrev: "icmpv6.rd.na.destination_address", name: "Destination Address", type: "ipv6" },
     ...ND_OPTION_FIELDS,
     ...NI_FIELDS,
     mldMaxRespDelay: { abbrev: "icmpv6.mld.maximum_response_delay", name: "Maximum Response Delay [ms]", type: "uint16" },
@@ -129,6 +129,9 @@ export const icmpv6 = defineProtocol({
     mldrMulticastAddress: { abbrev: "icmpv6.mldr.mar.multicast_address", name: "Multicast Address", type: "ipv6" },
     mldrSource: { abbrev: "icmpv6.mldr.mar.source_address", name: "Source Address", type: "ipv6" },
     mldrAux: { abbrev: "icmpv6.mldr.mar.auxiliary_data", name: "Auxiliary Data", type: "bytes" },
+    // expert infos
+    eInvalidOptionLength: { abbrev: "icmpv6.invalid_option_length", name: "Invalid Option Length", type: "none" },
+    eChecksumBad: { abbrev: "icmpv6.checksum_bad.expert", name: "Bad checksum", type: "none" },
   },
   registers: [["ip.proto", 58]],
   dissect: dissectIcmpv6,
@@ -179,7 +182,7 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
     } else {
       const should = cksumShouldBe(sum, computed);
       top.add(f.checksum, tvb, 2, 2, sum, full ? `0x${hex(sum, 4)} incorrect, should be 0x${hex(should, 4)}` : undefined)
-        .expert("error", "checksum", `Bad checksum [should be 0x${hex(should, 4)}]`, "icmpv6");
+        .expert("error", "checksum", `Bad checksum [should be 0x${hex(should, 4)}]`, "icmpv6", "icmpv6.checksum_bad.expert");
       top.addGenerated(f.checksumStatus, tvb, 2, 0, 0);
     }
   } else {

@@ -189,7 +189,19 @@ export const IP_FIELDS = {
   optSdb: { abbrev: "ip.options.sdb", name: "IP Option - Selective Directed Broadcast", type: "protocol" },
   optQs: { abbrev: "ip.options.qs", name: "IP Option - Quick-Start", type: "protocol" },
   // reassembly
-  ...fragmentFieldSpecs("ip", "IPv4", "ip.reassembled_in"),
+  ...fragmentFieldSpecs("ip", "IPv4", "ip.reassembled_in", "bytes"),
+  // expert infos
+  eOptLenInvalid: { abbrev: "ip.opt.len.invalid", name: "Invalid length for option", type: "none" },
+  eOptPtrBeforeAddress: { abbrev: "ip.opt.ptr.before_address", name: "Pointer points before first address", type: "none" },
+  eOptPtrMiddleAddress: { abbrev: "ip.opt.ptr.middle_address", name: "Pointer points to middle of address", type: "none" },
+  eSuboptTooLong: { abbrev: "ip.subopt_too_long", name: "Suboption would go past end of option", type: "none" },
+  eNop: { abbrev: "ip.nop", name: "4 NOP in a row - a router may have removed some options", type: "none" },
+  eBogusIpLength: { abbrev: "ip.bogus_ip_length", name: "Bogus IP length", type: "none" },
+  eChecksumBad: { abbrev: "ip.checksum_bad.expert", name: "Bad checksum", type: "none" },
+  eTtlLncb: { abbrev: "ip.ttl.lncb", name: "Time To Live", type: "none" },
+  eTtlTooSmall: { abbrev: "ip.ttl.too_small", name: "Time To Live", type: "none" },
+  eBogusIpVersion: { abbrev: "ip.bogus_ip_version", name: "Bogus IP version", type: "none" },
+  eBogusHeaderLength: { abbrev: "ip.bogus_header_length", name: "Bogus IP header length", type: "none" },
 } satisfies Record<string, FieldSpec>;
 
 /** The registered IPv4 fields (ip.f). */

@@ -59,7 +59,7 @@ function optHead(c: OptCtx, hf: typeof f.optEol, o: number, len: number, label: 
   if (c.full && label !== null) t.setText(label);
   optType(t, c.tvb, o);
   const l = t.add(f.optLen, c.tvb, o + 1, 1, c.tvb.u8(o + 1));
-  if (invalidLen) l.expert("warn", "protocol", "Invalid length for option", "ip");
+  if (invalidLen) l.expert("warn", "protocol", "Invalid length for option", "ip", "ip.opt.len.invalid");
   return [t, l];
 }
 
@@ -85,14 +85,14 @@ function optRoute(hf: typeof f.optEol, name: string, record: boolean): OptFn {
     const ptr = tvb.u8(o + 2);
     const pi = t.add(f.optPtr, tvb, o + 2, 1, ptr);
     if (ptr < 4 || (ptr & 3) !== 0) {
-      if (ptr < 4) pi.expert("warn", "protocol", "Pointer points before first address", "ip");
-      else pi.expert("warn", "protocol", "Pointer points to middle of address", "ip");
+      if (ptr < 4) pi.expert("warn", "protocol", "Pointer points before first address", "ip", "ip.opt.ptr.before_address");
+      else pi.expert("warn", "protocol", "Pointer points to middle of address", "ip", "ip.opt.ptr.middle_address");
       return;
     }
     let optoff = 3;
     for (let left = len - 3; left > 0; left -= 4, optoff += 4) {
       if (left < 4) {
-        pi.expert("warn", "protocol", "Suboption would go past end of option", "ip");
+        pi.expert("warn", "protocol", "Suboption would go past end of option", "ip", "ip.subopt_too_long");
         break;
       }
       if (ptr > len) optRouteAddr(t, tvb, o + optoff, f.recRt, f.recRtHost, false, c.full);
@@ -126,7 +126,7 @@ const optTimestamp: OptFn = (o, len, c) => {
   while (left > 0) {
     if (flg === 1 || flg === 3) {
       if (left < 8) {
-        t.addText(tvb, off, left, "Suboption would go past end of option").expert("warn", "protocol", "Suboption would go past end of option", "ip");
+        t.addText(tvb, off, left, "Suboption would go past end of option").expert("warn", "protocol", "Suboption would go past end of option", "ip", "ip.subopt_too_long");
         break;
       }
       const a = tvb.u32(off);
@@ -138,7 +138,7 @@ const optTimestamp: OptFn = (o, len, c) => {
       left -= 4;
     } else {
       if (left < 4) {
-        t.addText(tvb, off, left, "Suboption would go past end of option").expert("warn", "protocol", "Suboption would go past end of option", "ip");
+        t.addText(tvb, off, left, "Suboption would go past end of option").expert("warn", "protocol", "Suboption would go past end of option", "ip", "ip.subopt_too_long");
         break;
       }
       t.add(f.optTimeStamp, tvb, off, 4, tvb.u32(off));
@@ -152,7 +152,7 @@ function optU16(hf: typeof f.optEol, name: string, vf: typeof f.optSid): OptFn {
   return (o, len, c) => {
     const v = c.tvb.u16(o + 2);
     const [t, l] = optHead(c, hf, o, len, `IP Option - ${name} (${len} bytes): ${v}`, false);
-    if (len !== 4) l.expert("warn", "protocol", "Invalid length for option", "ip");
+    if (len !== 4) l.expert("warn", "protocol", "Invalid length for option", "ip", "ip.opt.len.invalid");
     t.add(vf, c.tvb, o + 2, 2, v);
   };
 }
@@ -161,14 +161,14 @@ const optRouterAlert: OptFn = (o, len, c) => {
   const v = c.tvb.u16(o + 2);
   const txt = v === 0 ? "Router shall examine packet" : "Reserved";
   const [t, l] = optHead(c, f.optRouterAlert, o, len, `IP Option - Router Alert (${len} bytes): ${txt} (${v})`, false);
-  if (len !== 4) l.expert("warn", "protocol", "Invalid length for option", "ip");
+  if (len !== 4) l.expert("warn", "protocol", "Invalid length for option", "ip", "ip.opt.len.invalid");
   t.add(f.optRa, c.tvb, o + 2, 2, v, c.full ? `${txt} (${v})` : undefined);
 };
 
 const optTraceroute: OptFn = (o, len, c) => {
   const { tvb } = c;
   const [t, l] = optHead(c, f.optTraceroute, o, len, `IP Option - Traceroute (${len} bytes)`, false);
-  if (len !== 12) l.expert("warn", "protocol", "Invalid length for option", "ip");
+  if (len !== 12) l.expert("warn", "protocol", "Invalid length for option", "ip", "ip.opt.len.invalid");
   t.add(f.optIdNumber, tvb, o + 2, 2, tvb.u16(o + 2));
   t.add(f.optOhc, tvb, o + 4, 2, tvb.u16(o + 4));
   t.add(f.optRhc, tvb, o + 6, 2, tvb.u16(o + 6));
@@ -220,7 +220,7 @@ const optQs: OptFn = (o, len, c) => {
   const cmd = tvb.u8(o + 2);
   const fn = cmd >> 4;
   const [t, l] = optHead(c, f.optQs, o, len, `IP Option - Quick-Start (${len} bytes): ${QS_FUNC[fn] ?? `Unknown (${fn})`} (${fn})`, false);
-  if (len !== 8) l.expert("warn", "protocol", "Invalid length for option", "ip");
+  if (len !== 8) l.expert("warn", "protocol", "Invalid length for option", "ip", "ip.opt.len.invalid");
   t.add(f.optQsFunc, tvb, o + 2, 1, fn);
   if (fn === 0 || fn === 8) {
     t.add(f.optQsRate, tvb, o + 2, 1, cmd & 15);
@@ -254,7 +254,7 @@ function defineOptions(): void {
 }
 
 function badOpt(c: OptCtx, o: number, n: number, msg: string): void {
-  c.tree.addText(c.tvb, o, n, msg).expert("warn", "protocol", msg, "ip");
+  c.tree.addText(c.tvb, o, n, msg).expert("warn", "protocol", msg, "ip", "ip.opt.len.invalid");
 }
 
 /** Wireshark's dissect_ip_tcp_options over the IPv4 option bytes [o, o+length). */
@@ -311,7 +311,7 @@ export function dissectOptions(tvb: Tvb, o: number, length: number, pinfo: Packe
       def!.fn(o, 1, c);
       o += 1;
       if (nops === 4 && opt === 1)
-        optItem.expert("warn", "protocol", "4 NOP in a row - a router may have removed some options", "ip");
+        optItem.expert("warn", "protocol", "4 NOP in a row - a router may have removed some options", "ip", "ip.nop");
     }
     if (opt === 0) break;
   }

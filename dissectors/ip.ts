@@ -110,7 +110,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   const vItem = top.add(f.version, tvb, 0, 1, version);
   if (version !== 4) {
     pinfo.setInfo(`Bogus IPv4 version (${version}, must be 4)`);
-    vItem.expert("error", "protocol", "Bogus IPv4 version", "ip");
+    vItem.expert("error", "protocol", "Bogus IPv4 version", "ip", "ip.bogus_ip_version");
     // seen in cooked captures: an IPv6 packet under the IPv4 ethertype
     if (version === 6) callTable("ethertype", 0x86dd, tvb, pinfo, tree);
     return tvb.length;
@@ -120,7 +120,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   if (hlen < 20) {
     const msg = `Bogus IP header length (${hlen}, must be at least 20)`;
     pinfo.setInfo(msg);
-    hlItem.expert("error", "protocol", msg, "ip");
+    hlItem.expert("error", "protocol", msg, "ip", "ip.bogus_header_length");
     return tvb.length;
   }
   const tos = tvb.u8(1);
@@ -140,14 +140,14 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   } else if (ipLen < hlen) {
     pinfo.setInfo(`Bogus IP length (${ipLen}, less than header length ${hlen})`);
     const li = top.add(f.len, tvb, 2, 2, ipLen, `${ipLen} bytes (bogus, less than header length ${hlen})`);
-    li.expert("error", "protocol", "Bogus IP length", "ip");
+    li.expert("error", "protocol", "Bogus IP length", "ip", "ip.bogus_ip_length");
     return tvb.length;
   } else {
     li = top.add(f.len, tvb, 2, 2, ipLen);
   }
   let limited = false;
   if (ipLen > tvb.reportedLength) {
-    if (!inError) li.expert("error", "protocol", `IPv4 total length exceeds packet length (${tvb.reportedLength} bytes)`, "ip");
+    if (!inError) li.expert("error", "protocol", `IPv4 total length exceeds packet length (${tvb.reportedLength} bytes)`, "ip", "ip.bogus_ip_length");
   } else {
     limited = true;
   }
@@ -181,7 +181,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
       const should = cksumShouldBe(sum, computed);
       const ci = top.add(f.checksum, tvb, 10, 2, sum,
         full ? `0x${hex(sum, 4)} incorrect, should be 0x${hex(should, 4)}(may be caused by "IP checksum offload"?)` : undefined);
-      ci.expert("error", "checksum", `Bad checksum [should be 0x${hex(should, 4)}]`, "ip");
+      ci.expert("error", "checksum", `Bad checksum [should be 0x${hex(should, 4)}]`, "ip", "ip.checksum_bad.expert");
       top.addGenerated(f.checksumStatus, tvb, 10, 2, 0);
       top.addGenerated(f.checksumCalc, tvb, 10, 2, should);
     }
@@ -220,9 +220,9 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   if ((dst & 0xffffff00) >>> 0 === 0xe0000000) {
     const want = lncbTtl(dst);
     if (want !== ttl && want !== 0x1000)
-      ttlItem.expert("note", "sequence", `"Time To Live" != ${want} for a packet sent to the Local Network Control Block (see RFC 3171)`, "ip");
+      ttlItem.expert("note", "sequence", `"Time To Live" != ${want} for a packet sent to the Local Network Control Block (see RFC 3171)`, "ip", "ip.ttl.lncb");
   } else if ((dst & 0xf0000000) >>> 0 !== 0xe0000000 && ttl < 5 && nxt !== 103 && nxt !== 89) {
-    ttlItem.expert("note", "sequence", `"Time To Live" only ${ttl}`, "ip");
+    ttlItem.expert("note", "sequence", `"Time To Live" only ${ttl}`, "ip", "ip.ttl.too_small");
   }
 
   if (dstOff !== 0) {

@@ -59,26 +59,26 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
     let at = d; // where this option's dissector stopped
     switch (type) {
       case 5:
-        if (len !== 2) li.expert("error", "malformed", `Router alert: Invalid Length (${len} bytes)`, "ipv6");
+        if (len !== 2) li.expert("error", "malformed", `Router alert: Invalid Length (${len} bytes)`, "ipv6", "ipv6.opt.invalid_len");
         it.add(f.optRouterAlert, tvb, d, 2, tvb.u16(d));
         at = d + 2;
         break;
       case 0xc2: {
-        if (len !== 4) li.expert("error", "malformed", `Jumbo Payload: Invalid length (${len} bytes)`, "ipv6");
+        if (len !== 4) li.expert("error", "malformed", `Jumbo Payload: Invalid length (${len} bytes)`, "ipv6", "ipv6.opt.invalid_len");
         const j = tvb.u32(d);
         const ji = it.add(f.optJumbo, tvb, d, 4, j);
         at = d + 4;
-        if (info.plen !== 0) it.expert("warn", "protocol", "When IPv6 payload length does not equal 0 a Jumbo Payload option must not be present", "ipv6");
-        if (j < 65536) ji.expert("warn", "protocol", "Jumbo Payload option present and jumbo length < 65536", "ipv6");
+        if (info.plen !== 0) it.expert("warn", "protocol", "When IPv6 payload length does not equal 0 a Jumbo Payload option must not be present", "ipv6", "ipv6.opt.jumbo.prohibited");
+        if (j < 65536) ji.expert("warn", "protocol", "Jumbo Payload option present and jumbo length < 65536", "ipv6", "ipv6.opt.jumbo.truncated");
         break;
       }
       case 4:
-        if (len !== 1) li.expert("error", "malformed", `Tunnel Encapsulation Limit: Invalid length (${len} bytes)`, "ipv6");
+        if (len !== 1) li.expert("error", "malformed", `Tunnel Encapsulation Limit: Invalid length (${len} bytes)`, "ipv6", "ipv6.opt.invalid_len");
         it.add(f.optTel, tvb, d, 1, tvb.u8(d));
         at = d + 1;
         break;
       case 0x63: {
-        if (len < 4) li.expert("error", "malformed", `RPL Option: Invalid length (${len} bytes)`, "ipv6");
+        if (len < 4) li.expert("error", "malformed", `RPL Option: Invalid length (${len} bytes)`, "ipv6", "ipv6.opt.invalid_len");
         it.addBitmask(f.optRplFlag, tvb, d, 1, tvb.u8(d), [f.optRplFlagO, f.optRplFlagR, f.optRplFlagF, f.optRplFlagRsv]);
         it.add(f.optRplInstance, tvb, d + 1, 1, tvb.u8(d + 1));
         it.add(f.optRplRank, tvb, d + 2, 2, tvb.u16(d + 2));
@@ -90,7 +90,7 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
         at = d + len;
         break;
       case 0x30: {
-        if (len !== 4) li.expert("error", "malformed", `PMTU Option: Invalid Length (${len} bytes)`, "ipv6");
+        if (len !== 4) li.expert("error", "malformed", `PMTU Option: Invalid Length (${len} bytes)`, "ipv6", "ipv6.opt.invalid_len");
         it.add(f.pmtuMin, tvb, d, 2, tvb.u16(d));
         const r = tvb.u16(d + 2);
         it.add(f.pmtuRtn, tvb, d + 2, 2, r & 0xfffe);
@@ -99,7 +99,7 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
         break;
       }
       case 7: {
-        if (len < 8) li.expert("error", "malformed", `CALIPSO: Invalid Length (${len} bytes)`, "ipv6");
+        if (len < 8) li.expert("error", "malformed", `CALIPSO: Invalid Length (${len} bytes)`, "ipv6", "ipv6.opt.invalid_len");
         it.add(f.calipsoDoi, tvb, d, 4, tvb.u32(d));
         const cl = tvb.u8(d + 4);
         it.add(f.calipsoCmptLen, tvb, d + 4, 1, cl);
@@ -129,8 +129,8 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
 function optType(t: Item, tvb: Tvb, o: number, type: number, hop: boolean): void {
   const ti = t.add(f.optType, tvb, o, 1, type, IPV6_OPT_TYPES[type] === undefined && t.tree.full ? `Unknown (0x${hex(type, 2)})` : undefined);
   // options in the wrong kind of header are noted on their type
-  if (type === 4 && hop) ti.expert("warn", "protocol", "Tunnel Encapsulation Limit must use a destination options header", "ipv6");
-  if (type === 0xc2 && !hop) ti.expert("warn", "protocol", "Jumbo Payload must use a hop-by-hop options header", "ipv6");
+  if (type === 4 && hop) ti.expert("warn", "protocol", "Tunnel Encapsulation Limit must use a destination options header", "ipv6", "ipv6.opt.header_mismatch");
+  if (type === 0xc2 && !hop) ti.expert("warn", "protocol", "Jumbo Payload must use a hop-by-hop options header", "ipv6", "ipv6.opt.header_mismatch");
   ti.add(f.optTypeAction, tvb, o, 1, type >> 6);
   ti.add(f.optTypeChange, tvb, o, 1, (type & 0x20) !== 0);
   ti.add(f.optTypeRest, tvb, o, 1, type & 0x1f);
@@ -179,7 +179,12 @@ export const routing = defineProtocol({
   name: "Routing Header for IPv6",
   abbrev: "ipv6.routing",
   short: "IPv6 Routing",
-  fields: {},
+  fields: {
+    // expert infos (tshark registers them with ipv6.routing)
+    eInvalidLength: { abbrev: "ipv6.routing.invalid_length", name: "Invalid IPv6 Routing header length", type: "none" },
+    eInvalidSegleft: { abbrev: "ipv6.routing.invalid_segleft", name: "IPv6 Routing Header segments left field must not exceed address count", type: "none" },
+    eDeprecated: { abbrev: "ipv6.routing.deprecated", name: "Routing header type is deprecated", type: "none" },
+  },
   registers: [["ip.proto", 43]],
   dissect(tvb, pinfo, tree, data) {
     const info = ctxOf(data, tree, pinfo);
@@ -208,9 +213,9 @@ export const routing = defineProtocol({
         if (i === n - 1 && segleft > 0) info.pseudoDst = a;
       }
       // noted once the header was read to its end (a cut-short header gets none of these)
-      if (len % 2 !== 0) lenItem.expert("error", "malformed", "IPv6 Routing Header extension header length must not be odd", "ipv6");
-      if (segleft > n) segItem.expert("warn", "protocol", `IPv6 Type 0 Routing Header segments left field must not exceed address count (${n})`, "ipv6");
-      ti.expert("note", "deprecated", "Routing header type is deprecated", "ipv6");
+      if (len % 2 !== 0) lenItem.expert("error", "malformed", "IPv6 Routing Header extension header length must not be odd", "ipv6", "ipv6.routing.invalid_length");
+      if (segleft > n) segItem.expert("warn", "protocol", `IPv6 Type 0 Routing Header segments left field must not exceed address count (${n})`, "ipv6", "ipv6.routing.invalid_segleft");
+      ti.expert("note", "deprecated", "Routing header type is deprecated", "ipv6", "ipv6.routing.deprecated");
     } else if (type === 2) {
       t.add(f.routingMipv6Reserved, tvb, 4, 4, tvb.bytes(4, 4));
       const home = tvb.bytes(8, 16);

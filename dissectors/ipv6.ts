@@ -127,7 +127,18 @@ export const ipv6 = defineProtocol({
     fraghdrReservedBits: { abbrev: "ipv6.fraghdr.reserved_bits", name: "Reserved bits", type: "uint16", bitmask: 0x0006, bits: 16 },
     fraghdrMore: { abbrev: "ipv6.fraghdr.more", name: "More Fragments", type: "bool", bitmask: 0x0001, bits: 16, tfs: ["Yes", "No"] },
     fraghdrIdent: { abbrev: "ipv6.fraghdr.ident", name: "Identification", type: "uint32", base: "hex" },
-    ...fragmentFieldSpecs("ipv6", "IPv6", "ipv6.reassembled.in"),
+    ...fragmentFieldSpecs("ipv6", "IPv6", "ipv6.reassembled.in", "none"),
+    // expert infos (the routing header's are registered by ipv6.routing, dissectors/ipv6-ext.ts)
+    eOptJumboMissing: { abbrev: "ipv6.opt.jumbo.missing", name: "IPv6 payload length equals 0 and Hop-By-Hop present and Jumbo Payload option missing", type: "none" },
+    eOptJumboProhibited: { abbrev: "ipv6.opt.jumbo.prohibited", name: "When IPv6 payload length does not equal 0 a Jumbo Payload option must not be present", type: "none" },
+    eOptJumboTruncated: { abbrev: "ipv6.opt.jumbo.truncated", name: "Jumbo Payload option present and jumbo length < 65536", type: "none" },
+    eOptInvalidLen: { abbrev: "ipv6.opt.invalid_len", name: "Invalid IPv6 option length", type: "none" },
+    eOptUnknownData: { abbrev: "ipv6.opt.unknown_data.expert", name: "Unknown Data (not interpreted)", type: "none" },
+    ePlenExceedsFraming: { abbrev: "ipv6.plen_exceeds_framing", name: "IPv6 payload length does not match expected framing length", type: "none" },
+    ePlenZero: { abbrev: "ipv6.plen_zero", name: "IPv6 payload length equals 0 (maybe because of \"TCP segmentation offload\" (TSO))", type: "none" },
+    eBogusIpv6Version: { abbrev: "ipv6.bogus_ipv6_version", name: "Bogus IP version", type: "none" },
+    eInvalidHeader: { abbrev: "ipv6.invalid_header", name: "Invalid IPv6 header", type: "none" },
+    eOptHeaderMismatch: { abbrev: "ipv6.opt.header_mismatch", name: "Wrong options extension header for type", type: "none" },
   },
   registers: [
     ["ethertype", 0x86dd],
@@ -184,7 +195,7 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   if (version !== 6) {
     pinfo.setProtocol("IPv6");
     pinfo.setInfo(`Bogus IPv6 version (${version}, must be 6)`);
-    vItem.expert("error", "malformed", "Bogus IPv6 version", "ipv6");
+    vItem.expert("error", "malformed", "Bogus IPv6 version", "ipv6", "ipv6.bogus_ipv6_version");
     return 0;
   }
   pinfo.setProtocol("IPv6");
@@ -193,7 +204,7 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   // limited during capture]" (below), not an invalid header
   if (tvb.reportedLength < 40) {
     pinfo.setInfo(`Invalid IPv6 header (${tvb.reportedLength} bytes, need exactly 40)`);
-    top.expert("error", "malformed", "IPv6 header must be exactly 40 bytes", "ipv6");
+    top.expert("error", "malformed", "IPv6 header must be exactly 40 bytes", "ipv6", "ipv6.invalid_header");
   }
   const w0 = tvb.u32(0);
   const tc = (w0 >>> 20) & 0xff;
@@ -207,7 +218,7 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   const plItem = top.add(f.plen, tvb, 4, 2, plen);
   const framing = tvb.reportedLength - 40;
   if (plen === 0 && nxt !== 0) {
-    plItem.expert("chat", "protocol", `IPv6 payload length equals 0 (maybe because of "TCP segmentation offload" (TSO))`, "ipv6");
+    plItem.expert("chat", "protocol", `IPv6 payload length equals 0 (maybe because of "TCP segmentation offload" (TSO))`, "ipv6", "ipv6.plen_zero");
   }
   top.add(f.nxt, tvb, 6, 1, nxt);
   const hlim = tvb.u8(7);
@@ -244,12 +255,12 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     if (full) plItem.display = "0 (Jumbogram)";
   } else if (jumbo) {
     // no usable Jumbo Payload option: nothing follows the header
-    plItem.expert("error", "malformed", "IPv6 payload length equals 0 and Hop-By-Hop present and Jumbo Payload option missing", "ipv6");
+    plItem.expert("error", "malformed", "IPv6 payload length equals 0 and Hop-By-Hop present and Jumbo Payload option missing", "ipv6", "ipv6.opt.jumbo.missing");
     pinfo.setInfo("Invalid IPv6 payload length");
     jumbo = false;
   }
   if (!pinfo.inErrorPkt && (jumbo ? jplen : plen) > framing) {
-    plItem.expert("warn", "protocol", `IPv6 payload length exceeds framing length (${framing} bytes)`, "ipv6");
+    plItem.expert("warn", "protocol", `IPv6 payload length exceeds framing length (${framing} bytes)`, "ipv6", "ipv6.plen_exceeds_framing");
   }
   const limited = !jumbo && plen <= framing;
   const payload = tvb.sub(40, limited ? plen : -1);

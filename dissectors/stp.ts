@@ -96,6 +96,10 @@ export const stp = defineProtocol({
     pvstValue: { abbrev: "stp.pvst.tlvval", name: "Value", type: "bytes" },
     versionSupport: { abbrev: "bpdu.version_support", name: "This version of Wireshark only knows about versions 0, 2, 3 & 4", type: "none" },
     typeUnknown: { abbrev: "stp.type.unknown", name: "Unknown BPDU type data", type: "none" },
+    pvstTlvlenInvalid: { abbrev: "stp.pvst.tlvlen.invalid", name: "Indicated length is not valid for this record type", type: "none" },
+    pvstOrigvlanMissing: { abbrev: "stp.pvst.origvlan.missing", name: "Originating (PVID) VLAN TLV is missing or corrupt", type: "none" },
+    pvstTlvTruncated: { abbrev: "stp.pvst.tlv.truncated", name: "TLV record is truncated prematurely", type: "none" },
+    pvstTlvUnknown: { abbrev: "stp.pvst.tlv.unknown", name: "TLV type is unknown", type: "none" },
   },
   registers: [
     ["llc.dsap", 0x42],

@@ -38,11 +38,9 @@ export function want(t: Tree, fld: Field): boolean {
   return t.full || (t.wanted !== null && fld.id < t.wanted.length && t.wanted[fld.id] === 1);
 }
 
-/** Attach an expert and record its FT_NONE field for -e / filters. */
+/** Attach an expert under its own FT_NONE field (recorded for -e / filters, its key in -T json). */
 export function expert(it: Item, fld: Field, sev: Severity, group: ExpertGroup, msg: string): void {
-  const t = it.tree;
-  if (t.wanted !== null && fld.id < t.wanted.length && t.wanted[fld.id] === 1) t.record(fld, null);
-  it.expert(sev, group, msg, "tcp");
+  it.expert(sev, group, msg, "tcp", fld.abbrev);
 }
 
 /** An expert that is its own (text) item in the tree (proto_tree_add_expert). */

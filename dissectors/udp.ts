@@ -69,9 +69,8 @@ function state(pinfo: PacketInfo): UdpState {
 
 
 function expert(it: Item, fld: typeof f.lengthBad, sev: "chat" | "warn" | "error", group: "sequence" | "malformed" | "protocol" | "checksum", msg: string): void {
-  const t = it.tree;
-  if (t.wanted !== null && fld.id < t.wanted.length && t.wanted[fld.id] === 1) t.record(fld, null);
-  it.expert(sev, group, msg, "udp");
+  // its own FT_NONE field: recorded for -e / filters by Item.expert, its key in -T json
+  it.expert(sev, group, msg, "udp", fld.abbrev);
 }
 
 /** LBL traceroute probes start at port 33434, three per hop. */

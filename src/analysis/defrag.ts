@@ -275,8 +275,12 @@ export function showReassembly(
   return { tvb, illegal };
 }
 
-/** Fragment field specs for a protocol prefix ("ip" / "ipv6"), named as tshark 4.0 names them. */
-export function fragmentFieldSpecs(prefix: string, label: string, reassembledInAbbrev: string) {
+/**
+ * Fragment field specs for a protocol prefix ("ip" / "ipv6"), named and typed as tshark 4.0
+ * has them: `fragmentsType` is the list item's type (ip.fragments holds the reassembled
+ * bytes, ipv6.fragments is FT_NONE, so -T json shows it as an object only).
+ */
+export function fragmentFieldSpecs(prefix: string, label: string, reassembledInAbbrev: string, fragmentsType: "bytes" | "none") {
   return {
     fragmentOverlap: { abbrev: `${prefix}.fragment.overlap`, name: "Fragment overlap", type: "bool" as const },
     fragmentOverlapConflict: { abbrev: `${prefix}.fragment.overlap.conflict`, name: "Conflicting data in fragment overlap", type: "bool" as const },
@@ -285,7 +289,7 @@ export function fragmentFieldSpecs(prefix: string, label: string, reassembledInA
     fragmentError: { abbrev: `${prefix}.fragment.error`, name: "Defragmentation error", type: "framenum" as const },
     fragmentCount: { abbrev: `${prefix}.fragment.count`, name: "Fragment count", type: "uint32" as const },
     fragment: { abbrev: `${prefix}.fragment`, name: `${label} Fragment`, type: "framenum" as const },
-    fragments: { abbrev: `${prefix}.fragments`, name: `${label} Fragments`, type: "bytes" as const },
+    fragments: { abbrev: `${prefix}.fragments`, name: `${label} Fragments`, type: fragmentsType },
     reassembledIn: { abbrev: reassembledInAbbrev, name: `Reassembled ${label} in frame`, type: "framenum" as const },
     reassembledLength: { abbrev: `${prefix}.reassembled.length`, name: `Reassembled ${label} length`, type: "uint32" as const },
     reassembledData: { abbrev: `${prefix}.reassembled.data`, name: `Reassembled ${label} data`, type: "bytes" as const },

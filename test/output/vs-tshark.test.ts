@@ -10,7 +10,7 @@
  *    (packets with reassembled sources are compared and counted separately);
  *  - tree: the "Frame …" and "Ethernet II…" blocks must equal tshark's, except for the
  *    lines in KNOWN_DISSECTOR_DIFFS (the frame/eth dissectors, not the printer);
- *  - json: valid JSON, tshark's packet header, per-layer agreement printed.
+ *  - json: valid JSON, tshark's packet header, every layer equal to tshark's (agreement printed).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -223,5 +223,6 @@ describe.skipIf(!haveTshark() || FILES.length === 0)("printers vs tshark", () =>
     }
     console.log(`json: ${same}/${layers} layers identical to tshark (${[...sameBy].map(([k, [x, n]]) => `${k} ${x}/${n}`).join(", ")})`);
     expect(layers).toBeGreaterThan(0);
+    expect(same).toBe(layers);
   });
 });
