@@ -53,9 +53,17 @@ function optType(t: Item, tvb: Tvb, o: number): void {
   it.add(f.optTypeNumber, tvb, o, 1, v & 0x1f);
 }
 
+const NO_BYTES = new Uint8Array(0);
+
+/** An option item's value: its captured bytes, when anything shows them. */
+function optBytes(c: OptCtx, hf: typeof f.optEol, o: number, len: number): Uint8Array {
+  if (!c.tree.tree.wants(hf)) return NO_BYTES;
+  return c.tvb.bytes(o, Math.max(0, Math.min(len, c.tvb.length - o)));
+}
+
 /** The option's own item, type and length. Returns [subtree, length item]. */
 function optHead(c: OptCtx, hf: typeof f.optEol, o: number, len: number, label: string | null, invalidLen: boolean): [Item, Item] {
-  const t = c.tree.add(hf, c.tvb, o, len, null);
+  const t = c.tree.add(hf, c.tvb, o, len, optBytes(c, hf, o, len));
   if (c.full && label !== null) t.setText(label);
   optType(t, c.tvb, o);
   const l = t.add(f.optLen, c.tvb, o + 1, 1, c.tvb.u8(o + 1));
@@ -67,7 +75,7 @@ const IPOLEN_MAX = 40;
 
 function optSimple(hf: typeof f.optEol): OptFn {
   return (o, _len, c) => {
-    const t = c.tree.add(hf, c.tvb, o, 1, null);
+    const t = c.tree.add(hf, c.tvb, o, 1, optBytes(c, hf, o, 1));
     optType(t, c.tvb, o);
   };
 }

@@ -218,7 +218,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
 
   // TTL sanity (RFC 3171 local network control block, low TTL)
   if ((dst & 0xffffff00) >>> 0 === 0xe0000000) {
-    const want = lncbTtl(dst);
+    const want = nxt === 2 ? 1 : lncbTtl(dst); // IGMP: always 1
     if (want !== ttl && want !== 0x1000)
       ttlItem.expert("note", "sequence", `"Time To Live" != ${want} for a packet sent to the Local Network Control Block (see RFC 3171)`, "ip", "ip.ttl.lncb");
   } else if ((dst & 0xf0000000) >>> 0 !== 0xe0000000 && ttl < 5 && nxt !== 103 && nxt !== 89) {

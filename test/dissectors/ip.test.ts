@@ -25,11 +25,14 @@ export const IP_FIELDS = [
   "ip.opt.type.class", "ip.opt.type.number", "ip.opt.sid", "ip.opt.mtu", "ip.opt.addr",
   "ip.fragment", "ip.fragment.count", "ip.reassembled.length", "ip.fragments", "ip.reassembled.data",
   "ip.fragment.overlap", "ip.fragment.overlap.conflict",
+  // options' own items (their bytes), TTL notes
+  "ip.options.routeralert", "ip.options.timestamp", "ip.options.route", "ip.options.record_route", "ip.options.source_route",
+  "ip.options.nop", "ip.options.eol", "ip.options.sid", "ip.ttl.lncb", "ip.ttl.too_small",
 ];
 
 /** Options (router alert, timestamp, source route), fragments and reassembly, bogus lengths, TSO, IPv6 under the IPv4 ethertype. */
 const CORPUS_IP = new Set([
-  "IGMP_V2.pcap", "eapon1.pcap", "afs.pcap", "ip_ts_opts_asan.pcap", "ip_printroute_asan.pcap",
+  "IGMP_V1.pcap", "IGMP_V2.pcap", "eapon1.pcap", "afs.pcap", "ip_ts_opts_asan.pcap", "ip_printroute_asan.pcap",
   "bgp-bgp_capabilities_print-oobr-1.pcap", "icmp-length-zero.pcapng", "kday1.pcap",
   "rsvp-rsvp_obj_print-oobr.pcap", "esp_truncated.pcap",
 ]);
@@ -70,8 +73,15 @@ function oddFrames(): (Uint8Array | { data: Uint8Array; len: number })[] {
     eth(ip4(new Uint8Array(0), { proto: 253 })), // empty payload, unknown protocol
     eth(ip4(UDP, { proto: 253 })), // unknown protocol
     eth(ip4(ip4(UDP), { proto: 4 })), // IP in IP
+    // TTL to the local network control block: IGMP must have 1, mDNS's group 255
+    eth(ip4(IGMP, { proto: 2, ttl: 2, dst: [224, 0, 0, 251] })),
+    eth(ip4(IGMP, { proto: 2, ttl: 1, dst: [224, 0, 0, 251] })),
+    eth(ip4(UDP, { ttl: 1, dst: [224, 0, 0, 251] })),
+    eth(ip4(UDP, { ttl: 255, dst: [224, 0, 0, 251] })),
+    eth(ip4(UDP, { ttl: 3 })), // low TTL to a unicast address
   ];
 }
+const IGMP = new Uint8Array([0x16, 0, 0xfa, 0x04, 0xe0, 0, 0, 0xfb]);
 
 // ---------------------------------------------------------------- tests --
 
