@@ -203,14 +203,14 @@ function intHex(f: Field, v: number | bigint, label = false): string {
 }
 
 /**
- * A string value as tshark 4.0 prints it under -T fields: only \n, \r and \t are
+ * A string value as tshark 4.0 prints it under -T fields: \n, \r, \t, \b and \f are
  * escaped; other control characters and backslashes are printed as they are.
  */
 function escapeString(s: string): string {
   let plain = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x0a || c === 0x0d || c === 0x09) { plain = false; break; }
+    if (c === 0x0a || c === 0x0d || c === 0x09 || c === 0x08 || c === 0x0c) { plain = false; break; }
   }
   if (plain) return s;
   let out = "";
@@ -219,6 +219,8 @@ function escapeString(s: string): string {
     if (c === 0x0a) out += "\\n";
     else if (c === 0x0d) out += "\\r";
     else if (c === 0x09) out += "\\t";
+    else if (c === 0x08) out += "\\b";
+    else if (c === 0x0c) out += "\\f";
     else out += s[i];
   }
   return out;

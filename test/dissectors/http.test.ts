@@ -59,13 +59,13 @@ function nestcap(file: string, fields: readonly string[]): { rows: string[][]; i
 interface Result { cells: number; agree: number; bad: string[]; known: number }
 
 /**
- * Known difference (src/core/format.ts, not HTTP): tshark 4.0 -T fields escapes
- * \000-\006, \a, \b, \f and \177 inside strings; format.ts escapes only \t \n \r.
- * Only binary bodies shown as strings (http.file_data of continuation data) hit it.
+ * Known difference: in these HTTP strings tshark 4.0 shows \000-\006, \a and \177 escaped
+ * (its value is already escaped text); nestcap's holds the bytes. (\b and \f, which
+ * -T fields escapes in every string, now agree: src/core/format.ts.) Only binary bodies
+ * shown as strings (http.file_data of continuation data) hit it.
  */
 function unescapeTshark(s: string): string {
-  return s.replace(/\\(00[0-6]|177|a|b|f)/g, (_m, e: string) =>
-    e === "a" ? "\x07" : e === "b" ? "\b" : e === "f" ? "\f" : String.fromCharCode(parseInt(e, 8)));
+  return s.replace(/\\(00[0-6]|177|a)/g, (_m, e: string) => (e === "a" ? "\x07" : String.fromCharCode(parseInt(e, 8))));
 }
 
 function compare(file: string): Result {
