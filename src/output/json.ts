@@ -122,7 +122,8 @@ function valueOf(it: Item): string | null {
   if (f === null || f.type === "none" || isProtocol(f)) return null;
   if (f.type === "bytes") {
     const v = it.value;
-    return v instanceof Uint8Array ? bytesToHex(v, f.sep ? f.sep : ":") : "";
+    // tshark -T json writes bytes colon-separated whatever the field's display separator
+    return v instanceof Uint8Array ? bytesToHex(v, ":") : "";
   }
   // strings go in as they are (JSON escapes them), not with -T fields' \r\n escapes
   if (f.type === "string" && typeof it.value === "string") return it.value;
