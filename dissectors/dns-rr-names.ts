@@ -4,6 +4,7 @@
  * get_dns_name with Wireshark 4.0's exact loop and length rules).
  */
 import { BoundsError, type Tvb } from "../src/core/tvb.js";
+export { timeSecsToStr } from "../src/core/time.js";
 
 const ESC: Record<number, string> = { 7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v" };
 
@@ -62,23 +63,6 @@ export function utf8String(tvb: Tvb, o: number, n: number): string {
   const b = tvb.bytes(o, n);
   const z = b.indexOf(0);
   return UTF8.decode(z < 0 ? b : b.subarray(0, z));
-}
-
-/** unsigned_time_secs_to_str: "1 hour, 15 minutes", "0 seconds". */
-export function timeSecsToStr(v: number): string {
-  if (v === 0) return "0 seconds";
-  const secs = v % 60;
-  v = Math.floor(v / 60);
-  const mins = v % 60;
-  v = Math.floor(v / 60);
-  const hours = v % 24;
-  const days = Math.floor(v / 24);
-  const parts: string[] = [];
-  if (days) parts.push(`${days} day${days === 1 ? "" : "s"}`);
-  if (hours) parts.push(`${hours} hour${hours === 1 ? "" : "s"}`);
-  if (mins) parts.push(`${mins} minute${mins === 1 ? "" : "s"}`);
-  if (secs) parts.push(`${secs} second${secs === 1 ? "" : "s"}`);
-  return parts.join(", ");
 }
 
 /** C's %g (6 significant digits). */

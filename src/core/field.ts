@@ -57,6 +57,11 @@ export interface FieldSpec {
    * for -e and filters (x509.subject_line): left out of -T json, whose shape is tshark's.
    */
   ownHidden?: boolean;
+  /**
+   * tshark's type name when nestcap holds the field as a close type of its own: FT_STRINGZ
+   * (a NUL-terminated string) is a "string" here, FT_GUID a "string"… Only `-G fields` shows it.
+   */
+  ftName?: string;
 }
 
 export interface Field extends FieldSpec {
@@ -113,6 +118,7 @@ function makeField(spec: FieldSpec, id: number): Field {
     unit: spec.unit,
     blurb: spec.blurb,
     ownHidden: spec.ownHidden,
+    ftName: spec.ftName,
     labels: undefined,
   };
 }

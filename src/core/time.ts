@@ -21,3 +21,20 @@ export function timeDelta(aS: number, aNs: number, bS: number, bNs: number): Tim
 export function timeToNumber(t: Time): number {
   return t.s + t.ns / 1e9;
 }
+
+/** unsigned_time_secs_to_str: "1 day, 2 hours", "0 seconds". */
+export function timeSecsToStr(v: number): string {
+  if (v === 0) return "0 seconds";
+  const secs = v % 60;
+  v = Math.floor(v / 60);
+  const mins = v % 60;
+  v = Math.floor(v / 60);
+  const hours = v % 24;
+  const days = Math.floor(v / 24);
+  const parts: string[] = [];
+  if (days) parts.push(`${days} day${days === 1 ? "" : "s"}`);
+  if (hours) parts.push(`${hours} hour${hours === 1 ? "" : "s"}`);
+  if (mins) parts.push(`${mins} minute${mins === 1 ? "" : "s"}`);
+  if (secs) parts.push(`${secs} second${secs === 1 ? "" : "s"}`);
+  return parts.join(", ");
+}
