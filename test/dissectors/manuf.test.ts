@@ -4,30 +4,36 @@
  */
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseManuf } from "../../src/core/manuf.js";
+import { ManufFile } from "../../src/core/manuf.js";
 import { haveTshark, runCli, tsharkText } from "../helpers/tshark.js";
 import { u16, writePcap } from "./ip-build.js";
 
-describe("parseManuf", () => {
-  it("reads 24-bit prefixes, long name else short name, drops comments and longer blocks", () => {
-    const m = parseManuf(
-      [
-        "# a comment",
-        "00:00:13\tCamex",
-        "00:00:18\tWebsterC\tWebster Computer Corporation\t# Appletalk/Ethernet Gateway",
-        "00:1B:C5:00:00:00/36\tConvergi\tConverging Systems Inc.",
-        "00:50:C2:00:00:00/24\tIeeeRegi\tIEEE Registration Authority",
-        "00-A0-C9\tIntel\tIntel Corporation",
-        "",
-        "bogus line",
-      ].join("\n"),
+describe("ManufFile", () => {
+  it("finds 24-bit prefixes (first line too), long name else short name, not comments or longer blocks", () => {
+    const m = new ManufFile(
+      Buffer.from(
+        [
+          "00:00:01\tFirst\tFirst line Inc.",
+          "# a comment 00:00:02\tNot\tThis",
+          "00:00:13\tCamex",
+          "00:00:18\tWebsterC\tWebster Computer Corporation\t# Appletalk/Ethernet Gateway",
+          "00:1B:C5:00:00:00/36\tConvergi\tConverging Systems Inc.",
+          "00:50:C2:00:00:00/24\tIeeeRegi\tIEEE Registration Authority",
+          "00:03:5F\tPrüftech\tPrüftechnik Condition Monitoring GmbH & Co. KG",
+          "aa:bb:cc\tLower\tlower-case prefix",
+          "",
+        ].join("\n"),
+      ),
     );
-    expect(m.get(0x000013)).toBe("Camex");
-    expect(m.get(0x000018)).toBe("Webster Computer Corporation");
-    expect(m.has(0x001bc5)).toBe(false);
-    expect(m.get(0x0050c2)).toBe("IEEE Registration Authority");
-    expect(m.get(0x00a0c9)).toBe("Intel Corporation");
-    expect(m.size).toBe(4);
+    expect(m.name(0x000001)).toBe("First line Inc.");
+    expect(m.name(0x000002)).toBeNull();
+    expect(m.name(0x000013)).toBe("Camex");
+    expect(m.name(0x000018)).toBe("Webster Computer Corporation");
+    expect(m.name(0x001bc5)).toBeNull();
+    expect(m.name(0x0050c2)).toBe("IEEE Registration Authority");
+    expect(m.name(0x00035f)).toBe("Prüftechnik Condition Monitoring GmbH & Co. KG");
+    expect(m.name(0xaabbcc)).toBe("lower-case prefix");
+    expect(m.name(0x123456)).toBeNull();
   });
 });
 
