@@ -29,6 +29,7 @@ const FILE_NAME_LEN = 128;
 export const dhcp = defineProtocol({
   name: "Dynamic Host Configuration Protocol",
   abbrev: "dhcp",
+  aliases: ["bootp"],
   short: "DHCP/BOOTP",
   fields: DHCP_FIELDS,
   registers: [

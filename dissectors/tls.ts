@@ -151,6 +151,7 @@ function looksLikeRecord(tvb: Tvb): boolean {
 export const tls = defineProtocol({
   name: "Transport Layer Security",
   abbrev: "tls",
+  aliases: ["ssl"],
   short: "TLS",
   fields: TLS_FIELDS,
   registers: [["tcp.port", 443], ["openvpn.control", 4]],

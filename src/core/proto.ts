@@ -40,6 +40,12 @@ export interface ProtocolSpec<F extends Record<string, FieldSpec>> {
    * transport-only path reads its payload, and --layers nests what follows inside it.
    */
   carriesFrames?: boolean;
+  /**
+   * Older names display filters still accept for the protocol and its fields (Wireshark's
+   * proto_register_alias): "ssl" for tls, "bootp" for dhcp. `-e` does not take them (tshark
+   * neither).
+   */
+  aliases?: readonly string[];
 }
 
 export interface Protocol<F extends Record<string, FieldSpec> = Record<string, FieldSpec>> {
@@ -86,9 +92,19 @@ export function defineProtocol<F extends Record<string, FieldSpec>>(spec: Protoc
     carriesFrames: spec.carriesFrames ?? false,
   };
   protocols.set(spec.abbrev, p as unknown as Protocol);
+  for (const a of spec.aliases ?? []) aliases.set(a, spec.abbrev);
   for (const [table, key] of spec.registers ?? []) addToTable(table, key, p as unknown as Protocol);
   for (const [table, fn] of spec.heuristics ?? []) addHeuristic(table, p as unknown as Protocol, fn);
   return p;
+}
+
+const aliases = new Map<string, string>();
+
+/** A filter name written with a protocol's alias, in today's name ("ssl.record" → "tls.record"), or undefined. */
+export function dealias(name: string): string | undefined {
+  const dot = name.indexOf(".");
+  const target = aliases.get(dot < 0 ? name : name.slice(0, dot));
+  return target === undefined ? undefined : dot < 0 ? target : target + name.slice(dot);
 }
 
 export function protocolByAbbrev(abbrev: string): Protocol | undefined {

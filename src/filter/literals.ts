@@ -4,6 +4,7 @@
  * bytes, "UDP" through a value string), with tshark 4.0's error messages.
  */
 import { fieldByAbbrev, type Field, type Time } from "../core/field.js";
+import { dealias } from "../core/proto.js";
 import type { Expr } from "./parser.js";
 import { clsOf, err, INT_LIMITS, is64, typeName, utf8dec, type Hint } from "./types.js";
 
@@ -23,8 +24,13 @@ export function isLiteral(e: Expr): e is Extract<Expr, { k: "word" | "string" | 
   return e.k === "string" || e.k === "char" || (e.k === "word" && resolveField(e.text) === undefined);
 }
 
+/** A filter's field name, or a protocol alias's ("ssl.handshake.type" is tls.handshake.type). */
 export function resolveField(name: string): Field | undefined {
-  return fieldByAbbrev(name[0] === "." ? name.slice(1) : name);
+  const n = name[0] === "." ? name.slice(1) : name;
+  const f = fieldByAbbrev(n);
+  if (f !== undefined) return f;
+  const d = dealias(n);
+  return d === undefined ? undefined : fieldByAbbrev(d);
 }
 
 export interface Cidr4 { net: number; mask: number }

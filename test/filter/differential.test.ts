@@ -404,6 +404,11 @@ const IPV6 = [
   "tcp.port == 8080",
 ];
 
+/** Protocol aliases (proto_register_alias): "ssl" is tls, "bootp" is dhcp, fields included. */
+const ALIASES = [
+  "ssl", "tls", "ssl.handshake.type == 1", "tls.handshake.type == 1", "ssl.record.content_type == 23", "!ssl",
+  "bootp", "dhcp", "bootp.option.dhcp == 3", "dhcp.option.dhcp == 1", "bootp.hw.mac_addr", "ssl || bootp",
+];
 const SLL = ["sll", "sll.pkttype == 4", "sll.pkttype == 0", "sll.hatype == 772", "udp.port == 9998", "sll.ifindex == 1"];
 
 /** Filters tshark rejects: nestcap must reject them with the same message. */
@@ -550,12 +555,14 @@ function cases(): Case[] {
     { file: fx("qinq.pcap"), filters: COMMON },
     { file: fx("sll.pcap"), filters: [...COMMON, ...SLL] },
     { file: fx("tcp-analysis.pcap"), filters: [...COMMON, ...PROTO_BYTES, ...MORE] },
+    { file: fx("https.pcapng"), filters: [...COMMON, ...ALIASES] },
   ].filter((c) => existsSync(c.file));
   const extra = [
     ...corpus("suricata-verify", (n) => /^dns__dns-udp-eve-log-answer-only|^dns__dns-tcp-www-google-com|^http-chunked__input/.test(n)),
     ...corpus("tcpdump", (n) => /^(LINKTYPE_RAW_ipv6|icmp-cksum-oobr-1|ipv6-bad-version)\.pcap$/.test(n)),
   ];
   for (const f of extra) list.push({ file: f, filters: [...COMMON, ...DNS, ...HTTP, ...IPV6, ...PROTO_BYTES, ...LAYERS, ...MORE] });
+  for (const f of corpus("tcpdump", (n) => n === "dhcp-rfc5859.pcap")) list.push({ file: f, filters: [...COMMON, ...ALIASES] });
   // packets inside packets (ICMP errors quoting IP/UDP, IP in IP): the layer operator
   // (a capture built here: ICMP errors quoting IP/UDP and IP/TCP, IP in IP in IP, IPv6 in IPv4)
   list.push({ file: NESTED, filters: [...COMMON, ...PROTO_BYTES, ...LAYERS, ...NESTED_FILTERS] });
