@@ -245,12 +245,6 @@ export function badLength(it: Item, message: string): void {
   note(it, "error", "dhcp.bad_length", message);
 }
 
-/** proto_item_set_hidden (the sparse tree's shared item is left alone). */
-export function hide(it: Item): Item {
-  if (it !== it.tree.sink) it.hidden = true;
-  return it;
-}
-
 /** bytes_to_str: hex without separators, cut at 36 bytes with "…". */
 export function bytesStr(b: Uint8Array): string {
   return b.length > 36 ? bytesToHex(b.subarray(0, 36)) + "\u2026" : bytesToHex(b);

@@ -19,7 +19,7 @@ import { BoundsError, type Tvb } from "../src/core/tvb.js";
 import { basicTypes, enterpriseItem, type BasicDefaults, type Ftype } from "./dhcp-options.js";
 import {
   addBytes, addEtherItem, addIpv4, addIpv4Item, addItem, addString, addTyped, addU16, addU8, addUintItem, badLength,
-  ContainedBoundsError, hide, note, strayNote, type DhcpF, type OptCtx,
+  ContainedBoundsError, note, strayNote, type DhcpF, type OptCtx,
 } from "./dhcp-util.js";
 
 // ──────────────────────────────────────────────────────────────── enterprise numbers
@@ -213,7 +213,7 @@ function pxeSuboption(f: DhcpF, t: Item, tvb: Tvb, o: number, end: number): numb
   const len = tvb.u8(o + 1);
   const vti = subHeader(t, f.option_vendor_pxeclient_suboption, f.option_suboption_length, tvb, o, sub, len, PXE_NAMES);
   let so = o + 2;
-  hide(addBytes(vti, f.option_vendor_value, tvb, so, len));
+  addBytes(vti, f.option_vendor_value, tvb, so, len).hide();
   if (sub < 1 || sub > 194) {
     note(vti, "error", "dhcp.suboption_invalid", `Unknown suboption ${sub} (${len} bytes)`);
   } else {
@@ -668,7 +668,7 @@ export function agentInfo(c: OptCtx): number {
     const vi = addBytes(vti, f.option_agent_information_option_value, tvb, so, len);
     const spec = O82[sub];
     if (spec !== undefined) {
-      hide(vi);
+      vi.hide();
       const [type, key] = spec;
       if (type === "special") {
         switch (sub) {
@@ -758,7 +758,7 @@ function tr111(f: DhcpF, t: Item, tvb: Tvb): number {
     missingValue(vti, sub);
     return 2;
   }
-  hide(addBytes(t, f.option_vi_value, tvb, 2, len));
+  addBytes(t, f.option_vi_value, tvb, 2, len).hide();
   const d: BasicDefaults = { string: f.option_vi_value_string };
   const spec: readonly [Ftype, keyof DhcpF | null] =
     sub === 1 ? ["special", "option_vi_tr111_device_manufacturer_oui"]

@@ -16,7 +16,7 @@ import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { DHCP_FIELDS } from "./dhcp-fields.js";
 import { dhcpOption, messageTypeName } from "./dhcp-options.js";
-import { addBytes, addItem, addString, addSubtree, addU8, arphrdAddr, ContainedBoundsError, hide, note, type DhcpState } from "./dhcp-util.js";
+import { addBytes, addItem, addString, addSubtree, addU8, arphrdAddr, ContainedBoundsError, note, type DhcpState } from "./dhcp-util.js";
 
 const MAGIC = 0x63825363;
 const PROXY_DHCP_PORT = 4011;
@@ -133,7 +133,7 @@ function dissectDhcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   nameField(st, top, st.overload & 1, f.file, FILE_NAME_OFFSET, FILE_NAME_LEN, "Boot file name not given",
     "dhcp.boot_filename_overloaded_by_dhcp", "Boot file name option overloaded by DHCP");
 
-  if (st.dhcpType === null) hide(top.add(f.bootp, tvb, 0, 0, true));
+  if (st.dhcpType === null) top.add(f.bootp, tvb, 0, 0, true).hide();
   if (hasCookie) top.add(f.cookie, tvb, VENDOR_INFO_OFFSET, 4, MAGIC, "DHCP");
   else addBytes(top, f.vendor_specific_options, tvb, VENDOR_INFO_OFFSET, 64);
 

@@ -158,21 +158,17 @@ function addAddr(top: Item, tvb: Tvb, o: number, a: Uint8Array, d: AddrFields, s
   const lg = (b0 & 2) !== 0;
   const ig = (b0 & 1) !== 0;
   it.add(d.lg, tvb, o, 3, lg);
-  hide(it.add(f.lg, tvb, o, 3, lg));
+  it.add(f.lg, tvb, o, 3, lg).hide();
   it.add(d.ig, tvb, o, 3, ig);
-  hide(it.add(f.ig, tvb, o, 3, ig));
+  it.add(f.ig, tvb, o, 3, ig).hide();
   return it;
 }
 
 /** The hidden, generated name / OUI / manufacturer items under an address. */
 function addNames(it: Item, tvb: Tvb, o: number, rf: Field, name: string, of: Field, oui: number, mf: Field, maker: string | null): void {
-  hide(it.addGenerated(rf, tvb, o, 6, name));
-  hide(it.addGenerated(of, tvb, o, 3, oui));
-  if (maker !== null) hide(it.addGenerated(mf, tvb, o, 6, maker));
-}
-
-function hide(it: Item): void {
-  if (it !== it.tree.sink) it.hidden = true;
+  it.addGenerated(rf, tvb, o, 6, name).hide();
+  it.addGenerated(of, tvb, o, 3, oui).hide();
+  if (maker !== null) it.addGenerated(mf, tvb, o, 6, maker).hide();
 }
 
 /**

@@ -38,11 +38,6 @@ export function latin1(d: Uint8Array, a: number, b: number, cstr = false): strin
   return asciiText(d, a, b, cstr);
 }
 
-/** Hidden items (never touch the shared sink). */
-export function hide(it: Item): void {
-  if (it !== it.tree.sink) it.hidden = true;
-}
-
 export function isPrint(c: number): boolean {
   return c >= 0x20 && c < 0x7f;
 }
@@ -267,7 +262,7 @@ export function header(
   }
   if (lineField !== null) {
     const line = ti.add(lineField, tvb, p, next - p, latin1(d, p, next, true));
-    hide(line);
+    line.hide();
     strayCheck(line, d, p, next);
   }
 }

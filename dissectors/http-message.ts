@@ -16,7 +16,7 @@ import { Tvb } from "../src/core/tvb.js";
 import { decodeContent, dechunk, findLineEnd, LINE } from "../src/http/body.js";
 import { mediaArgument, mediaHandler, mediaRefuses, onHttpTlsPort } from "../src/http/names.js";
 import {
-  f, fullUri, header, hf, hide, isPrint, latin1, requestLine, requestOrReply, responseLine,
+  f, fullUri, header, hf, isPrint, latin1, requestLine, requestOrReply, responseLine,
   T_OTHER, T_REQUEST, T_RESPONSE, type Headers,
 } from "./http-headers.js";
 
@@ -165,7 +165,7 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   if (type === T_REQUEST) {
     const full_ = fullUri(h.host, uri, method, pinfo.layers.includes("tls")); // over TLS: https://
     if (full_ !== null) ti.addGenerated(f.fullUri, tvb, o, 0, full_);
-    hide(ti.add(f.request, tvb, o, 0, true));
+    ti.add(f.request, tvb, o, 0, true).hide();
     const tail = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : null;
     conv.sawRequest = true;
     const r = new HttpReq(++conv.reqCount, pinfo.num, { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, method, full_ ?? uri, tail);
@@ -175,7 +175,7 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     if (tail !== null && tail.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, tail.frame);
     conv.lastReqFrame = pinfo.num;
   } else if (type === T_RESPONSE) {
-    hide(ti.add(f.response, tvb, o, 0, true));
+    ti.add(f.response, tvb, o, 0, true).hide();
     // one pass: a response belongs to the latest request of the conversation (req_res_tail)
     // while that one has no response yet; else it is a new entry without a request
     let req: HttpReq | undefined = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : undefined;

@@ -123,6 +123,12 @@ export class Item {
     return this;
   }
 
+  /** Hide the item (proto_item_set_hidden): kept for filters and -T json, not shown by -V. Never the shared sink. */
+  hide(): this {
+    if (this !== this.tree.sink) this.hidden = true;
+    return this;
+  }
+
   appendText(s: string): this {
     if (this !== this.tree.sink) this.suffix = this.suffix === null ? s : this.suffix + s;
     return this;
