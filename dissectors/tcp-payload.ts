@@ -110,6 +110,10 @@ export class Hooks extends PduHooks<TcpSegment> {
     const ta = this.st.ta;
     return ta !== null && (ta.flags & TA_RETRANSMISSION) !== 0 && this.pinfo.session.pref("tcp.no_subdissector_on_error", true);
   }
+  override isSpurious(): boolean {
+    const ta = this.st.ta;
+    return ta !== null && (ta.flags & TA_SPURIOUS_RETRANSMISSION) !== 0;
+  }
   markSegment(): void {
     const pinfo = this.pinfo;
     if (pinfo.cols === null) return;

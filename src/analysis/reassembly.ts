@@ -213,6 +213,8 @@ export interface DesegmentHooks {
   showSegments(msp: Msp, rtvb: Tvb): void;
   /** The segment is a plain retransmission (tshark shows it, undissected, as retransmitted data). */
   isRetransmission(): boolean;
+  /** TCP analysis found it a spurious retransmission (all of it ACKed before): tshark leaves it alone. */
+  isSpurious(): boolean;
   /** "[TCP segment of a reassembled PDU]", protocol "TCP" (afterPdu: a PDU of this segment was shown before it). */
   markSegment(afterPdu: boolean): void;
   /** Another PDU follows in this segment: fence the columns. */
@@ -254,7 +256,9 @@ export function desegment(
       break;
     }
 
-    // A retransmission (TCP analysis says so) is shown, never added to a PDU nor dissected again.
+    // A spurious retransmission is ignored (no segment data, no PDU); a retransmission (TCP
+    // analysis says so) is shown, never added to a PDU nor dissected again.
+    if (guard === 0 && h.isSpurious()) break;
     if (guard === 0 && h.isRetransmission()) {
       h.segmentData(tvb, offset, tvb.reportedRemainingFrom(offset), true);
       break;

@@ -115,6 +115,9 @@ export abstract class PduHooks<S extends { desegmentOffset: number; desegmentLen
   protected abstract layer(): PduLayer;
   abstract process(tvb: Tvb, offset: number, seq: number, nxtseq: number, reassembled: boolean): void;
   abstract isRetransmission(): boolean;
+  isSpurious(): boolean {
+    return false;
+  }
   abstract markSegment(afterPdu: boolean): void;
   abstract fence(): void;
   abstract unfence(): void;

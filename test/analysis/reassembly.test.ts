@@ -240,6 +240,7 @@ describe("reassembly table (unit)", () => {
       reassembledTvb(msp: Msp) { return Tvb.of(msp.data!); },
       showSegments() {},
       isRetransmission() { return false; },
+      isSpurious() { return false; },
       markSegment() {},
       fence() {},
       unfence() {},
