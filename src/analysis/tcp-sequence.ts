@@ -146,7 +146,8 @@ export function analyzeSequenceNumber(
     ) {
       // MPTCP tolerates duplicate ACKs that carry new MPTCP signalling (RFC 8684 §4).
       if (!(st.mpOperations !== null && st.mpOperations !== fwd.mpOperations)) {
-        fwd.dupacknum++;
+        // (-1: an "ACKed unseen segment" latch, see below; this is the first duplicate)
+        fwd.dupacknum = fwd.dupacknum === -1 ? 1 : fwd.dupacknum + 1;
         const ta = st.acked();
         ta.flags |= TA_DUPLICATE_ACK;
         ta.dupackNum = fwd.dupacknum;
@@ -161,11 +162,18 @@ export function analyzeSequenceNumber(
     fwd.dupacknum = 0;
   }
 
-  // ACKED LOST PACKET: this ACKs beyond what we saw in the other direction
-  // (4.0: flag it once, then move the mark to what was seen).
+  // ACKED LOST PACKET: this ACKs beyond what we saw in the other direction. Flagged when the
+  // other direction has sent more since the mark (the mark then moves to what was seen);
+  // otherwise once, until the other direction's ACK moves (its dup-ACK count is the latch).
   if (rev.maxseqtobeacked !== 0 && GT_SEQ(ack, rev.maxseqtobeacked) && (flags & TH_ACK) !== 0) {
-    st.acked().flags |= TA_ACK_LOST_PACKET;
-    rev.maxseqtobeacked = rev.nextseq;
+    const ta = st.acked();
+    if (LT_SEQ(rev.maxseqtobeacked, rev.nextseq)) {
+      rev.maxseqtobeacked = rev.nextseq;
+      ta.flags |= TA_ACK_LOST_PACKET;
+    } else {
+      if (rev.dupacknum === 0) ta.flags |= TA_ACK_LOST_PACKET;
+      rev.dupacknum = -1;
+    }
   }
 
   // RETRANSMISSION / FAST RETRANSMISSION / OUT-OF-ORDER

@@ -203,6 +203,23 @@ function analysisCapture(): Capture {
   k.s2c({ sport: 6002, dport: 5002, seq: 0x9001, ack: b + 101, flags: ACK, win: 1000, opts: [1, 1, 5, 18, ...u32(b + 201), ...u32(b + 301), ...u32(b + 301), ...u32(b + 401)] });
   k.c2s({ sport: 5002, dport: 6002, seq: b + 401, ack: 0x9001, flags: ACK | PSH, win: 1000, data: A(100) });
   k.s2c({ sport: 6002, dport: 5002, seq: 0x9001, ack: b + 101, flags: ACK, win: 1000, opts: [1, 1, 5, 10, ...u32(b + 1), ...u32(b + 101)] }); // D-SACK
+  // ACKs beyond data not seen: flagged once per gap, again when the other side sent more,
+  // not for a second ACK before it did (the reverse side's dup-ACK count is the latch)
+  const g = 0x5000, h = 0x6000;
+  k.c2s({ sport: 5003, dport: 7003, seq: g, flags: SYN, win: 1000 });
+  k.s2c({ sport: 7003, dport: 5003, seq: h, ack: g + 1, flags: SYN | ACK, win: 1000 });
+  k.c2s({ sport: 5003, dport: 7003, seq: g + 1, ack: h + 1, flags: ACK | PSH, win: 1000, data: A(40, "q") });
+  k.s2c({ sport: 7003, dport: 5003, seq: h + 1, ack: g + 41, flags: ACK | PSH, win: 1000, data: A(100, "r") });
+  k.c2s({ sport: 5003, dport: 7003, seq: g + 41, ack: h + 101, flags: ACK, win: 1000 });
+  k.c2s({ sport: 5003, dport: 7003, seq: g + 41, ack: h + 115, flags: ACK, win: 1000 }); // unseen 101..115
+  k.c2s({ sport: 5003, dport: 7003, seq: g + 41, ack: h + 129, flags: ACK, win: 1001 }); // latched
+  k.s2c({ sport: 7003, dport: 5003, seq: h + 129, ack: g + 41, flags: ACK | PSH, win: 1000, data: A(14, "s") });
+  k.c2s({ sport: 5003, dport: 7003, seq: g + 41, ack: h + 143, flags: ACK, win: 1001 }); // the other side moved on
+  k.c2s({ sport: 5003, dport: 7003, seq: g + 41, ack: h + 157, flags: ACK, win: 1002 }); // latched again
+  k.c2s({ sport: 5003, dport: 7003, seq: g + 41, ack: h + 157, flags: ACK | PSH, win: 1002, data: A(10, "t") });
+  k.s2c({ sport: 7003, dport: 5003, seq: h + 157, ack: g + 51, flags: ACK, win: 1000 }); // new ACK: latch reset
+  k.c2s({ sport: 5003, dport: 7003, seq: g + 51, ack: h + 171, flags: ACK, win: 1002 });
+  k.s2c({ sport: 7003, dport: 5003, seq: h + 157, ack: g + 51, flags: ACK, win: 1000 }); // dup ACK after the latch
   return k;
 }
 
