@@ -240,10 +240,16 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   if (h.chunked) {
     const d = tvb.bytes(0);
     const c = dechunk(d, p, p + len);
+    const built = ti.tree.built;
     // nothing of the chunked coding could be read: tshark's body is then everything that is left
     used = c.consumed <= 0 ? len : c.consumed;
     const ct = ti.addText(tvb, p, c.consumed, "HTTP chunked response");
     for (const k of c.chunks) {
+      // tshark's chunk item spans the size line, the size (at most what is left from the size
+      // line on) and a 2-byte boundary, and must be there: a chunk cut short throws (malformed,
+      // or truncated when the capture cut it), after the chunks before it were shown. Only
+      // when tshark builds a tree: a plain summary has no such item and no exception.
+      if (built) tvb.ensure(p + k.sizeOff, k.sizeLineLen + Math.min(k.size, len - k.sizeOff) + 2);
       const avail = Math.min(k.size, len - k.dataOff);
       const ci = ct.addText(tvb, p + k.sizeOff, k.dataOff - k.sizeOff + avail + k.boundaryLen, `Data chunk (${k.size} octets)`);
       ci.add(f.chunkSize, tvb, p + k.sizeOff, k.sizeLineLen, k.size);
@@ -251,6 +257,8 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
       if (k.boundaryOff >= 0) ci.add(f.chunkBoundary, tvb, p + k.boundaryOff, k.boundaryLen, d.subarray(p + k.boundaryOff, p + k.boundaryOff + k.boundaryLen));
     }
     if (c.lastOff >= 0) {
+      // the same 2 bytes after the last chunk's line ("0\n\n" at the very end throws)
+      if (built) tvb.ensure(p + c.lastOff, c.lastLineLen + 2);
       const li = ct.addText(tvb, p + c.lastOff, c.consumed - c.lastOff, "End of chunked encoding");
       li.add(f.chunkSize, tvb, p + c.lastOff, c.lastLineLen, 0);
       // the trailer's lines, then the blank line, beside "End of chunked encoding" (as tshark)

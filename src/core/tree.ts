@@ -225,6 +225,15 @@ export class Tree {
     }
   }
 
+  /**
+   * Would tshark build a tree for this packet? It does for -V, JSON, -T fields and any filter,
+   * not for a plain summary; checks that only its item-adding code makes (an item's length must
+   * fit the data) then throw only when this is true.
+   */
+  get built(): boolean {
+    return this.full || this.wanted !== null;
+  }
+
   /** Will an item for f be kept or recorded? Lets a dissector skip computing a costly value. */
   wants(f: Field): boolean {
     return this.full || (this.wanted !== null && f.id < this.wanted.length && this.wanted[f.id] === 1);

@@ -62,7 +62,7 @@ function compare(file: string, skip: (frame: number, field: string) => boolean =
       const a = t[i][j] ?? "", b = n[i][j] ?? "";
       res.cells++;
       if (a === b) res.agree++;
-      else if (skip(i + 1, names[j]) || (names[j] === "_ws.col.Info" && ackedUnseen(a, b))) res.known++;
+      else if (skip(i + 1, names[j])) res.known++;
       else res.diffs.push(`${basename(file)} #${i + 1} ${names[j]}: tshark=${JSON.stringify(a.slice(0, 160))} nestcap=${JSON.stringify(b.slice(0, 160))}`);
     }
   }
@@ -87,25 +87,14 @@ const CORPUS = [
 ].filter((f) => existsSync(f));
 const FIX = ["http.pcapng", "http-encoding.pcapng", "sample.pcapng"].map((n) => join(FIXTURES, n)).filter((f) => existsSync(f));
 
-/**
- * Known differences, each with its cause (frame numbers are fixed: corpus files don't change).
- *  - evader-029: the last chunk "0\n\n" ends the segment; tshark 4.0's chunk walk reads past
- *    the end there and marks the packet "[Malformed Packet]" without data; nestcap shows the
- *    body (http:data).
- */
+/** Known differences, each with its cause (frame numbers are fixed: corpus files don't change). */
 const KNOWN: Record<string, (frame: number, field: string) => boolean> = {
-  "http-evader__http-evader-029__input.pcap": (fr, f) => fr === 5 && (f === "frame.protocols" || f === "_ws.col.Info"),
   // after CONNECT + 200, tshark hands the tunnel to the CONNECT port's dissector (TLS, which then
   // finds HTTP inside); nestcap shows tunnel payload as data
   "http-connect__http-connect-fragmented__input.pcap": (fr) => fr === 9 || fr === 11,
   // multipart/form-data: tshark's mime_multipart dissector (nestcap has none: shown as data)
   "http-multiple100__input.pcap": (fr, f) => fr === 40 && (f === "frame.protocols" || f === "data.len"),
 };
-/**
- * Not HTTP: src/analysis/tcp.ts flags a duplicate ACK after a capture gap as
- * "[TCP ACKed unseen segment]" where tshark 4.0 does not (TCP analysis, a separate issue).
- */
-const ackedUnseen = (a: string, b: string) => b === a.replace(/^((?:\[[^\]]*\] )*)/, "$1[TCP ACKed unseen segment] ") || b === "[TCP ACKed unseen segment] " + a;
 
 describe.runIf(haveTshark())("HTTP with TCP reassembly vs tshark (defaults)", () => {
   it.each([...FIX, ...CORPUS].map((f) => [basename(f), f]))("%s", (name, file) => {
