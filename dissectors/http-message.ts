@@ -31,7 +31,26 @@ export class HttpReq {
     readonly fullUri: string,
     /** The entry before this one in the conversation (its request and response frames are the prev_*_in). */
     readonly prev: HttpReq | null,
+    /**
+     * The request line's URI and the Host header, as sent (what --export-objects names files
+     * by); an entry made for a response without a request keeps the previous entry's (null: none).
+     */
+    readonly uri: string | null = null,
+    readonly host: string | null = null,
   ) {}
+}
+
+/** One HTTP body for --export-objects (tshark's http_eo_t): the tap "http_eo" gets it. */
+export interface HttpObject {
+  frame: number;
+  /** The Host of the request this body belongs to (null: none). */
+  host: string | null;
+  /** That request's URI (null: a response without a request). */
+  uri: string | null;
+  /** The Content-Type without parameters, as sent (null: none). */
+  contentType: string | null;
+  /** The body after de-chunking and decompression (as it is when decompression fails). */
+  data: Uint8Array;
 }
 
 /** Per-conversation state (http_conv_t). */
@@ -114,6 +133,8 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     host: null, haveCL: false, haveTE: false, upgrade: null,
   };
   let method = "", uri = "", code = 0;
+  // the request entry this message belongs to (its own, or the one a response answers)
+  let msgReq: HttpReq | null = null;
   let sawHeader = false, sawBlank = false;
   const lineField = type === T_REQUEST ? f.requestLine : type === T_RESPONSE ? f.responseLine : null;
   let p = o;
@@ -168,7 +189,8 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     ti.add(f.request, tvb, o, 0, true).hide();
     const tail = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : null;
     conv.sawRequest = true;
-    const r = new HttpReq(++conv.reqCount, pinfo.num, { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, method, full_ ?? uri, tail);
+    const r = new HttpReq(++conv.reqCount, pinfo.num, { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, method, full_ ?? uri, tail, uri, h.host);
+    msgReq = r;
     conv.reqs.length = 0;
     conv.reqs.push(r);
     ti.addGenerated(f.requestNumber, tvb, o, 0, r.number, `${r.number}/${r.number}`).setText(`HTTP request ${r.number}/${r.number}`);
@@ -180,10 +202,11 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     // while that one has no response yet; else it is a new entry without a request
     let req: HttpReq | undefined = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : undefined;
     if (req === undefined || req.responseFrame !== 0) {
-      req = new HttpReq(++conv.reqCount, 0, { s: 0, ns: 0 }, "", req?.fullUri ?? "", req ?? null);
+      req = new HttpReq(++conv.reqCount, 0, { s: 0, ns: 0 }, "", req?.fullUri ?? "", req ?? null, req?.uri ?? null, req?.host ?? null);
       conv.reqs.length = 0;
       conv.reqs.push(req);
     }
+    msgReq = req;
     const rn = req.number;
     ti.addGenerated(f.responseNumber, tvb, o, 0, rn).setText(`HTTP response ${rn}/${rn}`);
     req.responseFrame = pinfo.num;
@@ -210,6 +233,9 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     if (code === 101 && (h.upgrade === "h2c" || h.upgrade === "h2")) conv.http2 = true;
   }
 
+  // (data that is no request or response belongs, for --export-objects, to the latest entry)
+  if (type === T_OTHER && conv.reqs.length > 0) msgReq = conv.reqs[conv.reqs.length - 1];
+
   // The body.
   let bodyLen: number;
   if (type === T_OTHER) bodyLen = end - p;
@@ -225,15 +251,26 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   else bodyLen = end - p;
 
   let consumed = p - o + bodyLen;
-  if (bodyLen > 0) consumed = p - o + body(tvb, pinfo, tree, ti, p, bodyLen, h, type);
+  if (bodyLen > 0) consumed = p - o + body(tvb, pinfo, tree, ti, p, bodyLen, h, type, msgReq);
   if (type !== T_OTHER && sawBlank && !h.chunked && h.contentLength > end - p && !(type === T_RESPONSE && (method === "HEAD" || code === 204 || code === 304)))
     ti.addText(tvb, end, 0, "[Incomplete HTTP message: TCP reassembly needed]");
   ti.setLen(consumed);
   return consumed + (o - o0);
 }
 
+/** Hand a body to the "http_eo" tap when something listens (--export-objects). */
+export function tapObject(pinfo: PacketInfo, req: HttpReq | null, contentType: string | null, body: Tvb): void {
+  const eo = pinfo.session.tap("http_eo");
+  if (eo === undefined) return;
+  const o: HttpObject = {
+    frame: pinfo.num, host: req?.host ?? null, uri: req?.uri ?? null, contentType,
+    data: body.bytes(0, body.length).slice(),
+  };
+  eo(o);
+}
+
 /** The message body at p: de-chunk, decode, then file data and a media dissector. Returns bytes used. */
-function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len: number, h: Headers, type: number): number {
+function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len: number, h: Headers, type: number, req: HttpReq | null): number {
   const full = ti.tree.full;
   let used = len;
   let bodyTvb = tvb.sub(p, len);
@@ -273,6 +310,8 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     // a chunk walk that stops early (bad chunk syntax, a trailer without its blank line) gets
     // no note: tshark's chunked dissector shows what it walked and leaves the rest
     if (c.body.length === 0) {
+      // something was de-chunked, to nothing: tshark's export-objects tap still gets it (an empty file)
+      if (c.consumed > 0) tapObject(pinfo, req, h.contentType, bodyTvb.sub(0, 0));
       // the last chunk came first: tshark still shows the (empty) file data; no chunk at all: nothing
       if (c.lastOff >= 0) {
         const fd = ti.add(f.fileData, tvb, p, 0, "");
@@ -291,6 +330,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     const ei = ti.addText(bodyTvb, 0, raw.length, full ? `Content-encoded entity body (${enc}): ${raw.length} bytes` : "");
     if (out === null) {
       ei.expert("warn", "undecoded", "Decompression failed", "http", "http.decompression_failed");
+      // (tshark skips its export-objects tap then: no object for this body)
       callData(bodyTvb, pinfo, ei);
       return used;
     }
@@ -301,6 +341,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   }
   const n = bodyTvb.length;
   if (n === 0) return used;
+  tapObject(pinfo, req, h.contentType, bodyTvb);
   const fd = ti.add(f.fileData, bodyTvb, 0, n, ti.tree.wants(f.fileData) ? latin1(bodyTvb.bytes(0, n), 0, n, true) : "");
   if (full) fd.setText(`File Data: ${n} bytes`); // tshark: "1 bytes" too
   // the "media_type" table, then "media" for a type nobody takes (data when there is none)

@@ -3,9 +3,12 @@ import { accessSync, constants } from "node:fs";
 import { KeyLogError, readKeyLog } from "../openvpn/keylog.js";
 import { KeyFileError, readStaticKeyFile, splitKeyArg } from "../openvpn/static.js";
 import { TIME_FORMATS, type TimeFormat } from "../output/summary.js";
+import { parseExportObjects } from "../output/export-objects.js";
 
 export interface Options {
   read?: string;
+  /** --export-objects PROTOCOL,DIR (checked): the bodies to save at the end. */
+  exportObjects: { proto: string; dir: string }[];
   interfaces: string[];
   count?: number;
   displayFilter?: string;
@@ -63,9 +66,9 @@ export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", fields: [], fieldOptions: [],
     writeFormat: "pcapng", quiet: false, layers: false, statsFormat: "table", printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
-    version: false, prefs: {}, decodeAs: [], timeFormat: "r", secondsFormat: "s", autostop: {}, ring: {},
+    version: false, prefs: {}, decodeAs: [], timeFormat: "r", secondsFormat: "s", autostop: {}, ring: {}, exportObjects: [],
   };
-  const longWithValue = new Set(["threads", "color", "highlight", "read-file", "count", "display-filter", "format", "keylog", "openvpn-tls-crypt", "openvpn-static"]);
+  const longWithValue = new Set(["threads", "color", "highlight", "read-file", "count", "display-filter", "format", "keylog", "openvpn-tls-crypt", "openvpn-static", "export-objects"]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith("--")) {
@@ -104,6 +107,13 @@ export function parseArgs(argv: readonly string[]): Options {
         case "keylog": checkKeyFile(val!, "keylog"); o.prefs["openvpn.keylog"] = val!; break;
         case "openvpn-tls-crypt": checkKeyFile(val!, "tls-crypt"); o.prefs["openvpn.tls_crypt_key"] = val!; break;
         case "openvpn-static": checkKeyFile(val!, "static"); o.prefs["openvpn.static_key"] = val!; break;
+        case "export-objects":
+          try {
+            o.exportObjects.push(parseExportObjects(val!));
+          } catch (e) {
+            throw new UsageError((e as Error).message);
+          }
+          break;
         default: throw new UsageError(`unknown option --${name}`);
       }
       continue;
@@ -260,6 +270,8 @@ Output:
   -T json               tshark-shaped JSON
   -w FILE [-F pcap]     write the packets read (pcapng by default)
   -q                    no per-packet output
+  --export-objects http,DIR   save every HTTP body (requests' and responses', de-chunked and
+                        decompressed) in DIR, named after the request URI, as tshark does
   -z STAT               statistics at the end: io,phs  conv,ip|eth|ipv6|tcp|udp  endpoints,…
                         io,stat,SECONDS[,FILTER…]  expert  dns,tree  http,tree  http,req
                         http2,tree  openvpn,tree  layers   (--format table|csv|json)
@@ -296,5 +308,6 @@ Examples:
   nestcap -r fixtures/sample.pcapng -V -c 1
   nestcap -r fixtures/sample.pcapng -x --highlight ip.ttl -c 1
   nestcap -r fixtures/dns.pcap -T fields -e frame.number -e ip.src -e udp.dstport -E header=y
+  nestcap -r fixtures/http.pcapng -q --export-objects http,objects
   tcpdump -w - -i lo | nestcap -r -
 `;

@@ -22,6 +22,7 @@ import type { LineWriter } from "../output/line-writer.js";
 import { columnText, writeSummaryLine, type TimeDisplay } from "../output/summary.js";
 import { DecodeAsError, parseDecodeAs, type DecodeAsRule } from "../core/decode-as.js";
 import { treeTextTo } from "../output/tree-text.js";
+import { ObjectExport } from "../output/export-objects.js";
 import type { Options } from "./args.js";
 import { fail } from "./fail.js";
 import { Out } from "./out.js";
@@ -65,6 +66,8 @@ export class Emitter {
   private readonly ifaceMap = new Map<number, number>();
   private readonly stats: StatsCollector[] = [];
   private readonly follows: ReturnType<typeof makeFollow>[] = [];
+  /** --export-objects: the bodies the dissectors tap, saved at the end. */
+  private readonly exports: ObjectExport[] = [];
   private firstJson = true;
   private started = false;
 
@@ -116,6 +119,15 @@ export class Emitter {
         process.exit(2);
       }
     }
+    for (const e of o.exportObjects) {
+      const x = new ObjectExport(e.proto, e.dir);
+      try {
+        x.prepare();
+      } catch (err) {
+        fail((err as Error).message, 1);
+      }
+      this.exports.push(x);
+    }
     this.style = makeStyle(o.color, tty);
     // tshark: the summary line alone by default; -V/-x replace it unless -P asks for it too
     // as tshark: writing a file (-w FILE) hides the summary lines unless -P asks for them
@@ -132,8 +144,9 @@ export class Emitter {
     }, new Session({
       prefs: prefValues(o.prefs),
       decodeAs: decodeAsRules(o.decodeAs),
+      taps: this.exports.length > 0 ? { http_eo: (r) => { for (const x of this.exports) x.add(r); } } : undefined,
       // (-x prints every data source: reassembled and decrypted bytes need the payloads dissected)
-      transportOnly: !needTree && !o.hex && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 &&
+      transportOnly: !needTree && !o.hex && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 && this.exports.length === 0 &&
         this.columnFields.length === 0 && o.decodeAs.length === 0 && !Object.keys(o.prefs).some((k) => k.startsWith("openvpn.")) &&
         belowTransport([...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? [])]),
     }));
@@ -147,7 +160,7 @@ export class Emitter {
    */
   flowLocal(): boolean {
     const o = this.o;
-    if (o.quiet || o.write !== undefined || this.stats.length > 0 || this.follows.length > 0) return false;
+    if (o.quiet || o.write !== undefined || this.stats.length > 0 || this.follows.length > 0 || this.exports.length > 0) return false;
     if (o.outputType === "json") return false;
     // the time since the previous displayed frame depends on the frames of every flow
     if (o.timeFormat === "dd") return false;
@@ -238,6 +251,13 @@ export class Emitter {
     this.out.write(renderStats(this.stats, this.o.statsFormat, this.style));
     for (const z of this.follows) this.out.write(z.render());
     await this.out.flush();
+    for (const x of this.exports) {
+      try {
+        x.save();
+      } catch (err) {
+        fail(`--export-objects: ${(err as Error).message}`, 2);
+      }
+    }
     if (this.writer) await this.writer.close();
   }
 }

@@ -18,6 +18,11 @@ export interface SessionOptions {
   transportOnly?: boolean;
   /** Decode-as rules (tshark -d), already checked (decode-as.ts parseDecodeAs). */
   decodeAs?: readonly DecodeAsRule[];
+  /**
+   * Listeners of Wireshark-style taps, by tap name ("http_eo": HTTP objects for
+   * --export-objects): a dissector hands its record to session.tap(name) when one listens.
+   */
+  taps?: Readonly<Record<string, (record: unknown) => void>>;
 }
 
 export class Session {
@@ -41,6 +46,11 @@ export class Session {
   constructor(readonly options: SessionOptions = {}) {
     this.decodeAs = options.decodeAs !== undefined && options.decodeAs.length > 0 ? new DecodeAs(options.decodeAs) : null;
     this.transportOnly = options.transportOnly ?? false;
+  }
+
+  /** The listener of a tap, or undefined when nobody listens (skip building the record). */
+  tap(name: string): ((record: unknown) => void) | undefined {
+    return this.options.taps?.[name];
   }
 
   /** State of one module, made on first use. */
