@@ -57,8 +57,8 @@ function rename(s: Uint8Array, dup: number): Uint8Array {
 
 /**
  * eo_massage_str: forbidden bytes (<>:"/\|?* and controls 1–31) as %xx, longer than MAXLEN
- * cut (keeping the extension), then the duplicate number. Works on the name's bytes (a URI's
- * non-ASCII bytes are kept as they are, like tshark, which writes them to the file system).
+ * cut (keeping the extension), then the duplicate number. Works on the name's bytes, given
+ * to the file system as they are.
  */
 export function massageName(name: Uint8Array, dup: number): Uint8Array {
   const out: number[] = [];
@@ -104,7 +104,8 @@ export class ObjectExport {
   /** The file name an object gets before duplicates are numbered (bytes: a URI may hold any). */
   static baseName(o: HttpObject): Uint8Array | null {
     if (o.uri === null) return null;
-    return Buffer.from(pathBasename(o.uri), "latin1");
+    // (the URI as tshark reads it, ASCII: other bytes are U+FFFD, written as UTF-8)
+    return Buffer.from(pathBasename(o.uri), "utf8");
   }
 
   /** Write every object; returns the paths written, in order. */
@@ -114,7 +115,7 @@ export class ObjectExport {
       const base = ObjectExport.baseName(o);
       // (tshark 4.0's eo_ct2ext gives the Content-Type itself as the "extension":
       // object4.text/html, whose "/" then becomes %2f)
-      const nameless = () => Buffer.from(`object${o.frame}${o.contentType !== null ? "." + o.contentType : ""}`, "latin1");
+      const nameless = () => Buffer.from(`object${o.frame}${o.contentType !== null ? "." + o.contentType : ""}`, "utf8");
       let path = Buffer.alloc(0);
       for (let dup = 0; ; dup++) {
         // (names are bytes, given to the file system as they are)

@@ -38,10 +38,10 @@ describe("export-objects naming (tshark's eo_massage_str, g_path_get_basename)",
   });
 });
 
-/** Every file of a directory: name → bytes (hex, to compare). */
+/** Every file of a directory: name (its bytes, as latin1) → contents (hex, to compare). */
 function listing(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of readdirSync(dir)) out[f] = readFileSync(join(dir, f)).toString("hex");
+  for (const f of readdirSync(dir, { encoding: "buffer" })) out[f.toString("latin1")] = readFileSync(Buffer.concat([Buffer.from(dir + "/"), f])).toString("hex");
   return out;
 }
 
@@ -87,6 +87,8 @@ function edgeCapture(dir: string): string {
     [false, resp("not gzip at all", "Content-Encoding: gzip\r\n")],
     [true, "GET /chunks.txt HTTP/1.1\r\n\r\n"],
     [false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"],
+    [true, Buffer.from("GET /caf\xe9\x01.txt HTTP/1.1\r\n\r\n", "latin1")],
+    [false, resp("non-ASCII and a control byte in the name")],
     [true, "GET /existing.txt HTTP/1.1\r\n\r\n"],
     [false, resp("taken name")],
   ];
