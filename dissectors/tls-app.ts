@@ -100,8 +100,6 @@ class AppHooks extends PduHooks<TcpSegment> {
     // (after a PDU this record completed, the Protocol column stays that PDU's)
     if (!afterPdu) pinfo.setProtocol(this.protocol);
     pinfo.setInfo("[TLS segment of a reassembled PDU]");
-    // a later record's application dissector clears Info only up to here (tshark keeps the mark)
-    pinfo.infoFence = pinfo.cols.info.length;
   }
   fence(): void {
     const c = this.pinfo.cols;
