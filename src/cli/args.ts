@@ -267,7 +267,7 @@ Output:
   --highlight FIELD     in the hex dump, mark the bytes of FIELD (e.g. ip.ttl)
   -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
   -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n
-  -T json               tshark-shaped JSON
+  -T json [-e FIELD…]   tshark-shaped JSON (with -e: only those fields, as tshark)
   -w FILE [-F pcap]     write the packets read (pcapng by default)
   -q                    no per-packet output
   --export-objects http,DIR   save every HTTP body (requests' and responses', de-chunked and

@@ -5,7 +5,7 @@
  */
 import { PcapngWriter, PcapWriter } from "../capture/writer.js";
 import type { Frame, InterfaceInfo } from "../capture/frame.js";
-import { Dissector } from "../core/dissect.js";
+import { Dissector, type Dissection } from "../core/dissect.js";
 import { Session } from "../core/session.js";
 import type { Field } from "../core/field.js";
 import { fieldByAbbrev } from "../core/field.js";
@@ -17,7 +17,7 @@ import { hexDump } from "../output/hex.js";
 import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { makeFollow } from "../output/follow.js";
-import { jsonEnd, jsonFrame, jsonStart } from "../output/json.js";
+import { jsonEnd, jsonFieldsFrame, jsonFrame, jsonStart } from "../output/json.js";
 import type { LineWriter } from "../output/line-writer.js";
 import { columnText, writeSummaryLine, type TimeDisplay } from "../output/summary.js";
 import { DecodeAsError, parseDecodeAs, type DecodeAsRule } from "../core/decode-as.js";
@@ -91,7 +91,8 @@ export class Emitter {
       fail((e as Error).message, 1);
     }
     if (o.outputType === "fields" && o.fields.length === 0) fail('-T fields was specified, but no fields were specified with "-e"', 1);
-    if (o.fields.length > 0 && o.outputType !== "fields") fail('"-Tfields" was not specified, but fields were specified with "-e"', 1);
+    // (tshark takes -e with -T json too: only those fields, see jsonFieldsFrame)
+    if (o.fields.length > 0 && o.outputType !== "fields" && o.outputType !== "json") fail('"-Tfields" was not specified, but fields were specified with "-e"', 1);
     let fields: Field[] = [];
     const fo: FieldsOptions = { ...DEFAULT_FIELDS_OPTIONS };
     try {
@@ -102,7 +103,7 @@ export class Emitter {
     }
     this.fields = fields;
     this.fo = fo;
-    this.columnFields = o.outputType === "fields" ? columnFields(fields) : [];
+    this.columnFields = o.outputType !== "text" ? columnFields(fields) : [];
     this.time = { format: o.timeFormat, hms: o.secondsFormat === "hms" };
     this.highlight = [];
     for (const h of o.highlight) {
@@ -135,12 +136,12 @@ export class Emitter {
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
     const needTree =
-      (!o.quiet && (this.printTree || o.outputType === "json" || this.highlight.length > 0 || o.layers || (o.outputType === "fields" && needsFullTree(fields)))) ||
+      (!o.quiet && (this.printTree || (o.outputType === "json" && fields.length === 0) || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
       this.stats.some((z) => z.needsTree);
     this.dissector = new Dissector({
       tree: needTree,
       columns: this.printSummary || this.columnFields.length > 0,
-      wanted: [...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
+      wanted: [...fields, ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
     }, new Session({
       prefs: prefValues(o.prefs),
       decodeAs: decodeAsRules(o.decodeAs),
@@ -148,7 +149,7 @@ export class Emitter {
       // (-x prints every data source: reassembled and decrypted bytes need the payloads dissected)
       transportOnly: !needTree && !o.hex && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 && this.exports.length === 0 &&
         this.columnFields.length === 0 && o.decodeAs.length === 0 && !Object.keys(o.prefs).some((k) => k.startsWith("openvpn.")) &&
-        belowTransport([...(o.outputType === "fields" ? fields : []), ...(this.filter?.fields ?? [])]),
+        belowTransport([...fields, ...(this.filter?.fields ?? [])]),
     }));
   }
 
@@ -231,17 +232,23 @@ export class Emitter {
         out.write(hexDump(d, { highlight: this.highlight, style: this.style }) + "\n");
       } else if (this.printTree) out.write("\n");
     } else if (o.outputType === "fields") {
-      for (const c of this.columnFields) {
-        const t = columnText(d, c.title, this.time);
-        if (t !== null) d.tree.record(c.field, t);
-      }
+      this.recordColumns(d);
       writeFieldsLine(d.tree, this.fields, this.fo, out);
     }
     else {
-      out.write(jsonFrame(d, this.firstJson));
+      this.recordColumns(d);
+      out.write(this.fields.length > 0 ? jsonFieldsFrame(d, this.fields, this.firstJson) : jsonFrame(d, this.firstJson));
       this.firstJson = false;
     }
     return true;
+  }
+
+  /** The -e fields that are summary columns (_ws.col.Info…), recorded from the columns. */
+  private recordColumns(d: Dissection): void {
+    for (const c of this.columnFields) {
+      const t = columnText(d, c.title, this.time);
+      if (t !== null) d.tree.record(c.field, t);
+    }
   }
 
   /** Closing output (the JSON bracket), flush stdout, close the writer. */

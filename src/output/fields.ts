@@ -86,6 +86,15 @@ function cellText(f: Field, v: unknown): string {
   return labelled ? labelOf(it) : f.abbrev;
 }
 
+/**
+ * One occurrence's text for `-T json -e` (tshark's write_json_proto_node_list for field
+ * filters): -T fields' text, except that strings stay as they are (no \r \n escapes:
+ * the JSON string escapes them).
+ */
+export function jsonFieldText(f: Field, v: unknown): string {
+  return f.type === "string" ? (v === null || v === undefined ? "" : String(v)) : cellText(f, v);
+}
+
 /** Whether these -e fields need the full tree (protocol labels). */
 export function needsFullTree(fields: readonly Field[]): boolean {
   return fields.some((f) => f.type === "protocol");

@@ -39,6 +39,7 @@ import type { Field } from "../core/field.js";
 import { bytesToHex, fieldText } from "../core/format.js";
 import type { Item } from "../core/tree.js";
 import { labelOf } from "./tree-text.js";
+import { jsonFieldText } from "./fields.js";
 
 export interface JsonOptions {
   /** tshark --no-duplicate-keys: repeated keys become one key with an array of values. */
@@ -247,6 +248,36 @@ export function jsonFrame(d: Dissection, first: boolean, opts: JsonOptions = {})
     '    "_score": null,\n' +
     '    "_source": {\n' +
     '      "layers": ' + object(roots, 3, grouped) + "\n" +
+    "    }\n" +
+    "  }"
+  );
+}
+
+/**
+ * A frame under `-T json -e F…`: only those fields, each an array of its occurrences' texts
+ * (as -T fields writes them), in -e order; fields absent from the frame are left out.
+ */
+export function jsonFieldsFrame(d: Dissection, fields: readonly Field[], first: boolean): string {
+  const parts: string[] = [];
+  const seen = new Set<Field>();
+  for (const f of fields) {
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const vals = d.tree.get(f);
+    if (vals.length === 0) continue;
+    parts.push(
+      "        " + jsonString(f.abbrev) + ": [\n" +
+      vals.map((v) => "          " + jsonString(jsonFieldText(f, v))).join(",\n") + "\n        ]",
+    );
+  }
+  return (
+    (first ? "\n" : ",\n") +
+    "  {\n" +
+    '    "_index": ' + jsonString(indexName(d)) + ",\n" +
+    '    "_type": "doc",\n' +
+    '    "_score": null,\n' +
+    '    "_source": {\n' +
+    '      "layers": ' + (parts.length === 0 ? "{}" : "{\n" + parts.join(",\n") + "\n      }") + "\n" +
     "    }\n" +
     "  }"
   );
