@@ -251,6 +251,10 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   else bodyLen = end - p;
 
   let consumed = p - o + bodyLen;
+  // -z follow,http: the head first, from the message's start with a skipped CRLF (for data
+  // that is no request or response, whatever header-like lines it starts with: often none,
+  // and tshark's follow shows that empty head too)
+  if (p > o0 || type === T_OTHER) followTap(pinfo, tvb, o0, p - o0);
   if (bodyLen > 0) consumed = p - o + body(tvb, pinfo, tree, ti, p, bodyLen, h, type, msgReq);
   if (type !== T_OTHER && sawBlank && !h.chunked && h.contentLength > end - p && !(type === T_RESPONSE && (method === "HEAD" || code === 204 || code === 304)))
     ti.addText(tvb, end, 0, "[Incomplete HTTP message: TCP reassembly needed]");
@@ -258,8 +262,9 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   return consumed + (o - o0);
 }
 
-/** Hand a body to the "http_eo" tap when something listens (--export-objects). */
+/** Hand a body to the "http_eo" tap (--export-objects) and the "http_follow" tap (-z follow,http) when they listen. */
 export function tapObject(pinfo: PacketInfo, req: HttpReq | null, contentType: string | null, body: Tvb): void {
+  followTap(pinfo, body, 0, body.length);
   const eo = pinfo.session.tap("http_eo");
   if (eo === undefined) return;
   const o: HttpObject = {
@@ -267,6 +272,12 @@ export function tapObject(pinfo: PacketInfo, req: HttpReq | null, contentType: s
     data: body.bytes(0, body.length).slice(),
   };
   eo(o);
+}
+
+/** -z follow,http: bytes of a message (its start line and headers, then its decoded body). */
+export function followTap(pinfo: PacketInfo, tvb: Tvb, o: number, n: number): void {
+  const follow = pinfo.session.tap("http_follow");
+  if (follow !== undefined) follow({ frame: pinfo.num, type: 0, data: tvb.bytes(o, n).slice() });
 }
 
 /** The message body at p: de-chunk, decode, then file data and a media dissector. Returns bytes used. */

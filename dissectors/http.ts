@@ -23,7 +23,7 @@ import type { Tvb } from "../src/core/tvb.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
 import { DESEG, lineEndDeseg, needsMore, statusCode } from "../src/http/reassembly.js";
 import { bindHttp, isPrint, latin1, requestOrReply, T_OTHER, T_RESPONSE } from "./http-headers.js";
-import { convOf, dissectHttpMessage, HttpState, tapObject, type HttpConv } from "./http-message.js";
+import { convOf, dissectHttpMessage, followTap, HttpState, tapObject, type HttpConv } from "./http-message.js";
 import { http2, startsWithMagic, tcpCall } from "./http2.js";
 
 export { dissectHttpMessage } from "./http-message.js";
@@ -175,8 +175,12 @@ export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: Tc
   // the "HTTP2 over TCP" heuristic of HTTP's table: the client preface, then the whole connection
   if (seg?.stream != null && (conv.http2 || startsWithMagic(tvb))) {
     // (tshark's HTTP reads the preface's segment as data before HTTP/2 takes over: its
-    // export-objects tap gets that segment as an object of the latest request, if any)
-    if (!conv.http2) tapObject(pinfo, conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : null, null, tvb);
+    // export-objects tap gets that segment as an object of the latest request, if any, and
+    // its follow tap an empty head, then the segment)
+    if (!conv.http2) {
+      followTap(pinfo, tvb, 0, 0);
+      tapObject(pinfo, conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : null, null, tvb);
+    }
     conv.http2 = true;
     callDissector(http2, tvb, pinfo, tree, tcpCall(seg, seg.stream));
     return tvb.length;

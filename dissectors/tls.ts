@@ -233,6 +233,9 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
           body = new Tvb(ds);
           rct = inner.type;
           decrypted = true;
+          // -z follow,tls: every decrypted record, in order (the follower keeps application data)
+          const follow = pinfo.session.tap("tls_follow");
+          if (follow !== undefined) follow({ frame: pinfo.num, type: rct, data: ds.data.slice() });
           if (dk.tls13) rt.addGenerated(f.contentType, tvb, o, 1, rct);
         }
       }

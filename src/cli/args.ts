@@ -275,6 +275,8 @@ Output:
   -z STAT               statistics at the end: io,phs  conv,ip|eth|ipv6|tcp|udp  endpoints,…
                         io,stat,SECONDS[,FILTER…]  expert  dns,tree  http,tree  http,req
                         http2,tree  openvpn,tree  layers   (--format table|csv|json)
+                        follow,tcp|udp|tls|http,ascii|hex|raw,N   one stream's bytes (tls: decrypted
+                        with a key log; http: each message's head, then its decoded body)
   -o tls.keylog_file:FILE   decrypt TLS 1.2 and 1.3 with a key log in the SSLKEYLOGFILE format
                         (curl, browsers, openssl s_client -keylogfile): HTTPS shows as HTTP
   -o NAME:VALUE         other preferences, as tshark's (tcp.desegment_tcp_streams:FALSE…)

@@ -145,7 +145,7 @@ export class Emitter {
     }, new Session({
       prefs: prefValues(o.prefs),
       decodeAs: decodeAsRules(o.decodeAs),
-      taps: this.exports.length > 0 ? { http_eo: (r) => { for (const x of this.exports) x.add(r); } } : undefined,
+      taps: this.taps(),
       // (-x prints every data source: reassembled and decrypted bytes need the payloads dissected)
       transportOnly: !needTree && !o.hex && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 && this.exports.length === 0 &&
         this.columnFields.length === 0 && o.decodeAs.length === 0 && !Object.keys(o.prefs).some((k) => k.startsWith("openvpn.")) &&
@@ -241,6 +241,22 @@ export class Emitter {
       this.firstJson = false;
     }
     return true;
+  }
+
+  /** The tap listeners of --export-objects and -z follow (tls, http), one function per tap name. */
+  private taps(): Record<string, (record: unknown) => void> | undefined {
+    const by = new Map<string, ((record: unknown) => void)[]>();
+    const on = (name: string, fn: (record: unknown) => void) => {
+      const l = by.get(name);
+      if (l === undefined) by.set(name, [fn]);
+      else l.push(fn);
+    };
+    for (const x of this.exports) on("http_eo", x.add);
+    for (const z of this.follows) for (const [name, fn] of Object.entries(z.taps)) on(name, fn);
+    if (by.size === 0) return undefined;
+    const taps: Record<string, (record: unknown) => void> = {};
+    for (const [name, l] of by) taps[name] = l.length === 1 ? l[0] : (r) => { for (const fn of l) fn(r); };
+    return taps;
   }
 
   /** The -e fields that are summary columns (_ws.col.Info…), recorded from the columns. */

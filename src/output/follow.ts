@@ -1,11 +1,19 @@
 /**
- * `-z follow,tcp|udp,ascii|hex|raw,N`: the bytes of one stream, as tshark 4.0's
+ * `-z follow,tcp|udp|tls|http,ascii|hex|raw,N`: the bytes of one stream, as tshark 4.0's
  * ui/cli/tap-follow.c prints them after the packets.
  *
- * Each TCP segment (or UDP datagram) that brings new bytes is one chunk; data the
+ * tcp/udp: each TCP segment (or UDP datagram) that brings new bytes is one chunk; data the
  * server (Node 1) sent is indented with a tab. TCP data is put in sequence order per
  * direction: retransmitted/overlapping bytes are trimmed, out-of-order segments wait
  * until the gap before them is filled; a gap that never fills is never invented.
+ *
+ * tls: each decrypted application-data record of TCP stream N is one chunk (a key log is
+ * needed). As tshark 4.0, "Node 0" is the sender of the first packet with any decrypted
+ * record (in TLS 1.3 the server, whose handshake is encrypted) and the other side's data is
+ * indented; Node 1 is never filled in (":0").
+ *
+ * http: each HTTP message of TCP stream N gives its start line and headers, then its body as
+ * HTTP decoded it (de-chunked, decompressed), as two chunks (the dissector's "http_follow" tap).
  */
 import { fieldByAbbrev, type Field } from "../core/field.js";
 import type { Dissection } from "../core/dissect.js";
@@ -38,8 +46,18 @@ const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 export interface Follow {
   /** Fields whose values the follow needs recorded (add them to the Dissector's wanted list). */
   fields: Field[];
+  /** Taps it listens to (Session taps), by name. */
+  taps: Record<string, (record: unknown) => void>;
   add(d: Dissection): void;
   render(): string;
+}
+
+/** What the "tls_follow" and "http_follow" taps hand over: bytes of a frame, in order. */
+export interface FollowRecord {
+  frame: number;
+  /** tls: the record's (inner) content type; http: 0. */
+  type: number;
+  data: Uint8Array;
 }
 
 function field(abbrev: string): Field {
@@ -55,22 +73,34 @@ export function makeFollow(spec: string): Follow {
   const proto = parts[0];
   const mode = parts[1] as Mode;
   const index = Number(parts[2] ?? "0");
-  if ((proto !== "tcp" && proto !== "udp") || !["ascii", "hex", "raw"].includes(mode) || !Number.isInteger(index) || index < 0) {
+  if (!["tcp", "udp", "tls", "http"].includes(proto) || !["ascii", "hex", "raw"].includes(mode) || !Number.isInteger(index) || index < 0) {
     throw new Error(`Invalid -z follow argument: "${spec}"`);
   }
   const isTcp = proto === "tcp";
-  const fStream = field(`${proto}.stream`);
-  const fPayload = field(`${proto}.payload`);
+  const tapped = proto === "tls" || proto === "http";
+  const fStream = field(`${proto === "udp" ? "udp" : "tcp"}.stream`);
+  const fPayload = tapped ? null : field(`${proto}.payload`);
   const fSeq = isTcp ? field("tcp.seq_raw") : null;
   const fFlags = isTcp ? field("tcp.flags") : null;
   const fLen = isTcp ? field("tcp.len") : null;
-  const fields = [fStream, fPayload];
+  const fields = [fStream];
+  if (fPayload !== null) fields.push(fPayload);
   if (isTcp) fields.push(fSeq!, fFlags!, fLen!);
 
   const chunks: Chunk[] = [];
   let client: { addr: Uint8Array; port: number } | null = null;
   let server: { addr: Uint8Array; port: number } | null = null;
   const dirs = [new Dir(), new Dir()];
+  // tls/http: the records the dissectors tapped while the current frame was dissected
+  let tappedRecords: FollowRecord[] = [];
+  const taps: Record<string, (record: unknown) => void> = {};
+  if (tapped) {
+    taps[`${proto}_follow`] = (r) => {
+      const rec = r as FollowRecord;
+      if (tappedRecords.length > 0 && tappedRecords[0].frame !== rec.frame) tappedRecords = [];
+      tappedRecords.push(rec);
+    };
+  }
 
   const emit = (isServer: boolean, data: Uint8Array): void => {
     if (data.length > 0) chunks.push({ server: isServer, data });
@@ -116,22 +146,46 @@ export function makeFollow(spec: string): Follow {
     }
   }
 
+  function addTapped(d: Dissection): void {
+    const recs = tappedRecords.filter((r) => r.frame === d.pinfo.num);
+    tappedRecords = [];
+    if (recs.length === 0) return;
+    const isServer = sideOf(d);
+    if (isServer === null) return;
+    for (const r of recs) if (proto === "http" || r.type === 23) chunks.push({ server: isServer, data: r.data });
+  }
+
+  /**
+   * Whether the frame (of stream N) came from the server: the first frame's sender is the
+   * client (tshark's follow taps); null for a frame of another stream or without addresses.
+   */
+  function sideOf(d: Dissection): boolean | null {
+    const streams = d.tree.get(fStream);
+    if (streams.length === 0 || streams[0] !== index) return null;
+    const pinfo = d.pinfo;
+    const src = pinfo.netSrc;
+    const dst = pinfo.netDst;
+    if (src === null || dst === null) return null;
+    if (client === null) {
+      client = { addr: src.slice(), port: pinfo.srcport };
+      // (tshark 4.0's TLS follow tap never fills in the server)
+      if (proto !== "tls") server = { addr: dst.slice(), port: pinfo.dstport };
+    }
+    return !(sameAddr(src, client.addr) && pinfo.srcport === client.port);
+  }
+
   return {
     fields,
+    taps,
     add(d: Dissection): void {
-      const t = d.tree;
-      const streams = t.get(fStream);
-      if (streams.length === 0 || streams[0] !== index) return;
-      const pinfo = d.pinfo;
-      const src = pinfo.netSrc;
-      const dst = pinfo.netDst;
-      if (src === null || dst === null) return;
-      if (client === null) {
-        client = { addr: src.slice(), port: pinfo.srcport };
-        server = { addr: dst.slice(), port: pinfo.dstport };
+      if (tapped) {
+        addTapped(d);
+        return;
       }
-      const isServer = !(sameAddr(src, client.addr) && pinfo.srcport === client.port);
-      const pl = t.get(fPayload);
+      const isServer = sideOf(d);
+      if (isServer === null) return;
+      const t = d.tree;
+      const pl = t.get(fPayload!);
       const payload = pl.length > 0 && pl[0] instanceof Uint8Array ? (pl[0] as Uint8Array) : new Uint8Array(0);
       if (!isTcp) {
         emit(isServer, payload.slice());
@@ -145,7 +199,7 @@ export function makeFollow(spec: string): Follow {
     render(): string {
       let s = "\n" + SEPARATOR;
       s += `Follow: ${proto},${mode}\n`;
-      s += `Filter: ${proto}.stream eq ${index}\n`;
+      s += `Filter: ${proto === "udp" ? "udp" : "tcp"}.stream eq ${index}\n`;
       s += `Node 0: ${node(client)}\n`;
       s += `Node 1: ${node(server)}\n`;
       const pos = [0, 0];
@@ -212,8 +266,8 @@ function hexDump(b: Uint8Array, base: number, tab: string): string {
       if (i === 7) as += " ";
     }
     line += hx.padEnd(49, " ") + " " + as;
-    // tshark's line ends without trailing blanks
-    s += line.trimEnd() + "\n";
+    // tshark drops one trailing space (meant for the gap after 8 bytes, it takes a data space too)
+    s += (line.endsWith(" ") ? line.slice(0, -1) : line) + "\n";
   }
   return s;
 }
