@@ -17,7 +17,7 @@ export interface Options {
   only: string[];
   hex: boolean;
   highlight: string[];
-  outputType: "text" | "fields" | "json";
+  outputType: "text" | "fields" | "json" | "psml" | "tabs";
   fields: string[];
   fieldOptions: string[];
   write?: string;
@@ -192,7 +192,7 @@ function applyShort(o: Options, c: string, v: string): void {
     case "Y": case "R": o.displayFilter = v; break;
     case "f": o.captureFilter = v; break;
     case "T":
-      if (v !== "text" && v !== "fields" && v !== "json") throw new UsageError(`invalid -T "${v}": use text, fields or json`);
+      if (v !== "text" && v !== "fields" && v !== "json" && v !== "psml" && v !== "tabs") throw new UsageError(`invalid -T "${v}": use text, tabs, fields, json or psml`);
       o.outputType = v;
       break;
     case "e": o.fields.push(v); break;
@@ -268,6 +268,7 @@ Output:
   -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
   -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n
   -T json [-e FIELD…]   tshark-shaped JSON (with -e: only those fields, as tshark)
+  -T psml | -T tabs     the summary columns as tshark's PSML (XML), or as text with tabs between columns
   -w FILE [-F pcap]     write the packets read (pcapng by default)
   -q                    no per-packet output
   --export-objects http,DIR   save every HTTP body (requests' and responses', de-chunked and

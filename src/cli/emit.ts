@@ -18,6 +18,7 @@ import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFieldsFrame, jsonFrame, jsonStart } from "../output/json.js";
+import { psmlEnd, psmlFrame, psmlStart } from "../output/psml.js";
 import type { LineWriter } from "../output/line-writer.js";
 import { columnText, writeSummaryLine, type TimeDisplay } from "../output/summary.js";
 import { DecodeAsError, parseDecodeAs, type DecodeAsRule } from "../core/decode-as.js";
@@ -132,7 +133,7 @@ export class Emitter {
     this.style = makeStyle(o.color, tty);
     // tshark: the summary line alone by default; -V/-x replace it unless -P asks for it too
     // as tshark: writing a file (-w FILE) hides the summary lines unless -P asks for them
-    this.printSummary = !o.quiet && o.outputType === "text" && ((!o.verbose && !o.hex && !o.layers && (o.write === undefined || o.write === "-")) || o.printSummary);
+    this.printSummary = !o.quiet && (o.outputType === "text" || o.outputType === "tabs") && ((!o.verbose && !o.hex && !o.layers && (o.write === undefined || o.write === "-")) || o.printSummary);
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
     const needTree =
@@ -140,7 +141,7 @@ export class Emitter {
       this.stats.some((z) => z.needsTree);
     this.dissector = new Dissector({
       tree: needTree,
-      columns: this.printSummary || this.columnFields.length > 0,
+      columns: this.printSummary || this.columnFields.length > 0 || o.outputType === "psml",
       wanted: [...fields, ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
     }, new Session({
       prefs: prefValues(o.prefs),
@@ -162,7 +163,7 @@ export class Emitter {
   flowLocal(): boolean {
     const o = this.o;
     if (o.quiet || o.write !== undefined || this.stats.length > 0 || this.follows.length > 0 || this.exports.length > 0) return false;
-    if (o.outputType === "json") return false;
+    if (o.outputType === "json" || o.outputType === "psml" || o.outputType === "tabs") return false;
     // the time since the previous displayed frame depends on the frames of every flow
     if (o.timeFormat === "dd") return false;
     if (o.outputType === "text" && (!this.printSummary || this.printTree || this.printHex || o.layers)) return false;
@@ -189,6 +190,7 @@ export class Emitter {
     const o = this.o;
     if (o.outputType === "fields" && this.fo.header && !o.quiet) this.out.write(fieldsHeader(o.fields, this.fo) + "\n");
     if (o.outputType === "json" && !o.quiet) this.out.write(jsonStart());
+    if (o.outputType === "psml" && !o.quiet) this.out.write(psmlStart());
   }
 
   /** Dissect, filter, write and print one frame. Returns true when it was displayed. The caller flushes when out.full. */
@@ -213,10 +215,11 @@ export class Emitter {
     }
     if (o.write === "-" || o.quiet) return true;
     const out = this.out;
-    if (o.outputType === "text") {
+    if (o.outputType === "psml") out.write(psmlFrame(d, this.time));
+    else if (o.outputType === "text" || o.outputType === "tabs") {
       let printed = false;
       if (this.printSummary) {
-        writeSummaryLine(d, this.style, out, this.time);
+        writeSummaryLine(d, this.style, out, this.time, o.outputType === "tabs");
         printed = true;
       }
       if (o.layers && !o.quiet) {
@@ -271,6 +274,7 @@ export class Emitter {
   async finish(): Promise<void> {
     if (!this.started) this.start();
     if (this.o.outputType === "json" && !this.o.quiet) this.out.write(jsonEnd(!this.firstJson));
+    if (this.o.outputType === "psml" && !this.o.quiet) this.out.write(psmlEnd());
     this.out.write(renderStats(this.stats, this.o.statsFormat, this.style));
     for (const z of this.follows) this.out.write(z.render());
     await this.out.flush();

@@ -168,7 +168,9 @@ function timeOfDay(sec: number, ns: number, digits: number, fmt: TimeFormat): st
 }
 
 /** One summary line (with its newline) into `w`; `time`: the Time column's display (-t, -u). */
-export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter, time: TimeDisplay = DEFAULT_TIME): void {
+export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter, time: TimeDisplay = DEFAULT_TIME, tabs = false): void {
+  // -T tabs: the same padded columns, a tab between each (the arrow a column of its own)
+  const sep = tabs ? "\t" : " ";
   const cols = d.pinfo.cols;
   const src = cols === null ? "" : cols.src;
   const dst = cols === null ? "" : cols.dst;
@@ -184,19 +186,19 @@ export function writeSummaryLine(d: Dissection, style: Style, w: LineWriter, tim
   const num = fr.num;
   w.spaces(5 - digitCount(num));
   w.uint(num);
-  w.text(" ");
+  w.text(sep);
   writeTime(w, d, time, 10);
-  w.text(" ");
+  w.text(sep);
   w.spaces(12 - src.length);
   w.text(src);
-  w.text(" \u2192 ");
+  w.text(tabs ? "\t\u2192\t" : " \u2192 ");
   w.text(dst);
   w.spaces(12 - dst.length);
-  w.text(" ");
+  w.text(sep);
   w.text(proto);
-  w.text(" ");
+  w.text(sep);
   w.uint(fr.len);
-  w.text(" ");
+  w.text(sep);
   w.text(info);
   w.text("\n");
 }
