@@ -18,6 +18,8 @@ export interface Options {
   hex: boolean;
   highlight: string[];
   outputType: "text" | "fields" | "json" | "psml" | "tabs";
+  /** -j / -J: the JSON protocol match filter (names), and whether children come whole (-J). */
+  jsonMatch?: { names: string[]; children: boolean };
   fields: string[];
   fieldOptions: string[];
   write?: string;
@@ -59,7 +61,7 @@ export interface Options {
 
 export class UsageError extends Error {}
 
-const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B", "d", "t", "u"]);
+const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B", "d", "t", "u", "j", "J"]);
 const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P"]);
 
 export function parseArgs(argv: readonly string[]): Options {
@@ -196,6 +198,7 @@ function applyShort(o: Options, c: string, v: string): void {
       o.outputType = v;
       break;
     case "e": o.fields.push(v); break;
+    case "j": case "J": o.jsonMatch = { names: v.split(/\s+/).filter(Boolean), children: c === "J" }; break;
     case "d": o.decodeAs.push(v); break;
     case "t":
       if (!(TIME_FORMATS as readonly string[]).includes(v)) throw new UsageError(`invalid time stamp type "${v}": use one of ${TIME_FORMATS.join(", ")}`);
@@ -268,6 +271,7 @@ Output:
   -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
   -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n
   -T json [-e FIELD…]   tshark-shaped JSON (with -e: only those fields, as tshark)
+  -j "PROTO FIELD…"      with -T json: expand only these nodes (the others {"filtered": …}); -J: all under them
   -T psml | -T tabs     the summary columns as tshark's PSML (XML), or as text with tabs between columns
   -w FILE [-F pcap]     write the packets read (pcapng by default)
   -q                    no per-packet output

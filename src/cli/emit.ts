@@ -17,7 +17,7 @@ import { hexDump } from "../output/hex.js";
 import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { makeFollow } from "../output/follow.js";
-import { jsonEnd, jsonFieldsFrame, jsonFrame, jsonStart } from "../output/json.js";
+import { jsonEnd, jsonFieldsFrame, jsonFrame, jsonStart, type JsonOptions } from "../output/json.js";
 import { psmlEnd, psmlFrame, psmlStart } from "../output/psml.js";
 import type { LineWriter } from "../output/line-writer.js";
 import { columnText, writeSummaryLine, type TimeDisplay } from "../output/summary.js";
@@ -67,6 +67,8 @@ export class Emitter {
   private readonly ifaceMap = new Map<number, number>();
   private readonly stats: StatsCollector[] = [];
   private readonly follows: ReturnType<typeof makeFollow>[] = [];
+  /** -j/-J for -T json. */
+  private readonly jsonOptions: JsonOptions;
   /** --export-objects: the bodies the dissectors tap, saved at the end. */
   private readonly exports: ObjectExport[] = [];
   private firstJson = true;
@@ -130,6 +132,7 @@ export class Emitter {
       }
       this.exports.push(x);
     }
+    this.jsonOptions = o.jsonMatch !== undefined ? { match: { names: new Set(o.jsonMatch.names), children: o.jsonMatch.children } } : {};
     this.style = makeStyle(o.color, tty);
     // tshark: the summary line alone by default; -V/-x replace it unless -P asks for it too
     // as tshark: writing a file (-w FILE) hides the summary lines unless -P asks for them
@@ -240,7 +243,7 @@ export class Emitter {
     }
     else {
       this.recordColumns(d);
-      out.write(this.fields.length > 0 ? jsonFieldsFrame(d, this.fields, this.firstJson) : jsonFrame(d, this.firstJson));
+      out.write(this.fields.length > 0 ? jsonFieldsFrame(d, this.fields, this.firstJson) : jsonFrame(d, this.firstJson, this.jsonOptions));
       this.firstJson = false;
     }
     return true;

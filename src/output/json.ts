@@ -44,6 +44,21 @@ import { jsonFieldText } from "./fields.js";
 export interface JsonOptions {
   /** tshark --no-duplicate-keys: repeated keys become one key with an array of values. */
   noDuplicateKeys?: boolean;
+  /**
+   * tshark's -j / -J protocol match filter: a node with children is expanded only when its
+   * name is listed, otherwise written as {"filtered": name}; with -J (children) everything
+   * under a listed node is written whole.
+   */
+  match?: { names: ReadonlySet<string>; children: boolean };
+}
+
+/** Apply a -j/-J match filter to nodes (see JsonOptions.match). */
+function matchFilter(nodes: Node[], m: { names: ReadonlySet<string>; children: boolean }, whole: boolean): Node[] {
+  return nodes.map((n) => {
+    if (n.children === null || whole) return n;
+    if (!m.names.has(n.key)) return { ...n, children: [{ key: "filtered", value: n.key, empty: "", children: null }] };
+    return { ...n, children: matchFilter(n.children, m, m.children) };
+  });
 }
 
 /** Wireshark's PI_* severity values (expert.h). */
@@ -237,9 +252,10 @@ export function jsonStart(): string {
 /** One packet object; `first` tells whether a comma must precede it. No trailing newline. */
 export function jsonFrame(d: Dissection, first: boolean, opts: JsonOptions = {}): string {
   const grouped = opts.noDuplicateKeys === true;
-  const roots: Node[] = [];
+  let roots: Node[] = [];
   const ch = d.tree.root.children;
   if (ch !== null) for (const c of ch) roots.push(toNode(c));
+  if (opts.match !== undefined) roots = matchFilter(roots, opts.match, false);
   return (
     (first ? "\n" : ",\n") +
     "  {\n" +
