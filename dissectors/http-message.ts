@@ -45,11 +45,11 @@ export interface HttpObject {
   frame: number;
   /** The Host of the request this body belongs to (null: none). */
   host: string | null;
-  /** That request's URI (null: a response without a request). */
+  /** That request's URI (null: a response with no request before it in its conversation). */
   uri: string | null;
   /** The Content-Type without parameters, as sent (null: none). */
   contentType: string | null;
-  /** The body after de-chunking and decompression (as it is when decompression fails). */
+  /** The body after de-chunking and decompression (a body whose decompression fails is not tapped, as tshark's). */
   data: Uint8Array;
 }
 

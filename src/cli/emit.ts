@@ -69,7 +69,7 @@ export class Emitter {
   private readonly follows: ReturnType<typeof makeFollow>[] = [];
   /** -j/-J for -T json. */
   private readonly jsonOptions: JsonOptions;
-  /** --export-objects: the bodies the dissectors tap, saved at the end. */
+  /** --export-objects: the bodies the dissectors tap, each written as it comes. */
   private readonly exports: ObjectExport[] = [];
   private firstJson = true;
   private started = false;
@@ -283,7 +283,7 @@ export class Emitter {
     await this.out.flush();
     for (const x of this.exports) {
       try {
-        x.save();
+        x.finish();
       } catch (err) {
         fail(`--export-objects: ${(err as Error).message}`, 2);
       }

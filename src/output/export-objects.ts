@@ -78,17 +78,32 @@ export function massageName(name: Uint8Array, dup: number): Uint8Array {
   return dup !== 0 ? rename(s, dup) : s;
 }
 
-
-/** Collects the "http_eo" tap's objects while the capture is read; save() writes them. */
+/**
+ * Writes the "http_eo" tap's objects as the capture is read (tshark writes them at the end;
+ * the names come out the same, each checked against what is in DIR by then), so no body is
+ * held in memory. A write that fails is kept and reported by finish().
+ */
 export class ObjectExport {
-  readonly objects: HttpObject[] = [];
+  /** The paths written, in order. */
+  readonly written: string[] = [];
+  private error: Error | null = null;
 
   constructor(readonly proto: string, readonly dir: string) {}
 
-  /** The tap listener (Session taps: { http_eo: … }). */
+  /** The tap listener (Session taps: { http_eo: … }). Never throws (it runs inside a dissector). */
   readonly add = (record: unknown): void => {
-    this.objects.push(record as HttpObject);
+    if (this.error !== null) return;
+    try {
+      this.written.push(this.save(record as HttpObject));
+    } catch (e) {
+      this.error = e as Error;
+    }
   };
+
+  /** After the capture: throws the first write error, if any. */
+  finish(): void {
+    if (this.error !== null) throw this.error;
+  }
 
   /** Make the directory (and its parents) now, so a bad one fails before the capture is read. */
   prepare(): void {
@@ -108,23 +123,19 @@ export class ObjectExport {
     return Buffer.from(pathBasename(o.uri), "utf8");
   }
 
-  /** Write every object; returns the paths written, in order. */
-  save(): string[] {
-    const written: string[] = [];
-    for (const o of this.objects) {
-      const base = ObjectExport.baseName(o);
-      // (tshark 4.0's eo_ct2ext gives the Content-Type itself as the "extension":
-      // object4.text/html, whose "/" then becomes %2f)
-      const nameless = () => Buffer.from(`object${o.frame}${o.contentType !== null ? "." + o.contentType : ""}`, "utf8");
-      let path = Buffer.alloc(0);
-      for (let dup = 0; ; dup++) {
-        // (names are bytes, given to the file system as they are)
-        path = Buffer.concat([Buffer.from(join(this.dir, "/")), massageName(base ?? nameless(), dup)]);
-        if (!existsSync(path) || dup + 1 >= MAX_DUPS) break;
-      }
-      writeFileSync(path, o.data);
-      written.push(path.toString());
+  /** Write one object under the first free name; returns its path. */
+  private save(o: HttpObject): string {
+    const base = ObjectExport.baseName(o);
+    // (tshark 4.0's eo_ct2ext gives the Content-Type itself as the "extension":
+    // object4.text/html, whose "/" then becomes %2f)
+    const nameless = () => Buffer.from(`object${o.frame}${o.contentType !== null ? "." + o.contentType : ""}`, "utf8");
+    let path = Buffer.alloc(0);
+    for (let dup = 0; ; dup++) {
+      // (names are bytes, given to the file system as they are)
+      path = Buffer.concat([Buffer.from(join(this.dir, "/")), massageName(base ?? nameless(), dup)]);
+      if (!existsSync(path) || dup + 1 >= MAX_DUPS) break;
     }
-    return written;
+    writeFileSync(path, o.data);
+    return path.toString();
   }
 }
