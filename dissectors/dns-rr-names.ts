@@ -151,7 +151,8 @@ export function readName(tvb: Tvb, offset: number, dnsOff: number, maxLen = 0): 
           // Bitstring label (RFC 2673): printed into the buffer but not counted in name_len.
           const bitCount = tvb.u8(offset);
           offset++;
-          let labelLen = Math.floor((bitCount - 1) / 8) + 1;
+          // (C's division truncates: a count of 0, meaning 256 bits, gives 1 here as in tshark)
+          let labelLen = Math.trunc((bitCount - 1) / 8) + 1;
           const put = (s: string) => {
             if (maxname > 0) {
               if (s.length <= maxname) { np += s; maxname -= s.length; } else maxname = 0;

@@ -446,6 +446,8 @@ function syntheticFrames(): Uint8Array[] {
     udpFrame([...header(0x14b, 0x0100, 1, 0, 0, 0), 1, 0x61, 0x80, 0, 0, 1, 0, 1]),
     udpFrame([...header(0x14c, 0x0100, 1, 0, 0, 0), ...qname(Array(5).fill("a".repeat(60)).join(".")), 0, 1, 0, 1]),
     udpFrame([...header(0x14d, 0x0100, 1, 0, 0, 0), 0x41, 0x10, 0xab, 0xcd, 1, 0x78, 0, 0, 1, 0, 1]),
+    // a bitstring label whose count is 0 (256 bits): tshark's C division reads 1 byte of bits
+    udpFrame([...header(0x14d, 0x0100, 1, 0, 0, 0), 0x41, 0x00, 0xab, 1, 0x78, 0, 0, 1, 0, 1]),
     udpFrame([...header(0x14e, 0x0100, 1, 0, 0, 0), 1, 0x78, 0x42, 0, 0, 1, 0, 1]),
     udpFrame([...header(0x14f, 0x8180, 0, 0, 0, 0).slice(0, 7)], 53, 40000),
     // mDNS and LLMNR
