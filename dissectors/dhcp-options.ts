@@ -5,7 +5,7 @@
  * (the option's captured length, 1 after a length complaint, 0 when the basic decoder
  * gave up), which decides whether the option's raw Value is shown.
  */
-import { timeSecsToStr } from "../src/core/time.js";
+import { signedTimeSecsToStr, timeSecsToStr } from "../src/core/time.js";
 import type { Field } from "../src/core/field.js";
 import { ipv4ToString } from "../src/core/format.js";
 import { labelBytes } from "../src/core/label.js";
@@ -14,7 +14,7 @@ import { BoundsError, Tvb } from "../src/core/tvb.js";
 import { FT_STRING_FIELDS } from "./dhcp-fields.js";
 import {
   addBytes, addEther, addIpv4, addItem, addString, addSubtree, addTyped, addU16, addU32, addU8, arphrdAddr,
-  badLength, guidText, hex2, note, signedTimeSecsToStr, strayNote, type DhcpF, type DhcpState, type LongOption,
+  badLength, guidText, hex2, note, strayNote, type DhcpF, type DhcpState, type LongOption,
   type OptCtx, type OptHandler,
 } from "./dhcp-util.js";
 import { readName } from "./dns-rr-names.js";

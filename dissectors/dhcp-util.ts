@@ -258,13 +258,6 @@ export function arphrdAddr(tvb: Tvb, o: number, len: number, type: number): stri
   return bytesStr(tvb.bytes(o, len));
 }
 
-/** signed_time_secs_to_str: one "-" in front of the magnitude's text. */
-export function signedTimeSecsToStr(v: number): string {
-  if (v === 0) return "0 seconds";
-  if (v < 0) return "-" + timeSecsToStr(v === -2147483648 ? 4294967295 : -v);
-  return timeSecsToStr(v);
-}
-
 /** val_to_str's default for a missing name: "Unknown (0x%02x)"-style texts. */
 export function hex2(v: number): string {
   return "0x" + hex(v, 2);

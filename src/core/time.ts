@@ -38,3 +38,10 @@ export function timeSecsToStr(v: number): string {
   if (secs) parts.push(`${secs} second${secs === 1 ? "" : "s"}`);
   return parts.join(", ");
 }
+
+/** signed_time_secs_to_str: one "-" in front of the magnitude's text. */
+export function signedTimeSecsToStr(v: number): string {
+  if (v === 0) return "0 seconds";
+  if (v < 0) return "-" + timeSecsToStr(v === -2147483648 ? 4294967295 : -v);
+  return timeSecsToStr(v);
+}

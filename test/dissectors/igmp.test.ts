@@ -7,12 +7,11 @@
  * shows those messages as IGMP of an unknown type (a unit test below), so the corpus
  * frames tshark gives to DVMRP or PIM are left out of the comparison.
  */
-import { execFileSync } from "node:child_process";
 import { basename } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Dissector } from "../../src/core/dissect.js";
-import { corpus, haveTshark, nestcapFields, runCli, tsharkFields } from "../helpers/tshark.js";
+import { corpus, firstDiff, haveTshark, jsonFrames, nestcapFields, runCli, tsharkFields, tsharkOut as tshark, vFrames } from "../helpers/tshark.js";
 import { cksum, eth, ip4, u16, writePcap } from "./ip-build.js";
 
 // ---------------------------------------------------------------- builders --
@@ -178,28 +177,6 @@ const FIELDS = [
   "frame.protocols", "_ws.col.Protocol", "_ws.col.Info", "_ws.expert", "_ws.expert.message", "_ws.expert.severity",
   "_ws.expert.group", "_ws.malformed", "_ws.short",
 ];
-
-function tshark(args: string[]): string {
-  return execFileSync("tshark", args, { encoding: "utf8", env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "ignore"] });
-}
-
-/** The first line where two texts differ, or null. */
-function firstDiff(got: string, want: string): string | null {
-  const g = got.split("\n"), w = want.split("\n");
-  for (let i = 0; i < Math.max(g.length, w.length); i++)
-    if (g[i] !== w[i]) return `line ${i + 1}: nestcap ${JSON.stringify(g[i])} tshark ${JSON.stringify(w[i])}`;
-  return null;
-}
-
-/** -V output cut into frames. */
-function vFrames(text: string): string[] {
-  return text.split(/^(?=Frame \d+: )/m).filter((s) => s !== "");
-}
-
-/** -T json output cut into packets (the text of each, duplicate keys kept). */
-function jsonFrames(text: string): string[] {
-  return text.split(/^(?=  \{$)/m).slice(1).map((s) => s.replace(/,?\n\]\n?$/, "").replace(/,\n$/, "\n"));
-}
 
 describe.skipIf(!haveTshark())("IGMP vs tshark: hand-built messages", () => {
   const file = writePcap("igmp.pcap", FRAMES);

@@ -119,3 +119,26 @@ export function tsharkText(args: string[]): string {
 export function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8" });
 }
+
+/** tshark's stdout for these arguments (TZ=UTC, stderr dropped). */
+export function tsharkOut(args: string[]): string {
+  return execFileSync("tshark", args, { encoding: "utf8", env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "ignore"] });
+}
+
+/** The first line where two texts differ (nestcap's, tshark's), or null. */
+export function firstDiff(got: string, want: string): string | null {
+  const g = got.split("\n"), w = want.split("\n");
+  for (let i = 0; i < Math.max(g.length, w.length); i++)
+    if (g[i] !== w[i]) return `line ${i + 1}: nestcap ${JSON.stringify(g[i])} tshark ${JSON.stringify(w[i])}`;
+  return null;
+}
+
+/** -V output cut into frames. */
+export function vFrames(text: string): string[] {
+  return text.split(/^(?=Frame \d+: )/m).filter((s) => s !== "");
+}
+
+/** -T json output cut into packets (the text of each, duplicate keys kept). */
+export function jsonFrames(text: string): string[] {
+  return text.split(/^(?=  \{$)/m).slice(1).map((s) => s.replace(/,?\n\]\n?$/, "").replace(/,\n$/, "\n"));
+}
