@@ -271,7 +271,8 @@ Output:
   -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
   -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n
   -T json [-e FIELD…]   tshark-shaped JSON (with -e: only those fields, as tshark)
-  -j "PROTO FIELD…"      with -T json: expand only these nodes (the others {"filtered": …}); -J: all under them
+  -j|-J "NAME…"         with -T json: expand only these nodes, the others {"filtered": …}
+                        (-J: everything under them), as tshark
   -T psml | -T tabs     the summary columns as tshark's PSML (XML), or as text with tabs between columns
   -w FILE [-F pcap]     write the packets read (pcapng by default)
   -q                    no per-packet output
