@@ -183,8 +183,10 @@ function decodePorts(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, sport: n
   if (len > reported) len = reported;
   // the item runs to the end of the datagram's bytes even when the UDP length is shorter
   const rest = tvb.remaining(8);
-  // nothing captured of a payload that exists: "[Packet size limited during capture]"
-  if (rest === 0 && tvb.reportedRemainingFrom(8) > 0) tvb.ensure(8, 1);
+  // no payload byte at all: nothing captured of a payload that exists ("[Packet size limited
+  // during capture]"), or none in the packet though the UDP length claims some (a bad length:
+  // UDP is "[Malformed Packet]" and nothing is handed on, as tshark)
+  if (rest === 0) tvb.ensure(8, 1);
   const pl = ti.add(f.payload, tvb, 8, rest, want(ti.tree, f.payload) ? tvb.bytes(8, rest) : NO_BYTES);
   if (ti.tree.full) pl.setText(`UDP payload (${len} byte${len === 1 ? "" : "s"})`);
   const next = tvb.sub(8, reported);

@@ -63,6 +63,7 @@ function syntheticCapture(dir: string): string {
   add(ip4(C, S, 17, udpDgram(40000, 7777, "again")), 3);
   add(ip4(C, S, 17, udpDgram(40001, 7777, "x", { sum: 0 }))); // zero checksum over IPv4
   add(ip4(C, S, 17, udpDgram(40002, 7777, "toolong", { len: 100 }))); // length > IP payload
+  add(ip4(C, S, 17, udpDgram(40007, 53, "", { len: 20 }))); // length > IP payload, and no payload at all: UDP malformed
   add(ip4(C, S, 17, udpDgram(40003, 7777, "short", { len: 5 }))); // length < 8
   add(ip4(C, S, 17, udpDgram(40004, 7777, "trailing bytes", { len: 10 }))); // length < payload
   add(ip4(C, S, 17, udpDgram(40005, 7777, ""))); // empty payload
