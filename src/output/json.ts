@@ -256,6 +256,11 @@ export function jsonFrame(d: Dissection, first: boolean, opts: JsonOptions = {})
   const ch = d.tree.root.children;
   if (ch !== null) for (const c of ch) roots.push(toNode(c));
   if (opts.match !== undefined) roots = matchFilter(roots, opts.match, false);
+  return frameEnvelope(d, first, object(roots, 3, grouped));
+}
+
+/** One packet of tshark's JSON array around its "layers" object (written at depth 3). */
+function frameEnvelope(d: Dissection, first: boolean, layers: string): string {
   return (
     (first ? "\n" : ",\n") +
     "  {\n" +
@@ -263,7 +268,7 @@ export function jsonFrame(d: Dissection, first: boolean, opts: JsonOptions = {})
     '    "_type": "doc",\n' +
     '    "_score": null,\n' +
     '    "_source": {\n' +
-    '      "layers": ' + object(roots, 3, grouped) + "\n" +
+    '      "layers": ' + layers + "\n" +
     "    }\n" +
     "  }"
   );
@@ -286,17 +291,7 @@ export function jsonFieldsFrame(d: Dissection, fields: readonly Field[], first: 
       vals.map((v) => "          " + jsonString(jsonFieldText(f, v))).join(",\n") + "\n        ]",
     );
   }
-  return (
-    (first ? "\n" : ",\n") +
-    "  {\n" +
-    '    "_index": ' + jsonString(indexName(d)) + ",\n" +
-    '    "_type": "doc",\n' +
-    '    "_score": null,\n' +
-    '    "_source": {\n' +
-    '      "layers": ' + (parts.length === 0 ? "{}" : "{\n" + parts.join(",\n") + "\n      }") + "\n" +
-    "    }\n" +
-    "  }"
-  );
+  return frameEnvelope(d, first, parts.length === 0 ? "{}" : "{\n" + parts.join(",\n") + "\n      }");
 }
 
 /** Close the array. `wroteFrames` false (no packet written) gives tshark's "[]". */
