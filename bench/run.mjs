@@ -53,6 +53,8 @@ for (const [mode, targs, nargs] of modes) {
   }
 }
 const td = have("tcpdump") ? run("tcpdump -nr", "tcpdump", ["-nr", BIG]) : null;
+// the floor: a bare JavaScript loop over the same records (bench/floor.mjs), summary-like lines that are wrong for most packets
+const floor = run("floor", process.execPath, [join(ROOT, "bench", "floor.mjs"), BIG]);
 
 const fmt = (x) => (x ? `${Math.round(x.pps / 1000)}k pkt/s, ${x.secs.toFixed(1)} s, RSS ${x.rssMB.toFixed(0)} MB` : "n/a");
 console.log("mode            nestcap                                 tshark                                  ratio");
@@ -62,4 +64,9 @@ for (const { mode, n, t } of rows) {
 if (td) {
   const n = rows[0].n;
   console.log(`tcpdump -nr     ${fmt(td)}   nestcap summary vs tcpdump: ${(td.secs / n.secs).toFixed(2)}×`);
+}
+if (floor.secs > 0) {
+  const n = rows[0].n;
+  const t = rows[0].t;
+  console.log(`bare JS floor   ${fmt(floor)}   ${t ? `vs tshark summary: ${(t.secs / floor.secs).toFixed(2)}×, ` : ""}nestcap summary takes ${(n.secs / floor.secs).toFixed(2)}× the floor's time`);
 }
