@@ -12,6 +12,7 @@ import { BoundsError, type Tvb } from "../src/core/tvb.js";
 import { LinkType } from "../src/capture/frame.js";
 import { ETHERTYPES } from "./ethertype.js";
 import { manufName } from "../src/core/manuf.js";
+import { cutUtf8 } from "../src/core/label.js";
 
 const IG = { abbrev: "", name: "", type: "bool" as const, bits: 24 };
 const LG_TFS = ["Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"] as const;
@@ -164,10 +165,24 @@ function addAddr(top: Item, tvb: Tvb, o: number, a: Uint8Array, d: AddrFields, s
   return it;
 }
 
+const hex2 = (n: number): string => (n < 16 ? "0" : "") + n.toString(16);
+/**
+ * An OUI as Wireshark's BASE_OUI shows it: "00:15:17 (Intel Corporate)", the maker's name
+ * when the manuf file has it, all cut to the 31 bytes of tshark's value buffer (which can
+ * leave the name unclosed: "d8:cb:8a (Micro-Star INTL CO., ").
+ */
+function ouiText(oui: number): string {
+  const hex = `${hex2(oui >>> 16)}:${hex2((oui >>> 8) & 0xff)}:${hex2(oui & 0xff)}`;
+  const maker = manufName(oui);
+  return maker === null ? hex : cutUtf8(`${hex} (${maker})`, 31);
+}
+
 /** The hidden, generated name / OUI / manufacturer items under an address. */
 function addNames(it: Item, tvb: Tvb, o: number, rf: Field, name: string, of: Field, oui: number, mf: Field, maker: string | null): void {
   it.addGenerated(rf, tvb, o, 6, name).hide();
-  it.addGenerated(of, tvb, o, 3, oui).hide();
+  // (BASE_OUI: the label shows the three bytes, -T fields and JSON the number)
+  const full = it.tree.full;
+  it.addGenerated(of, tvb, o, 3, oui, full ? ouiText(oui) : undefined).hide();
   if (maker !== null) it.addGenerated(mf, tvb, o, 6, maker).hide();
 }
 
@@ -275,7 +290,7 @@ export function addEthernetTrailer(
     // eth.check_fcs is off by default in tshark 4.0: shown, not verified.
     const disp = parent.tree.full ? `0x${hex(fcs, 8)} [unverified]` : undefined;
     parent.add(f.fcs, trailer, padLen + capLen, 4, fcs, disp);
-    parent.addGenerated(f.fcsStatus, trailer, padLen + capLen, 4, 2, "Unverified");
+    parent.addGenerated(f.fcsStatus, trailer, padLen + capLen, 0, 2, "Unverified");
   }
 }
 

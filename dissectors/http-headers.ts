@@ -263,6 +263,8 @@ export function header(
   if (lineField !== null) {
     const line = ti.add(lineField, tvb, p, next - p, latin1(d, p, next, true));
     line.hide();
+    // labelled with the line itself, as the header's item (only -T pdml shows a hidden label)
+    if (full) line.setText(label);
     strayCheck(line, d, p, next);
   }
 }

@@ -255,10 +255,12 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
   // that is no request or response, whatever header-like lines it starts with: often none,
   // and tshark's follow shows that empty head too)
   if (p > o0 || type === T_OTHER) followTap(pinfo, tvb, o0, p - o0);
+  // the protocol item runs to the end of the data, as tshark's; a body that reaches its file
+  // data shortens it to the head (only the item's bytes show it: -T pdml, the hex highlight)
+  ti.setLen(end - o);
   if (bodyLen > 0) consumed = p - o + body(tvb, pinfo, tree, ti, p, bodyLen, h, type, msgReq);
   if (type !== T_OTHER && sawBlank && !h.chunked && h.contentLength > end - p && !(type === T_RESPONSE && (method === "HEAD" || code === 204 || code === 304)))
     ti.addText(tvb, end, 0, "[Incomplete HTTP message: TCP reassembly needed]");
-  ti.setLen(consumed);
   return consumed + (o - o0);
 }
 
@@ -291,7 +293,7 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     const built = ti.tree.built;
     // nothing of the chunked coding could be read: tshark's body is then everything that is left
     used = c.consumed <= 0 ? len : c.consumed;
-    const ct = ti.addText(tvb, p, c.consumed, "HTTP chunked response");
+    const ct = ti.addText(tvb, p, used, "HTTP chunked response");
     for (const k of c.chunks) {
       // tshark's chunk item spans the size line, the size (at most what is left from the size
       // line on) and a 2-byte boundary, and must be there: a chunk cut short throws (malformed,
@@ -361,12 +363,25 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   const proto = handler !== "data" ? protocolByAbbrev(handler) : undefined;
   if (ct !== null && handler === "media" && mediaRefuses(ct, bodyTvb.bytes(0, n)))
     ti.expert("note", "malformed", "HTTP body subdissector failed, trying heuristic subdissector", "http", "http.subdissector_failed");
+  // a body dissected beside HTTP (not under it) shortens HTTP's item to the head, as in
+  // tshark (only the item's bytes show it: -T pdml, the hex highlight)
+  const head = (): void => {
+    if (type !== T_OTHER) ti.setLen(tvb.off + p - ti.start);
+  };
+  if (proto !== undefined) head();
   if (proto === undefined || callDissector(proto, bodyTvb, pinfo, tree, mediaArgument(handler, ct!, h.contentTypeParams)) === 0) {
     const media = ct !== null && handler !== "media" && handler !== "data" ? protocolByAbbrev("media") : undefined;
-    if (media !== undefined) callDissector(media, bodyTvb, pinfo, tree, ct);
+    if (media !== undefined) {
+      head();
+      callDissector(media, bodyTvb, pinfo, tree, ct);
+    }
     // no Content-Type (or a continuation): under HTTP, as tshark's call_data_dissector(…, http_tree);
     // a type nobody takes (multipart/… here): top-level (tshark's -V and io,phs show it beside http)
-    else callData(bodyTvb, pinfo, ct === null || type === T_OTHER ? ti : tree);
+    else if (ct === null || type === T_OTHER) callData(bodyTvb, pinfo, ti);
+    else {
+      head();
+      callData(bodyTvb, pinfo, tree);
+    }
   }
   return used;
 }

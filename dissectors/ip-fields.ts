@@ -106,7 +106,7 @@ const B8 = { bits: 8 } as const;
 
 /** The IPv4 fields in registration order (ip.f once registered). */
 export const IP_FIELDS = {
-  version: { abbrev: "ip.version", name: "Version", type: "uint8", bitmask: 0xf0, ...B8 },
+  version: { abbrev: "ip.version", name: "Version", type: "uint8", bitmask: 0xf0, ...B8, labelMask: true },
   hdrLen: { abbrev: "ip.hdr_len", name: "Header Length", type: "uint8" },
   dsfield: { abbrev: "ip.dsfield", name: "Differentiated Services Field", type: "uint8", base: "hex" },
   dscp: { abbrev: "ip.dsfield.dscp", name: "Differentiated Services Codepoint", type: "uint8", bitmask: 0xfc, ...B8, strings: DSCP_NAMES },

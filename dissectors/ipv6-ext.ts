@@ -11,7 +11,7 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
-import { IPV6_OPT_TYPES, ROUTING_TYPES, ctxOf, dissectNext, extInfo, ipv6, type Ipv6Info } from "./ipv6.js";
+import { IPV6_OPT_TYPES, ROUTING_TYPES, ctxOf, dissectNext, extInfo, growIpv6Item, ipv6, type Ipv6Info } from "./ipv6.js";
 
 const f = ipv6.f;
 const IPV6_FRAGMENT_FIELDS: FragmentFields = {
@@ -147,6 +147,7 @@ function dissectOptHeader(hop: boolean) {
     const len = tvb.u8(1);
     const total = (len + 1) * 8;
     t.setLen(total);
+    growIpv6Item(info, total);
     t.add(hop ? f.hopoptsLen : f.dstoptsLen, tvb, 1, 1, len);
     t.addGenerated(hop ? f.hopoptsLenOct : f.dstoptsLenOct, tvb, 1, 1, total, `${total} bytes`);
     dissectOpts(tvb, 2, total, t, pinfo, info, hop);
@@ -195,6 +196,7 @@ export const routing = defineProtocol({
     const len = tvb.u8(1);
     const total = (len + 1) * 8;
     t.setLen(total);
+    growIpv6Item(info, total);
     const lenItem = t.add(f.routingLen, tvb, 1, 1, len);
     const type = tvb.u8(2);
     const segleft = tvb.u8(3);
@@ -295,6 +297,8 @@ export const fraghdr = defineProtocol({
       if (payload.length > 0) callData(payload, pinfo, info.root);
       return tvb.length;
     }
+    // (only a fragment header whose datagram goes on lengthens the IPv6 item, as in tshark)
+    growIpv6Item(info, 8);
     dissectNext(nxt, next, pinfo, info);
     return tvb.length;
   },

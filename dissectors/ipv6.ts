@@ -45,7 +45,9 @@ export const ipv6 = defineProtocol({
   abbrev: "ipv6",
   short: "IPv6",
   fields: {
-    version: { abbrev: "ipv6.version", name: "Version", type: "uint8", bitmask: 0xf0, ...B8 },
+    version: { abbrev: "ipv6.version", name: "Version", type: "uint8", bitmask: 0xf0, ...B8, labelMask: true },
+    // tshark's IPv6 dissector registers its own "ip.version", with a real bitmask (-T pdml)
+    ipVersion: { abbrev: "ip.version", name: "Version", type: "uint8", bitmask: 0xf0, ...B8 },
     tclass: { abbrev: "ipv6.tclass", name: "Traffic Class", type: "uint32", base: "hex", bitmask: 0x0ff00000, bits: 32 },
     dscp: { abbrev: "ipv6.tclass.dscp", name: "Differentiated Services Codepoint", type: "uint32", bitmask: 0x0fc00000, bits: 32, strings: DSCP_NAMES },
     ecn: { abbrev: "ipv6.tclass.ecn", name: "Explicit Congestion Notification", type: "uint32", bitmask: 0x00300000, bits: 32, strings: ECN_NAMES },
@@ -189,7 +191,7 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   const version = tvb.u8(0) >> 4;
   const vItem = top.add(f.version, tvb, 0, 1, version);
   // hidden ip.version so that "ip.version == 6" matches, as tshark does
-  const iv = top.add(ip.f.version, tvb, 0, 1, version);
+  const iv = top.add(f.ipVersion, tvb, 0, 1, version);
   iv.hidden = true;
   if (top.tree.full) iv.appendText(` [This field makes the filter match on "ip.version == ${version}" possible]`);
   if (version !== 6) {
@@ -318,6 +320,15 @@ export function dissectNext(nxt: number, tvb: Tvb, pinfo: PacketInfo, info: Ipv6
     if (pinfo.cols !== null) pinfo.setInfo(`Unknown IP Protocol: ${IPPROTO[nxt] ?? "Unknown"} (${nxt})`);
     callData(tvb, pinfo, info.root);
   }
+}
+
+/**
+ * An extension header in the IPv6 tree lengthens the IPv6 item by its own length (a
+ * fragment header only when its datagram is dissected on), as in tshark (only the item's byte range shows it: -T pdml, the hex highlight). Called from
+ * elsewhere (ctxOf's minimal context) there is no IPv6 item to lengthen.
+ */
+export function growIpv6Item(info: Ipv6Info, n: number): void {
+  if (info.ipTree !== info.root) info.ipTree.setLen(info.ipTree.len + n);
 }
 
 /**

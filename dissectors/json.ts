@@ -297,8 +297,9 @@ class Walker {
     this.skipWs();
     this.value(m, key, path, depth);
     m.setLen(this.p - start);
-    m.add(f.key, tvb, start + 1, keyEnd - start - 2, key);
-    m.addGenerated(f.path, tvb, start, 0, path + "/" + key);
+    // (as tshark: the key's bytes with its quotes, the path over the whole member)
+    m.add(f.key, tvb, start, keyEnd - start, key);
+    m.addGenerated(f.path, tvb, start, this.p - start, path + "/" + key);
   }
 }
 

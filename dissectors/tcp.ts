@@ -150,7 +150,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
     } else {
       seglen = reportedLen - hlen;
       haveSeglen = true;
-      ti.addGenerated(f.len, tvb, 12, 1, seglen);
+      ti.addGenerated(f.len, tvb, 0, 0, seglen);
       analyzeSequenceNumber(st, fr.num, tsS, tsNs, rawSeq, rawAck, seglen, flags, rawWin, state.fastRtSupersedesOoo);
       seq = (seq - st.fwd.baseSeq) >>> 0;
       if (flags & TH_ACK) ack = (ack - st.rev.baseSeq) >>> 0;

@@ -99,10 +99,11 @@ function helloStart(m: Tvb, ht: Item, split: boolean, hrr = false): number {
 }
 
 
-function ja3Items(ht: Item, m: Tvb, full: typeof tls.f.ja3Full, hash: typeof tls.f.ja3, parts: (number | number[])[]): void {
+/** The JA3/JA3S items, placed (no bytes) where the extensions begin, as tshark places them. */
+function ja3Items(ht: Item, m: Tvb, o: number, full: typeof tls.f.ja3Full, hash: typeof tls.f.ja3, parts: (number | number[])[]): void {
   const s = parts.map((p) => (typeof p === "number" ? String(p) : p.filter(notGrease).join("-"))).join(",");
-  ht.addGenerated(full, m, 0, 0, s);
-  ht.addGenerated(hash, m, 0, 0, createHash("md5").update(s).digest("hex"));
+  ht.addGenerated(full, m, o, 0, s);
+  ht.addGenerated(hash, m, o, 0, createHash("md5").update(s).digest("hex"));
 }
 
 function clientHello(m: Tvb, ht: Item, split: boolean, c: TlsConv): void {
@@ -129,7 +130,7 @@ function clientHello(m: Tvb, ht: Item, split: boolean, c: TlsConv): void {
   o += 1 + cl;
   const ja: Ja3 = { exts: [], groups: [], ecpf: [] };
   if (o + 2 <= m.length) extensions(m, o, ht, 1, ja);
-  ja3Items(ht, m, tls.f.ja3Full, tls.f.ja3, [m.u16(0), suites, ja.exts, ja.groups, ja.ecpf]);
+  ja3Items(ht, m, o, tls.f.ja3Full, tls.f.ja3, [m.u16(0), suites, ja.exts, ja.groups, ja.ecpf]);
 }
 
 /** The version a ServerHello selects: its supported_versions extension's, else its own. */
@@ -158,7 +159,7 @@ function serverHello(m: Tvb, ht: Item, c: TlsConv): void {
   const sv = o + 2 <= m.length ? extensions(m, o, ht, hrr ? 6 : 2, ja) : 0;
   if (ja.alpn !== undefined && !hrr) c.alpn = ja.alpn;
   c.version = sv !== 0 ? sv : m.u16(0);
-  ja3Items(ht, m, tls.f.ja3sFull, tls.f.ja3s, [m.u16(0), cs, ja.exts]);
+  ja3Items(ht, m, o, tls.f.ja3sFull, tls.f.ja3s, [m.u16(0), cs, ja.exts]);
 }
 
 /** Certificate; TLS 1.3 adds a request context first and extensions after each certificate. */

@@ -268,7 +268,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
           const h2 = c.alpn === "h2" || c.alpn?.startsWith("h2-") === true;
           let app = h2 ? HTTP2_NAME
             : c.httpByHeuristic || c.alpn?.startsWith("http/1.1") || onHttpTlsPort(pinfo.srcport, pinfo.dstport) ? HTTP_NAME : null;
-          if (app !== null) rt.addGenerated(f.appProto, tvb, o + 5, 0, app);
+          if (app !== null) rt.addGenerated(f.appProto, tvb, 0, 0, app); // (at the segment's start, as tshark)
           else if (decrypted && looksLikeHttp(body)) {
             // (found by the heuristic: the session's from now on; no app_data_proto item on this record)
             c.httpByHeuristic = true;

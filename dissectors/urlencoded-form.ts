@@ -38,8 +38,9 @@ export const urlencodedForm = defineProtocol({
       const ke = eq >= 0 && eq < amp ? eq : amp;
       const key = unescape(s.slice(p, ke));
       const value = ke < amp ? unescape(s.slice(ke + 1, amp)) : "";
-      // (a text item's label is cut silently at Wireshark's label length, without "[truncated]")
-      const it = ti.addText(tvb, p, amp - p, full ? cutUtf8(`Form item: "${key}" = "${value}"`, LABEL_MAX) : "");
+      // (a text item's label is cut silently at Wireshark's label length, without "[truncated]";
+      // its bytes take the "&" after it)
+      const it = ti.addText(tvb, p, amp - p + (amp < n ? 1 : 0), full ? cutUtf8(`Form item: "${key}" = "${value}"`, LABEL_MAX) : "");
       it.add(urlencodedForm.f.key, tvb, p, ke - p, key);
       if (ke < amp) it.add(urlencodedForm.f.value, tvb, ke + 1, amp - ke - 1, value);
       p = amp + 1;

@@ -17,7 +17,8 @@ import { cut, items, name, type Ctx } from "./x509.js";
 export function extensions(c: Ctx, parent: Item, x: Tlv): void {
   const t = c.t;
   const exts = children(t, x);
-  const list = parent.add(x509af.f.extensions, t, x.start, x.end - x.start, exts.length);
+  // (a SEQUENCE OF item covers its contents, as BER sq_of items in tshark)
+  const list = parent.add(x509af.f.extensions, t, x.body, x.end - x.body, exts.length);
   if (c.full) list.setText(`extensions: ${items(exts.length)}`);
   for (const e of exts) {
     const parts = children(t, e);
@@ -74,7 +75,7 @@ function extensionValue(c: Ctx, it: Item, oid: string, v: Tlv): void {
     case "2.5.29.37": {
       layer("x509ce");
       const ids = children(t, v);
-      const l = it.add(ce.keyPurposeIds, t, v.start, v.end - v.start, ids.length);
+      const l = it.add(ce.keyPurposeIds, t, v.body, v.end - v.body, ids.length);
       if (c.full) l.setText(`KeyPurposeIDs: ${items(ids.length)}`);
       for (const x of ids) {
         const kp = oidText(t, x);

@@ -162,7 +162,8 @@ function rdns(c: Ctx, parent: Item, list: Tlv[]): string {
   const texts: string[] = [];
   for (const rdn of list) {
     const atvs = children(t, rdn);
-    const ri = parent.add(x509if.f.rdnItem, t, rdn.start, rdn.end - rdn.start, atvs.length);
+    // (a SET OF item covers its contents, as BER sq_of items in tshark)
+    const ri = parent.add(x509if.f.rdnItem, t, rdn.body, rdn.end - rdn.body, atvs.length);
     const rdnTexts: string[] = [];
     for (const atv of atvs) {
       const [type0, value0] = children(t, atv);

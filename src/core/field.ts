@@ -45,6 +45,12 @@ export interface FieldSpec {
   bitmask?: number;
   /** Width in bits of the integer the bitmask applies to (for ".1.. ...." display). */
   bits?: number;
+  /**
+   * The bitmask only draws the label's bits: tshark registers the field without one (its
+   * dissector writes the bits into the label itself), so -T pdml writes the field's bytes as
+   * its value, with no masked value (ip.version).
+   */
+  labelMask?: boolean;
   /** true/false texts for booleans (Wireshark true_false_string); default Set/Not set. */
   tfs?: readonly [string, string];
   /** Separator between bytes when a bytes field is printed (default none: "0a0b0c"). */
@@ -113,6 +119,7 @@ function makeField(spec: FieldSpec, id: number): Field {
     strings: spec.strings,
     bitmask: spec.bitmask,
     bits: spec.bits,
+    labelMask: spec.labelMask,
     tfs: spec.tfs,
     sep: spec.sep,
     unit: spec.unit,

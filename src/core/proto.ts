@@ -181,7 +181,10 @@ export function markBoundsError(e: BoundsError, p: Protocol, tvb: Tvb, pinfo: Pa
     pinfo.appendInfo("[Malformed Packet]"); // tshark: col_append_str, no separator
   } else {
     pinfo.truncated = true;
-    tree.add(TRUNCATED, tvb, 0, 0, null).setText(`[Packet size limited during capture: ${p.short} truncated]`);
+    const it = tree.add(TRUNCATED, tvb, 0, 0, null).setText(`[Packet size limited during capture: ${p.short} truncated]`);
+    // tshark catches this exception only at the frame's top, so its item sits at the frame's
+    // first byte (-T pdml's pos), whichever layer ran out
+    if (it !== tree.tree.sink) it.start = 0;
     pinfo.appendInfo("[Packet size limited during capture]");
   }
 }
