@@ -18,6 +18,7 @@ import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFieldsFrame, jsonFrame, jsonStart, type JsonOptions } from "../output/json.js";
+import { pdmlEnd, pdmlFrame, pdmlStart } from "../output/pdml.js";
 import { psmlEnd, psmlFrame, psmlStart } from "../output/psml.js";
 import type { LineWriter } from "../output/line-writer.js";
 import { columnText, writeSummaryLine, type TimeDisplay } from "../output/summary.js";
@@ -140,7 +141,7 @@ export class Emitter {
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
     const needTree =
-      (!o.quiet && (this.printTree || (o.outputType === "json" && fields.length === 0) || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
+      (!o.quiet && (this.printTree || (o.outputType === "json" && fields.length === 0) || o.outputType === "pdml" || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
       this.stats.some((z) => z.needsTree);
     this.dissector = new Dissector({
       tree: needTree,
@@ -166,7 +167,7 @@ export class Emitter {
   flowLocal(): boolean {
     const o = this.o;
     if (o.quiet || o.write !== undefined || this.stats.length > 0 || this.follows.length > 0 || this.exports.length > 0) return false;
-    if (o.outputType === "json" || o.outputType === "psml" || o.outputType === "tabs") return false;
+    if (o.outputType === "json" || o.outputType === "pdml" || o.outputType === "psml" || o.outputType === "tabs") return false;
     // the time since the previous displayed frame depends on the frames of every flow
     if (o.timeFormat === "dd") return false;
     if (o.outputType === "text" && (!this.printSummary || this.printTree || this.printHex || o.layers)) return false;
@@ -194,6 +195,7 @@ export class Emitter {
     if (o.outputType === "fields" && this.fo.header && !o.quiet) this.out.write(fieldsHeader(o.fields, this.fo) + "\n");
     if (o.outputType === "json" && !o.quiet) this.out.write(jsonStart());
     if (o.outputType === "psml" && !o.quiet) this.out.write(psmlStart());
+    if (o.outputType === "pdml" && !o.quiet) this.out.write(pdmlStart(o.read ?? ""));
   }
 
   /** Dissect, filter, write and print one frame. Returns true when it was displayed. The caller flushes when out.full. */
@@ -219,6 +221,7 @@ export class Emitter {
     if (o.write === "-" || o.quiet) return true;
     const out = this.out;
     if (o.outputType === "psml") out.write(psmlFrame(d, this.time));
+    else if (o.outputType === "pdml") out.write(pdmlFrame(d));
     else if (o.outputType === "text" || o.outputType === "tabs") {
       let printed = false;
       if (this.printSummary) {
@@ -278,6 +281,7 @@ export class Emitter {
     if (!this.started) this.start();
     if (this.o.outputType === "json" && !this.o.quiet) this.out.write(jsonEnd(!this.firstJson));
     if (this.o.outputType === "psml" && !this.o.quiet) this.out.write(psmlEnd());
+    if (this.o.outputType === "pdml" && !this.o.quiet) this.out.write(pdmlEnd());
     this.out.write(renderStats(this.stats, this.o.statsFormat, this.style));
     for (const z of this.follows) this.out.write(z.render());
     await this.out.flush();

@@ -133,7 +133,8 @@ interface Node {
   children: Node[] | null;
 }
 
-function valueOf(it: Item): string | null {
+/** An item's value as -T json (and -T pdml's show) writes it; null for protocols, FT_NONE fields and text items. */
+export function jsonValueText(it: Item): string | null {
   const f = it.field;
   if (f === null || f.type === "none" || isProtocol(f)) return null;
   if (f.type === "bytes") {
@@ -183,7 +184,7 @@ function toNode(it: Item): Node {
     }
   }
   const empty = f !== null && isProtocol(f) ? labelOf(it) : "";
-  return { key, value: valueOf(it), empty, children };
+  return { key, value: jsonValueText(it), empty, children };
 }
 
 /** Write the members of an object (without braces) at `depth`; returns "" when there are none. */

@@ -8,9 +8,14 @@ import { columnText, type TimeDisplay } from "./summary.js";
 
 const COLUMNS = ["No.", "Time", "Source", "Destination", "Protocol", "Length", "Info"];
 
-/** XML character data and attribute text: & < > " ' as entities (tshark's xml escaping). */
+const XML_ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
+
+/**
+ * XML character data and attribute text as tshark escapes it: & < > " ' as entities, and the
+ * ASCII control characters XML does not allow (all but tab, LF and CR; DEL too) as "\xN".
+ */
 export function xmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#x27;"));
+  return s.replace(/[&<>"'\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => XML_ENTITY[c] ?? "\\x" + c.charCodeAt(0).toString(16));
 }
 
 export function psmlStart(): string {
