@@ -20,6 +20,12 @@ const SUBCOMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<n
 };
 
 async function main(argv: string[]): Promise<number> {
+  // output piped into a reader that stops early (`nestcap -G fields | head`): end quietly, as
+  // a closed pipe ends tshark (the per-packet writer, Out, does the same for its own writes)
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   const sub = argv.length > 0 ? SUBCOMMANDS[argv[0]] : undefined;
   if (sub !== undefined) return (await sub()).run(argv.slice(1));
   let opts;

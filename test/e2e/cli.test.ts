@@ -31,6 +31,16 @@ describe("command line", () => {
     }
   });
 
+  it("ends quietly (exit 0, nothing on stderr) when its output pipe closes early, as tshark", () => {
+    const cli = join(FIXTURES, "..", "dist", "src", "cli", "nestcap.js");
+    for (const args of ["-G fields", "-G protocols", "--help", `-r ${SAMPLE} -V`, `-r ${SAMPLE} -T pdml`]) {
+      // (the reader takes one line and closes the pipe while nestcap is still writing)
+      const r = spawnSync("bash", ["-c", `"${process.execPath}" "${cli}" ${args} | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: "utf8" });
+      expect(r.stdout.trim(), args).toBe("0");
+      expect(r.stderr, args).toBe("");
+    }
+  });
+
   it("says when the file is missing, or is not a capture (exit 2)", () => {
     const missing = runCli(["-r", join(tmp, "nope.pcap")]);
     expect(missing.status).toBe(2); // tshark's code for a missing file too
