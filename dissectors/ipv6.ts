@@ -12,6 +12,7 @@
  * headers themselves (options, routing, fragment) are in ipv6-ext.ts.
  */
 import { fragmentFieldSpecs } from "../src/analysis/defrag.js";
+import { inProtocol, type FieldSpec } from "../src/core/field.js";
 import { hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, callTable, defineProtocol, lookupTable, tryHeuristics } from "../src/core/proto.js";
@@ -40,6 +41,16 @@ const ROUTER_ALERT: Record<number, string> = { 0: "MLD", 1: "RSVP", 2: "Active N
 
 const B8 = { bits: 8 } as const;
 
+/** The next-header and length fields every options/routing header has, each registered by its header's protocol (as tshark). */
+function extCommon<P extends "hopopts" | "dstopts" | "routing">(p: P): Record<`${P}Nxt` | `${P}Len` | `${P}LenOct`, FieldSpec> {
+  const protocol = `ipv6.${p}`;
+  return inProtocol(protocol, {
+    [`${p}Nxt`]: { abbrev: `${protocol}.nxt`, name: "Next Header", type: "uint8", strings: IPPROTO },
+    [`${p}Len`]: { abbrev: `${protocol}.len`, name: "Length", type: "uint8" },
+    [`${p}LenOct`]: { abbrev: `${protocol}.len_oct`, name: "Length", type: "uint16" },
+  } as Record<`${P}Nxt` | `${P}Len` | `${P}LenOct`, FieldSpec>);
+}
+
 export const ipv6 = defineProtocol({
   name: "Internet Protocol Version 6",
   abbrev: "ipv6",
@@ -47,7 +58,7 @@ export const ipv6 = defineProtocol({
   fields: {
     version: { abbrev: "ipv6.version", name: "Version", type: "uint8", bitmask: 0xf0, ...B8, labelMask: true },
     // tshark's IPv6 dissector registers its own "ip.version", with a real bitmask (-T pdml)
-    ipVersion: { abbrev: "ip.version", name: "Version", type: "uint8", bitmask: 0xf0, ...B8 },
+    ipVersion: { abbrev: "ip.version", name: "Version", type: "uint8", bitmask: 0xf0, ...B8, protocol: "ipv6" },
     tclass: { abbrev: "ipv6.tclass", name: "Traffic Class", type: "uint32", base: "hex", bitmask: 0x0ff00000, bits: 32 },
     dscp: { abbrev: "ipv6.tclass.dscp", name: "Differentiated Services Codepoint", type: "uint32", bitmask: 0x0fc00000, bits: 32, strings: DSCP_NAMES },
     ecn: { abbrev: "ipv6.tclass.ecn", name: "Explicit Congestion Notification", type: "uint32", bitmask: 0x00300000, bits: 32, strings: ECN_NAMES },
@@ -103,32 +114,30 @@ export const ipv6 = defineProtocol({
     calipsoChecksum: { abbrev: "ipv6.opt.calipso.checksum", name: "Checksum", type: "uint16", base: "hex" },
     calipsoBitmap: { abbrev: "ipv6.opt.calipso.cmpt_bitmap", name: "Compartment Bitmap", type: "bytes" },
     // extension header common fields, per header protocol
-    hopoptsNxt: { abbrev: "ipv6.hopopts.nxt", name: "Next Header", type: "uint8", strings: IPPROTO },
-    hopoptsLen: { abbrev: "ipv6.hopopts.len", name: "Length", type: "uint8" },
-    hopoptsLenOct: { abbrev: "ipv6.hopopts.len_oct", name: "Length", type: "uint16" },
-    dstoptsNxt: { abbrev: "ipv6.dstopts.nxt", name: "Next Header", type: "uint8", strings: IPPROTO },
-    dstoptsLen: { abbrev: "ipv6.dstopts.len", name: "Length", type: "uint8" },
-    dstoptsLenOct: { abbrev: "ipv6.dstopts.len_oct", name: "Length", type: "uint16" },
-    routingNxt: { abbrev: "ipv6.routing.nxt", name: "Next Header", type: "uint8", strings: IPPROTO },
-    routingLen: { abbrev: "ipv6.routing.len", name: "Length", type: "uint8" },
-    routingLenOct: { abbrev: "ipv6.routing.len_oct", name: "Length", type: "uint16" },
-    routingType: { abbrev: "ipv6.routing.type", name: "Type", type: "uint8", strings: ROUTING_TYPES },
-    routingSegleft: { abbrev: "ipv6.routing.segleft", name: "Segments Left", type: "uint8" },
-    routingUnknown: { abbrev: "ipv6.routing.unknown_data", name: "Type-Specific Data", type: "bytes" },
-    routingSrcReserved: { abbrev: "ipv6.routing.src.reserved", name: "Reserved", type: "bytes" },
-    routingSrcAddr: { abbrev: "ipv6.routing.src.addr", name: "Address", type: "ipv6" },
-    routingMipv6Reserved: { abbrev: "ipv6.routing.mipv6.reserved", name: "Reserved", type: "bytes" },
-    routingMipv6Home: { abbrev: "ipv6.routing.mipv6.home_address", name: "Home Address", type: "ipv6" },
-    srhLastEntry: { abbrev: "ipv6.routing.srh.last_entry", name: "Last Entry", type: "uint8" },
-    srhFlags: { abbrev: "ipv6.routing.srh.flags", name: "Flags", type: "uint8", base: "hex" },
-    srhTag: { abbrev: "ipv6.routing.srh.tag", name: "Tag", type: "bytes" },
-    srhAddr: { abbrev: "ipv6.routing.srh.addr", name: "Address", type: "ipv6" },
-    fraghdrNxt: { abbrev: "ipv6.fraghdr.nxt", name: "Next header", type: "uint8", strings: IPPROTO },
-    fraghdrReservedOctet: { abbrev: "ipv6.fraghdr.reserved_octet", name: "Reserved octet", type: "uint8", base: "hex" },
-    fraghdrOffset: { abbrev: "ipv6.fraghdr.offset", name: "Offset", type: "uint16", bitmask: 0xfff8, bits: 16 },
-    fraghdrReservedBits: { abbrev: "ipv6.fraghdr.reserved_bits", name: "Reserved bits", type: "uint16", bitmask: 0x0006, bits: 16 },
-    fraghdrMore: { abbrev: "ipv6.fraghdr.more", name: "More Fragments", type: "bool", bitmask: 0x0001, bits: 16, tfs: ["Yes", "No"] },
-    fraghdrIdent: { abbrev: "ipv6.fraghdr.ident", name: "Identification", type: "uint32", base: "hex" },
+    ...extCommon("hopopts"),
+    ...extCommon("dstopts"),
+    ...extCommon("routing"),
+    ...inProtocol("ipv6.routing", {
+      routingType: { abbrev: "ipv6.routing.type", name: "Type", type: "uint8", strings: ROUTING_TYPES },
+      routingSegleft: { abbrev: "ipv6.routing.segleft", name: "Segments Left", type: "uint8" },
+      routingUnknown: { abbrev: "ipv6.routing.unknown_data", name: "Type-Specific Data", type: "bytes" },
+      routingSrcReserved: { abbrev: "ipv6.routing.src.reserved", name: "Reserved", type: "bytes" },
+      routingSrcAddr: { abbrev: "ipv6.routing.src.addr", name: "Address", type: "ipv6" },
+      routingMipv6Reserved: { abbrev: "ipv6.routing.mipv6.reserved", name: "Reserved", type: "bytes" },
+      routingMipv6Home: { abbrev: "ipv6.routing.mipv6.home_address", name: "Home Address", type: "ipv6" },
+      srhLastEntry: { abbrev: "ipv6.routing.srh.last_entry", name: "Last Entry", type: "uint8" },
+      srhFlags: { abbrev: "ipv6.routing.srh.flags", name: "Flags", type: "uint8", base: "hex" },
+      srhTag: { abbrev: "ipv6.routing.srh.tag", name: "Tag", type: "bytes" },
+      srhAddr: { abbrev: "ipv6.routing.srh.addr", name: "Address", type: "ipv6" },
+    }),
+    ...inProtocol("ipv6.fraghdr", {
+      fraghdrNxt: { abbrev: "ipv6.fraghdr.nxt", name: "Next header", type: "uint8", strings: IPPROTO },
+      fraghdrReservedOctet: { abbrev: "ipv6.fraghdr.reserved_octet", name: "Reserved octet", type: "uint8", base: "hex" },
+      fraghdrOffset: { abbrev: "ipv6.fraghdr.offset", name: "Offset", type: "uint16", bitmask: 0xfff8, bits: 16 },
+      fraghdrReservedBits: { abbrev: "ipv6.fraghdr.reserved_bits", name: "Reserved bits", type: "uint16", bitmask: 0x0006, bits: 16 },
+      fraghdrMore: { abbrev: "ipv6.fraghdr.more", name: "More Fragments", type: "bool", bitmask: 0x0001, bits: 16, tfs: ["Yes", "No"] },
+      fraghdrIdent: { abbrev: "ipv6.fraghdr.ident", name: "Identification", type: "uint32", base: "hex" },
+    }),
     ...fragmentFieldSpecs("ipv6", "IPv6", "ipv6.reassembled.in", "none"),
     // expert infos (the routing header's are registered by ipv6.routing, dissectors/ipv6-ext.ts)
     eOptJumboMissing: { abbrev: "ipv6.opt.jumbo.missing", name: "IPv6 payload length equals 0 and Hop-By-Hop present and Jumbo Payload option missing", type: "none" },

@@ -9,7 +9,8 @@ import { CHECKSUM_STATUS } from "../src/core/proto.js";
 import { TH_ACK, TH_AE, TH_CWR, TH_ECE, TH_FIN, TH_MASK, TH_PUSH, TH_RES, TH_RST, TH_SYN, TH_URG } from "../src/analysis/tcp.js";
 
 const FLAG12 = { type: "bool" as const, bits: 12 };
-const OPT = (abbrev: string, name: string): FieldSpec => ({ abbrev, name, type: "bytes" });
+/** An option's item: tshark registers each option kind as a protocol in name only (FT_BYTES). */
+const OPT = (abbrev: string, name: string): FieldSpec => ({ abbrev, name, type: "bytes", nameOnlyProtocol: true });
 const EXPERT = (abbrev: string, name: string): FieldSpec => ({ abbrev, name, type: "none" });
 
 /** tcp_option_kind_vs */
@@ -111,8 +112,8 @@ export const TCP_FIELDS = {
   accEcnEe0b: { abbrev: "tcp.options.acc_ecn.ee0b", name: "Accurate ECN Echo ECT(0) Byte Counter", type: "uint24" },
   accEcnEceb: { abbrev: "tcp.options.acc_ecn.eceb", name: "Accurate ECN Echo CE Byte Counter", type: "uint24" },
   accEcnEe1b: { abbrev: "tcp.options.acc_ecn.ee1b", name: "Accurate ECN Echo ECT(1) Byte Counter", type: "uint24" },
-  optMptcp: OPT("tcp.options.mptcp", "Multipath Transmission Control Protocol"),
-  optOther: OPT("tcp.options.other", "TCP Option"),
+  optMptcp: { ...OPT("tcp.options.mptcp", "Multipath Transmission Control Protocol"), nameOnlyProtocol: false },
+  optOther: { ...OPT("tcp.options.other", "TCP Option"), nameOnlyProtocol: false },
   optUnknown: OPT("tcp.options.unknown", "TCP Option - Unknown"),
   unknownPayload: { abbrev: "tcp.options.unknown.payload", name: "Payload", type: "bytes" },
   analysis: { abbrev: "tcp.analysis", name: "SEQ/ACK analysis", type: "none" },

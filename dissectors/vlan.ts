@@ -81,8 +81,8 @@ export const ieee8021ad = defineProtocol({
     id: { ...AD, abbrev: "ieee8021ad.id", name: "ID", bitmask: 0x0fff },
     svid: { ...AD, abbrev: "ieee8021ad.svid", name: "ID", bitmask: 0x0fff },
     cvid: { ...AD, abbrev: "ieee8021ad.cvid", name: "ID", bitmask: 0x0fff },
-    etype: { abbrev: "ieee8021ah.etype", name: "Type", type: "uint16", base: "hex", strings: ETHERTYPES },
-    trailer: { abbrev: "ieee8021ah.trailer", name: "Trailer", type: "bytes" },
+    etype: { abbrev: "ieee8021ah.etype", name: "Type", type: "uint16", base: "hex", strings: ETHERTYPES, protocol: "ieee8021ah" },
+    trailer: { abbrev: "ieee8021ah.trailer", name: "Trailer", type: "bytes", protocol: "ieee8021ah" },
   },
   registers: [["ethertype", 0x88a8]],
   dissect(tvb, pinfo, tree) {

@@ -44,7 +44,7 @@ export function glossary(report: string): string | null {
   for (const f of allFields()) {
     if (seen.has(f.abbrev) || f.abbrev === "") continue;
     seen.add(f.abbrev);
-    if (f.type === "protocol") lines.push(`P\t${f.name}\t${f.abbrev}`);
+    if (f.type === "protocol" || f.nameOnlyProtocol === true) lines.push(`P\t${f.name}\t${f.abbrev}`);
     else lines.push(["F", f.name, f.abbrev, f.ftName ?? FT_NAMES[f.type], parentProtocol(f), baseText(f), `0x${(f.bitmask ?? 0).toString(16)}`, f.blurb ?? ""].join("\t"));
   }
   return lines.join("\n") + "\n";

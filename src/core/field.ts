@@ -51,6 +51,16 @@ export interface FieldSpec {
    * its value, with no masked value (ip.version).
    */
   labelMask?: boolean;
+  /**
+   * tshark registers this as a protocol "in name only" whose items hold bytes (tcp.options.mss,
+   * ip.options.nop): -G fields lists it as a protocol, -T ek names it without a parent.
+   */
+  nameOnlyProtocol?: boolean;
+  /**
+   * The protocol tshark registers the field with, when it is not the one whose spec lists it
+   * (ipv6.hopopts.nxt is listed by ipv6): -G fields' parent column, -T ek's member names.
+   */
+  protocol?: string;
   /** true/false texts for booleans (Wireshark true_false_string); default Set/Not set. */
   tfs?: readonly [string, string];
   /** Separator between bytes when a bytes field is printed (default none: "0a0b0c"). */
@@ -92,6 +102,11 @@ function shiftOf(mask: number | undefined): number {
   return s;
 }
 
+/** Field specs one protocol lists that tshark registers with another (FieldSpec.protocol). */
+export function inProtocol<T extends Record<string, FieldSpec>>(protocol: string, specs: T): T {
+  return Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, { ...v, protocol }])) as T;
+}
+
 export function registerField(spec: FieldSpec): Field {
   const existing = byAbbrev.get(spec.abbrev);
   // The same abbrev may be registered by two dissectors (Wireshark allows it: e.g. two
@@ -120,6 +135,8 @@ function makeField(spec: FieldSpec, id: number): Field {
     bitmask: spec.bitmask,
     bits: spec.bits,
     labelMask: spec.labelMask,
+    nameOnlyProtocol: spec.nameOnlyProtocol,
+    protocol: spec.protocol,
     tfs: spec.tfs,
     sep: spec.sep,
     unit: spec.unit,

@@ -64,12 +64,17 @@ const protocols = new Map<string, Protocol>();
 /** Field id → the protocol that registered it (tshark -G fields' parent column). */
 const parents = new Map<number, string>();
 
-/** The abbrev of the protocol a field belongs to: the one that defined it, else its name's first part. */
+/**
+ * The abbrev of the protocol a field belongs to: the one the field (this registration of it)
+ * names, else the one that defined it, else its name's first part (the first two for
+ * Wireshark's own "_ws.expert.message": "_ws.expert").
+ */
 export function parentProtocol(f: Field): string {
+  if (f.protocol !== undefined) return f.protocol;
   const p = parents.get(f.id);
   if (p !== undefined) return p;
-  const dot = f.abbrev.indexOf(".");
-  return dot < 0 ? f.abbrev : f.abbrev.slice(0, dot);
+  const parts = f.abbrev.split(".");
+  return parts.length === 1 ? f.abbrev : parts[0] === "_ws" && parts.length > 2 ? `_ws.${parts[1]}` : parts[0];
 }
 const tables = new Map<string, Map<number, Protocol>>();
 const heuristics = new Map<string, { proto: Protocol; fn: HeuristicFn }[]>();
