@@ -6,7 +6,7 @@
 import { bitsOf, fieldByAbbrev, fieldById, registerField, type Field, type Value } from "./field.js";
 import { bitmaskSuffix, valueDisplay } from "./format.js";
 import type { DataSource, Tvb } from "./tvb.js";
-import { fitText } from "./label.js";
+import { cutUtf8, fitText, LABEL_MAX, utf8Length } from "./label.js";
 import { GROUP_NAMES, GROUP_VALUES, SEVERITY_NAMES, SEVERITY_VALUES, type Expert, type ExpertGroup, type Severity } from "./expert.js";
 
 /**
@@ -146,6 +146,8 @@ export class Item {
    * "ip.bogus_ip_length"), shown as its key under "_ws.expert" in -T json.
    */
   expert(severity: Severity, group: ExpertGroup, message: string, protocol = "", abbrev?: string): this {
+    // tshark formats a note's message into a label-sized buffer: every output shows it cut there
+    if (message.length >= 80 && utf8Length(message) > LABEL_MAX) message = cutUtf8(message, LABEL_MAX);
     const e: Expert = { severity, group, message, protocol, frame: this.tree.frameNum };
     if (abbrev !== undefined) e.abbrev = abbrev;
     // where the note sits among the item's children (printers show it there, as Wireshark does)
