@@ -17,7 +17,7 @@ export interface Options {
   only: string[];
   hex: boolean;
   highlight: string[];
-  outputType: "text" | "fields" | "json" | "pdml" | "psml" | "tabs";
+  outputType: "text" | "fields" | "json" | "ek" | "pdml" | "psml" | "tabs";
   /** -j / -J: the JSON protocol match filter (names), and whether children come whole (-J). */
   jsonMatch?: { names: string[]; children: boolean };
   fields: string[];
@@ -194,7 +194,7 @@ function applyShort(o: Options, c: string, v: string): void {
     case "Y": case "R": o.displayFilter = v; break;
     case "f": o.captureFilter = v; break;
     case "T":
-      if (v !== "text" && v !== "fields" && v !== "json" && v !== "pdml" && v !== "psml" && v !== "tabs") throw new UsageError(`invalid -T "${v}": use text, tabs, fields, json, pdml or psml`);
+      if (v !== "text" && v !== "fields" && v !== "json" && v !== "ek" && v !== "pdml" && v !== "psml" && v !== "tabs") throw new UsageError(`invalid -T "${v}": use text, tabs, fields, json, ek, pdml or psml`);
       o.outputType = v;
       break;
     case "e": o.fields.push(v); break;
@@ -273,7 +273,8 @@ Output:
   -T json [-e FIELD…]   tshark-shaped JSON (with -e: only those fields, as tshark)
   -j|-J "NAME…"         with -T json: expand only these nodes, the others {"filtered": …}
                         (-J: everything under them), as tshark
-  -T pdml               every item of every packet as tshark's PDML (XML)
+  -T pdml | -T ek       every item of every packet as tshark's PDML (XML), or as its EK
+                        (newline-delimited JSON for Elasticsearch's bulk API)
   -T psml | -T tabs     the summary columns as tshark's PSML (XML), or as text with tabs between columns
   -w FILE [-F pcap]     write the packets read (pcapng by default)
   -q                    no per-packet output

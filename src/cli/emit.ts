@@ -18,6 +18,7 @@ import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFieldsFrame, jsonFrame, jsonStart, type JsonOptions } from "../output/json.js";
+import { ekFrame } from "../output/ek.js";
 import { pdmlEnd, pdmlFrame, pdmlStart } from "../output/pdml.js";
 import { psmlEnd, psmlFrame, psmlStart } from "../output/psml.js";
 import type { LineWriter } from "../output/line-writer.js";
@@ -141,7 +142,7 @@ export class Emitter {
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
     const needTree =
-      (!o.quiet && (this.printTree || (o.outputType === "json" && fields.length === 0) || o.outputType === "pdml" || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
+      (!o.quiet && (this.printTree || (o.outputType === "json" && fields.length === 0) || o.outputType === "pdml" || o.outputType === "ek" || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
       this.stats.some((z) => z.needsTree);
     this.dissector = new Dissector({
       tree: needTree,
@@ -167,7 +168,7 @@ export class Emitter {
   flowLocal(): boolean {
     const o = this.o;
     if (o.quiet || o.write !== undefined || this.stats.length > 0 || this.follows.length > 0 || this.exports.length > 0) return false;
-    if (o.outputType === "json" || o.outputType === "pdml" || o.outputType === "psml" || o.outputType === "tabs") return false;
+    if (o.outputType === "json" || o.outputType === "ek" || o.outputType === "pdml" || o.outputType === "psml" || o.outputType === "tabs") return false;
     // the time since the previous displayed frame depends on the frames of every flow
     if (o.timeFormat === "dd") return false;
     if (o.outputType === "text" && (!this.printSummary || this.printTree || this.printHex || o.layers)) return false;
@@ -222,6 +223,7 @@ export class Emitter {
     const out = this.out;
     if (o.outputType === "psml") out.write(psmlFrame(d, this.time));
     else if (o.outputType === "pdml") out.write(pdmlFrame(d));
+    else if (o.outputType === "ek") out.write(ekFrame(d));
     else if (o.outputType === "text" || o.outputType === "tabs") {
       let printed = false;
       if (this.printSummary) {

@@ -39,6 +39,7 @@ import type { Field } from "../core/field.js";
 import { bytesToHex, fieldText } from "../core/format.js";
 import type { Item } from "../core/tree.js";
 import { labelOf } from "./tree-text.js";
+import { eachChild, isProtocol } from "./tree-walk.js";
 import { jsonFieldText } from "./fields.js";
 
 export interface JsonOptions {
@@ -118,10 +119,6 @@ function ind(depth: number): string {
   return depth < IND.length ? IND[depth] : "  ".repeat(depth);
 }
 
-/** Wireshark registers these as protocols (proto_malformed, proto_short); we as FT_NONE fields. */
-function isProtocol(f: Field): boolean {
-  return f.type === "protocol" || f.abbrev === "_ws.malformed" || f.abbrev === "_ws.short";
-}
 
 /** A node of the JSON tree: a real item, or one of the nodes Wireshark adds for an expert note. */
 interface Node {
@@ -164,24 +161,12 @@ function toNode(it: Item): Node {
   const f = it.field;
   const key = f === null ? labelOf(it) : f.abbrev;
   let children: Node[] | null = null;
-  const ch = it.children;
-  const ex = it.experts;
-  const n = ch === null ? 0 : ch.length;
-  if (n > 0 || (ex !== null && ex.length > 0)) {
-    children = [];
-    let k = 0;
-    for (let i = 0; i <= n; i++) {
-      // expert notes where they were attached among the children (Expert.at)
-      while (ex !== null && k < ex.length && (i === n || (ex[k].at ?? 0) <= i)) {
-        const e = ex[k++];
-        children.push(expertNode(e));
-        if (e.group === "malformed") children.push(MALFORMED_NODE);
-      }
-      if (i < n) {
-        const c = (ch as Item[])[i];
-        if (!(c.hidden && c.field !== null && c.field.ownHidden === true)) children.push(toNode(c));
-      }
-    }
+  if ((it.children !== null && it.children.length > 0) || (it.experts !== null && it.experts.length > 0)) {
+    const kids: Node[] = (children = []);
+    eachChild(it, (c) => kids.push(toNode(c)), (e) => {
+      kids.push(expertNode(e));
+      if (e.group === "malformed") kids.push(MALFORMED_NODE);
+    });
   }
   const empty = f !== null && isProtocol(f) ? labelOf(it) : "";
   return { key, value: jsonValueText(it), empty, children };
@@ -239,8 +224,8 @@ function pad2(n: number): string {
   return n < 10 ? "0" + n : "" + n;
 }
 
-/** "packets-YYYY-MM-DD" from the frame's local date (tshark uses localtime). */
-function indexName(d: Dissection): string {
+/** "packets-YYYY-MM-DD" from the frame's local date (tshark uses localtime); -T ek's too. */
+export function indexName(d: Dissection): string {
   const t = new Date(d.frame.tsSec * 1000);
   if (Number.isNaN(t.getTime())) return "packets-XXXX-XX-XX";
   return "packets-" + t.getFullYear() + "-" + pad2(t.getMonth() + 1) + "-" + pad2(t.getDate());

@@ -21,13 +21,13 @@
 import type { Dissection } from "../core/dissect.js";
 import type { Expert } from "../core/expert.js";
 import { GROUP_NAMES, GROUP_VALUES, SEVERITY_NAMES, SEVERITY_VALUES } from "../core/expert.js";
-import type { Field } from "../core/field.js";
 import { absTimeToString } from "../core/format.js";
-import { cutUtf8, fitText, LABEL_MAX, utf8Length } from "../core/label.js";
+import { cutUtf8, fitText, LABEL_MAX, markTruncated, utf8Length } from "../core/label.js";
 import type { Item } from "../core/tree.js";
 import { jsonValueText } from "./json.js";
 import { xmlEscape } from "./psml.js";
 import { labelOf } from "./tree-text.js";
+import { eachChild, isOwnHidden, isProtocol } from "./tree-walk.js";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -57,10 +57,6 @@ const IND: string[] = [];
 for (let i = 0, s = ""; i < 64; i++, s += "  ") IND.push(s);
 const ind = (n: number): string => (n < IND.length ? IND[n] : "  ".repeat(n));
 
-/** Wireshark registers these as protocols; nestcap as FT_NONE fields (see json.ts). */
-function isProtocol(f: Field): boolean {
-  return f.type === "protocol" || f.abbrev === "_ws.malformed" || f.abbrev === "_ws.short";
-}
 
 /** The item's bytes in lowercase hex; tshark's note when they run past its data source. */
 function hexOf(it: Item): string {
@@ -81,6 +77,12 @@ function maskedHex(v: unknown): string {
   return "";
 }
 
+/** A string field's label "Name: value", cut as Wireshark cuts one ("Name [truncated]: value…"). */
+function fieldLabel(name: string, value: string): string {
+  const l = `${name}: ${value}`;
+  return utf8Length(l) > LABEL_MAX ? markTruncated(l, name.length) : l;
+}
+
 function expertXml(e: Expert, pos: number, level: number): string {
   const sev = SEVERITY_NAMES[e.severity];
   const grp = GROUP_NAMES[e.group];
@@ -91,7 +93,7 @@ function expertXml(e: Expert, pos: number, level: number): string {
   return (
     `${i1}<field name="_ws.expert" showname="${xmlEscape(fitText(`Expert Info (${sev}/${grp}): ${e.message}`))}" size="0" pos="${pos}">\n` +
     `${i2}<field name="${xmlEscape(abbrev)}" showname="${msg}" size="0" pos="0" show="" value=""/>\n` +
-    `${i2}<field name="_ws.expert.message" showname="${xmlEscape(fitText("Message: " + e.message))}" hide="yes" size="0" pos="0" show="${xmlEscape(e.message)}"/>\n` +
+    `${i2}<field name="_ws.expert.message" showname="${xmlEscape(fieldLabel("Message", e.message))}" hide="yes" size="0" pos="0" show="${xmlEscape(e.message)}"/>\n` +
     `${i2}<field name="_ws.expert.severity" showname="Severity level: ${sev}" size="0" pos="0" show="${SEVERITY_VALUES[e.severity]}"/>\n` +
     `${i2}<field name="_ws.expert.group" showname="Group: ${grp}" size="0" pos="0" show="${GROUP_VALUES[e.group]}"/>\n` +
     `${i1}</field>\n`
@@ -100,26 +102,15 @@ function expertXml(e: Expert, pos: number, level: number): string {
 
 /** The children of `it` (with its expert notes where they were attached), at `level`. */
 function childrenXml(it: Item, level: number, out: string[]): void {
-  const ch = it.children;
-  const ex = it.experts;
-  const n = ch === null ? 0 : ch.length;
-  let k = 0;
-  for (let i = 0; i <= n; i++) {
-    while (ex !== null && k < ex.length && (i === n || (ex[k].at ?? 0) <= i)) {
-      const e = ex[k++];
-      out.push(expertXml(e, it.start, level));
-      // a malformed note brings a hidden _ws.malformed protocol item (expert.c), as in -T json
-      if (e.group === "malformed") out.push(`${ind(level + 1)}<proto name="_ws.malformed" showname="Malformed Packet" hide="yes" size="0" pos="${it.start}"/>\n`);
-    }
-    if (i < n) {
-      const c = (ch as Item[])[i];
-      if (!(c.hidden && c.field !== null && c.field.ownHidden === true)) itemXml(c, it, level, out);
-    }
-  }
+  eachChild(it, (c) => itemXml(c, it, level, out), (e) => {
+    out.push(expertXml(e, it.start, level));
+    // a malformed note brings a hidden _ws.malformed protocol item (expert.c), as in -T json
+    if (e.group === "malformed") out.push(`${ind(level + 1)}<proto name="_ws.malformed" showname="Malformed Packet" hide="yes" size="0" pos="${it.start}"/>\n`);
+  });
 }
 
 function hasChildren(it: Item): boolean {
-  return (it.children !== null && it.children.some((c) => !(c.hidden && c.field !== null && c.field.ownHidden === true))) || (it.experts !== null && it.experts.length > 0);
+  return (it.children !== null && it.children.some((c) => !isOwnHidden(c))) || (it.experts !== null && it.experts.length > 0);
 }
 
 function itemXml(it: Item, parent: Item | null, level: number, out: string[]): void {
@@ -182,7 +173,7 @@ export function pdmlFrame(d: Dissection): string {
     "  </proto>\n",
   ];
   const roots = d.tree.root.children;
-  if (roots !== null) for (const c of roots) if (!(c.hidden && c.field !== null && c.field.ownHidden === true)) itemXml(c, null, 0, out);
+  if (roots !== null) for (const c of roots) if (!isOwnHidden(c)) itemXml(c, null, 0, out);
   out.push("</packet>\n\n\n");
   return out.join("");
 }
