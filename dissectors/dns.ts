@@ -185,7 +185,7 @@ function dissectDnsTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data: unknown): 
       dissectDnsMessage(pdu, pinfo, tree, 2, MsgKind.DNS, dns);
     } catch (e) {
       if (!(e instanceof BoundsError)) throw e;
-      markBoundsError(e, dns, pdu, pinfo, tree);
+      markBoundsError(e, dns, pdu, pinfo, tree, pdu);
     }
     complete++;
     off += 2 + plen;

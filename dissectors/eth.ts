@@ -207,7 +207,11 @@ export function dissectEthertype(
   const p = lookupTable("ethertype", type, pinfo.session);
   // the trailer's items go in this layer's subtree, before the payload's (tree order)
   const mark = tree.tree.mark();
+  // (tshark's ethertype dissector catches what its payload's dissectors throw)
+  const caught = pinfo.catchTvb;
+  pinfo.catchTvb = payload;
   let used = p ? callDissector(p, payload, pinfo, tree) : 0;
+  pinfo.catchTvb = caught;
   // 0 from a found dissector on an empty payload means "ran and failed", not "not mine".
   if (used === 0 && (p === undefined || payload.length > 0)) {
     callData(payload, pinfo, tree);

@@ -327,7 +327,8 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
       if (c.consumed > 0) tapObject(pinfo, req, h.contentType, bodyTvb.sub(0, 0));
       // the last chunk came first: tshark still shows the (empty) file data; no chunk at all: nothing
       if (c.lastOff >= 0) {
-        const fd = ti.add(f.fileData, tvb, p, 0, "");
+        // (over the empty de-chunked data, a data source of its own, as tshark's item)
+        const fd = ti.add(f.fileData, new Tvb({ name: "De-chunked entity body (0 bytes)", data: new Uint8Array(0) }), 0, 0, "");
         if (full) fd.setText("File Data: 0 bytes");
       }
       return used;

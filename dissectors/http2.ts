@@ -105,6 +105,9 @@ function dissectHttp2(tvb: Tvb, pinfo: PacketInfo, tree: Item, call: Http2Call |
     // (tcp_dissect_pdus: an exception in one frame marks it and goes on with the next; a frame
     // longer than what is left, with no reassembly, is "unreassembled" when read past the end)
     const pdu = tvb.sub(off, plen);
+    // (what a body's dissector throws is caught here too: marked at the frame)
+    const caught = pinfo.catchTvb;
+    pinfo.catchTvb = pdu;
     try {
       dissectFrame(pdu, pinfo, tree, conn, call);
     } catch (e) {
@@ -116,7 +119,9 @@ function dissectHttp2(tvb: Tvb, pinfo: PacketInfo, tree: Item, call: Http2Call |
       const past = e.reported || (plen > rest && tvb.remaining(off) >= rest);
       const fragment = !(seg !== null && seg.canDesegment) && (plen > rest || call.tcp === null || !call.tcp.canDesegment);
       if (past && fragment) markUnreassembled(http2, pdu, pinfo, tree);
-      else markBoundsError(past ? new BoundsError(true) : e, http2, pdu, pinfo, tree);
+      else markBoundsError(past ? new BoundsError(true) : e, http2, pdu, pinfo, tree, pdu);
+    } finally {
+      pinfo.catchTvb = caught;
     }
     off += plen;
   }

@@ -147,10 +147,11 @@ function dissectOptHeader(hop: boolean) {
     const len = tvb.u8(1);
     const total = (len + 1) * 8;
     t.setLen(total);
-    growIpv6Item(info, total);
     t.add(hop ? f.hopoptsLen : f.dstoptsLen, tvb, 1, 1, len);
     t.addGenerated(hop ? f.hopoptsLenOct : f.dstoptsLenOct, tvb, 1, 1, total, `${total} bytes`);
     dissectOpts(tvb, 2, total, t, pinfo, info, hop);
+    // (once the header is read whole: a header that throws leaves the IPv6 item as it was)
+    growIpv6Item(info, total);
     dissectNext(nxt, tvb.sub(total), pinfo, info);
     return tvb.length;
   };
@@ -196,7 +197,6 @@ export const routing = defineProtocol({
     const len = tvb.u8(1);
     const total = (len + 1) * 8;
     t.setLen(total);
-    growIpv6Item(info, total);
     const lenItem = t.add(f.routingLen, tvb, 1, 1, len);
     const type = tvb.u8(2);
     const segleft = tvb.u8(3);
@@ -244,6 +244,7 @@ export const routing = defineProtocol({
       pinfo.netDst = info.pseudoDst;
       if (pinfo.cols !== null) pinfo.cols.dst = ipv6ToString(info.pseudoDst);
     }
+    growIpv6Item(info, total);
     dissectNext(nxt, tvb.sub(total), pinfo, info);
     return tvb.length;
   },

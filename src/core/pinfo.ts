@@ -3,7 +3,7 @@ import type { Frame } from "../capture/frame.js";
 import type { Time } from "./field.js";
 import type { Session } from "./session.js";
 import { etherToString } from "./format.js";
-import type { DataSource } from "./tvb.js";
+import type { DataSource, Tvb } from "./tvb.js";
 
 /**
  * The summary columns. Source/Destination may be given as MAC addresses that are only
@@ -82,6 +82,13 @@ export class PacketInfo {
    * payload) check this.
    */
   truncated = false;
+  /**
+   * The data where tshark would catch a dissector's exception (its show_exception tvb): the
+   * payload "ethertype" handed on, or the PDU of a tcp_dissect_pdus loop (HTTP/2). The
+   * "[Malformed Packet]" mark is placed at its start (-T pdml's pos); null: at the failing
+   * dissector's own data.
+   */
+  catchTvb: Tvb | null = null;
   /** Info text before this offset survives setInfo (Wireshark's column fence, e.g. "[TCP Retransmission] "). */
   infoFence = 0;
   /** Byte sources of this frame: the frame itself first, then reassembled/decrypted buffers (for -x). */

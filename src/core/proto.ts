@@ -177,10 +177,13 @@ export function callDissector(p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: It
 }
 
 /** Mark an exception the way Wireshark's show_exception does. */
-export function markBoundsError(e: BoundsError, p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: Item): void {
+export function markBoundsError(e: BoundsError, p: Protocol, tvb: Tvb, pinfo: PacketInfo, tree: Item, at: Tvb | null = pinfo.catchTvb): void {
   if (e.reported) {
     pinfo.malformed = true;
     const it = tree.add(MALFORMED, tvb, 0, 0, null);
+    // (placed where tshark catches it: `at`, by default the payload "ethertype" or a
+    // tcp_dissect_pdus loop handed on; -T pdml's pos)
+    if (at !== null && it !== tree.tree.sink) it.start = at.off;
     it.setText(`[Malformed Packet: ${p.short}]`);
     it.expert("error", "malformed", `Malformed Packet (Exception occurred)`, "_ws.malformed", "_ws.malformed.expert");
     pinfo.appendInfo("[Malformed Packet]"); // tshark: col_append_str, no separator

@@ -163,13 +163,14 @@ export function pdmlFrame(d: Dissection): string {
   const frameItem = d.tree.root.children?.[0];
   const size = frameItem !== undefined ? frameItem.len : fr.caplen;
   const ts = absTimeToString({ s: fr.tsSec, ns: fr.tsNsec });
+  // (the seconds as tshark's "%d" of an int: past 2038 they wrap negative)
   const out: string[] = [
     "<packet>\n",
     `  <proto name="geninfo" pos="0" showname="General information" size="${size}">\n`,
     `    <field name="num" pos="0" show="${fr.num}" showname="Number" value="${fr.num.toString(16)}" size="${size}"/>\n`,
     `    <field name="len" pos="0" show="${fr.len}" showname="Frame Length" value="${fr.len.toString(16)}" size="${size}"/>\n`,
     `    <field name="caplen" pos="0" show="${fr.caplen}" showname="Captured Length" value="${fr.caplen.toString(16)}" size="${size}"/>\n`,
-    `    <field name="timestamp" pos="0" show="${xmlEscape(ts)}" showname="Captured Time" value="${fr.tsSec}.${String(fr.tsNsec).padStart(9, "0")}" size="${size}"/>\n`,
+    `    <field name="timestamp" pos="0" show="${xmlEscape(ts)}" showname="Captured Time" value="${fr.tsSec | 0}.${String(fr.tsNsec).padStart(9, "0")}" size="${size}"/>\n`,
     "  </proto>\n",
   ];
   const roots = d.tree.root.children;
