@@ -273,8 +273,9 @@ Output:
   -T json [-e FIELD…]   tshark-shaped JSON (with -e: only those fields, as tshark)
   -j|-J "NAME…"         with -T json: expand only these nodes, the others {"filtered": …}
                         (-J: everything under them), as tshark
-  -T pdml | -T ek       every item of every packet as tshark's PDML (XML), or as its EK
-                        (newline-delimited JSON for Elasticsearch's bulk API)
+  -T pdml               every item of every packet as tshark's PDML (XML)
+  -T ek [-e FIELD…]     the same as tshark's EK: newline-delimited JSON for Elasticsearch's
+                        bulk API (with -e: only those fields)
   -T psml | -T tabs     the summary columns as tshark's PSML (XML), or as text with tabs between columns
   -w FILE [-F pcap]     write the packets read (pcapng by default)
   -q                    no per-packet output

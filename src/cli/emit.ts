@@ -18,7 +18,7 @@ import { layersView } from "../output/layers.js";
 import { makeStats, renderStats, StatsError, type StatsCollector } from "../output/stats/index.js";
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFieldsFrame, jsonFrame, jsonStart, type JsonOptions } from "../output/json.js";
-import { ekFrame } from "../output/ek.js";
+import { ekFieldsFrame, ekFrame } from "../output/ek.js";
 import { pdmlEnd, pdmlFrame, pdmlStart } from "../output/pdml.js";
 import { psmlEnd, psmlFrame, psmlStart } from "../output/psml.js";
 import type { LineWriter } from "../output/line-writer.js";
@@ -96,8 +96,8 @@ export class Emitter {
       fail((e as Error).message, 1);
     }
     if (o.outputType === "fields" && o.fields.length === 0) fail('-T fields was specified, but no fields were specified with "-e"', 1);
-    // (tshark takes -e with -T json too: only those fields, see jsonFieldsFrame)
-    if (o.fields.length > 0 && o.outputType !== "fields" && o.outputType !== "json") fail('"-Tfields" was not specified, but fields were specified with "-e"', 1);
+    // (tshark takes -e with -T json and -T ek too: only those fields, see jsonFieldsFrame)
+    if (o.fields.length > 0 && o.outputType !== "fields" && o.outputType !== "json" && o.outputType !== "ek") fail('"-Tfields" was not specified, but fields were specified with "-e"', 1);
     let fields: Field[] = [];
     const fo: FieldsOptions = { ...DEFAULT_FIELDS_OPTIONS };
     try {
@@ -142,7 +142,7 @@ export class Emitter {
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
     const needTree =
-      (!o.quiet && (this.printTree || (o.outputType === "json" && fields.length === 0) || o.outputType === "pdml" || o.outputType === "ek" || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
+      (!o.quiet && (this.printTree || ((o.outputType === "json" || o.outputType === "ek") && fields.length === 0) || o.outputType === "pdml" || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
       this.stats.some((z) => z.needsTree);
     this.dissector = new Dissector({
       tree: needTree,
@@ -223,7 +223,10 @@ export class Emitter {
     const out = this.out;
     if (o.outputType === "psml") out.write(psmlFrame(d, this.time));
     else if (o.outputType === "pdml") out.write(pdmlFrame(d));
-    else if (o.outputType === "ek") out.write(ekFrame(d));
+    else if (o.outputType === "ek") {
+      this.recordColumns(d);
+      out.write(this.fields.length > 0 ? ekFieldsFrame(d, this.fields) : ekFrame(d));
+    }
     else if (o.outputType === "text" || o.outputType === "tabs") {
       let printed = false;
       if (this.printSummary) {

@@ -24,7 +24,8 @@ import { GROUP_VALUES, SEVERITY_VALUES } from "../core/expert.js";
 import { fieldByAbbrev, type Field, type Time } from "../core/field.js";
 import { parentProtocol } from "../core/proto.js";
 import type { Item } from "../core/tree.js";
-import { indexName, jsonString, jsonValueText } from "./json.js";
+import { jsonFieldText } from "./fields.js";
+import { indexName, jsonString, jsonValueText, lastOccurrences } from "./json.js";
 import { labelOf } from "./tree-text.js";
 import { eachChild, isOwnHidden, isProtocol } from "./tree-walk.js";
 
@@ -122,15 +123,34 @@ function members(parent: EkNode | null, kids: EkNode[]): string {
   return parts.join(",");
 }
 
+/** The bulk API's index line of a packet. */
+function indexLine(d: Dissection): string {
+  return `{"index":{"_index":${jsonString(indexName(d))},"_type":"doc"}}\n`;
+}
+
+/** The document's timestamp: seconds and milliseconds run together ("1795602242037"). */
+function timestamp(d: Dissection): string {
+  return `${d.frame.tsSec}${String(Math.floor(d.frame.tsNsec / 1e6)).padStart(3, "0")}`;
+}
+
+/**
+ * A packet under `-T ek -e F…` (tshark's): only those fields, in -e order (a repeated one at its
+ * last place), each an array of
+ * its occurrences' texts as -T fields writes them, named with dots made underscores.
+ */
+export function ekFieldsFrame(d: Dissection, fields: readonly Field[]): string {
+  const parts: string[] = [];
+  for (const f of lastOccurrences(fields)) {
+    const vals = d.tree.get(f);
+    if (vals.length > 0) parts.push(`${jsonString(f.abbrev.replace(/\./g, "_"))}:[${vals.map((v) => jsonString(jsonFieldText(f, v))).join(",")}]`);
+  }
+  return indexLine(d) + `{"timestamp":"${timestamp(d)}","layers":{${parts.join(",")}}}\n`;
+}
+
 /** One packet's two lines. */
 export function ekFrame(d: Dissection): string {
-  const fr = d.frame;
   const roots: EkNode[] = [];
   const ch = d.tree.root.children;
   if (ch !== null) for (const c of ch) if (!isOwnHidden(c)) roots.push(toNode(c));
-  const ms = String(Math.floor(fr.tsNsec / 1e6)).padStart(3, "0");
-  return (
-    `{"index":{"_index":${jsonString(indexName(d))},"_type":"doc"}}\n` +
-    `{"timestamp":"${fr.tsSec}${ms}","layers":{${members(null, roots)}}}\n`
-  );
+  return indexLine(d) + `{"timestamp":"${timestamp(d)}","layers":{${members(null, roots)}}}\n`;
 }

@@ -260,16 +260,21 @@ function frameEnvelope(d: Dissection, first: boolean, layers: string): string {
   );
 }
 
+/** The -e fields once each, in the order of their last occurrence (tshark's, for -T json/ek -e). */
+export function lastOccurrences(fields: readonly Field[]): Field[] {
+  const last = new Map<Field, number>();
+  fields.forEach((f, i) => last.set(f, i));
+  return fields.filter((f, i) => last.get(f) === i);
+}
+
 /**
  * A frame under `-T json -e F…`: only those fields, each an array of its occurrences' texts
- * (as -T fields writes them), in -e order; fields absent from the frame are left out.
+ * (as -T fields writes them), in -e order (a repeated field at its last place); fields absent
+ * from the frame are left out.
  */
 export function jsonFieldsFrame(d: Dissection, fields: readonly Field[], first: boolean): string {
   const parts: string[] = [];
-  const seen = new Set<Field>();
-  for (const f of fields) {
-    if (seen.has(f)) continue;
-    seen.add(f);
+  for (const f of lastOccurrences(fields)) {
     const vals = d.tree.get(f);
     if (vals.length === 0) continue;
     parts.push(

@@ -1,6 +1,6 @@
 /**
  * -T ek: tshark's newline-delimited JSON for Elasticsearch, byte for byte tshark 4.0's on the
- * fixtures (also decrypted with their key logs) and on the first 60 HTTP/DNS captures of
+ * fixtures (also decrypted with their key logs, and with -e fields) and on the first 60 HTTP/DNS captures of
  * suricata-verify (skipped when ../shared is absent), but for the one whose -V differs too.
  * The outer OpenVPN captures are left out: nestcap's OpenVPN tree says more than tshark's.
  */
@@ -49,6 +49,9 @@ describe.skipIf(!haveTshark())("-T ek vs tshark", () => {
   ];
   it(`the same output (${files.length} captures, ${keyed.length} with their key logs)`, () => {
     for (const f of files) expect(runCli(["-r", f, "-T", "ek"]).stdout, f).toBe(tsharkText(["-n", "-r", f, "-T", "ek"]));
+    // -T ek -e: only those fields, arrays of -T fields' texts (a summary column and a repeated -e too)
+    const e = ["ip.src", "ip.addr", "tcp.flags.syn", "frame.time", "http.request.line", "dns.qry.name", "_ws.col.Info", "ip.addr", "_ws.expert"].flatMap((x) => ["-e", x]);
+    for (const f of fixtures((n) => /\.pcap(ng)?$/.test(n))) expect(runCli(["-r", f, "-T", "ek", ...e]).stdout, `${f} -e`).toBe(tsharkText(["-n", "-r", f, "-T", "ek", ...e]));
     for (const [f, k] of keyed) {
       const o = ["-o", `tls.keylog_file:${k}`];
       const t = tsharkText(["-n", "-r", f, ...o, "-T", "ek"]);
