@@ -42,7 +42,6 @@ interface EkNode {
   children: EkNode[];
 }
 
-
 /** A field's member name: its registering protocol, then its own name; a protocol alone. */
 function memberName(f: Field): string {
   return isProtocol(f) || f.nameOnlyProtocol === true ? f.abbrev : `${parentProtocol(f)}_${f.abbrev}`;
@@ -135,8 +134,8 @@ function timestamp(d: Dissection): string {
 
 /**
  * A packet under `-T ek -e F…` (tshark's): only those fields, in -e order (a repeated one at its
- * last place), each an array of
- * its occurrences' texts as -T fields writes them, named with dots made underscores.
+ * last place), each an array of its occurrences' texts as -T fields writes them, named with
+ * dots made underscores.
  */
 export function ekFieldsFrame(d: Dissection, fields: readonly Field[]): string {
   const parts: string[] = [];
