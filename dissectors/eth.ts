@@ -165,16 +165,15 @@ function addAddr(top: Item, tvb: Tvb, o: number, a: Uint8Array, d: AddrFields, s
   return it;
 }
 
-const hex2 = (n: number): string => (n < 16 ? "0" : "") + n.toString(16);
 /**
  * An OUI as Wireshark's BASE_OUI shows it: "00:15:17 (Intel Corporate)", the maker's name
  * when the manuf file has it, all cut to the 31 bytes of tshark's value buffer (which can
  * leave the name unclosed: "d8:cb:8a (Micro-Star INTL CO., ").
  */
 function ouiText(oui: number): string {
-  const hex = `${hex2(oui >>> 16)}:${hex2((oui >>> 8) & 0xff)}:${hex2(oui & 0xff)}`;
+  const bytes = `${hex(oui >>> 16, 2)}:${hex((oui >>> 8) & 0xff, 2)}:${hex(oui & 0xff, 2)}`;
   const maker = manufName(oui);
-  return maker === null ? hex : cutUtf8(`${hex} (${maker})`, 31);
+  return maker === null ? bytes : cutUtf8(`${bytes} (${maker})`, 31);
 }
 
 /** The hidden, generated name / OUI / manufacturer items under an address. */

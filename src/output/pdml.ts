@@ -21,8 +21,8 @@
 import type { Dissection } from "../core/dissect.js";
 import type { Expert } from "../core/expert.js";
 import { GROUP_NAMES, GROUP_VALUES, SEVERITY_NAMES, SEVERITY_VALUES } from "../core/expert.js";
-import { absTimeToString } from "../core/format.js";
-import { cutUtf8, fitText, LABEL_MAX, markTruncated, utf8Length } from "../core/label.js";
+import { absTimeToString, bytesToHex } from "../core/format.js";
+import { fitText, LABEL_MAX, markTruncated, utf8Length } from "../core/label.js";
 import type { Item } from "../core/tree.js";
 import { jsonValueText } from "./json.js";
 import { xmlEscape } from "./psml.js";
@@ -64,9 +64,7 @@ function hexOf(it: Item): string {
   if (ds === null) return "";
   const d = ds.data;
   if (it.start < 0 || it.start + it.len > d.length) return "field length invalid!";
-  let s = "";
-  for (let i = it.start; i < it.start + it.len; i++) s += (d[i] < 16 ? "0" : "") + d[i].toString(16);
-  return s;
+  return bytesToHex(d.subarray(it.start, it.start + it.len));
 }
 
 /** A bit field's value as tshark's %X: unsigned, uppercase, no padding. */
@@ -87,7 +85,8 @@ function expertXml(e: Expert, pos: number, level: number): string {
   const sev = SEVERITY_NAMES[e.severity];
   const grp = GROUP_NAMES[e.group];
   const abbrev = e.abbrev ?? (e.protocol !== "" ? e.protocol + ".expert" : "_ws.expert.info");
-  const msg = xmlEscape(utf8Length(e.message) > LABEL_MAX ? cutUtf8(e.message, LABEL_MAX) : e.message);
+  // (the message is already cut at the label length where the note was made: Item.expert)
+  const msg = xmlEscape(e.message);
   const i1 = ind(level + 1);
   const i2 = ind(level + 2);
   return (

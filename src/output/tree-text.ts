@@ -85,10 +85,6 @@ interface Ctx {
   hexForData: boolean;
 }
 
-/** The expert's message item: cut at the label length, with no "[truncated]" mark (tshark's expert item). */
-function messageText(m: string): string {
-  return utf8Length(m) > LABEL_MAX ? cutUtf8(m, LABEL_MAX) : m;
-}
 
 function expertLines(c: Ctx, e: Expert, level: number): void {
   const sev = SEVERITY_NAMES[e.severity] ?? e.severity;
@@ -99,12 +95,12 @@ function expertLines(c: Ctx, e: Expert, level: number): void {
   if (c.color) {
     const paint = e.severity === "error" ? c.style.error : e.severity === "warn" ? c.style.warn : c.style.dim;
     c.write(i1 + paint(head) + "\n");
-    c.write(i2 + c.style.dim("[" + messageText(e.message) + "]") + "\n");
+    c.write(i2 + c.style.dim("[" + e.message + "]") + "\n");
     c.write(i2 + c.style.dim("[Severity level: " + sev + "]") + "\n");
     c.write(i2 + c.style.dim("[Group: " + grp + "]") + "\n");
     return;
   }
-  c.write(i1 + head + "\n" + i2 + "[" + messageText(e.message) + "]\n" + i2 + "[Severity level: " + sev + "]\n" + i2 + "[Group: " + grp + "]\n");
+  c.write(i1 + head + "\n" + i2 + "[" + e.message + "]\n" + i2 + "[Severity level: " + sev + "]\n" + i2 + "[Group: " + grp + "]\n");
 }
 
 function paintLabel(c: Ctx, it: Item, label: string, level: number): string {
