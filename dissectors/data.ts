@@ -7,7 +7,7 @@ export const data = defineProtocol({
   short: "DATA",
   fields: {
     data: { abbrev: "data.data", name: "Data", type: "bytes" },
-    len: { abbrev: "data.len", name: "Length", type: "uint32" },
+    len: { abbrev: "data.len", name: "Length", type: "uint32", ftName: "FT_INT32" },
   },
   dissect(tvb, pinfo, tree) {
     const n = tvb.length;

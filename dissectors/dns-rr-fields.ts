@@ -225,7 +225,7 @@ export const RR_FIELDS = {
   lpPref: { abbrev: "dns.ilnp.lp.preference", name: "Preference", type: U16 },
   lp: { abbrev: "dns.ilnp.lp", name: "Locator FQDN", type: S },
   eui48: { abbrev: "dns.eui48", name: "EUI48 Address", type: "ether" },
-  eui64: { abbrev: "dns.eui64", name: "EUI64 Address", type: B, sep: ":" },
+  eui64: { abbrev: "dns.eui64", name: "EUI64 Address", type: B, sep: ":", ftName: "FT_EUI64" },
   tkeyAlgo: { abbrev: "dns.tkey.algo_name", name: "Algorithm name", type: S },
   tkeyInception: { abbrev: "dns.tkey.signature_inception", name: "Signature Inception", type: "abs_time" },
   tkeyExpiration: { abbrev: "dns.tkey.signature_expiration", name: "Signature Expiration", type: "abs_time" },

@@ -25,7 +25,7 @@ export const frame = defineProtocol({
     encapType: { abbrev: "frame.encap_type", name: "Encapsulation type", type: "int16", strings: WTAP_ENCAP_NAMES },
     time: { abbrev: "frame.time", name: "Arrival Time", type: "abs_time" },
     timeShift: { abbrev: "frame.offset_shift", name: "Time shift for this packet", type: "rel_time" },
-    timeEpoch: { abbrev: "frame.time_epoch", name: "Epoch Time", type: "abs_time", base: "epoch" },
+    timeEpoch: { abbrev: "frame.time_epoch", name: "Epoch Time", type: "abs_time", base: "epoch", ftName: "FT_RELATIVE_TIME" },
     timeDelta: { abbrev: "frame.time_delta", name: "Time delta from previous captured frame", type: "rel_time" },
     timeDeltaDisplayed: { abbrev: "frame.time_delta_displayed", name: "Time delta from previous displayed frame", type: "rel_time" },
     timeRelative: { abbrev: "frame.time_relative", name: "Time since reference or first frame", type: "rel_time" },

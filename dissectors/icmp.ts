@@ -355,9 +355,10 @@ function matchEcho(type: number, tvb: Tvb, pinfo: PacketInfo, top: Item): void {
   const tr = st.unmatched.get(key);
   if (tr === undefined || tr.resp !== 0) return;
   tr.resp = pinfo.num;
-  top.addGenerated(f.respTo, tvb, 0, 0, tr.rqst);
+  // (Wireshark adds these two without a tvb: -T json -x gives them no bytes)
+  top.addGenerated(f.respTo, tvb, 0, 0, tr.rqst).detach();
   const d = timeDiff(now, tr.rqstTime);
   const ms = d.s * 1000 + d.ns / 1e6;
-  top.addGenerated(f.respTime, tvb, 0, 0, ms, `${ms.toFixed(3)} ms`);
+  top.addGenerated(f.respTime, tvb, 0, 0, ms, `${ms.toFixed(3)} ms`).detach();
   if (pinfo.cols !== null) pinfo.appendInfo(` (request in ${tr.rqst})`);
 }

@@ -41,6 +41,10 @@ export const ND_OPTION_FIELDS = {
   optLinkaddr: { abbrev: "icmpv6.opt.linkaddr", name: "Link-layer address", type: "bytes", sep: ":" },
   optSrcLinkaddr: { abbrev: "icmpv6.opt.src_linkaddr", name: "Source Link-layer address", type: "bytes", sep: ":" },
   optTargetLinkaddr: { abbrev: "icmpv6.opt.target_linkaddr", name: "Target Link-layer address", type: "bytes", sep: ":" },
+  // (a 6-byte address: Wireshark registers the same names again as FT_ETHER fields)
+  optLinkaddrMac: { abbrev: "icmpv6.opt.linkaddr", name: "Link-layer address", type: "bytes", sep: ":", ftName: "FT_ETHER" },
+  optSrcLinkaddrMac: { abbrev: "icmpv6.opt.src_linkaddr", name: "Source Link-layer address", type: "bytes", sep: ":", ftName: "FT_ETHER" },
+  optTargetLinkaddrMac: { abbrev: "icmpv6.opt.target_linkaddr", name: "Target Link-layer address", type: "bytes", sep: ":", ftName: "FT_ETHER" },
   optPrefixLength: { abbrev: "icmpv6.opt.prefix.length", name: "Prefix Length", type: "uint8" },
   optPrefixFlag: { abbrev: "icmpv6.opt.prefix.flag", name: "Flag", type: "uint8", base: "hex" },
   optPrefixFlagL: { abbrev: "icmpv6.opt.prefix.flag.l", name: "On-link flag(L)", type: "bool", bitmask: 0x80, bits: 8 },
@@ -117,8 +121,9 @@ export function dissectNdOptions(tvb: Tvb, o: number, pinfo: PacketInfo, t: Item
       case 1: case 2: {
         const n = olen - 2;
         const a = tvb.bytes(d, n);
-        it.add(f.optLinkaddr, tvb, d, n, a);
-        it.add(type === 1 ? f.optSrcLinkaddr : f.optTargetLinkaddr, tvb, d, n, a).hidden = true;
+        const mac = n === 6;
+        it.add(mac ? f.optLinkaddrMac : f.optLinkaddr, tvb, d, n, a);
+        it.add(type === 1 ? (mac ? f.optSrcLinkaddrMac : f.optSrcLinkaddr) : mac ? f.optTargetLinkaddrMac : f.optTargetLinkaddr, tvb, d, n, a).hidden = true;
         const s = n === 6 ? etherToString(a) : Array.from(a, (b) => hex(b, 2)).join(":");
         label += ` : ${s}`;
         if (pinfo.cols !== null && n === 6) {

@@ -50,7 +50,9 @@ export const json = defineProtocol({
       if (valid && mediaType !== null) pinfo.appendInfoSep(" ", `(${mediaType})`);
     }
     if (!valid) {
-      // not JSON after all: tshark shows the text line by line instead
+      // not JSON after all: tshark's item ends where its parser stopped (here: at once), and the
+      // text is shown line by line instead
+      ti.setLen(0);
       const text = protocolByAbbrev("data-text-lines");
       if (text !== undefined) callDissector(text, tvb, pinfo, tree, data);
       return n;

@@ -125,7 +125,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   const useAce = st.accEcn && (flags & TH_SYN) === 0;
 
   ti.addGenerated(f.stream, tvb, 0, 0, st.stream);
-  ti.addGenerated(f.completeness, tvb, 0, 0, st.completeness, full ? completenessText(st.completeness) : undefined);
+  ti.addGenerated(f.completeness, tvb, 0, 0, st.completeness, full ? completenessText(st.completeness) : undefined).detach();
   st.fwd.numSackRanges = 0;
 
   // Conversation timestamps.

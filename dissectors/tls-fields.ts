@@ -29,6 +29,8 @@ export const TLS_FIELDS = {
   randomTime: { abbrev: "tls.handshake.random_time", name: "GMT Unix Time", type: "abs_time" },
   randomBytes: { abbrev: "tls.handshake.random_bytes", name: "Random Bytes", type: "bytes" },
   sidLen: { abbrev: "tls.handshake.session_id_length", name: "Session ID Length", type: U16, base: DEC },
+  // (the hellos' one-byte length: Wireshark registers the name again as FT_UINT8)
+  sidLen8: { abbrev: "tls.handshake.session_id_length", name: "Session ID Length", type: "uint8", base: DEC },
   sid: { abbrev: "tls.handshake.session_id", name: "Session ID", type: "bytes" },
   csLen: { abbrev: "tls.handshake.cipher_suites_length", name: "Cipher Suites Length", type: U16, base: DEC },
   css: { abbrev: "tls.handshake.ciphersuites", name: "Cipher Suites", type: "none" },

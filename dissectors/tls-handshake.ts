@@ -93,7 +93,7 @@ function helloStart(m: Tvb, ht: Item, split: boolean, hrr = false): number {
     rt.add(tls.f.randomBytes, m, 6, 28, m.bytes(6, 28));
   }
   const sl = m.u8(34);
-  ht.add(tls.f.sidLen, m, 34, 1, sl);
+  ht.add(tls.f.sidLen8, m, 34, 1, sl);
   if (sl > 0) ht.add(tls.f.sid, m, 35, sl, m.bytes(35, sl));
   return 35 + sl;
 }

@@ -19,8 +19,8 @@ export const urlencodedForm = defineProtocol({
   name: "HTML Form URL Encoded",
   abbrev: "urlencoded-form",
   fields: {
-    key: { abbrev: "urlencoded-form.key", name: "Key", type: "string" },
-    value: { abbrev: "urlencoded-form.value", name: "Value", type: "string" },
+    key: { abbrev: "urlencoded-form.key", name: "Key", type: "string", ftName: "FT_STRINGZ" },
+    value: { abbrev: "urlencoded-form.value", name: "Value", type: "string", ftName: "FT_STRINGZ" },
   },
   dissect(tvb, pinfo, tree, data) {
     const mediaType = typeof data === "string" ? data : null;

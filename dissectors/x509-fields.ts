@@ -17,7 +17,7 @@ export const x509af = defineProtocol({
     version: { abbrev: "x509af.version", name: "version", type: "int32", base: DEC, strings: { 0: "v1", 1: "v2", 2: "v3" } },
     serialNumber: { abbrev: "x509af.serialNumber", name: "serialNumber", type: "bytes" },
     signature: { abbrev: "x509af.signature_element", name: "signature", type: "none" },
-    algorithmId: { abbrev: "x509af.algorithm.id", name: "Algorithm Id", type: "string" },
+    algorithmId: { abbrev: "x509af.algorithm.id", name: "Algorithm Id", type: "string", ftName: "FT_OID" },
     issuer: { abbrev: "x509af.issuer", name: "issuer", type: "uint32", base: DEC, strings: { 0: "rdnSequence" } },
     validity: { abbrev: "x509af.validity_element", name: "validity", type: "none" },
     notBefore: { abbrev: "x509af.notBefore", name: "notBefore", type: "uint32", base: DEC, strings: { 0: "utcTime", 1: "generalizedTime" } },
@@ -31,7 +31,7 @@ export const x509af = defineProtocol({
     subjectPublicKey: { abbrev: "x509af.subjectPublicKey", name: "subjectPublicKey", type: "bytes" },
     extensions: { abbrev: "x509af.extensions", name: "extensions", type: "uint32", base: DEC },
     extension: { abbrev: "x509af.Extension_element", name: "Extension", type: "none" },
-    extensionId: { abbrev: "x509af.extension.id", name: "Extension Id", type: "string" },
+    extensionId: { abbrev: "x509af.extension.id", name: "Extension Id", type: "string", ftName: "FT_OID" },
     critical: { abbrev: "x509af.critical", name: "critical", type: "bool", tfs: ["True", "False"] },
     algorithmIdentifier: { abbrev: "x509af.algorithmIdentifier_element", name: "algorithmIdentifier", type: "none" },
     encrypted: { abbrev: "x509af.encrypted", name: "encrypted", type: "bytes" },
@@ -46,7 +46,7 @@ export const x509if = defineProtocol({
     rdnSequence: { abbrev: "x509if.rdnSequence", name: "rdnSequence", type: "uint32", base: DEC },
     rdnItem: { abbrev: "x509if.RDNSequence_item", name: "RDNSequence item", type: "uint32", base: DEC },
     atvItem: { abbrev: "x509if.RelativeDistinguishedName_item_element", name: "RelativeDistinguishedName item", type: "none" },
-    oid: { abbrev: "x509if.oid", name: "Object Id", type: "string" },
+    oid: { abbrev: "x509if.oid", name: "Object Id", type: "string", ftName: "FT_OID" },
   },
 });
 
@@ -95,7 +95,7 @@ export const x509ce = defineProtocol({
     kuEncipherOnly: KU("encipherOnly", "encipherOnly", 0x01),
     kuDecipherOnly: KU("decipherOnly", "decipherOnly", 0x80),
     keyPurposeIds: { abbrev: "x509ce.KeyPurposeIDs", name: "KeyPurposeIDs", type: "uint32", base: DEC },
-    keyPurposeId: { abbrev: "x509ce.KeyPurposeId", name: "KeyPurposeId", type: "string" },
+    keyPurposeId: { abbrev: "x509ce.KeyPurposeId", name: "KeyPurposeId", type: "string", ftName: "FT_OID" },
     ski: { abbrev: "x509ce.SubjectKeyIdentifier", name: "SubjectKeyIdentifier", type: "bytes" },
     aki: { abbrev: "x509ce.AuthorityKeyIdentifier_element", name: "AuthorityKeyIdentifier", type: "none" },
     keyIdentifier: { abbrev: "x509ce.keyIdentifier", name: "keyIdentifier", type: "bytes" },
@@ -114,7 +114,7 @@ export const x509ce = defineProtocol({
     fullName: { abbrev: "x509ce.fullName", name: "fullName", type: "uint32", base: DEC },
     policies: { abbrev: "x509ce.CertificatePoliciesSyntax", name: "CertificatePoliciesSyntax", type: "uint32", base: DEC },
     policyInformation: { abbrev: "x509ce.PolicyInformation_element", name: "PolicyInformation", type: "none" },
-    policyIdentifier: { abbrev: "x509ce.policyIdentifier", name: "policyIdentifier", type: "string" },
+    policyIdentifier: { abbrev: "x509ce.policyIdentifier", name: "policyIdentifier", type: "string", ftName: "FT_OID" },
     ipv4: { abbrev: "x509ce.IPAddress.ipv4", name: "iPAddress", type: "ipv4" },
     ipv6: { abbrev: "x509ce.IPAddress.ipv6", name: "iPAddress", type: "ipv6" },
   },
@@ -127,7 +127,7 @@ export const pkix1implicit = defineProtocol({
   fields: {
     aia: { abbrev: "pkix1implicit.AuthorityInfoAccessSyntax", name: "AuthorityInfoAccessSyntax", type: "uint32", base: DEC },
     accessDescription: { abbrev: "pkix1implicit.AccessDescription_element", name: "AccessDescription", type: "none" },
-    accessMethod: { abbrev: "pkix1implicit.accessMethod", name: "accessMethod", type: "string" },
+    accessMethod: { abbrev: "pkix1implicit.accessMethod", name: "accessMethod", type: "string", ftName: "FT_OID" },
     // (a GeneralName choice, shown by number only, as tshark)
     accessLocation: { abbrev: "pkix1implicit.accessLocation", name: "accessLocation", type: "uint32", base: DEC },
   },
@@ -139,7 +139,7 @@ export const pkcs1 = defineProtocol({
   dissect: none,
   fields: {
     ecParameters: { abbrev: "pkcs1.ECParameters", name: "ECParameters", type: "uint32", base: DEC, strings: { 0: "specifiedCurve", 1: "namedCurve", 2: "implicitCurve" } },
-    namedCurve: { abbrev: "pkcs1.namedCurve", name: "namedCurve", type: "string" },
+    namedCurve: { abbrev: "pkcs1.namedCurve", name: "namedCurve", type: "string", ftName: "FT_OID" },
     modulus: { abbrev: "pkcs1.modulus", name: "modulus", type: "bytes" },
     publicExponent: { abbrev: "pkcs1.publicExponent", name: "publicExponent", type: "int32", base: DEC },
   },

@@ -64,7 +64,7 @@ export class Item {
   constructor(
     readonly tree: Tree,
     readonly field: Field | null,
-    readonly ds: DataSource | null,
+    public ds: DataSource | null,
     /** Absolute offset within ds. */
     public start: number,
     public len: number,
@@ -131,6 +131,19 @@ export class Item {
 
   appendText(s: string): this {
     if (this !== this.tree.sink) this.suffix = this.suffix === null ? s : this.suffix + s;
+    return this;
+  }
+
+  /**
+   * An item Wireshark adds without a tvb (NULL, 0, 0: tcp.completeness): no data source, at
+   * offset 0 (-T json -x writes no bytes for it and position 0).
+   */
+  detach(): this {
+    if (this !== this.tree.sink) {
+      this.ds = null;
+      this.start = 0;
+      this.len = 0;
+    }
     return this;
   }
 

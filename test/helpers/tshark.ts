@@ -38,6 +38,31 @@ export function fixtures(filter: (name: string) => boolean = () => true): string
     .map((n) => join(FIXTURES, n));
 }
 
+/**
+ * The captures the whole-tree printers (-T pdml, ek, json -x) are held equal to tshark's on:
+ * every fixture, the tunnels' inner captures (the outer OpenVPN ones are left out: nestcap's
+ * OpenVPN tree says more than tshark's), and the first 60 HTTP/DNS captures of suricata-verify
+ * but for those `skip` names (file names, each with its reason).
+ */
+export function treeCaptures(skip: Readonly<Record<string, string>> = {}): string[] {
+  return [
+    ...fixtures(),
+    ...readdirSync(join(FIXTURES, "openvpn")).filter((n) => n.endsWith("-tun.pcap")).sort().map((n) => join(FIXTURES, "openvpn", n)),
+    ...corpusSample().filter((f) => skip[f.slice(f.lastIndexOf("/") + 1)] === undefined),
+  ];
+}
+
+/** The first 60 HTTP and DNS captures of suricata-verify ([] when ../shared is absent). */
+export function corpusSample(): string[] {
+  return corpus("suricata-verify", (n) => /^(http|dns)-/.test(n)).slice(0, 60);
+}
+
+/** The fixtures with TLS inside and their key logs (decrypted when tshark gets `-o tls.keylog_file:`). */
+export const KEYED: readonly [string, string][] = [
+  ["fixtures/https.pcapng", "fixtures/https.keys"],
+  ["fixtures/http2.pcapng", "fixtures/http2.keys"],
+];
+
 /** tshark's -T fields rows (one-pass, no name resolution, UTC). */
 export function tsharkFields(file: string, fields: readonly string[], extra: string[] = []): string[][] {
   const args = ["-n", "-r", file, "-T", "fields", ...extra];

@@ -4,10 +4,8 @@
  * suricata-verify (skipped when ../shared is absent), but for the one whose -V differs too.
  * The outer OpenVPN captures are left out: nestcap's OpenVPN tree says more than tshark's.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { corpus, fixtures, FIXTURES, haveTshark, runCli, tsharkText } from "../helpers/tshark.js";
+import { fixtures, haveTshark, KEYED, runCli, treeCaptures, tsharkText } from "../helpers/tshark.js";
 
 describe("-T ek", () => {
   it("two lines a packet: the bulk index line, then the document", () => {
@@ -37,21 +35,14 @@ describe("-T ek", () => {
 });
 
 describe.skipIf(!haveTshark())("-T ek vs tshark", () => {
-  const files = [
-    ...fixtures((n) => /\.pcap(ng)?$/.test(n)),
-    ...readdirSync(join(FIXTURES, "openvpn")).filter((n) => n.endsWith("-tun.pcap")).sort().map((n) => join(FIXTURES, "openvpn", n)),
-    // (CONNECT to 443 carrying plain HTTP: -V differs too, see README)
-    ...corpus("suricata-verify", (n) => /^(http|dns)-/.test(n)).slice(0, 60).filter((f) => !f.endsWith("http-connect__http-connect-fragmented__input.pcap")),
-  ];
-  const keyed: [string, string][] = [
-    ["fixtures/https.pcapng", "fixtures/https.keys"],
-    ["fixtures/http2.pcapng", "fixtures/http2.keys"],
-  ];
+  // (CONNECT to 443 carrying plain HTTP: -V differs too, see README)
+  const files = treeCaptures({ "http-connect__http-connect-fragmented__input.pcap": "CONNECT" });
+  const keyed = KEYED;
   it(`the same output (${files.length} captures, ${keyed.length} with their key logs)`, () => {
     for (const f of files) expect(runCli(["-r", f, "-T", "ek"]).stdout, f).toBe(tsharkText(["-n", "-r", f, "-T", "ek"]));
     // -T ek -e: only those fields, arrays of -T fields' texts (a summary column and a repeated -e too)
     const e = ["ip.src", "ip.addr", "tcp.flags.syn", "frame.time", "http.request.line", "dns.qry.name", "_ws.col.Info", "ip.addr", "_ws.expert"].flatMap((x) => ["-e", x]);
-    for (const f of fixtures((n) => /\.pcap(ng)?$/.test(n))) expect(runCli(["-r", f, "-T", "ek", ...e]).stdout, `${f} -e`).toBe(tsharkText(["-n", "-r", f, "-T", "ek", ...e]));
+    for (const f of fixtures()) expect(runCli(["-r", f, "-T", "ek", ...e]).stdout, `${f} -e`).toBe(tsharkText(["-n", "-r", f, "-T", "ek", ...e]));
     for (const [f, k] of keyed) {
       const o = ["-o", `tls.keylog_file:${k}`];
       const t = tsharkText(["-n", "-r", f, ...o, "-T", "ek"]);

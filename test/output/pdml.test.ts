@@ -5,11 +5,9 @@
  * places them — and on corpus captures (skipped when ../shared is absent). The outer OpenVPN
  * captures are left out: nestcap's OpenVPN tree says more than tshark's (as in -V).
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { asctime } from "../../src/output/pdml.js";
-import { corpus, fixtures, FIXTURES, haveTshark, runCli, tsharkText } from "../helpers/tshark.js";
+import { corpusSample, haveTshark, KEYED, runCli, treeCaptures, tsharkText } from "../helpers/tshark.js";
 
 /** The <pdml> line: tshark names itself and the time it ran. */
 const PDML_LINE = /^<pdml version="0" creator="[^"]*" time="[^"]*" capture_file="([^"]*)">$/m;
@@ -47,26 +45,18 @@ describe("-T pdml", () => {
 });
 
 describe.skipIf(!haveTshark())("-T pdml vs tshark", () => {
-  const keyed: [string, string][] = [
-    ["fixtures/https.pcapng", "fixtures/https.keys"],
-    ["fixtures/http2.pcapng", "fixtures/http2.keys"],
-  ];
-  const files = [
-    ...fixtures((n) => /\.pcap(ng)?$/.test(n)),
-    ...readdirSync(join(FIXTURES, "openvpn")).filter((n) => n.endsWith("-tun.pcap")).sort().map((n) => join(FIXTURES, "openvpn", n)),
-  ];
+  const keyed = KEYED;
   // the first 60 HTTP and DNS captures of suricata-verify (malformed ones among them: the mark
   // sits where tshark catches the exception), but for these, where tshark places
   // an item's bytes differently (only -T pdml shows it; their -V is tshark's, but CONNECT's)
   const KNOWN: Record<string, string> = {
-    "http-brotli-ce__input.pcap": "tshark's JSON item over a body it could not decode has no bytes",
     "http-connect__http-connect-fragmented__input.pcap": "plain HTTP tunnelled after CONNECT to port 443 (-V differs too)",
     "http-evader__http-evader-032__input.pcap": 'a last chunk "0\\n\\r\\r": tshark\'s item takes one byte more',
     "http-evader__http-evader-033__input.pcap": "a chunked body's trailer: tshark's end-of-chunks item is shorter",
   };
-  const sample = corpus("suricata-verify", (n) => /^(http|dns)-/.test(n)).slice(0, 60);
-  const fromCorpus = sample.filter((f) => KNOWN[f.slice(f.lastIndexOf("/") + 1)] === undefined);
-  files.push(...fromCorpus);
+  const sample = corpusSample();
+  const files = treeCaptures(KNOWN);
+  const fromCorpus = files.filter((f) => sample.includes(f));
   it(`the same output (${files.length} captures, ${keyed.length} with their key logs)`, () => {
     // (every known difference names a capture of the sample)
     if (sample.length > 0) expect(fromCorpus.length).toBe(sample.length - Object.keys(KNOWN).length);
