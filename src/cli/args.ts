@@ -18,6 +18,8 @@ export interface Options {
   hex: boolean;
   highlight: string[];
   outputType: "text" | "fields" | "json" | "ek" | "pdml" | "psml" | "tabs";
+  /** -T jsonraw: outputType "json" with only the items' raw bytes (tshark's jsonraw). */
+  jsonRaw: boolean;
   /** -j / -J: the JSON protocol match filter (names), and whether children come whole (-J). */
   jsonMatch?: { names: string[]; children: boolean };
   fields: string[];
@@ -66,7 +68,7 @@ const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P"]);
 
 export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
-    interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", fields: [], fieldOptions: [],
+    interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", jsonRaw: false, fields: [], fieldOptions: [],
     writeFormat: "pcapng", quiet: false, layers: false, statsFormat: "table", printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
     version: false, prefs: {}, decodeAs: [], timeFormat: "r", secondsFormat: "s", autostop: {}, ring: {}, exportObjects: [],
   };
@@ -194,8 +196,14 @@ function applyShort(o: Options, c: string, v: string): void {
     case "Y": case "R": o.displayFilter = v; break;
     case "f": o.captureFilter = v; break;
     case "T":
-      if (v !== "text" && v !== "fields" && v !== "json" && v !== "ek" && v !== "pdml" && v !== "psml" && v !== "tabs") throw new UsageError(`invalid -T "${v}": use text, tabs, fields, json, ek, pdml or psml`);
+      if (v === "jsonraw") {
+        o.outputType = "json";
+        o.jsonRaw = true;
+        break;
+      }
+      if (v !== "text" && v !== "fields" && v !== "json" && v !== "ek" && v !== "pdml" && v !== "psml" && v !== "tabs") throw new UsageError(`invalid -T "${v}": use text, tabs, fields, json, jsonraw, ek, pdml or psml`);
       o.outputType = v;
+      o.jsonRaw = false;
       break;
     case "e": o.fields.push(v); break;
     case "j": case "J": o.jsonMatch = { names: v.split(/\s+/).filter(Boolean), children: c === "J" }; break;
@@ -270,12 +278,14 @@ Output:
   --highlight FIELD     in the hex dump, mark the bytes of FIELD (e.g. ip.ttl)
   -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
   -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n
-  -T json [-e FIELD…]   tshark-shaped JSON (with -e: only those fields, as tshark)
+  -T json [-e FIELD…]   tshark-shaped JSON (with -e: only those fields, as tshark; with -x:
+                        each item's bytes too, as "<field>_raw": [hex, offset, length, bitmask, type])
+  -T jsonraw            the same JSON with only the items' bytes ("_raw"), no values
   -j|-J "NAME…"         with -T json: expand only these nodes, the others {"filtered": …}
                         (-J: everything under them), as tshark
-  -T pdml               every item of every packet as tshark's PDML (XML)
+  -T pdml [-e FIELD…]   every item of every packet as tshark's PDML (XML; -e: only those fields)
   -T ek [-e FIELD…]     the same as tshark's EK: newline-delimited JSON for Elasticsearch's
-                        bulk API (with -e: only those fields)
+                        bulk API (with -e: only those fields; -x: the bytes too)
   -T psml | -T tabs     the summary columns as tshark's PSML (XML), or as text with tabs between columns
   -w FILE [-F pcap]     write the packets read (pcapng by default)
   -q                    no per-packet output

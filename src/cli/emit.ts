@@ -19,7 +19,7 @@ import { makeStats, renderStats, StatsError, type StatsCollector } from "../outp
 import { makeFollow } from "../output/follow.js";
 import { jsonEnd, jsonFieldsFrame, jsonFrame, jsonStart, type JsonOptions } from "../output/json.js";
 import { ekFieldsFrame, ekFrame } from "../output/ek.js";
-import { pdmlEnd, pdmlFrame, pdmlStart } from "../output/pdml.js";
+import { pdmlEnd, pdmlFieldsFrame, pdmlFrame, pdmlStart } from "../output/pdml.js";
 import { psmlEnd, psmlFrame, psmlStart } from "../output/psml.js";
 import type { LineWriter } from "../output/line-writer.js";
 import { columnText, writeSummaryLine, type TimeDisplay } from "../output/summary.js";
@@ -96,8 +96,11 @@ export class Emitter {
       fail((e as Error).message, 1);
     }
     if (o.outputType === "fields" && o.fields.length === 0) fail('-T fields was specified, but no fields were specified with "-e"', 1);
-    // (tshark takes -e with -T json and -T ek too: only those fields, see jsonFieldsFrame)
-    if (o.fields.length > 0 && o.outputType !== "fields" && o.outputType !== "json" && o.outputType !== "ek") fail('"-Tfields" was not specified, but fields were specified with "-e"', 1);
+    // (tshark takes -e with -T json, ek and pdml too: only those fields, see jsonFieldsFrame)
+    if (o.fields.length > 0 && ((o.outputType !== "fields" && o.outputType !== "json" && o.outputType !== "ek" && o.outputType !== "pdml") || o.jsonRaw)) {
+      fail('Output fields were specified with "-e", but "-Tek, -Tfields, -Tjson or -Tpdml" was not specified.', 1);
+    }
+    if (o.hex && (o.outputType === "fields" || o.outputType === "pdml" || o.outputType === "psml")) fail("Raw packet hex data can only be printed as text, PostScript, JSON, JSONRAW or EK JSON", 1);
     let fields: Field[] = [];
     const fo: FieldsOptions = { ...DEFAULT_FIELDS_OPTIONS };
     try {
@@ -134,7 +137,8 @@ export class Emitter {
       }
       this.exports.push(x);
     }
-    this.jsonOptions = o.jsonMatch !== undefined ? { match: { names: new Set(o.jsonMatch.names), children: o.jsonMatch.children } } : {};
+    this.jsonOptions = { hex: o.hex, text: !o.jsonRaw };
+    if (o.jsonMatch !== undefined) this.jsonOptions.match = { names: new Set(o.jsonMatch.names), children: o.jsonMatch.children };
     this.style = makeStyle(o.color, tty);
     // tshark: the summary line alone by default; -V/-x replace it unless -P asks for it too
     // as tshark: writing a file (-w FILE) hides the summary lines unless -P asks for them
@@ -142,7 +146,7 @@ export class Emitter {
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
     const needTree =
-      (!o.quiet && (this.printTree || ((o.outputType === "json" || o.outputType === "ek") && fields.length === 0) || o.outputType === "pdml" || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
+      (!o.quiet && (this.printTree || ((o.outputType === "json" || o.outputType === "ek" || o.outputType === "pdml") && fields.length === 0) || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
       this.stats.some((z) => z.needsTree);
     this.dissector = new Dissector({
       tree: needTree,
@@ -222,10 +226,13 @@ export class Emitter {
     if (o.write === "-" || o.quiet) return true;
     const out = this.out;
     if (o.outputType === "psml") out.write(psmlFrame(d, this.time));
-    else if (o.outputType === "pdml") out.write(pdmlFrame(d));
+    else if (o.outputType === "pdml") {
+      this.recordColumns(d);
+      out.write(this.fields.length > 0 ? pdmlFieldsFrame(d, this.fields) : pdmlFrame(d));
+    }
     else if (o.outputType === "ek") {
       this.recordColumns(d);
-      out.write(this.fields.length > 0 ? ekFieldsFrame(d, this.fields) : ekFrame(d));
+      out.write(this.fields.length > 0 ? ekFieldsFrame(d, this.fields) : ekFrame(d, o.hex));
     }
     else if (o.outputType === "text" || o.outputType === "tabs") {
       let printed = false;

@@ -27,7 +27,7 @@ import type { Item } from "../core/tree.js";
 import { jsonFieldText } from "./fields.js";
 import { indexName, jsonString, jsonValueText, lastOccurrences } from "./json.js";
 import { labelOf } from "./tree-text.js";
-import { eachChild, isOwnHidden, isProtocol } from "./tree-walk.js";
+import { eachChild, hexOf, isOwnHidden, isProtocol, maskedHex } from "./tree-walk.js";
 
 /** One node as EK sees it. */
 interface EkNode {
@@ -40,6 +40,8 @@ interface EkNode {
   /** The JSON literal of a field's value (unused for objects). */
   literal: string;
   children: EkNode[];
+  /** -x: the JSON literal of its bytes in hex (a bit field: its value in hex); null when it has no bytes or is a text item. */
+  raw: string | null;
 }
 
 /** A field's member name: its registering protocol, then its own name; a protocol alone. */
@@ -65,7 +67,7 @@ function literalOf(it: Item, f: Field): string {
 }
 
 function leaf(abbrev: string, name: string, literal: string): EkNode {
-  return { abbrev, name, object: false, literal, children: [] };
+  return { abbrev, name, object: false, literal, children: [], raw: null };
 }
 
 /** The _ws.expert object of a note (its own field, message, severity, group). */
@@ -83,11 +85,12 @@ function expertNode(e: Expert): EkNode {
       leaf("_ws.expert.severity", "_ws.expert__ws.expert.severity", jsonString(String(SEVERITY_VALUES[e.severity]))),
       leaf("_ws.expert.group", "_ws.expert__ws.expert.group", jsonString(String(GROUP_VALUES[e.group]))),
     ],
+    raw: null,
   };
 }
 
 /** expert.c's hidden _ws.malformed protocol item after a malformed note. */
-const MALFORMED: EkNode = { abbrev: "_ws.malformed", name: "_ws.malformed", object: true, literal: "", children: [] };
+const MALFORMED: EkNode = { abbrev: "_ws.malformed", name: "_ws.malformed", object: true, literal: "", children: [], raw: null };
 
 function toNode(it: Item): EkNode {
   const f = it.field;
@@ -96,13 +99,14 @@ function toNode(it: Item): EkNode {
     children.push(expertNode(e));
     if (e.group === "malformed") children.push(MALFORMED);
   });
-  if (f === null) return { abbrev: "text", name: "text", object: false, literal: jsonString(labelOf(it)), children };
+  if (f === null) return { abbrev: "text", name: "text", object: false, literal: jsonString(labelOf(it)), children, raw: null };
   const object = isProtocol(f);
-  return { abbrev: f.abbrev, name: memberName(f), object, literal: object ? "" : literalOf(it, f), children };
+  const raw = it.len <= 0 ? null : jsonString(f.bitmask && f.labelMask !== true ? maskedHex(it.value) : hexOf(it));
+  return { abbrev: f.abbrev, name: memberName(f), object, literal: object ? "" : literalOf(it, f), children, raw };
 }
 
 /** The members of an object whose children are `kids` (of `parent`; null: the layers object). */
-function members(parent: EkNode | null, kids: EkNode[]): string {
+function members(parent: EkNode | null, kids: EkNode[], hex: boolean): string {
   const groups = new Map<string, EkNode[]>();
   const fill = (p: EkNode | null, list: EkNode[]): void => {
     for (const c of list) {
@@ -116,8 +120,14 @@ function members(parent: EkNode | null, kids: EkNode[]): string {
   fill(parent, kids);
   const parts: string[] = [];
   for (const g of groups.values()) {
-    const vals = g.map((c) => (c.object ? "{" + members(c, c.children) + "}" : c.literal));
-    parts.push(jsonString(g[0].name.replace(/\./g, "_")) + ":" + (vals.length > 1 ? "[" + vals.join(",") + "]" : vals[0]));
+    const name = g[0].name.replace(/\./g, "_");
+    // -x: "<name>_raw" first, when the group's first item has bytes (tshark's ek_write_attr)
+    if (hex && g[0].raw !== null) {
+      const raws = g.map((c) => c.raw ?? '""');
+      parts.push(jsonString(name + "_raw") + ":" + (raws.length > 1 ? "[" + raws.join(",") + "]" : raws[0]));
+    }
+    const vals = g.map((c) => (c.object ? "{" + members(c, c.children, hex) + "}" : c.literal));
+    parts.push(jsonString(name) + ":" + (vals.length > 1 ? "[" + vals.join(",") + "]" : vals[0]));
   }
   return parts.join(",");
 }
@@ -146,10 +156,10 @@ export function ekFieldsFrame(d: Dissection, fields: readonly Field[]): string {
   return indexLine(d) + `{"timestamp":"${timestamp(d)}","layers":{${parts.join(",")}}}\n`;
 }
 
-/** One packet's two lines. */
-export function ekFrame(d: Dissection): string {
+/** One packet's two lines; `hex` (-x): each item's bytes too, as "<name>_raw". */
+export function ekFrame(d: Dissection, hex = false): string {
   const roots: EkNode[] = [];
   const ch = d.tree.root.children;
   if (ch !== null) for (const c of ch) if (!isOwnHidden(c)) roots.push(toNode(c));
-  return indexLine(d) + `{"timestamp":"${timestamp(d)}","layers":{${members(null, roots)}}}\n`;
+  return indexLine(d) + `{"timestamp":"${timestamp(d)}","layers":{${members(null, roots, hex)}}}\n`;
 }

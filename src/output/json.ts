@@ -39,7 +39,7 @@ import type { Field } from "../core/field.js";
 import { bytesToHex, fieldText } from "../core/format.js";
 import type { Item } from "../core/tree.js";
 import { labelOf } from "./tree-text.js";
-import { eachChild, isProtocol } from "./tree-walk.js";
+import { eachChild, ftNumber, hexOf, isProtocol, maskedHex } from "./tree-walk.js";
 import { jsonFieldText } from "./fields.js";
 
 export interface JsonOptions {
@@ -51,13 +51,21 @@ export interface JsonOptions {
    * under a listed node is written whole.
    */
   match?: { names: ReadonlySet<string>; children: boolean };
+  /**
+   * -x: before each item, "<key>_raw": [its bytes in hex, position, length, bitmask, type
+   * number] (for a bit field its value in hex first) — tshark's -T json -x. With text
+   * (the default) an item without bytes, and text items always, get none.
+   */
+  hex?: boolean;
+  /** false: tshark's -T jsonraw (hex without the values: only _raw members, trees, text items). */
+  text?: boolean;
 }
 
 /** Apply a -j/-J match filter to nodes (see JsonOptions.match). */
 function matchFilter(nodes: Node[], m: { names: ReadonlySet<string>; children: boolean }, whole: boolean): Node[] {
   return nodes.map((n) => {
     if (n.children === null || whole) return n;
-    if (!m.names.has(n.key)) return { ...n, children: [{ key: "filtered", value: n.key, empty: "", children: null }] };
+    if (!m.names.has(n.key)) return { ...n, children: [{ key: "filtered", value: n.key, empty: "", children: null, raw: null, len: 0, filtered: true }] };
     return { ...n, children: matchFilter(n.children, m, m.children) };
   });
 }
@@ -128,6 +136,12 @@ interface Node {
   /** Text written when the node has neither value nor children (protocol label or ""). */
   empty: string;
   children: Node[] | null;
+  /** -x: the JSON texts of the "_raw" array (null: a text item, which never has one). */
+  raw: string[] | null;
+  /** The item's length in bytes (-x writes no "_raw" for an empty item beside its value). */
+  len: number;
+  /** -j's {"filtered": name} stand-in, written in every mode. */
+  filtered?: boolean;
 }
 
 /** An item's value as -T json (and -T pdml's show) writes it; null for protocols, FT_NONE fields and text items. */
@@ -144,18 +158,31 @@ export function jsonValueText(it: Item): string | null {
   return fieldText(f, it.value);
 }
 
+/** The "_raw" array of an item added without a tvb (expert notes' items): no bytes, position 0. */
+function emptyRaw(ft: number): string[] {
+  return ["0", "0", "0", String(ft)];
+}
+
+/** The expert note's subtree as Wireshark adds it. */
 function expertNode(e: Expert): Node {
   const abbrev = e.abbrev ?? (e.protocol !== "" ? e.protocol + ".expert" : "_ws.expert.info");
   const kids: Node[] = [
-    { key: abbrev, value: null, empty: "", children: null },
-    { key: "_ws.expert.message", value: e.message, empty: "", children: null },
-    { key: "_ws.expert.severity", value: String(SEVERITY_VALUE[e.severity] ?? 0), empty: "", children: null },
-    { key: "_ws.expert.group", value: String(GROUP_VALUE[e.group] ?? 0), empty: "", children: null },
+    { key: abbrev, value: null, empty: "", children: null, raw: emptyRaw(0), len: 0 },
+    { key: "_ws.expert.message", value: e.message, empty: "", children: null, raw: emptyRaw(26), len: 0 },
+    { key: "_ws.expert.severity", value: String(SEVERITY_VALUE[e.severity] ?? 0), empty: "", children: null, raw: emptyRaw(7), len: 0 },
+    { key: "_ws.expert.group", value: String(GROUP_VALUE[e.group] ?? 0), empty: "", children: null, raw: emptyRaw(7), len: 0 },
   ];
-  return { key: "_ws.expert", value: null, empty: "Expert Info", children: kids };
+  return { key: "_ws.expert", value: null, empty: "Expert Info", children: kids, raw: emptyRaw(1), len: 0 };
 }
 
-const MALFORMED_NODE: Node = { key: "_ws.malformed", value: null, empty: "Malformed Packet", children: null };
+const MALFORMED_NODE: Node = { key: "_ws.malformed", value: null, empty: "Malformed Packet", children: null, raw: emptyRaw(1), len: 0 };
+
+/** The "_raw" array of an item with a field: bytes (or a bit field's value), position, length, bitmask, type. */
+function rawOf(it: Item, f: Field): string[] {
+  const first = f.bitmask && f.labelMask !== true ? jsonString(maskedHex(it.value)) : it.ds === null ? null : jsonString(hexOf(it));
+  const rest = [String(it.start), String(it.len), String(f.labelMask === true ? 0 : (f.bitmask ?? 0) >>> 0), String(ftNumber(f))];
+  return first === null ? rest : [first, ...rest];
+}
 
 function toNode(it: Item): Node {
   const f = it.field;
@@ -169,19 +196,42 @@ function toNode(it: Item): Node {
     });
   }
   const empty = f !== null && isProtocol(f) ? labelOf(it) : "";
-  return { key, value: jsonValueText(it), empty, children };
+  return { key, value: jsonValueText(it), empty, children, raw: f === null ? null : rawOf(it, f), len: it.len };
+}
+
+/** What to write: values (text), "_raw" arrays (hex), both. */
+interface Mode {
+  text: boolean;
+  hex: boolean;
+}
+
+/** tshark's rule for a "_raw" member: not for text items, and beside a value only when the item has bytes. */
+function writesRaw(n: Node, m: Mode): n is Node & { raw: string[] } {
+  return m.hex && n.raw !== null && (!m.text || n.len > 0);
+}
+
+/** Whether a node with neither value nor children is written ("" or a protocol's label). */
+function writesEmpty(n: Node, m: Mode): boolean {
+  return m.text || (m.hex && n.raw === null);
+}
+
+/** A "_raw" array, pretty printed with its opening bracket at `depth`. */
+function rawArray(raw: string[], depth: number): string {
+  const pre = ind(depth + 1);
+  return "[\n" + raw.map((x) => pre + x).join(",\n") + "\n" + ind(depth) + "]";
 }
 
 /** Write the members of an object (without braces) at `depth`; returns "" when there are none. */
-function members(nodes: Node[], depth: number, grouped: boolean): string {
+function members(nodes: Node[], depth: number, grouped: boolean, m: Mode): string {
   const pre = ind(depth);
   const parts: string[] = [];
   if (!grouped) {
     for (const n of nodes) {
       const hasKids = n.children !== null;
-      if (n.value !== null) parts.push(pre + jsonString(n.key) + ": " + jsonString(n.value));
-      if (hasKids) parts.push(pre + jsonString(n.value !== null ? n.key + "_tree" : n.key) + ": " + object(n.children as Node[], depth, grouped));
-      if (n.value === null && !hasKids) parts.push(pre + jsonString(n.key) + ": " + jsonString(n.empty));
+      if (writesRaw(n, m)) parts.push(pre + jsonString(n.key + "_raw") + ": " + rawArray(n.raw, depth));
+      if (n.value !== null && (m.text || n.filtered === true)) parts.push(pre + jsonString(n.key) + ": " + jsonString(n.value));
+      if (hasKids) parts.push(pre + jsonString(n.value !== null ? n.key + "_tree" : n.key) + ": " + object(n.children as Node[], depth, grouped, m));
+      if (n.value === null && !hasKids && writesEmpty(n, m)) parts.push(pre + jsonString(n.key) + ": " + jsonString(n.empty));
     }
     return parts.join(",\n");
   }
@@ -196,11 +246,12 @@ function members(nodes: Node[], depth: number, grouped: boolean): string {
     const first = g[0];
     const hasValue = first.value !== null;
     const hasKids = first.children !== null;
-    if (hasValue) parts.push(pre + jsonString(key) + ": " + list(g, depth, (n) => jsonString(n.value ?? "")));
+    if (writesRaw(first, m)) parts.push(pre + jsonString(key + "_raw") + ": " + list(g, depth, (n, d) => rawArray(n.raw ?? [], d)));
+    if (hasValue && (m.text || first.filtered === true)) parts.push(pre + jsonString(key) + ": " + list(g, depth, (n) => jsonString(n.value ?? "")));
     if (hasKids) {
-      parts.push(pre + jsonString(hasValue ? key + "_tree" : key) + ": " + list(g, depth, (n, d) => object(n.children ?? [], d, true)));
+      parts.push(pre + jsonString(hasValue ? key + "_tree" : key) + ": " + list(g, depth, (n, d) => object(n.children ?? [], d, true, m)));
     }
-    if (!hasValue && !hasKids) parts.push(pre + jsonString(key) + ": " + list(g, depth, (n) => jsonString(n.empty)));
+    if (!hasValue && !hasKids && writesEmpty(first, m)) parts.push(pre + jsonString(key) + ": " + list(g, depth, (n) => jsonString(n.empty)));
   }
   return parts.join(",\n");
 }
@@ -215,8 +266,8 @@ function list(g: Node[], depth: number, write: (n: Node, depth: number) => strin
 }
 
 /** An object whose opening brace is already placed at `depth`. */
-function object(nodes: Node[], depth: number, grouped: boolean): string {
-  const m = members(nodes, depth + 1, grouped);
+function object(nodes: Node[], depth: number, grouped: boolean, mode: Mode): string {
+  const m = members(nodes, depth + 1, grouped, mode);
   return m === "" ? "{}" : "{\n" + m + "\n" + ind(depth) + "}";
 }
 
@@ -242,7 +293,8 @@ export function jsonFrame(d: Dissection, first: boolean, opts: JsonOptions = {})
   const ch = d.tree.root.children;
   if (ch !== null) for (const c of ch) roots.push(toNode(c));
   if (opts.match !== undefined) roots = matchFilter(roots, opts.match, false);
-  return frameEnvelope(d, first, object(roots, 3, grouped));
+  const mode: Mode = { text: opts.text !== false, hex: opts.hex === true || opts.text === false };
+  return frameEnvelope(d, first, object(roots, 3, grouped, mode));
 }
 
 /** One packet of tshark's JSON array around its "layers" object (written at depth 3). */

@@ -21,13 +21,15 @@
 import type { Dissection } from "../core/dissect.js";
 import type { Expert } from "../core/expert.js";
 import { GROUP_NAMES, GROUP_VALUES, SEVERITY_NAMES, SEVERITY_VALUES } from "../core/expert.js";
-import { absTimeToString, bytesToHex } from "../core/format.js";
+import { absTimeToString } from "../core/format.js";
 import { fitText, LABEL_MAX, markTruncated, utf8Length } from "../core/label.js";
+import type { Field } from "../core/field.js";
 import type { Item } from "../core/tree.js";
-import { jsonValueText } from "./json.js";
+import { jsonFieldText } from "./fields.js";
+import { jsonValueText, lastOccurrences } from "./json.js";
 import { xmlEscape } from "./psml.js";
 import { labelOf } from "./tree-text.js";
-import { eachChild, isOwnHidden, isProtocol } from "./tree-walk.js";
+import { eachChild, hexOf, isOwnHidden, isProtocol, maskedHex } from "./tree-walk.js";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -57,23 +59,6 @@ const IND: string[] = [];
 for (let i = 0, s = ""; i < 64; i++, s += "  ") IND.push(s);
 const ind = (n: number): string => (n < IND.length ? IND[n] : "  ".repeat(n));
 
-
-/** The item's bytes in lowercase hex; tshark's note when they run past its data source. */
-function hexOf(it: Item): string {
-  const ds = it.ds;
-  if (ds === null) return "";
-  const d = ds.data;
-  if (it.start < 0 || it.start + it.len > d.length) return "field length invalid!";
-  return bytesToHex(d.subarray(it.start, it.start + it.len));
-}
-
-/** A bit field's value as tshark's %X: unsigned, uppercase, no padding. */
-function maskedHex(v: unknown): string {
-  if (typeof v === "boolean") return v ? "1" : "0";
-  if (typeof v === "bigint") return BigInt.asUintN(64, v).toString(16).toUpperCase();
-  if (typeof v === "number") return (v >>> 0).toString(16).toUpperCase();
-  return "";
-}
 
 /** A string field's label "Name: value", cut as Wireshark cuts one ("Name [truncated]: value…"). */
 function fieldLabel(name: string, value: string): string {
@@ -156,14 +141,14 @@ function itemXml(it: Item, parent: Item | null, level: number, out: string[]): v
   if (wrap) out.push(ind(level + 1) + "</proto>\n");
 }
 
-/** One packet: <packet>, geninfo, the tree, </packet> and two blank lines (tshark's). */
-export function pdmlFrame(d: Dissection): string {
+/** <packet> and the geninfo pseudo-protocol tshark writes first (number, lengths, time). */
+function packetHead(d: Dissection): string[] {
   const fr = d.frame;
   const frameItem = d.tree.root.children?.[0];
   const size = frameItem !== undefined ? frameItem.len : fr.caplen;
   const ts = absTimeToString({ s: fr.tsSec, ns: fr.tsNsec });
   // (the seconds as tshark's "%d" of an int: past 2038 they wrap negative)
-  const out: string[] = [
+  return [
     "<packet>\n",
     `  <proto name="geninfo" pos="0" showname="General information" size="${size}">\n`,
     `    <field name="num" pos="0" show="${fr.num}" showname="Number" value="${fr.num.toString(16)}" size="${size}"/>\n`,
@@ -172,8 +157,26 @@ export function pdmlFrame(d: Dissection): string {
     `    <field name="timestamp" pos="0" show="${xmlEscape(ts)}" showname="Captured Time" value="${fr.tsSec | 0}.${String(fr.tsNsec).padStart(9, "0")}" size="${size}"/>\n`,
     "  </proto>\n",
   ];
+}
+
+/** One packet: <packet>, geninfo, the tree, </packet> and two blank lines (tshark's). */
+export function pdmlFrame(d: Dissection): string {
+  const out = packetHead(d);
   const roots = d.tree.root.children;
   if (roots !== null) for (const c of roots) if (!isOwnHidden(c)) itemXml(c, null, 0, out);
+  out.push("</packet>\n\n\n");
+  return out.join("");
+}
+
+/**
+ * A packet under `-T pdml -e F…` (tshark's): geninfo, then for each -e field in -e order (a
+ * repeated one at its last place) each occurrence as <field name="F" value="…"/>, its text as -T fields writes it.
+ */
+export function pdmlFieldsFrame(d: Dissection, fields: readonly Field[]): string {
+  const out = packetHead(d);
+  for (const f of lastOccurrences(fields)) {
+    for (const v of d.tree.get(f)) out.push(`  <field name="${xmlEscape(f.abbrev)}" value="${xmlEscape(jsonFieldText(f, v))}"/>\n`);
+  }
   out.push("</packet>\n\n\n");
   return out.join("");
 }

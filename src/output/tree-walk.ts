@@ -4,7 +4,9 @@
  */
 import type { Expert } from "../core/expert.js";
 import type { Field } from "../core/field.js";
+import { bytesToHex } from "../core/format.js";
 import type { Item } from "../core/tree.js";
+import { FT_NAMES } from "../filter/types.js";
 
 /** Wireshark registers these as protocols (proto_malformed, proto_short); nestcap as FT_NONE fields. */
 export function isProtocol(f: Field): boolean {
@@ -29,4 +31,40 @@ export function eachChild(it: Item, onItem: (c: Item) => void, onExpert: (e: Exp
     while (ex !== null && k < ex.length && (i === n || (ex[k].at ?? 0) <= i)) onExpert(ex[k++]);
     if (i < n && !isOwnHidden((ch as Item[])[i])) onItem((ch as Item[])[i]);
   }
+}
+
+/** The item's bytes in lowercase hex; tshark's note when they run past its data source. */
+export function hexOf(it: Item): string {
+  const ds = it.ds;
+  if (ds === null) return "";
+  const d = ds.data;
+  if (it.start < 0 || it.start + it.len > d.length) return "field length invalid!";
+  return bytesToHex(d.subarray(it.start, it.start + it.len));
+}
+
+/** A bit field's value as tshark's %X: unsigned, uppercase, no padding. */
+export function maskedHex(v: unknown): string {
+  if (typeof v === "boolean") return v ? "1" : "0";
+  if (typeof v === "bigint") return BigInt.asUintN(64, v).toString(16).toUpperCase();
+  if (typeof v === "number") return (v >>> 0).toString(16).toUpperCase();
+  return "";
+}
+
+/** Wireshark 4.0's enum ftenum (ftypes.h), by type name: the type number -T json -x writes. */
+const FT_NUMBERS: Record<string, number> = Object.fromEntries(
+  [
+    "FT_NONE", "FT_PROTOCOL", "FT_BOOLEAN", "FT_CHAR", "FT_UINT8", "FT_UINT16", "FT_UINT24", "FT_UINT32",
+    "FT_UINT40", "FT_UINT48", "FT_UINT56", "FT_UINT64", "FT_INT8", "FT_INT16", "FT_INT24", "FT_INT32",
+    "FT_INT40", "FT_INT48", "FT_INT56", "FT_INT64", "FT_IEEE_11073_SFLOAT", "FT_IEEE_11073_FLOAT",
+    "FT_FLOAT", "FT_DOUBLE", "FT_ABSOLUTE_TIME", "FT_RELATIVE_TIME", "FT_STRING", "FT_STRINGZ",
+    "FT_UINT_STRING", "FT_ETHER", "FT_BYTES", "FT_UINT_BYTES", "FT_IPv4", "FT_IPv6", "FT_IPXNET",
+    "FT_FRAMENUM", "FT_GUID", "FT_OID", "FT_EUI64", "FT_AX25", "FT_VINES", "FT_REL_OID", "FT_SYSTEM_ID",
+    "FT_STRINGZPAD", "FT_FCWWN", "FT_STRINGZTRUNC",
+  ].map((n, i) => [n, i]),
+);
+
+/** A field's Wireshark type number (FT_PROTOCOL for the items Wireshark counts as protocols). */
+export function ftNumber(f: Field): number {
+  if (isProtocol(f)) return 1;
+  return FT_NUMBERS[f.ftName ?? FT_NAMES[f.type]] ?? 0;
 }
