@@ -36,16 +36,19 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
   const full = t.tree.full;
   while (o < end) {
     const type = tvb.u8(o);
-    const len = tvb.u8(o + 1);
     const name = IPV6_OPT_TYPES[type] ?? `Unknown IPv6 Option (${type})`;
     if (type === 0) {
-      const it = t.add(f.opt, tvb, o, 1, null);
+      // tshark reads a length byte after Pad1 too (past the packet's end: malformed), and its
+      // item is as long as that says, up to the bytes there are (only -T pdml and -T json -x
+      // show the length)
+      const it = t.add(f.opt, tvb, o, Math.min(tvb.u8(o + 1) + 2, tvb.length - o), null);
       if (full) it.setText("Pad1");
       it.add(f.optType, tvb, o, 1, type);
       it.add(f.optPad1, tvb, o, 1, null);
       o += 1;
       continue;
     }
+    const len = tvb.u8(o + 1);
     const it = t.add(f.opt, tvb, o, len + 2, null);
     if (full) it.setText(name);
     optType(it, tvb, o, type, hop);
@@ -94,7 +97,8 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
         it.add(f.pmtuMin, tvb, d, 2, tvb.u16(d));
         const r = tvb.u16(d + 2);
         it.add(f.pmtuRtn, tvb, d + 2, 2, r & 0xfffe);
-        it.add(f.pmtuRFlag, tvb, d + 2, 2, (r & 1) !== 0);
+        // (over the second byte alone, as tshark places it)
+        it.add(f.pmtuRFlag, tvb, d + 3, 1, (r & 1) !== 0);
         at = d + 4;
         break;
       }
@@ -116,9 +120,13 @@ function dissectOpts(tvb: Tvb, o: number, end: number, t: Item, pinfo: PacketInf
         at = d + len;
     }
     if (at < d + len) {
+      // (tshark's item ends where the option's fields did until the rest is read: past the
+      // captured bytes, it stays there)
+      it.setLen(at - o);
       it.add(f.optUnknownData, tvb, at, d + len - at, tvb.bytes(at, d + len - at))
         .expert("note", "undecoded", "Unknown Data (not interpreted)", "ipv6", "ipv6.opt.unknown_data.expert");
       at = d + len;
+      it.setLen(at - o);
     }
     o = at;
   }
@@ -235,6 +243,9 @@ export const routing = defineProtocol({
         if (full) it.setText(`Address[${i}]: ${ipv6ToString(a)}`);
         if (i === 0 && segleft > 0) info.pseudoDst = a;
       }
+      // (the TLVs after the segments are not shown, but tshark reads them: a header cut short
+      // there ends its dissection, and the IPv6 item does not grow over it)
+      tvb.ensure(o, total - o);
     } else if (total > 4) {
       t.add(f.routingUnknown, tvb, 4, total - 4, tvb.bytes(4, total - 4));
     }

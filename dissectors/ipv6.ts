@@ -202,7 +202,8 @@ function dissectIpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   // hidden ip.version so that "ip.version == 6" matches, as tshark does
   const iv = top.add(f.ipVersion, tvb, 0, 1, version);
   iv.hidden = true;
-  if (top.tree.full) iv.appendText(` [This field makes the filter match on "ip.version == ${version}" possible]`);
+  // (tshark's text names version 6 whatever the nibble holds)
+  if (top.tree.full) iv.appendText(` [This field makes the filter match on "ip.version == 6" possible]`);
   if (version !== 6) {
     pinfo.setProtocol("IPv6");
     pinfo.setInfo(`Bogus IPv6 version (${version}, must be 6)`);

@@ -20,6 +20,8 @@ export interface Options {
   outputType: "text" | "fields" | "json" | "ek" | "pdml" | "psml" | "tabs";
   /** -T jsonraw: outputType "json" with only the items' raw bytes (tshark's jsonraw). */
   jsonRaw: boolean;
+  /** --no-duplicate-keys (tshark's): -T json's repeated keys become one key with an array. */
+  noDuplicateKeys?: boolean;
   /** -j / -J: the JSON protocol match filter (names), and whether children come whole (-J). */
   jsonMatch?: { names: string[]; children: boolean };
   fields: string[];
@@ -100,6 +102,7 @@ export function parseArgs(argv: readonly string[]): Options {
           break;
         }
         case "layers": o.layers = true; break;
+        case "no-duplicate-keys": o.noDuplicateKeys = true; break;
         case "format":
           if (val !== "table" && val !== "csv" && val !== "json") throw new UsageError(`--format must be table, csv or json (got "${val ?? ""}")`);
           o.statsFormat = val;
@@ -283,6 +286,7 @@ Output:
   -T jsonraw            the same JSON with only the items' bytes ("_raw"), no values
   -j|-J "NAME…"         with -T json: expand only these nodes, the others {"filtered": …}
                         (-J: everything under them), as tshark
+  --no-duplicate-keys   with -T json: a key repeated in an object becomes one key with an array
   -T pdml [-e FIELD…]   every item of every packet as tshark's PDML (XML; -e: only those fields)
   -T ek [-e FIELD…]     the same as tshark's EK: newline-delimited JSON for Elasticsearch's
                         bulk API (with -e: only those fields; -x: the bytes too)

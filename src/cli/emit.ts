@@ -137,7 +137,7 @@ export class Emitter {
       }
       this.exports.push(x);
     }
-    this.jsonOptions = { hex: o.hex, text: !o.jsonRaw };
+    this.jsonOptions = { hex: o.hex, text: !o.jsonRaw, noDuplicateKeys: o.noDuplicateKeys === true };
     if (o.jsonMatch !== undefined) this.jsonOptions.match = { names: new Set(o.jsonMatch.names), children: o.jsonMatch.children };
     this.style = makeStyle(o.color, tty);
     // tshark: the summary line alone by default; -V/-x replace it unless -P asks for it too

@@ -181,9 +181,10 @@ export function markBoundsError(e: BoundsError, p: Protocol, tvb: Tvb, pinfo: Pa
   if (e.reported) {
     pinfo.malformed = true;
     const it = tree.add(MALFORMED, tvb, 0, 0, null);
-    // (placed where tshark catches it: `at`, by default the payload "ethertype" or a
-    // tcp_dissect_pdus loop handed on; -T pdml's pos)
-    if (at !== null && it !== tree.tree.sink) it.start = at.off;
+    // (placed where tshark catches it: `at`, the payload "ethertype" or a tcp_dissect_pdus loop
+    // handed on; with neither, the frame's own catch, at the frame's first byte: -T pdml's pos,
+    // -T json -x's offset)
+    if (it !== tree.tree.sink) it.start = at !== null ? at.off : 0;
     it.setText(`[Malformed Packet: ${p.short}]`);
     it.expert("error", "malformed", `Malformed Packet (Exception occurred)`, "_ws.malformed", "_ws.malformed.expert");
     pinfo.appendInfo("[Malformed Packet]"); // tshark: col_append_str, no separator

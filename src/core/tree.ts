@@ -49,6 +49,16 @@ function recordExpert(t: Tree, e: Expert): void {
   }
 }
 
+/**
+ * A protocol's item stops where the captured bytes do, as Wireshark's does: a header that
+ * says it is longer than what is there (IP's IHL, TCP's data offset, a UDP length of 8 with 4
+ * bytes) gives an item over the bytes there are (-T pdml's size, -T json -x's length).
+ */
+function endWithCaptured(it: Item): void {
+  const ds = it.ds;
+  if (ds !== null && it.start + it.len > ds.data.length) it.len = Math.max(0, ds.data.length - it.start);
+}
+
 export class Item {
   children: Item[] | null = null;
   experts: Expert[] | null = null;
@@ -81,6 +91,7 @@ export class Item {
     }
     if (!t.full) return t.sink;
     const it = new Item(t, f, tvb.ds, tvb.off + o, len, value);
+    if (f.type === "protocol") endWithCaptured(it);
     if (display !== undefined) it.display = display;
     if (this.children === null) this.children = [];
     this.children.push(it);
@@ -149,7 +160,10 @@ export class Item {
 
   /** Set the byte length once known (protocol items whose header length is computed). */
   setLen(len: number): this {
-    if (this !== this.tree.sink) this.len = len;
+    if (this !== this.tree.sink) {
+      this.len = len;
+      if (this.field !== null && this.field.type === "protocol") endWithCaptured(this);
+    }
     return this;
   }
 

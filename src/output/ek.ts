@@ -92,16 +92,16 @@ function expertNode(e: Expert): EkNode {
 /** expert.c's hidden _ws.malformed protocol item after a malformed note. */
 const MALFORMED: EkNode = { abbrev: "_ws.malformed", name: "_ws.malformed", object: true, literal: "", children: [], raw: null };
 
-function toNode(it: Item): EkNode {
+function toNode(it: Item, parent: Item | null): EkNode {
   const f = it.field;
   const children: EkNode[] = [];
-  eachChild(it, (c) => children.push(toNode(c)), (e) => {
+  eachChild(it, (c) => children.push(toNode(c, it)), (e) => {
     children.push(expertNode(e));
     if (e.group === "malformed") children.push(MALFORMED);
   });
   if (f === null) return { abbrev: "text", name: "text", object: false, literal: jsonString(labelOf(it)), children, raw: null };
   const object = isProtocol(f);
-  const raw = it.len <= 0 ? null : jsonString(f.bitmask && f.labelMask !== true ? maskedHex(it.value) : hexOf(it));
+  const raw = it.len <= 0 ? null : jsonString(f.bitmask && f.labelMask !== true ? maskedHex(it, parent) : hexOf(it));
   return { abbrev: f.abbrev, name: memberName(f), object, literal: object ? "" : literalOf(it, f), children, raw };
 }
 
@@ -160,6 +160,6 @@ export function ekFieldsFrame(d: Dissection, fields: readonly Field[]): string {
 export function ekFrame(d: Dissection, hex = false): string {
   const roots: EkNode[] = [];
   const ch = d.tree.root.children;
-  if (ch !== null) for (const c of ch) if (!isOwnHidden(c)) roots.push(toNode(c));
+  if (ch !== null) for (const c of ch) if (!isOwnHidden(c)) roots.push(toNode(c, null));
   return indexLine(d) + `{"timestamp":"${timestamp(d)}","layers":{${members(null, roots, hex)}}}\n`;
 }

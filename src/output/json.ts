@@ -178,25 +178,25 @@ function expertNode(e: Expert): Node {
 const MALFORMED_NODE: Node = { key: "_ws.malformed", value: null, empty: "Malformed Packet", children: null, raw: emptyRaw(1), len: 0 };
 
 /** The "_raw" array of an item with a field: bytes (or a bit field's value), position, length, bitmask, type. */
-function rawOf(it: Item, f: Field): string[] {
-  const first = f.bitmask && f.labelMask !== true ? jsonString(maskedHex(it.value)) : it.ds === null ? null : jsonString(hexOf(it));
+function rawOf(it: Item, f: Field, parent: Item | null): string[] {
+  const first = f.bitmask && f.labelMask !== true ? jsonString(maskedHex(it, parent)) : it.ds === null ? null : jsonString(hexOf(it));
   const rest = [String(it.start), String(it.len), String(f.labelMask === true ? 0 : (f.bitmask ?? 0) >>> 0), String(ftNumber(f))];
   return first === null ? rest : [first, ...rest];
 }
 
-function toNode(it: Item): Node {
+function toNode(it: Item, parent: Item | null): Node {
   const f = it.field;
   const key = f === null ? labelOf(it) : f.abbrev;
   let children: Node[] | null = null;
   if ((it.children !== null && it.children.length > 0) || (it.experts !== null && it.experts.length > 0)) {
     const kids: Node[] = (children = []);
-    eachChild(it, (c) => kids.push(toNode(c)), (e) => {
+    eachChild(it, (c) => kids.push(toNode(c, it)), (e) => {
       kids.push(expertNode(e));
       if (e.group === "malformed") kids.push(MALFORMED_NODE);
     });
   }
   const empty = f !== null && isProtocol(f) ? labelOf(it) : "";
-  return { key, value: jsonValueText(it), empty, children, raw: f === null ? null : rawOf(it, f), len: it.len };
+  return { key, value: jsonValueText(it), empty, children, raw: f === null ? null : rawOf(it, f, parent), len: it.len };
 }
 
 /** What to write: values (text), "_raw" arrays (hex), both. */
@@ -291,7 +291,7 @@ export function jsonFrame(d: Dissection, first: boolean, opts: JsonOptions = {})
   const grouped = opts.noDuplicateKeys === true;
   let roots: Node[] = [];
   const ch = d.tree.root.children;
-  if (ch !== null) for (const c of ch) roots.push(toNode(c));
+  if (ch !== null) for (const c of ch) roots.push(toNode(c, null));
   if (opts.match !== undefined) roots = matchFilter(roots, opts.match, false);
   const mode: Mode = { text: opts.text !== false, hex: opts.hex === true || opts.text === false };
   return frameEnvelope(d, first, object(roots, 3, grouped, mode));

@@ -126,7 +126,7 @@ function itemXml(it: Item, parent: Item | null, level: number, out: string[]): v
       else {
         s += ` show="${xmlEscape(jsonValueText(it) ?? "")}"`;
         if (it.len > 0) {
-          if (f.bitmask && f.labelMask !== true) s += ` value="${maskedHex(it.value)}" unmaskedvalue="${hexOf(it)}"`;
+          if (f.bitmask && f.labelMask !== true) s += ` value="${maskedHex(it, parent)}" unmaskedvalue="${hexOf(it)}"`;
           else s += ` value="${hexOf(it)}"`;
         }
       }

@@ -42,9 +42,21 @@ export function hexOf(it: Item): string {
   return bytesToHex(d.subarray(it.start, it.start + it.len));
 }
 
-/** A bit field's value as tshark's %X: unsigned, uppercase, no padding. */
-export function maskedHex(v: unknown): string {
-  if (typeof v === "boolean") return v ? "1" : "0";
+/**
+ * A bit field's value as tshark's %X: unsigned, uppercase, no padding. A boolean over several
+ * bits holds those bits in Wireshark (tcp.flags.res: 7, not 1): taken from the flags item above
+ * it when that holds the raw number.
+ */
+export function maskedHex(it: Item, parent: Item | null): string {
+  const v = it.value;
+  if (typeof v === "boolean") {
+    const f = it.field;
+    const mask = f !== null ? (f.bitmask ?? 0) : 0;
+    if (v && f !== null && mask <= 0xffffffff && (mask & (mask - 1)) !== 0 && parent !== null && typeof parent.value === "number") {
+      return ((parent.value & mask) >>> f.shift).toString(16).toUpperCase();
+    }
+    return v ? "1" : "0";
+  }
   if (typeof v === "bigint") return BigInt.asUintN(64, v).toString(16).toUpperCase();
   if (typeof v === "number") return (v >>> 0).toString(16).toUpperCase();
   return "";

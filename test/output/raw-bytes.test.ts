@@ -106,6 +106,19 @@ describe.skipIf(!haveTshark())("vs tshark", () => {
     }, 600_000);
   }
 
+  it("--no-duplicate-keys and -j/-J with them: the same output on the fixtures", () => {
+    const variants = [["-T", "json", "-x", "--no-duplicate-keys"], ["-T", "json", "-x", "-j", "ip tcp"], ["-T", "jsonraw", "-J", "tcp"]];
+    for (const f of fixtures()) {
+      for (const v of variants) {
+        const want = tsharkText(["-n", "-r", f, ...v]);
+        expect(firstDiff(runCli(["-r", f, ...v]).stdout, want), `${f} ${v.join(" ")}`).toBeNull();
+      }
+    }
+    // (grouped: TCP's two tcp.port items are one array)
+    const tcp = (JSON.parse(runCli(["-r", "fixtures/http.pcapng", "-T", "json", "--no-duplicate-keys", "-Y", "tcp"]).stdout) as { _source: { layers: Layers } }[])[0]._source.layers.tcp;
+    expect(tcp["tcp.port"]).toEqual([tcp["tcp.srcport"], tcp["tcp.dstport"]]);
+  }, 300_000);
+
   it("-T pdml -e: the same output on the fixtures (a summary column and a repeated field too)", () => {
     const e = ["ip.src", "ip.addr", "tcp.flags.syn", "frame.time", "http.request.line", "dns.qry.name", "_ws.col.Info", "ip.addr", "_ws.expert"].flatMap((x) => ["-e", x]);
     const strip = (s: string): string => s.replace(/^<pdml version.*\n/m, "");
