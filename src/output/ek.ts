@@ -16,7 +16,9 @@
  *    the same name under different parents is written again (duplicate keys);
  *  - values are -T json's texts, but booleans are true/false, FT_NONE fields null, absolute
  *    times ISO 8601 in UTC, text items their label under the name "text";
- *  - expert notes are "_ws_expert" objects, as -T json's _ws.expert nodes.
+ *  - expert notes are "_ws_expert" objects, as -T json's _ws.expert nodes;
+ *  - with -x, "<name>_raw" before a member: its bytes in hex (a bit field: its value in hex),
+ *    for items that have bytes.
  */
 import type { Dissection } from "../core/dissect.js";
 import type { Expert } from "../core/expert.js";
@@ -92,16 +94,16 @@ function expertNode(e: Expert): EkNode {
 /** expert.c's hidden _ws.malformed protocol item after a malformed note. */
 const MALFORMED: EkNode = { abbrev: "_ws.malformed", name: "_ws.malformed", object: true, literal: "", children: [], raw: null };
 
-function toNode(it: Item, parent: Item | null): EkNode {
+function toNode(it: Item, parent: Item | null, hex: boolean): EkNode {
   const f = it.field;
   const children: EkNode[] = [];
-  eachChild(it, (c) => children.push(toNode(c, it)), (e) => {
+  eachChild(it, (c) => children.push(toNode(c, it, hex)), (e) => {
     children.push(expertNode(e));
     if (e.group === "malformed") children.push(MALFORMED);
   });
   if (f === null) return { abbrev: "text", name: "text", object: false, literal: jsonString(labelOf(it)), children, raw: null };
   const object = isProtocol(f);
-  const raw = it.len <= 0 ? null : jsonString(f.bitmask && f.labelMask !== true ? maskedHex(it, parent) : hexOf(it));
+  const raw = !hex || it.len <= 0 ? null : jsonString(f.bitmask && f.labelMask !== true ? maskedHex(it, parent) : hexOf(it));
   return { abbrev: f.abbrev, name: memberName(f), object, literal: object ? "" : literalOf(it, f), children, raw };
 }
 
@@ -160,6 +162,6 @@ export function ekFieldsFrame(d: Dissection, fields: readonly Field[]): string {
 export function ekFrame(d: Dissection, hex = false): string {
   const roots: EkNode[] = [];
   const ch = d.tree.root.children;
-  if (ch !== null) for (const c of ch) if (!isOwnHidden(c)) roots.push(toNode(c, null));
+  if (ch !== null) for (const c of ch) if (!isOwnHidden(c)) roots.push(toNode(c, null, hex));
   return indexLine(d) + `{"timestamp":"${timestamp(d)}","layers":{${members(null, roots, hex)}}}\n`;
 }

@@ -27,6 +27,9 @@
  *  - expert notes are children "_ws.expert": { "<expert field>": "", "_ws.expert.message",
  *    "_ws.expert.severity", "_ws.expert.group" } (numeric PI_* values), followed by a
  *    hidden "_ws.malformed": "Malformed Packet" for the malformed group;
+ *  - with -x, before an item's members "<key>_raw": [bytes in hex (a bit field: its value),
+ *    offset, length, bitmask, Wireshark type number] — not for text items, nor beside a value
+ *    for an item of no bytes; -T jsonraw writes those arrays without the values;
  *  - a key occurring several times in one object is repeated (tshark's default); with
  *    `noDuplicateKeys` (tshark --no-duplicate-keys) the values are grouped into an
  *    array under the first occurrence instead.
@@ -65,7 +68,7 @@ export interface JsonOptions {
 function matchFilter(nodes: Node[], m: { names: ReadonlySet<string>; children: boolean }, whole: boolean): Node[] {
   return nodes.map((n) => {
     if (n.children === null || whole) return n;
-    if (!m.names.has(n.key)) return { ...n, children: [{ key: "filtered", value: n.key, empty: "", children: null, raw: null, len: 0, filtered: true }] };
+    if (!m.names.has(n.key)) return { ...n, children: [{ key: "filtered", value: n.key, empty: "", children: null, raw: null, len: 0, isText: false, filtered: true }] };
     return { ...n, children: matchFilter(n.children, m, m.children) };
   });
 }
@@ -136,8 +139,10 @@ interface Node {
   /** Text written when the node has neither value nor children (protocol label or ""). */
   empty: string;
   children: Node[] | null;
-  /** -x: the JSON texts of the "_raw" array (null: a text item, which never has one). */
+  /** -x: the JSON texts of the "_raw" array (null without -x, and for text items). */
   raw: string[] | null;
+  /** A text item (no field): never a "_raw"; with -T jsonraw still written as "label": "". */
+  isText: boolean;
   /** The item's length in bytes (-x writes no "_raw" for an empty item beside its value). */
   len: number;
   /** -j's {"filtered": name} stand-in, written in every mode. */
@@ -167,15 +172,15 @@ function emptyRaw(ft: number): string[] {
 function expertNode(e: Expert): Node {
   const abbrev = e.abbrev ?? (e.protocol !== "" ? e.protocol + ".expert" : "_ws.expert.info");
   const kids: Node[] = [
-    { key: abbrev, value: null, empty: "", children: null, raw: emptyRaw(0), len: 0 },
-    { key: "_ws.expert.message", value: e.message, empty: "", children: null, raw: emptyRaw(26), len: 0 },
-    { key: "_ws.expert.severity", value: String(SEVERITY_VALUE[e.severity] ?? 0), empty: "", children: null, raw: emptyRaw(7), len: 0 },
-    { key: "_ws.expert.group", value: String(GROUP_VALUE[e.group] ?? 0), empty: "", children: null, raw: emptyRaw(7), len: 0 },
+    { key: abbrev, value: null, empty: "", children: null, raw: emptyRaw(0), len: 0, isText: false },
+    { key: "_ws.expert.message", value: e.message, empty: "", children: null, raw: emptyRaw(26), len: 0, isText: false },
+    { key: "_ws.expert.severity", value: String(SEVERITY_VALUE[e.severity] ?? 0), empty: "", children: null, raw: emptyRaw(7), len: 0, isText: false },
+    { key: "_ws.expert.group", value: String(GROUP_VALUE[e.group] ?? 0), empty: "", children: null, raw: emptyRaw(7), len: 0, isText: false },
   ];
-  return { key: "_ws.expert", value: null, empty: "Expert Info", children: kids, raw: emptyRaw(1), len: 0 };
+  return { key: "_ws.expert", value: null, empty: "Expert Info", children: kids, raw: emptyRaw(1), len: 0, isText: false };
 }
 
-const MALFORMED_NODE: Node = { key: "_ws.malformed", value: null, empty: "Malformed Packet", children: null, raw: emptyRaw(1), len: 0 };
+const MALFORMED_NODE: Node = { key: "_ws.malformed", value: null, empty: "Malformed Packet", children: null, raw: emptyRaw(1), len: 0, isText: false };
 
 /** The "_raw" array of an item with a field: bytes (or a bit field's value), position, length, bitmask, type. */
 function rawOf(it: Item, f: Field, parent: Item | null): string[] {
@@ -184,19 +189,20 @@ function rawOf(it: Item, f: Field, parent: Item | null): string[] {
   return first === null ? rest : [first, ...rest];
 }
 
-function toNode(it: Item, parent: Item | null): Node {
+/** The JSON node of an item (with its "_raw" array when `hex`). */
+function toNode(it: Item, parent: Item | null, hex: boolean): Node {
   const f = it.field;
   const key = f === null ? labelOf(it) : f.abbrev;
   let children: Node[] | null = null;
   if ((it.children !== null && it.children.length > 0) || (it.experts !== null && it.experts.length > 0)) {
     const kids: Node[] = (children = []);
-    eachChild(it, (c) => kids.push(toNode(c, it)), (e) => {
+    eachChild(it, (c) => kids.push(toNode(c, it, hex)), (e) => {
       kids.push(expertNode(e));
       if (e.group === "malformed") kids.push(MALFORMED_NODE);
     });
   }
   const empty = f !== null && isProtocol(f) ? labelOf(it) : "";
-  return { key, value: jsonValueText(it), empty, children, raw: f === null ? null : rawOf(it, f, parent), len: it.len };
+  return { key, value: jsonValueText(it), empty, children, raw: hex && f !== null ? rawOf(it, f, parent) : null, len: it.len, isText: f === null };
 }
 
 /** What to write: values (text), "_raw" arrays (hex), both. */
@@ -212,7 +218,7 @@ function writesRaw(n: Node, m: Mode): n is Node & { raw: string[] } {
 
 /** Whether a node with neither value nor children is written ("" or a protocol's label). */
 function writesEmpty(n: Node, m: Mode): boolean {
-  return m.text || (m.hex && n.raw === null);
+  return m.text || (m.hex && n.isText);
 }
 
 /** A "_raw" array, pretty printed with its opening bracket at `depth`. */
@@ -289,11 +295,11 @@ export function jsonStart(): string {
 /** One packet object; `first` tells whether a comma must precede it. No trailing newline. */
 export function jsonFrame(d: Dissection, first: boolean, opts: JsonOptions = {}): string {
   const grouped = opts.noDuplicateKeys === true;
+  const mode: Mode = { text: opts.text !== false, hex: opts.hex === true || opts.text === false };
   let roots: Node[] = [];
   const ch = d.tree.root.children;
-  if (ch !== null) for (const c of ch) roots.push(toNode(c, null));
+  if (ch !== null) for (const c of ch) roots.push(toNode(c, null, mode.hex));
   if (opts.match !== undefined) roots = matchFilter(roots, opts.match, false);
-  const mode: Mode = { text: opts.text !== false, hex: opts.hex === true || opts.text === false };
   return frameEnvelope(d, first, object(roots, 3, grouped, mode));
 }
 
