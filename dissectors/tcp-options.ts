@@ -45,8 +45,10 @@ export function dissectOptions(tvb: Tvb, start: number, total: number, pinfo: Pa
       const opt = tvb.u8(offset);
       length--;
       if (eolSeen && opt !== 0) {
-        // 4.0: only zero padding may follow an EOL; the note is added, then its bytes must be there (tshark)
-        expert(optItem.addText(tvb, offset, length + 1, "Non-zero header padding"), f.eNonZeroAfterEol, "error", "protocol", "Non-zero header padding");
+        // 4.0: only zero padding may follow an EOL; the note is added (over the bytes there are),
+        // then its bytes must be there (tshark)
+        const have = Math.min(length + 1, tvb.length - offset);
+        expert(optItem.addText(tvb, offset, have, "Non-zero header padding"), f.eNonZeroAfterEol, "error", "protocol", "Non-zero header padding");
         tvb.ensure(offset, length + 1);
         return;
       }
