@@ -182,22 +182,23 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     p = next;
   }
 
-  // Generated request/response bookkeeping (one pass).
+  // Generated request/response bookkeeping (one pass). tshark adds these at the start of the
+  // segment's data, not of this message (a second request in one segment: -T pdml, -T json -x).
   if (type === T_REQUEST) {
     const full_ = fullUri(h.host, uri, method, pinfo.layers.includes("tls")); // over TLS: https://
-    if (full_ !== null) ti.addGenerated(f.fullUri, tvb, o, 0, full_);
-    ti.add(f.request, tvb, o, 0, true).hide();
+    if (full_ !== null) ti.addGenerated(f.fullUri, tvb, 0, 0, full_);
+    ti.add(f.request, tvb, 0, 0, true).hide();
     const tail = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : null;
     conv.sawRequest = true;
     const r = new HttpReq(++conv.reqCount, pinfo.num, { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, method, full_ ?? uri, tail, uri, h.host);
     msgReq = r;
     conv.reqs.length = 0;
     conv.reqs.push(r);
-    ti.addGenerated(f.requestNumber, tvb, o, 0, r.number, `${r.number}/${r.number}`).setText(`HTTP request ${r.number}/${r.number}`);
-    if (tail !== null && tail.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, tail.frame);
+    ti.addGenerated(f.requestNumber, tvb, 0, 0, r.number, `${r.number}/${r.number}`).setText(`HTTP request ${r.number}/${r.number}`);
+    if (tail !== null && tail.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, tail.frame);
     conv.lastReqFrame = pinfo.num;
   } else if (type === T_RESPONSE) {
-    ti.add(f.response, tvb, o, 0, true).hide();
+    ti.add(f.response, tvb, 0, 0, true).hide();
     // one pass: a response belongs to the latest request of the conversation (req_res_tail)
     // while that one has no response yet; else it is a new entry without a request
     let req: HttpReq | undefined = conv.reqs.length > 0 ? conv.reqs[conv.reqs.length - 1] : undefined;
@@ -208,25 +209,25 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     }
     msgReq = req;
     const rn = req.number;
-    ti.addGenerated(f.responseNumber, tvb, o, 0, rn).setText(`HTTP response ${rn}/${rn}`);
+    ti.addGenerated(f.responseNumber, tvb, 0, 0, rn).setText(`HTTP response ${rn}/${rn}`);
     req.responseFrame = pinfo.num;
     const pv = req.prev;
     if (req.frame !== 0) {
       if (tree.tree.wants(f.time))
-        ti.addGenerated(f.time, tvb, o, 0, timeDiff({ s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, req.ts));
-      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, pv.frame);
-      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, o, 0, pv.responseFrame);
-      ti.addGenerated(f.requestIn, tvb, o, 0, req.frame);
-      if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, o, 0, req.fullUri);
+        ti.addGenerated(f.time, tvb, 0, 0, timeDiff({ s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, req.ts));
+      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, pv.frame);
+      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, 0, 0, pv.responseFrame);
+      ti.addGenerated(f.requestIn, tvb, 0, 0, req.frame);
+      if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, 0, 0, req.fullUri);
       if (req.method === "HEAD") method = "HEAD";
       if (req.method === "CONNECT" && code === 200) {
         conv.tunnel = true;
         conv.tunnelTo = req.fullUri;
       }
     } else {
-      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, o, 0, pv.frame);
-      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, o, 0, pv.responseFrame);
-      if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, o, 0, req.fullUri);
+      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, pv.frame);
+      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, 0, 0, pv.responseFrame);
+      if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, 0, 0, req.fullUri);
     }
     conv.lastRespFrame = pinfo.num;
     // 101 Switching Protocols to h2c (or h2): what follows on the connection is HTTP/2 (tshark's http.upgrade table)
