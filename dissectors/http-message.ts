@@ -310,7 +310,8 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     if (c.lastOff >= 0) {
       // the same 2 bytes after the last chunk's line ("0\n\n" at the very end throws)
       if (built) tvb.ensure(p + c.lastOff, c.lastLineLen + 2);
-      const li = ct.addText(tvb, p + c.lastOff, c.consumed - c.lastOff, "End of chunked encoding");
+      // (tshark's item is that line and those 2 bytes, whatever the trailer after them)
+      const li = ct.addText(tvb, p + c.lastOff, Math.min(c.lastLineLen + 2, len - c.lastOff), "End of chunked encoding");
       li.add(f.chunkSize, tvb, p + c.lastOff, c.lastLineLen, 0);
       // the trailer's lines, then the blank line, beside "End of chunked encoding" (as tshark)
       const t = c.trailer;
