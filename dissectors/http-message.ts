@@ -14,7 +14,7 @@ import { timeDiff } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import { Tvb } from "../src/core/tvb.js";
 import { decodeContent, dechunk, findLineEnd, LINE } from "../src/http/body.js";
-import { mediaArgument, mediaHandler, mediaRefuses, onHttpTlsPort } from "../src/http/names.js";
+import { MEDIA_TYPES, mediaArgument, mediaHandler, mediaRefuses, onHttpTlsPort } from "../src/http/names.js";
 import {
   f, fullUri, header, hf, isPrint, latin1, requestLine, requestOrReply, responseLine,
   T_OTHER, T_REQUEST, T_RESPONSE, type Headers,
@@ -371,7 +371,9 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
   const head = (): void => {
     if (type !== T_OTHER) ti.setLen(tvb.off + p - ti.start);
   };
-  if (proto !== undefined) head();
+  // (a type tshark's media_type table has no entry for goes to "media" without that: the
+  // item keeps the body)
+  if (proto !== undefined && (handler !== "media" || MEDIA_TYPES.has(ct!))) head();
   if (proto === undefined || callDissector(proto, bodyTvb, pinfo, tree, mediaArgument(handler, ct!, h.contentTypeParams)) === 0) {
     const media = ct !== null && handler !== "media" && handler !== "data" ? protocolByAbbrev("media") : undefined;
     if (media !== undefined) {
