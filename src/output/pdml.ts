@@ -16,7 +16,10 @@
  *    <proto name="fake-field-wrapper">;
  *  - expert notes are <field name="_ws.expert"> items under their item, where they were
  *    attached among its children, holding the note's own field, its message (hidden),
- *    severity and group (Wireshark's numbers).
+ *    severity and group (Wireshark's numbers);
+ *  - pos is where the item's bytes start, but an item starting before its parent is placed at
+ *    the parent's start plus its own (tshark's rule, for items of another data source);
+ *  - with -e, after geninfo only <field name="F" value="…"/> for each occurrence of those fields.
  */
 import type { Dissection } from "../core/dissect.js";
 import type { Expert } from "../core/expert.js";
