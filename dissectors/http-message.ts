@@ -368,8 +368,10 @@ function body(tvb: Tvb, pinfo: PacketInfo, tree: Item, ti: Item, p: number, len:
     ti.expert("note", "malformed", "HTTP body subdissector failed, trying heuristic subdissector", "http", "http.subdissector_failed");
   // a body dissected beside HTTP (not under it) shortens HTTP's item to the head, as in
   // tshark (only the item's bytes show it: -T pdml, the hex highlight)
+  // (tshark's length is the body's offset in the data the message was found in: for a message
+  // after a skipped empty line, or a second one in a segment, the item runs past its head)
   const head = (): void => {
-    if (type !== T_OTHER) ti.setLen(tvb.off + p - ti.start);
+    if (type !== T_OTHER) ti.setLen(p);
   };
   // (a type tshark's media_type table has no entry for goes to "media" without that: the
   // item keeps the body)
