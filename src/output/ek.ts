@@ -29,7 +29,7 @@ import type { Item } from "../core/tree.js";
 import { jsonFieldText } from "./fields.js";
 import { indexName, jsonString, jsonValueText, lastOccurrences } from "./json.js";
 import { labelOf } from "./tree-text.js";
-import { eachChild, hexOf, isOwnHidden, isProtocol, maskedHex } from "./tree-walk.js";
+import { eachChild, isOwnHidden, isProtocol, valueHex } from "./tree-walk.js";
 
 /** One node as EK sees it. */
 interface EkNode {
@@ -103,7 +103,7 @@ function toNode(it: Item, parent: Item | null, hex: boolean): EkNode {
   });
   if (f === null) return { abbrev: "text", name: "text", object: false, literal: jsonString(labelOf(it)), children, raw: null };
   const object = isProtocol(f);
-  const raw = !hex || it.len <= 0 ? null : jsonString(f.bitmask && f.labelMask !== true ? maskedHex(it, parent) : hexOf(it));
+  const raw = !hex || it.len <= 0 ? null : jsonString(valueHex(it, f, parent));
   return { abbrev: f.abbrev, name: memberName(f), object, literal: object ? "" : literalOf(it, f), children, raw };
 }
 

@@ -42,7 +42,7 @@ import type { Field } from "../core/field.js";
 import { bytesToHex, fieldText } from "../core/format.js";
 import type { Item } from "../core/tree.js";
 import { labelOf } from "./tree-text.js";
-import { eachChild, ftNumber, hexOf, isProtocol, maskedHex } from "./tree-walk.js";
+import { eachChild, ftNumber, isProtocol, registeredMask, valueHex } from "./tree-walk.js";
 import { jsonFieldText } from "./fields.js";
 
 export interface JsonOptions {
@@ -184,8 +184,10 @@ const MALFORMED_NODE: Node = { key: "_ws.malformed", value: null, empty: "Malfor
 
 /** The "_raw" array of an item with a field: bytes (or a bit field's value), position, length, bitmask, type. */
 function rawOf(it: Item, f: Field, parent: Item | null): string[] {
-  const first = f.bitmask && f.labelMask !== true ? jsonString(maskedHex(it, parent)) : it.ds === null ? null : jsonString(hexOf(it));
-  const rest = [String(it.start), String(it.len), String(f.labelMask === true ? 0 : (f.bitmask ?? 0) >>> 0), String(ftNumber(f))];
+  const mask = registeredMask(f);
+  // (an item without a data source gets no hex at all, as tshark's with no tvb)
+  const first = mask === 0 && it.ds === null ? null : jsonString(valueHex(it, f, parent));
+  const rest = [String(it.start), String(it.len), String(mask >>> 0), String(ftNumber(f))];
   return first === null ? rest : [first, ...rest];
 }
 

@@ -32,7 +32,7 @@ import { jsonFieldText } from "./fields.js";
 import { jsonValueText, lastOccurrences } from "./json.js";
 import { xmlEscape } from "./psml.js";
 import { labelOf } from "./tree-text.js";
-import { eachChild, hexOf, isOwnHidden, isProtocol, maskedHex } from "./tree-walk.js";
+import { eachChild, hexOf, isOwnHidden, isProtocol, registeredMask, valueHex } from "./tree-walk.js";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -129,8 +129,8 @@ function itemXml(it: Item, parent: Item | null, level: number, out: string[]): v
       else {
         s += ` show="${xmlEscape(jsonValueText(it) ?? "")}"`;
         if (it.len > 0) {
-          if (f.bitmask && f.labelMask !== true) s += ` value="${maskedHex(it, parent)}" unmaskedvalue="${hexOf(it)}"`;
-          else s += ` value="${hexOf(it)}"`;
+          s += ` value="${valueHex(it, f, parent)}"`;
+          if (registeredMask(f) !== 0) s += ` unmaskedvalue="${hexOf(it)}"`;
         }
       }
     }

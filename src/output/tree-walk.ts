@@ -42,6 +42,19 @@ export function hexOf(it: Item): string {
   return bytesToHex(d.subarray(it.start, it.start + it.len));
 }
 
+/** The mask tshark registers the field with (0: none; a label-only mask, ip.version's, is none). */
+export function registeredMask(f: Field): number {
+  return f.labelMask === true ? 0 : f.bitmask ?? 0;
+}
+
+/**
+ * What tshark writes for an item's value in hex (-T pdml's value, -x's first element): for a
+ * bit field its value (maskedHex), else its bytes (hexOf).
+ */
+export function valueHex(it: Item, f: Field, parent: Item | null): string {
+  return registeredMask(f) !== 0 ? maskedHex(it, parent) : hexOf(it);
+}
+
 /**
  * A bit field's value as tshark's %X: unsigned, uppercase, no padding. A boolean over several
  * bits holds those bits in Wireshark (tcp.flags.res: 7, not 1): taken from the flags item above
