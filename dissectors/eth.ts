@@ -316,8 +316,12 @@ export function dissect8023(
   }
   const payload = tvb.sub(o, length);
   const next = protocolByAbbrev(is8022 ? "llc" : "ipx");
+  // (tshark's dissect_802_3 catches what the payload's dissectors throw: a malformed mark sits there)
+  const caught = pinfo.catchTvb;
+  pinfo.catchTvb = payload;
   if (next) callDissector(next, payload, pinfo, tree);
   else callData(payload, pinfo, tree);
+  pinfo.catchTvb = caught;
   // a payload cut by the snapshot length ends the frame there (tshark's BoundsError is not caught here)
   if (pinfo.truncated) return;
   // The trailer starts after `length` bytes; past the captured end this throws (cut short).

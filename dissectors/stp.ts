@@ -164,8 +164,9 @@ function dissectStp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): nu
     vItem.expert("warn", "protocol", "This version of Wireshark only knows about versions 0, 2, 3 & 4", "stp", "bpdu.version_support");
   }
   const tItem = top.add(f.type, tvb, 3, 1, type);
+  // tshark adds the STP item over the whole BPDU (what the 802.3 length left) and only then
+  // shortens the data with set_actual_length: the item keeps its length in every branch below
   if (type === 0x80) {
-    top.setLen(4);
     return 4;
   }
   if (type !== 0x00 && type !== 0x02) {
@@ -184,14 +185,12 @@ function dissectStp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): nu
   const pvst = data === "pvst";
   if (type === 0x00) {
     if (pvst) return pvstTlvs(tvb, top);
-    top.setLen(35);
     return 35;
   }
   const v1Len = tvb.u8(35);
   top.add(f.v1Len, tvb, 35, 1, v1Len);
   if (!(version >= 3 && v1Len === 0 && tvb.reportedLength >= 102)) {
     if (pvst) return pvstTlvs(tvb, top);
-    top.setLen(36);
     return 36;
   }
   return dissectMst(tvb, top, version);
@@ -247,7 +246,6 @@ function dissectMst(tvb: Tvb, top: Item, version: number): number {
     mstiBytes = cfs - 64;
   } else mstiBytes = 0;
   let end = 102 + mstiBytes;
-  if (version === 3) top.setLen(end);
   const ext = top.addText(tvb, 36, (version === 3 ? end : tvb.length) - 36, "MST Extension");
   ext.add(f.cfgFormat, tvb, 38, 1, cfs);
   ext.add(f.cfgName, tvb, 39, 32, asciiString(tvb, 39, 32));
@@ -304,7 +302,6 @@ function dissectSpt(tvb: Tvb, top: Item, at: number, version: number): number {
   if (v4Len < 53) return tvb.length;
   // a version 4 BPDU ends with this extension; a later version's may go on
   const end = version === 4 ? at + 2 + v4Len : tvb.length;
-  if (version === 4) top.setLen(end);
   const spt = top.addText(tvb, at, end - at, "SPT Extension");
   let o = at + 2;
   const mcid = spt.addText(tvb, o, 51, "MCID Data");

@@ -74,6 +74,10 @@ const FRAMES = [
   e8023([...PVST, ...conf, ...hex("0000 0002 0005")], "01000ccccccd"), // PVST+ with its originating VLAN
   e8023([...PVST, ...rst, ...hex("0007 0003 aabbcc")], "01000ccccccd"), // an unknown TLV, no VLAN TLV
   e8023([...PVST, ...rst, ...hex("0000 0003 000500")], "01000ccccccd"), // a VLAN TLV of the wrong length
+  // BPDUs followed by bytes the 802.3 length still covers: the STP item spans them all
+  e8023([...LLC_UI, ...conf, ...hex("0102030405")]),
+  e8023([...LLC_UI, ...rst, ...hex("0102030405060708")]),
+  e8023([...LLC_UI, ...hex("00000080 aabbcc")]), // TCN
 ];
 
 describe.skipIf(!haveTshark())("LLC and STP vs tshark", () => {
@@ -85,7 +89,7 @@ describe.skipIf(!haveTshark())("LLC and STP vs tshark", () => {
     const firstDiff = got.findIndex((l, i) => l !== want[i]);
     expect(firstDiff === -1 ? null : `line ${firstDiff + 1}: ours ${JSON.stringify(got[firstDiff])} tshark ${JSON.stringify(want[firstDiff])}`).toBeNull();
     expect(got.length).toBe(want.length);
-    expect(got.filter((l) => l === "Spanning Tree Protocol").length).toBe(11);
+    expect(got.filter((l) => l === "Spanning Tree Protocol").length).toBe(14);
   });
 
   it("summary lines (Protocol and Info columns)", () => {
@@ -120,5 +124,20 @@ describe.skipIf(!haveTshark())("LLC and STP vs tshark", () => {
       expect(runCli(["-r", f, "-V", ...filter]).stdout, f).toBe(want);
     }
     expect(files.length).toBe(9);
+  });
+
+  // every item's bytes (what -T pdml and --highlight show), the hand-built frames and the
+  // corpus's captures: a short version-4 BPDU among them, whose STP item tshark does not cut
+  // to the RST size
+  const pdmlFiles = [...files.filter((f) => !f.includes("rpvstp")), ...corpus("tcpdump", (n) => n === "stp-v4-length-sigsegv.pcap")];
+  it("-T pdml: every item's offset and length", () => {
+    const normal = (s: string): string => s.replace(/ creator="[^"]*" time="[^"]*"/, "");
+    let stpItems = 0;
+    for (const f of [file, ...pdmlFiles]) {
+      const want = execFileSync("tshark", ["-n", "-r", f, "-T", "pdml"], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
+      stpItems += want.split('<proto name="stp"').length - 1;
+      expect(normal(runCli(["-r", f, "-T", "pdml"]).stdout), f).toBe(normal(want));
+    }
+    expect(stpItems).toBeGreaterThan(files.length > 0 ? 14 : 13);
   });
 });
