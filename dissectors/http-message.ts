@@ -63,6 +63,15 @@ export class HttpConv {
   tunnel = false;
   /** The CONNECT's authority ("host:port"), for the tunnel's Proxy-Connect items. */
   tunnelTo = "";
+  /** Who answered the CONNECT (tshark's server_port/server_addr): which side's port the CONNECT's replaces. */
+  serverPort = 0;
+  serverAddr: Uint8Array | null = null;
+  /**
+   * While the tunnel's payload is handed on: HTTP found inside it is another conversation
+   * (tshark's, keyed by the CONNECT's port), this one.
+   */
+  inTunnel: HttpConv | null = null;
+  handingOn = false;
   lastReqFrame = 0;
   lastRespFrame = 0;
   /** The conversation was taken by the heuristic (conversation_set_dissector). */
@@ -82,12 +91,18 @@ export function convOf(pinfo: PacketInfo, seg: TcpSegment | undefined): HttpConv
   if (stream !== null) {
     let c = st.byStream.get(stream);
     if (c === undefined) st.byStream.set(stream, (c = new HttpConv()));
-    return c;
+    return innermost(c);
   }
   const dir = conversationDirection(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport);
   const key = conversationKey(pinfo.netSrc, pinfo.netDst, pinfo.srcport, pinfo.dstport, dir);
   let c = st.byKey.get(key);
   if (c === undefined) st.byKey.set(key, (c = new HttpConv()));
+  return c;
+}
+
+/** The conversation HTTP is in: inside a CONNECT tunnel whose payload is being handed on, the tunnel's own. */
+export function innermost(c: HttpConv): HttpConv {
+  while (c.handingOn) c = c.inTunnel ??= new HttpConv();
   return c;
 }
 
@@ -223,6 +238,9 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
       if (req.method === "CONNECT" && code === 200) {
         conv.tunnel = true;
         conv.tunnelTo = req.fullUri;
+        conv.serverPort = pinfo.srcport;
+        // (a copy: the frame's bytes are a view into a reused buffer)
+        conv.serverAddr = pinfo.netSrc === null ? null : Uint8Array.from(pinfo.netSrc);
       }
     } else {
       if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, pv.frame);

@@ -23,7 +23,8 @@ import type { Tvb } from "../src/core/tvb.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
 import { DESEG, lineEndDeseg, needsMore, statusCode } from "../src/http/reassembly.js";
 import { bindHttp, isPrint, latin1, requestOrReply, T_OTHER, T_RESPONSE } from "./http-headers.js";
-import { convOf, dissectHttpMessage, followTap, HttpState, tapObject, type HttpConv } from "./http-message.js";
+import { convOf, dissectHttpMessage, followTap, HttpState, innermost, tapObject, type HttpConv } from "./http-message.js";
+import { decodeTcpPorts } from "./tcp-payload.js";
 import { http2, startsWithMagic, tcpCall } from "./http2.js";
 
 export { dissectHttpMessage } from "./http-message.js";
@@ -134,7 +135,7 @@ function heuristic(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): boo
   const seg = data as TcpSegment | undefined;
   if (seg?.stream != null) {
     const c = pinfo.session.get("http", () => new HttpState()).byStream.get(seg.stream);
-    if (c !== undefined && c.heur) return dissectHttpTcp(tvb, pinfo, tree, seg) > 0;
+    if (c !== undefined && innermost(c).heur) return dissectHttpTcp(tvb, pinfo, tree, seg) > 0;
   }
   const d = tvb.bytes(0);
   const n = findLineEnd(d, 0, d.length);
@@ -169,7 +170,29 @@ export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: Tc
     if (Number.isInteger(port)) ti.addGenerated(http.f.proxyConnectPort, tvb, 0, 0, port & 0xffff);
     // (not HTTP itself, as tshark: a tunnel to port 80 shows as data)
     const p = Number.isInteger(port) ? lookupTable("tcp.port", port, pinfo.session) : undefined;
-    if (p === undefined || p.abbrev === "http" || callDissector(p, tvb, pinfo, tree, seg) === 0) callData(tvb, pinfo, tree);
+    // (nor once HTTP's heuristic has made the tunnel's own conversation HTTP: tshark's guard
+    // against calling itself, conversation_dissector_is_http, sends what follows to data)
+    if (!Number.isInteger(port) || seg === undefined || p?.abbrev === "http" || conv.inTunnel?.heur === true) {
+      callData(tvb, pinfo, tree);
+      return tvb.length;
+    }
+    // decode_tcp_ports with the server's port replaced by the CONNECT's: the low and high
+    // port, then the heuristics (plain HTTP on 443 is found by HTTP's, as a conversation
+    // of its own), then data
+    const src = pinfo.netSrc;
+    const at = conv.serverAddr;
+    const fromServer = pinfo.srcport === conv.serverPort && src !== null && at !== null && src.length === at.length && at.every((b, i) => b === src[i]);
+    const saved = fromServer ? pinfo.srcport : pinfo.dstport;
+    if (fromServer) pinfo.srcport = port;
+    else pinfo.dstport = port;
+    conv.handingOn = true;
+    try {
+      decodeTcpPorts(tvb, pinfo, tree, pinfo.srcport, pinfo.dstport, 0, seg);
+    } finally {
+      conv.handingOn = false;
+      if (fromServer) pinfo.srcport = saved;
+      else pinfo.dstport = saved;
+    }
     return tvb.length;
   }
   // the "HTTP2 over TCP" heuristic of HTTP's table: the client preface, then the whole connection

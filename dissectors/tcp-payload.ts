@@ -51,9 +51,17 @@ export function handPayload(payload: Tvb, pinfo: PacketInfo, tree: Item, sport: 
     // (tshark 4.0 also leaves spurious retransmissions undissected)
     if (ta.flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER | TA_SPURIOUS_RETRANSMISSION) && pinfo.session.pref("tcp.no_subdissector_on_error", true)) return;
   }
+  decodeTcpPorts(payload, pinfo, tree, sport, dport, st.serverPort, seg);
+}
+
+/**
+ * The lookups of decode_tcp_ports: the server port (0: none), the low port, the high port,
+ * the "tcp" heuristics, then data. Also what HTTP hands a CONNECT tunnel's payload to, with
+ * the server's port replaced by the CONNECT's.
+ */
+export function decodeTcpPorts(payload: Tvb, pinfo: PacketInfo, tree: Item, sport: number, dport: number, server: number, seg: TcpSegment): void {
   const low = sport > dport ? dport : sport;
   const high = sport > dport ? sport : dport;
-  const server = st.serverPort;
   if (server !== 0 && tryPort(server, payload, pinfo, tree, seg)) return;
   if (low !== 0 && tryPort(low, payload, pinfo, tree, seg)) return;
   if (high !== 0 && tryPort(high, payload, pinfo, tree, seg)) return;

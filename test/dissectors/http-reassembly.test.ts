@@ -89,9 +89,6 @@ const FIX = ["http.pcapng", "http-encoding.pcapng", "sample.pcapng"].map((n) => 
 
 /** Known differences, each with its cause (frame numbers are fixed: corpus files don't change). */
 const KNOWN: Record<string, (frame: number, field: string) => boolean> = {
-  // after CONNECT + 200, tshark hands the tunnel to the CONNECT port's dissector (TLS, which then
-  // finds HTTP inside); nestcap shows tunnel payload as data
-  "http-connect__http-connect-fragmented__input.pcap": (fr) => fr === 9 || fr === 11,
   // multipart/form-data: tshark's mime_multipart dissector (nestcap has none: shown as data)
   "http-multiple100__input.pcap": (fr, f) => fr === 40 && (f === "frame.protocols" || f === "data.len"),
 };

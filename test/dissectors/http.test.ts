@@ -98,7 +98,9 @@ function compare(file: string): Result {
  * http-brotli-ce (HTTP on port 443, agreeing by default: tls.test.ts; with desegmentation off
  * tshark marks its chunked body "[BoundErrorUnreassembled Packet]"),
  * http-all-headers (tshark hands a text/html body to the xml heuristic),
- * http-connect-fragmented (tunnel after CONNECT → TLS), http-event-chunk (odd chunk
+ * http-connect-fragmented (plain HTTP in a tunnel after CONNECT to 443: agreeing by default,
+ * http-reassembly.test.ts; with desegmentation off tshark's TLS takes the cut request line
+ * without a note and its rest shows nothing), http-event-chunk (odd chunk
  * framing), http-not09-file, http-post-file (tshark's json dissector: not written),
  * http-multiple100 (several interim 100 responses: tshark's req/res pairing differs). Frames tshark reassembles by default (tcp.reassembled_in)
  * are pending TCP reassembly in tcp.ts.

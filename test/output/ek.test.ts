@@ -36,7 +36,7 @@ describe("-T ek", () => {
 
 describe.skipIf(!haveTshark())("-T ek vs tshark", () => {
   // (CONNECT to 443 carrying plain HTTP: -V differs too, see README)
-  const files = treeCaptures({ "http-connect__http-connect-fragmented__input.pcap": "CONNECT" });
+  const files = treeCaptures();
   const keyed = KEYED;
   it(`the same output (${files.length} captures, ${keyed.length} with their key logs)`, () => {
     for (const f of files) expect(runCli(["-r", f, "-T", "ek"]).stdout, f).toBe(tsharkText(["-n", "-r", f, "-T", "ek"]));

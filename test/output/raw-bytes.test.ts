@@ -88,7 +88,7 @@ describe("-T pdml -e", () => {
 
 describe.skipIf(!haveTshark())("vs tshark", () => {
   // (CONNECT to 443 carrying plain HTTP: -V differs too, see README)
-  const files = treeCaptures({ "http-connect__http-connect-fragmented__input.pcap": "CONNECT" });
+  const files = treeCaptures();
   const keyed = KEYED;
   const modes = [["-T", "json", "-x"], ["-T", "jsonraw"], ["-T", "ek", "-x"]];
   for (const mode of modes) {
