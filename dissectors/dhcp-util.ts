@@ -8,7 +8,6 @@ import { registerField, type Field, type Value } from "../src/core/field.js";
 import { bytesToHex, etherToString, hex, valueDisplay } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { asciiString } from "../src/core/strings.js";
-import { timeSecsToStr } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import { BoundsError, type Tvb } from "../src/core/tvb.js";
 import type { DHCP_FIELDS } from "./dhcp-fields.js";
@@ -270,4 +269,23 @@ export function guidText(b: Uint8Array, le: boolean): string {
   const d2 = le ? h(5) + h(4) : h(4) + h(5);
   const d3 = le ? h(7) + h(6) : h(6) + h(7);
   return `${d1}-${d2}-${d3}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+}
+
+// Vendor suboptions (options 43, 82 and 125): the notes and the header item their decoders share.
+
+export function missingLength(t: Item, sub: number, capital = false): void {
+  note(t, "error", "dhcp.missing_subopt_length", `Suboption ${sub}: ${capital ? "No" : "no"} room left in option for suboption length`);
+}
+export function missingValue(t: Item, sub: number, text = "no room left in option for suboption value"): void {
+  note(t, "error", "dhcp.missing_subopt_value", `Suboption ${sub}: ${text}`);
+}
+export function unknownType(t: Item, sub: number): void {
+  note(t, "error", "dhcp.subopt.unknown_type", `ERROR, please report: Unknown subopt type handler ${sub}`);
+}
+
+/** A suboption header: "(n) Name" item, its Length; returns the item. */
+export function subHeader(t: Item, f: Field, lenField: Field, tvb: Tvb, o: number, sub: number, len: number, names: Readonly<Record<number, string>>): Item {
+  const vti = t.add(f, tvb, o, len + 2, sub, t.tree.full ? `(${sub}) ${names[sub] ?? "Unknown"}` : undefined);
+  addU8(vti, lenField, tvb, o + 1);
+  return vti;
 }

@@ -7,7 +7,8 @@
  * fields are known to hold options, then the tree. A BOOTP message without option 53 keeps
  * the Protocol column "BOOTP" and an Info of its own ("Boot Request from <MAC> (<MAC>)").
  * UDP ports 67 and 68, and 4011 (proxyDHCP, only with the magic cookie).
- * Options: dhcp-options.ts; vendor suboptions: dhcp-vendor.ts; fields: dhcp-fields.ts.
+ * Options: dhcp-options.ts (names and basic types: dhcp-basic.ts); vendor suboptions:
+ * dhcp-vendor.ts, dhcp-vendor-equipment.ts, dhcp-relay-vi.ts; fields: dhcp-fields.ts.
  */
 import { etherToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
@@ -15,7 +16,8 @@ import { MALFORMED, defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { DHCP_FIELDS } from "./dhcp-fields.js";
-import { dhcpOption, messageTypeName } from "./dhcp-options.js";
+import { messageTypeName } from "./dhcp-basic.js";
+import { dhcpOption } from "./dhcp-options.js";
 import { addBytes, addItem, addString, addSubtree, addU8, arphrdAddr, ContainedBoundsError, note, type DhcpState } from "./dhcp-util.js";
 
 const MAGIC = 0x63825363;
