@@ -52,29 +52,48 @@ export function fitText(s: string): string {
 }
 
 const C_ESC: Record<number, string> = { 7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v" };
+const cEscape = (c: number): string => C_ESC[c] ?? "\\" + c.toString(8).padStart(3, "0");
 
-const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 /** What GLib's g_unichar_isprint turns down above ASCII (controls, format characters, unassigned, surrogates). */
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cn}\p{Cs}]/gu;
-const uEscape = (ch: string): string => {
-  const cp = ch.codePointAt(0)!;
-  return cp > 0xffff ? "\\U" + cp.toString(16).toUpperCase().padStart(8, "0") : "\\u" + cp.toString(16).toUpperCase().padStart(4, "0");
-};
+const UNPRINTABLE = /^[\p{Cc}\p{Cf}\p{Cn}\p{Cs}]$/u;
+const uEscape = (cp: number): string =>
+  cp > 0xffff ? "\\U" + cp.toString(16).toUpperCase().padStart(8, "0") : "\\u" + cp.toString(16).toUpperCase().padStart(4, "0");
 
 /**
- * A label from packet bytes d[a, b), as tshark prints one (format_text over the raw bytes):
- * UTF-8 text as it is, control characters escaped (as \uXXXX above ASCII: a byte-order
- * mark, a zero-width space). Bytes that are not UTF-8, which tshark writes out raw, become
- * U+FFFD here.
+ * A label from packet bytes d[a, b), as tshark's format_text writes one: printable ASCII as
+ * it is, control characters as C escapes, UTF-8 read its permissive way — a lead byte
+ * (the old 5- and 6-byte forms too) takes the continuation bytes that follow, overlong forms
+ * decode to their character, and a sequence cut short by a byte that is no continuation
+ * (read again on its own), a stray continuation byte, 0xfe, 0xff, a surrogate or a value
+ * past U+10FFFF each become one U+FFFD; a character that is not printable is written
+ * \uXXXX (\UXXXXXXXX above the BMP): a byte-order mark, a zero-width space, an overlong NUL.
  */
 export function labelBytes(d: Uint8Array, a: number, b: number): string {
-  let s = "";
-  for (let i = a; i < b; i++) {
-    const c = d[i];
-    if (c >= 0x80) return labelText(UTF8.decode(d.subarray(a, b))).replace(UNPRINTABLE, uEscape);
-    s += String.fromCharCode(c);
+  let out = "";
+  let i = a;
+  while (i < b) {
+    const c = d[i++];
+    if (c < 0x80) {
+      out += c >= 0x20 && c !== 0x7f ? String.fromCharCode(c) : cEscape(c);
+      continue;
+    }
+    const more = (c & 0xe0) === 0xc0 ? 1 : (c & 0xf0) === 0xe0 ? 2 : (c & 0xf8) === 0xf0 ? 3 : (c & 0xfc) === 0xf8 ? 4 : (c & 0xfe) === 0xfc ? 5 : 0;
+    let cp = 0xfffd;
+    if (more > 0) {
+      cp = c & (0x3f >> more);
+      for (let k = 0; k < more; k++) {
+        if (i >= b || (d[i] & 0xc0) !== 0x80) {
+          cp = 0xfffd;
+          break;
+        }
+        cp = cp * 64 + (d[i++] & 0x3f);
+      }
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) cp = 0xfffd;
+    }
+    const ch = String.fromCodePoint(cp);
+    out += UNPRINTABLE.test(ch) ? uEscape(cp) : ch;
   }
-  return labelText(s);
+  return out;
 }
 
 /** format_text() for tree labels: C escapes / \ooo for control characters, the rest as is. */
@@ -88,7 +107,7 @@ export function labelText(s: string): string {
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) out += C_ESC[c] ?? "\\" + c.toString(8).padStart(3, "0");
+    if (c < 0x20 || c === 0x7f) out += cEscape(c);
     else out += s[i];
   }
   return out;
