@@ -35,6 +35,12 @@ export const OPTION_NAMES: Record<number, string> = {
   78: "Riverbed Transparency", 172: "Accurate ECN", 174: "Accurate ECN", 253: "Experimental", 254: "Experimental",
 };
 
+/** Quick-Start rates (qs_rate_vals, shared with IPv4's Quick-Start option). */
+export const QS_RATES: Record<number, string> = {
+  0: "0 bit/s", 1: "80 Kbit/s", 2: "160 Kbit/s", 3: "320 Kbit/s", 4: "640 Kbit/s", 5: "1.28 Mbit/s", 6: "2.56 Mbit/s", 7: "5.12 Mbit/s",
+  8: "10.24 Mbit/s", 9: "20.48 Mbit/s", 10: "40.96 Mbit/s", 11: "81.92 Mbit/s", 12: "163.84 Mbit/s", 13: "327.68 Mbit/s", 14: "655.36 Mbit/s",
+  15: "1.31072 Gbit/s",
+};
 export const EXIDS: Record<number, string> = { 0xf989: "Fast Open", 0xacc0: "Accurate ECN - Order 0", 0xacc1: "Accurate ECN - Order 1" };
 
 export const TCP_FIELDS = {
@@ -100,6 +106,27 @@ export const TCP_FIELDS = {
   aoRnextKeyid: { abbrev: "tcp.options.ao.rnextkeyid", name: "AO RNextKeyID", type: "uint8" },
   aoMac: { abbrev: "tcp.options.ao.mac", name: "AO MAC", type: "bytes" },
   md5Digest: { abbrev: "tcp.options.md5.digest", name: "MD5 digest", type: "bytes" },
+  optScps: OPT("tcp.options.scps", "TCP Option - SCPS capabilities"),
+  scpsVector: { abbrev: "tcp.options.scps.vector", name: "TCP SCPS Capabilities Vector", type: "uint8", base: "hex" },
+  scpsBets: { abbrev: "tcp.options.scpsflags.bets", name: "Partial Reliability Capable (BETS)", type: "bool", bits: 8, bitmask: 0x80 },
+  scpsSnack1: { abbrev: "tcp.options.scpsflags.snack1", name: "Short Form SNACK Capable (SNACK1)", type: "bool", bits: 8, bitmask: 0x40 },
+  scpsSnack2: { abbrev: "tcp.options.scpsflags.snack2", name: "Long Form SNACK Capable (SNACK2)", type: "bool", bits: 8, bitmask: 0x20 },
+  scpsCompress: { abbrev: "tcp.options.scpsflags.compress", name: "Lossless Header Compression (COMP)", type: "bool", bits: 8, bitmask: 0x10 },
+  scpsNlts: { abbrev: "tcp.options.scpsflags.nlts", name: "Network Layer Timestamp (NLTS)", type: "bool", bits: 8, bitmask: 0x08 },
+  scpsReserved: { abbrev: "tcp.options.scpsflags.reserved", name: "Reserved", type: "uint8", bits: 8, bitmask: 0x07 },
+  scpsConnectionId: { abbrev: "tcp.options.scps.binding", name: "Connection ID", type: "uint8" },
+  scpsBindingId: { abbrev: "tcp.options.scps.binding.id", name: "Binding Space (Community) ID", type: "uint8" },
+  scpsBindingLen: { abbrev: "tcp.options.scps.binding.len", name: "Extended Capability Length", type: "uint8" },
+  scpsBindingData: { abbrev: "tcp.options.scps.binding.data", name: "Binding Space Data", type: "bytes" },
+  optSnack: OPT("tcp.options.snack", "TCP Option - Selective Negative Acknowledgment"),
+  snackOffset: { abbrev: "tcp.options.snack.offset", name: "TCP SNACK Offset", type: "uint16" },
+  snackSize: { abbrev: "tcp.options.snack.size", name: "TCP SNACK Size", type: "uint16" },
+  optScpsRec: OPT("tcp.options.scpsrec", "TCP Option - SCPS record boundary"),
+  optScpsCor: OPT("tcp.options.scpscor", "TCP Option - SCPS corruption experienced"),
+  optQs: OPT("tcp.options.qs", "TCP Option - Quick-Start"),
+  qsRate: { abbrev: "tcp.options.qs.rate", name: "QS Rate", type: "uint8", bits: 8, bitmask: 0x0f, strings: QS_RATES },
+  // (tshark 4.0 names the TTL difference "QS Rate" too)
+  qsTtlDiff: { abbrev: "tcp.options.qs.ttl_diff", name: "QS Rate", type: "uint8" },
   optUserTo: OPT("tcp.options.user_to", "TCP Option - User Timeout"),
   userToGranularity: { abbrev: "tcp.options.user_to_granularity", name: "Granularity", type: "bool", bits: 16, bitmask: 0x8000, tfs: ["Minutes", "Seconds"] },
   userToVal: { abbrev: "tcp.options.user_to_val", name: "User Timeout", type: "uint16", bits: 16, bitmask: 0x7fff },

@@ -1,7 +1,7 @@
 /**
  * TCP options (tcp_dissect_options and the per-kind dissectors of packet-tcp.c, 4.0):
- * MSS, window scale, SACK (with D-SACK), timestamps, echo, CC, MD5, user timeout,
- * MPTCP head, TFO, AccECN and RFC 6994 experiments.
+ * MSS, window scale, SACK (with D-SACK), timestamps, echo, CC, MD5, SCPS capabilities,
+ * Quick-Start, user timeout, MPTCP head, TFO, AccECN and RFC 6994 experiments.
  */
 import { GE_SEQ, LE_SEQ, LT_SEQ, MAX_SACK_RANGES, TH_ACK, TH_SYN, type TcpStream } from "../src/analysis/tcp.js";
 import type { Field } from "../src/core/field.js";
@@ -10,15 +10,16 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { expert, expertItem, f, NO_BYTES, want, type Hdr } from "./tcp-common.js";
-import { EXIDS, OPTION_NAMES } from "./tcp-fields.js";
+import { EXIDS, OPTION_NAMES, QS_RATES } from "./tcp-fields.js";
 
 /** The Length item of the last optionHead() (kept here: no object per option on the hot path). */
 let lenItem: Item | null = null;
 
-/** An option's item with its Kind (and Length) children. */
-function optionHead(parent: Item, fld: Field, otvb: Tvb, withLen: boolean): Item {
+/** An option's item with its Kind (and Length) children (`first`: what goes under the item before them). */
+function optionHead(parent: Item, fld: Field, otvb: Tvb, withLen: boolean, first?: (item: Item) => void): Item {
   const item = parent.add(fld, otvb, 0, otvb.length, want(parent.tree, fld) ? otvb.bytes(0, otvb.length) : NO_BYTES);
   if (parent.tree.full) item.setText(fld.name); // a protocol-like item: its name, then what the option appends
+  if (first !== undefined) first(item);
   item.add(f.optionKind, otvb, 0, 1, otvb.u8(0));
   lenItem = withLen ? item.add(f.optionLen, otvb, 1, 1, otvb.u8(1)) : null;
   return item;
@@ -106,8 +107,8 @@ function dissectOption(kind: number, o: Tvb, optlen: number, pinfo: PacketInfo, 
   const full = parent.tree.full;
   switch (kind) {
     case 2: { // MSS
-      const item = optionHead(parent, f.optMss, o, true);
-      if (!(hdr.flags & TH_SYN)) expert(item, f.eMssPresent, "warn", "protocol", "The non-SYN packet does contain a MSS option");
+      // (tshark notes an MSS outside a SYN on the item before its Kind and Length)
+      const item = optionHead(parent, f.optMss, o, true, hdr.flags & TH_SYN ? undefined : mssPresent);
       if (!lenOk(lenItem, optlen, 4)) return;
       const mss = o.u16(2);
       item.add(f.mssVal, o, 2, 2, mss);
@@ -142,9 +143,8 @@ function dissectOption(kind: number, o: Tvb, optlen: number, pinfo: PacketInfo, 
       dissectSack(o, optlen, pinfo, parent, hdr, st, cols);
       return;
     case 6: // echo
-    case 7: { // echo reply
+    case 7: { // echo reply (tshark 4.0 dissects it as an echo option: "TCP Option - Echo: N")
       const item = optionHead(parent, f.optEcho, o, true);
-      if (kind === 7 && full) item.setText("TCP Option - Echo reply");
       if (!lenOk(lenItem, optlen, 6)) return;
       const v = o.u32(2);
       item.add(f.echoValue, o, 2, 4, v);
@@ -178,6 +178,33 @@ function dissectOption(kind: number, o: Tvb, optlen: number, pinfo: PacketInfo, 
       if (cols) pinfo.appendInfo(" MD5");
       if (!lenOk(lenItem, optlen, 18)) return;
       item.add(f.md5Digest, o, 2, 16, o.bytes(2, 16));
+      return;
+    }
+    case 20:
+      scps(o, optlen, pinfo, parent, st, cols);
+      return;
+    case 21: { // SNACK
+      const item = optionHead(parent, f.optSnack, o, true);
+      if (!lenOk(lenItem, optlen, 6)) return;
+      item.add(f.snackOffset, o, 2, 2, o.u16(2));
+      item.add(f.snackSize, o, 4, 2, o.u16(4));
+      // tshark 4.0 then reads the segment's ACK at offset 8 of the option's own 6 bytes: every
+      // SNACK option ends the TCP dissection as a malformed packet there, and so does nestcap's
+      o.u32(8);
+      return;
+    }
+    case 22:
+    case 23:
+      optionHead(parent, kind === 22 ? f.optScpsRec : f.optScpsCor, o, true);
+      lenOk(lenItem, optlen, 2);
+      return;
+    case 27: { // Quick-Start Response (RFC 4782)
+      const item = optionHead(parent, f.optQs, o, true);
+      if (!lenOk(lenItem, optlen, 8)) return;
+      const rate = o.u8(2) & 0x0f;
+      if (cols) pinfo.appendInfo(` QSresp=${QS_RATES[rate]}`);
+      item.add(f.qsRate, o, 2, 1, rate);
+      item.add(f.qsTtlDiff, o, 3, 1, o.u8(3));
       return;
     }
     case 29: { // TCP Authentication Option (RFC 5925): key ids, then the MAC
@@ -252,6 +279,53 @@ function dissectOption(kind: number, o: Tvb, optlen: number, pinfo: PacketInfo, 
     }
   }
 }
+
+/** The SCPS capabilities the vector's bits name, in order (0x07: any reserved bit). */
+const SCPS_CAPS: readonly [number, string][] = [[0x80, "BETS"], [0x40, "SNACK1"], [0x20, "SNACK2"], [0x10, "COMP"], [0x08, "NLTS"], [0x07, "RESERVED"]];
+
+/**
+ * SCPS capabilities (CCSDS 714.0-B-2 3.2.3): 4 bytes, a capability vector and a connection
+ * id; any other length is the "extended capabilities" form (3.2.5), legal only after a
+ * capabilities option in the same direction: its binding spaces, each an id, a length in
+ * 16-bit words and opaque data.
+ */
+function scps(o: Tvb, optlen: number, pinfo: PacketInfo, parent: Item, st: TcpStream, cols: boolean): void {
+  const full = parent.tree.full;
+  const item = optionHead(parent, f.optScps, o, true);
+  if (optlen === 4) {
+    const v = o.u8(2);
+    const vi = item.add(f.scpsVector, o, 2, 1, v);
+    for (const fld of [f.scpsBets, f.scpsSnack1, f.scpsSnack2, f.scpsCompress, f.scpsNlts]) vi.add(fld, o, 2, 1, (v & fld.bitmask!) !== 0);
+    vi.add(f.scpsReserved, o, 2, 1, v & 0x07);
+    if (v !== 0) {
+      const names = SCPS_CAPS.filter(([m]) => (v & m) !== 0).map(([, n]) => n).join(", ");
+      if (full) vi.appendText(` (${names})`);
+      if (cols) pinfo.appendInfo(` SCPS[${names}]`);
+    }
+    const connid = o.u8(3);
+    item.add(f.scpsConnectionId, o, 3, 1, connid);
+    st.fwd.scpsCapable = true;
+    if (connid !== 0 && cols) pinfo.appendInfo(` Connection ID=${connid}`);
+    return;
+  }
+  if (!st.fwd.scpsCapable) {
+    if (full) item.setText(`Illegal SCPS Extended Capabilities (${optlen} bytes)`);
+    return;
+  }
+  if (full) item.setText(`SCPS Extended Capabilities (${optlen} bytes)`);
+  for (let at = 2; optlen > at; ) {
+    const id = o.u8(at);
+    const len = (o.u8(at + 1) >> 4) << 1;
+    item.add(f.scpsBindingId, o, at, 1, id);
+    item.add(f.scpsBindingLen, o, at + 1, 1, len);
+    at += 2;
+    item.add(f.scpsBindingData, o, at, len, o.bytes(at, len));
+    if (cols) pinfo.appendInfo(` EXCAP=${id}`);
+    at += len;
+  }
+}
+
+const mssPresent = (item: Item): void => expert(item, f.eMssPresent, "warn", "protocol", "The non-SYN packet does contain a MSS option");
 
 function tfoPayload(o: Tvb, off: number, optlen: number, pinfo: PacketInfo, item: Item, hdr: Hdr, st: TcpStream, cols: boolean): void {
   if (optlen === 2) {

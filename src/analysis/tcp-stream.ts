@@ -89,6 +89,8 @@ export class TcpFlow {
   staticFlags = 0;
   /** -1 unknown, -2 no scaling, else the shift. */
   winScale = -1;
+  /** An SCPS capabilities option was seen in this direction (its extended options are legal then). */
+  scpsCapable = false;
   /** Last raw window seen (G_MAXUINT32 before any). */
   window = 0xffffffff;
   segments: Unacked | null = null;
