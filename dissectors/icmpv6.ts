@@ -182,7 +182,7 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
     } else {
       const should = cksumShouldBe(sum, computed);
       top.add(f.checksum, tvb, 2, 2, sum, full ? `0x${hex(sum, 4)} incorrect, should be 0x${hex(should, 4)}` : undefined)
-        .expert("error", "checksum", `Bad checksum [should be 0x${hex(should, 4)}]`, "icmpv6", "icmpv6.checksum_bad.expert");
+        .expert("warn", "checksum", `Bad checksum [should be 0x${hex(should, 4)}]`, "icmpv6", "icmpv6.checksum_bad.expert");
       top.addGenerated(f.checksumStatus, tvb, 2, 0, 0);
     }
   } else {

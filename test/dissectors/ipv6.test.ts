@@ -140,12 +140,14 @@ describe.skipIf(!haveTshark())("ipv6 vs tshark", () => {
       { data: raw(rt0).subarray(0, 14 + 40 + 8 + 20), len: raw(rt0).length }, // cut in the second address
       { data: raw(rt0).subarray(0, 14 + 40 + 6), len: raw(rt0).length }, // cut in the reserved field
       raw(v6(43, [59, 3, 0, 5, 0, 0, 0, 0, ...a1, ...new Array(8).fill(0)])), // odd length, 5 segments left
+      raw(v6(58, [128, 0, 0x12, 0x34, 0, 1, 0, 1])), // an ICMPv6 echo request with a bad checksum (a warning to tshark)
     ];
     const file = writePcap("edge-ipv6.pcap", list);
     const env = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
     const ours = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli", "nestcap.js"), "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
     const theirs = spawnSync("tshark", ["-n", "-r", file, "-V"], { env, encoding: "utf8" }).stdout;
     expect(ours).toMatch(/Unknown Data: 0102/);
+    expect(ours).toContain("[Expert Info (Warning/Checksum): Bad checksum [should be");
     expect(ours).toBe(theirs);
     const [cells, d] = diff(file, V6_FIELDS);
     expect(d, formatDisagreements(d, 30)).toEqual([]);
