@@ -16,6 +16,7 @@ import { cksumShouldBe, onesSum, type IpHeaderInfo } from "./ip.js";
 import type { Ipv6Info } from "./ipv6.js";
 import { ND_OPTION_FIELDS, PRF, bindNdOptionFields, dissectNdOptions } from "./icmpv6-nd.js";
 import { NI_FIELDS, NI_QUERY_CODES, NI_REPLY_CODES, bindNiFields, dissectNodeInfo } from "./icmpv6-ni.js";
+import { RPL_FIELDS, bindRplFields, dissectRpl, rplBodyKnown } from "./icmpv6-rpl.js";
 
 export { ICMPV6_OPT_TYPES } from "./icmpv6-nd.js";
 
@@ -46,7 +47,7 @@ const CODES: Record<number, Record<number, string>> = {
   3: { 0: "hop limit exceeded in transit", 1: "fragment reassembly time exceeded" },
   139: NI_QUERY_CODES,
   140: NI_REPLY_CODES,
-  // RPL (RFC 6550, 6997): the message is named in Code and Info; its body is not dissected (data)
+  // RPL (RFC 6550, 6997): the message is named in Code and Info; icmpv6-rpl.ts dissects the body of some
   155: {
     0x00: "DODAG Information Solicitation", 0x01: "DODAG Information Object", 0x02: "Destination Advertisement Object",
     0x03: "Destination Advertisement Object Acknowledgment", 0x04: "P2P Discovery Reply Object",
@@ -111,6 +112,7 @@ export const icmpv6 = defineProtocol({
     rdDest: { abbrev: "icmpv6.rd.na.destination_address", name: "Destination Address", type: "ipv6" },
     ...ND_OPTION_FIELDS,
     ...NI_FIELDS,
+    ...RPL_FIELDS,
     mldMaxRespDelay: { abbrev: "icmpv6.mld.maximum_response_delay", name: "Maximum Response Delay [ms]", type: "uint16" },
     mldMaxRespCode: { abbrev: "icmpv6.mld.maximum_response_code", name: "Maximum Response Code", type: "uint16" },
     mldMulticastAddress: { abbrev: "icmpv6.mld.multicast_address", name: "Multicast Address", type: "ipv6" },
@@ -141,6 +143,7 @@ const f = icmpv6.f;
 bindNdOptionFields(f);
 const RA_FLAGS = [f.raFlagM, f.raFlagO, f.raFlagH, f.raFlagPrf, f.raFlagP, f.raFlagRsv];
 bindNiFields(f);
+bindRplFields(f);
 
 class Icmpv6State {
   readonly unmatched = new Map<string, { rqst: number; resp: number; t: Time }>();
@@ -311,6 +314,10 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
       dissectNdOptions(tvb, 8, pinfo, top);
       break;
     }
+    case 155:
+      if (rplBodyKnown(code)) dissectRpl(tvb, code, top);
+      else if (tvb.remaining(4) > 0) top.add(f.data, tvb, 4, tvb.remaining(4), tvb.bytes(4));
+      break;
     case 137:
       top.add(f.reserved, tvb, 4, 4, tvb.bytes(4, 4));
       top.add(f.rdTarget, tvb, 8, 16, tvb.bytes(8, 16));
