@@ -1,6 +1,7 @@
 /**
- * Small helpers shared by the TCP dissector files, and the registered TCP fields
- * (`f`, bound once by dissectors/tcp.ts right after defineProtocol). This file has no
+ * Small helpers shared by the TCP dissector files (among them an option's head, used by
+ * tcp-options.ts and tcp-options-sack.ts), and the registered TCP fields (`f`, bound once by
+ * dissectors/tcp.ts right after defineProtocol). This file has no
  * side effects and imports no other tcp file, so the loader may import it in any order.
  */
 import type { ExpertGroup, Severity } from "../src/core/expert.js";
@@ -53,4 +54,27 @@ export function time(s: number, ns: number): Time {
   return { s, ns };
 }
 
+/** The Length item of the last optionHead() (module state: no object per option on the hot path). */
+export let lenItem: Item | null = null;
 
+/** An option's item with its Kind (and Length) children (`first`: what goes under the item before them). */
+export function optionHead(parent: Item, fld: Field, otvb: Tvb, withLen: boolean, first?: (item: Item) => void): Item {
+  const item = parent.add(fld, otvb, 0, otvb.length, want(parent.tree, fld) ? otvb.bytes(0, otvb.length) : NO_BYTES);
+  if (parent.tree.full) item.setText(fld.name); // a protocol-like item: its name, then what the option appends
+  if (first !== undefined) first(item);
+  item.add(f.optionKind, otvb, 0, 1, otvb.u8(0));
+  lenItem = withLen ? item.add(f.optionLen, otvb, 1, 1, otvb.u8(1)) : null;
+  return item;
+}
+
+/** tcp_option_len_check */
+export function lenOk(lenItem: Item | null, optlen: number, want: number): boolean {
+  if (optlen === want) return true;
+  if (lenItem !== null) expert(lenItem, f.eOptLenInvalid, "note", "sequence", `option length should be ${want}`);
+  return false;
+}
+
+/** No Length item for the option at hand (NOP, EOL). */
+export function clearLenItem(): void {
+  lenItem = null;
+}

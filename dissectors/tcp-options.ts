@@ -1,36 +1,17 @@
 /**
  * TCP options (tcp_dissect_options and the per-kind dissectors of packet-tcp.c, 4.0):
- * MSS, window scale, SACK (with D-SACK), timestamps, echo, CC, MD5, SCPS capabilities,
- * Quick-Start, user timeout, MPTCP head, TFO, AccECN and RFC 6994 experiments.
+ * MSS, window scale, SACK (tcp-options-sack.ts), timestamps, echo, CC, MD5, SCPS capabilities,
+ * SNACK, Quick-Start, user timeout, MPTCP head, TFO, AccECN and RFC 6994 experiments.
+ * An option's head (item, Kind, Length) is tcp-common.ts's optionHead.
  */
-import { GE_SEQ, LE_SEQ, LT_SEQ, MAX_SACK_RANGES, TH_ACK, TH_SYN, type TcpStream } from "../src/analysis/tcp.js";
-import type { Field } from "../src/core/field.js";
+import { TH_ACK, TH_SYN, type TcpStream } from "../src/analysis/tcp.js";
 import { hex } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
-import { expert, expertItem, f, NO_BYTES, want, type Hdr } from "./tcp-common.js";
+import { clearLenItem, expert, expertItem, f, lenItem, lenOk, NO_BYTES, optionHead, want, type Hdr } from "./tcp-common.js";
+import { dissectSack } from "./tcp-options-sack.js";
 import { EXIDS, OPTION_NAMES, QS_RATES } from "./tcp-fields.js";
-
-/** The Length item of the last optionHead() (kept here: no object per option on the hot path). */
-let lenItem: Item | null = null;
-
-/** An option's item with its Kind (and Length) children (`first`: what goes under the item before them). */
-function optionHead(parent: Item, fld: Field, otvb: Tvb, withLen: boolean, first?: (item: Item) => void): Item {
-  const item = parent.add(fld, otvb, 0, otvb.length, want(parent.tree, fld) ? otvb.bytes(0, otvb.length) : NO_BYTES);
-  if (parent.tree.full) item.setText(fld.name); // a protocol-like item: its name, then what the option appends
-  if (first !== undefined) first(item);
-  item.add(f.optionKind, otvb, 0, 1, otvb.u8(0));
-  lenItem = withLen ? item.add(f.optionLen, otvb, 1, 1, otvb.u8(1)) : null;
-  return item;
-}
-
-/** tcp_option_len_check */
-function lenOk(lenItem: Item | null, optlen: number, want: number): boolean {
-  if (optlen === want) return true;
-  if (lenItem !== null) expert(lenItem, f.eOptLenInvalid, "note", "sequence", `option length should be ${want}`);
-  return false;
-}
 
 export function dissectOptions(tvb: Tvb, start: number, total: number, pinfo: PacketInfo, optItem: Item, hdr: Hdr, st: TcpStream): void {
   const full = optItem.tree.full;
@@ -67,7 +48,7 @@ export function dissectOptions(tvb: Tvb, start: number, total: number, pinfo: Pa
         const item = optItem.add(fld, tvb, offset, 1, want(optItem.tree, fld) ? tvb.bytes(offset, 1) : NO_BYTES);
         if (full) item.setText(fld.name);
         item.add(f.optionKind, tvb, offset, 1, opt);
-        lenItem = null;
+        clearLenItem();
         if (full) names += opt === 0 ? ", End of Option List (EOL)" : ", No-Operation (NOP)";
         offset += 1;
         if (opt === 0) eolSeen = true;
@@ -356,62 +337,3 @@ function accEcn(o: Tvb, off: number, len: number, order1: boolean, pinfo: Packet
   if (item.tree.full) item.appendText(`: Accurate ECN (Order ${order1 ? 1 : 0}): ${text}`);
   if (cols) pinfo.appendInfo(info);
 }
-
-function dissectSack(o: Tvb, optlen0: number, pinfo: PacketInfo, parent: Item, hdr: Hdr, st: TcpStream, cols: boolean): void {
-  const full = parent.tree.full;
-  const base = st.rev.baseSeq;
-  st.fwd.numSackRanges = 0;
-  const item = optionHead(parent, f.optSack, o, true);
-  let off = 2;
-  let optlen = optlen0 - 2;
-  const sackoffset = off;
-  let n = 0;
-  let edges = "";
-  while (optlen > 0) {
-    if (optlen < 4) {
-      expertItem(item, o, off, optlen, f.eSuboptionMalformed, "error", "malformed", "suboption would go past end of option");
-      break;
-    }
-    const le = (o.u32(off) - base) >>> 0;
-    const li = item.add(f.sackLe, o, off, 4, le);
-    if (full) li.setText(`left edge = ${le} (relative)`);
-    optlen -= 4;
-    if (optlen < 4) {
-      expertItem(item, o, off, optlen, f.eSuboptionMalformed, "error", "malformed", "suboption would go past end of option");
-      break;
-    }
-    const re = (o.u32(off + 4) - base) >>> 0;
-    optlen -= 4;
-    const ri = item.add(f.sackRe, o, off + 4, 4, re);
-    if (full) ri.setText(`right edge = ${re} (relative)`);
-    if (cols) pinfo.appendInfo(` SLE=${le} SRE=${re}`);
-    n++;
-    if (n < MAX_SACK_RANGES) {
-      st.fwd.numSackRanges = n;
-      st.fwd.sackLE[n] = le;
-      st.fwd.sackRE[n] = re;
-    }
-    if (hdr.numSack < MAX_SACK_RANGES) {
-      hdr.sackLE[hdr.numSack] = le;
-      hdr.sackRE[hdr.numSack] = re;
-      hdr.numSack++;
-    }
-    if (full) edges += ` ${le}-${re}`;
-    off += 8;
-  }
-  if (full && edges !== "") item.appendText(edges);
-  item.addGenerated(f.sackCount, o, 0, 0, n);
-  if (
-    LE_SEQ(hdr.sackRE[0], hdr.ack) ||
-    (hdr.numSack > 1 && LT_SEQ(hdr.sackLE[1], hdr.sackRE[0]) && GE_SEQ(hdr.sackRE[1], hdr.sackRE[0]))
-  ) {
-    const le = (o.u32(sackoffset) - base) >>> 0;
-    const li = item.addGenerated(f.dsackLe, o, sackoffset, 4, le);
-    if (full) li.setText(`D-SACK Left Edge = ${le} (relative)`);
-    const re = (o.u32(sackoffset + 4) - base) >>> 0;
-    const ri = item.addGenerated(f.dsackRe, o, sackoffset + 4, 4, re);
-    if (full) ri.setText(`D-SACK Right Edge = ${re} (relative)`);
-    expertItem(item, o, sackoffset, 8, f.eDsack, "warn", "sequence", "D-SACK Sequence");
-  }
-}
-
