@@ -2,9 +2,10 @@
  * RPL control messages (ICMPv6 155) against tshark 4.0: hand-built DIS, DIO (every mode of
  * operation), DAO and DAO-ACK with and without a DODAGID, each option nestcap dissects
  * (padding, routing information at each preference and of a wrong length, DODAG
- * configuration with bytes left over, target, transit with and without a parent, solicited
- * and prefix information, target descriptor, an option type tshark does not know, a target
- * running past the message), and tcpdump's RPL captures. -V and PDML are compared whole.
+ * configuration with bytes left over, DAG metric containers of every metric type, target,
+ * transit with and without a parent, solicited and prefix information, target descriptor, an
+ * option type tshark does not know, a target running past the message), and tcpdump's RPL
+ * captures. -V and PDML are compared whole.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,6 +38,10 @@ function rpl(code: number, body: number[]): Uint8Array {
 const opt = (type: number, data: number[]) => [type, data.length, ...data];
 const CONFIG = [0x0b, 8, 12, 10, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0x1e];
 
+/** A metric for the DAG metric container: type, flags, its objects. */
+const metric = (type: number, flags: number, obj: number[]) => [type, flags >> 8, flags & 255, obj.length, ...obj];
+const dio = (opts: number[]) => rpl(1, [0x1e, 0xf0, 1, 0, 0, 0xf0, 0, 0, ...A, ...opts]);
+
 const FRAMES: Uint8Array[] = [
   rpl(0, [0, 0, 0, ...opt(1, [0, 0, 0]), ...opt(7, [1, 0xe0, ...A, 5]), ...opt(9, [0xde, 0xad, 0xbe, 0xef]), ...opt(11, [1, 2]), ...opt(12, [])]),
   ...[0, 1, 2, 3, 4, 5, 6, 7].map((mop) => rpl(1, [0x1e, 0xf0, 1, 0, (mop << 3) | 0x81, 0xf0, 0, 0, ...A, ...opt(4, CONFIG)])),
@@ -50,6 +55,20 @@ const FRAMES: Uint8Array[] = [
   rpl(2, [1, 0, 0, 7, 5, 0x30, 0, 0x80]), // a target longer than the message
   rpl(3, [2, 0, 7, 0x80]),
   rpl(3, [2, 0x80, 7, 0, ...A, ...opt(1, [])]),
+  // DAG metric containers: every metric type, objects repeated where a metric repeats them,
+  // every flag, a node state TLV, a link colour as metric and as constraint, an unknown
+  // type, a hop count longer than its object, two metrics in one option
+  dio(opt(2, metric(7, 0, [0, 0x80, 0, 0x90]))),
+  dio(opt(2, metric(4, 0x400, [0, 0, 0x10, 0, 0, 0, 0x20, 0]))),
+  dio(opt(2, metric(5, 0x200, [0, 0, 0, 0x20]))),
+  dio(opt(2, metric(2, 0x100, [0x0a, 0x64, 0x0b, 0x65]))),
+  dio(opt(2, metric(6, 0x80, [0, 0x45, 0x67]))),
+  dio(opt(2, metric(8, 0x70, [0, 0x12, 0x41, 0x56, 0x78]))),
+  dio(opt(2, metric(8, 0x200, [0, 0x12, 0x41]))),
+  dio(opt(2, metric(1, 0x0f, [0, 3, 1, 2, 0xaa, 0xbb]))),
+  dio(opt(2, [...metric(3, 0xffff, [0, 5]), ...metric(7, 0, [1, 0])])),
+  dio(opt(2, metric(9, 0, [1, 2]))),
+  dio(opt(2, metric(3, 0, [0, 5, 0, 6]))),
 ];
 
 describe.skipIf(!haveTshark())("RPL control messages vs tshark", () => {
