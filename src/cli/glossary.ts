@@ -23,7 +23,9 @@ function baseText(f: Field): string {
     case "int8": case "int16": case "int32": case "int64":
       return BASES[f.base ?? "dec"] ?? "BASE_DEC";
     case "bool": {
+      // the width the field was registered with, else the mask's
       const m = f.bitmask ?? 0;
+      if (m !== 0 && f.bits !== undefined) return String(f.bits);
       return String(m === 0 ? 0 : m <= 0xff ? 8 : m <= 0xffff ? 16 : m <= 0xffffff ? 24 : 32);
     }
     case "abs_time":

@@ -226,6 +226,7 @@ describe("-G: the glossary of fields and protocols", () => {
     let known = 0, sameType = 0, sameParent = 0;
     const odd: string[] = [];
     const otherParent: string[] = [];
+    const boolOdd: string[] = [];
     for (const c of rows.filter((x) => x[0] === "F")) {
       // nestcap's own fields (openvpn.data.*, x509.subject_line…) are not tshark's; _ws.expert
       // is a protocol to tshark (-e _ws.expert prints its label), a string to nestcap
@@ -234,6 +235,10 @@ describe("-G: the glossary of fields and protocols", () => {
       known++;
       if (t.some((x) => x[3] === c[3])) sameType++;
       else odd.push(`${c[2]}: ${c[3]} (tshark ${t.map((x) => x[3]).join("/")})`);
+      // a boolean's width (the base column) and mask are one of tshark's registrations
+      if (c[3] === "FT_BOOLEAN" && t.some((x) => x[3] === "FT_BOOLEAN") && !t.some((x) => x[5] === c[5] && x[6] === c[6])) {
+        boolOdd.push(`${c[2]}: ${c[5]} ${c[6]} (tshark ${t.map((x) => `${x[5]} ${x[6]}`).join("/")})`);
+      }
       // (the parent is what -T ek names a field with: it must be tshark's exactly)
       if (t.some((x) => x[4] === c[4])) sameParent++;
       else otherParent.push(`${c[2]}: ${c[4]} (tshark ${t.map((x) => x[4]).join("/")})`);
@@ -243,6 +248,7 @@ describe("-G: the glossary of fields and protocols", () => {
     expect(sameType / known).toBeGreaterThan(0.97);
     expect(otherParent).toEqual([]);
     expect(sameParent).toBe(known);
+    expect(boolOdd).toEqual([]);
     // tshark's protocols "in name only" (an option kind's bytes) are listed as protocols
     expect(rows.find((c) => c[2] === "tcp.options.mss")).toEqual(["P", "TCP Option - Maximum segment size", "tcp.options.mss"]);
   });
