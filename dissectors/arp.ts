@@ -3,6 +3,7 @@
  * all header fields, gratuitous / probe / announcement flags, Info wording, and the
  * duplicate-IP-address detection that remembers IP→MAC bindings across frames.
  */
+import { compareAddresses } from "../src/analysis/conversation.js";
 import { etherToString, bytesToHex, ipv4ToString } from "../src/core/format.js";
 import { callData, defineProtocol } from "../src/core/proto.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
@@ -226,7 +227,7 @@ export const arp = defineProtocol({
     let isGratuitous = false;
     let isProbe = false;
     let isAnnouncement = false;
-    if ((op === REQUEST || op === REPLY) && pln > 0 && sameBytes(t.bytes(spa, pln), t.bytes(tpa, pln))) {
+    if ((op === REQUEST || op === REPLY) && pln > 0 && compareAddresses(t.bytes(spa, pln), t.bytes(tpa, pln)) === 0) {
       isGratuitous = true;
       if (op === REQUEST && zero6(t, tha)) isAnnouncement = true;
     } else if (op === REQUEST && zero6(t, tha) && t.u32(spa) === 0) {
@@ -300,7 +301,7 @@ function checkDuplicate(st: ArpState, pinfo: PacketInfo, tree: Item, tvb: Tvb, m
     const v = st.bindings.get(ip);
     if (v !== undefined) {
       if (num > v.frame) {
-        if (sameBytes(v.mac, mac)) {
+        if (compareAddresses(v.mac, mac) === 0) {
           v.frame = num;
           v.time = pinfo.frame.tsSec;
         } else {
@@ -380,10 +381,4 @@ function allZero(b: Uint8Array): boolean {
 function zero6(t: Tvb, o: number): boolean {
   // tvb_memeql: false (no exception) when the 6 bytes are not all there.
   return t.has(o, 6) && allZero(t.bytes(o, 6));
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

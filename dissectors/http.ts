@@ -14,6 +14,7 @@
  * This file: the fields, the heuristic and the TCP framing; http-message.ts: one message,
  * request/response matching and the body; http-headers.ts: header lines and known headers.
  */
+import { compareAddresses } from "../src/analysis/conversation.js";
 import { TH_FIN, type TcpSegment } from "../src/analysis/tcp.js";
 import { labelText } from "../src/core/label.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
@@ -179,9 +180,8 @@ export function dissectHttpTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item, seg?: Tc
     // decode_tcp_ports with the server's port replaced by the CONNECT's: the low and high
     // port, then the heuristics (plain HTTP on 443 is found by HTTP's, as a conversation
     // of its own), then data
-    const src = pinfo.netSrc;
-    const at = conv.serverAddr;
-    const fromServer = pinfo.srcport === conv.serverPort && src !== null && at !== null && src.length === at.length && at.every((b, i) => b === src[i]);
+    // (tshark's from_server: the server's port and addresses_equal)
+    const fromServer = pinfo.srcport === conv.serverPort && compareAddresses(pinfo.netSrc, conv.serverAddr) === 0;
     const saved = fromServer ? pinfo.srcport : pinfo.dstport;
     if (fromServer) pinfo.srcport = port;
     else pinfo.dstport = port;

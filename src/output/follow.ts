@@ -18,6 +18,7 @@
 import { fieldByAbbrev, type Field } from "../core/field.js";
 import type { Dissection } from "../core/dissect.js";
 import { addrToString } from "../core/format.js";
+import { compareAddresses } from "../analysis/conversation.js";
 
 const SEPARATOR = "===================================================================\n";
 
@@ -171,7 +172,7 @@ export function makeFollow(spec: string): Follow {
       // (tshark 4.0's TLS follow tap never fills in the server)
       if (proto !== "tls") server = { addr: dst.slice(), port: pinfo.dstport };
     }
-    return !(sameAddr(src, client.addr) && pinfo.srcport === client.port);
+    return !(compareAddresses(src, client.addr) === 0 && pinfo.srcport === client.port);
   }
 
   return {
@@ -219,12 +220,6 @@ export function makeFollow(spec: string): Follow {
       return s;
     },
   };
-}
-
-function sameAddr(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function node(n: { addr: Uint8Array; port: number } | null): string {
