@@ -16,7 +16,7 @@ import { ipv4ToString, ipv6ToString } from "../src/core/format.js";
 import type { Item } from "../src/core/tree.js";
 import { dissectDnssecRdata } from "./dns-rr-dnssec.js";
 import { dissectMiscRdata } from "./dns-rr-misc.js";
-import { asciiString, formatBytesText, readName, type DnsName } from "./dns-rr-names.js";
+import { asciiString, readName, type DnsName } from "./dns-rr-names.js";
 import { dissectOptions } from "./dns-rr-opt.js";
 import { dissectSvcb } from "./dns-rr-svcb.js";
 import { addName, bytesItem, info, ownerInfo, strItem, u16, u32, u8, unknownRdata, type RdataCtx } from "./dns-rr-util.js";

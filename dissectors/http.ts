@@ -24,7 +24,8 @@ import type { Tvb } from "../src/core/tvb.js";
 import { findLineEnd, LINE } from "../src/http/body.js";
 import { DESEG, lineEndDeseg, needsMore, statusCode } from "../src/http/reassembly.js";
 import { bindHttp, isPrint, latin1, requestOrReply, T_OTHER, T_RESPONSE } from "./http-headers.js";
-import { convOf, dissectHttpMessage, followTap, HttpState, innermost, tapObject, type HttpConv } from "./http-message.js";
+import { followTap, tapObject } from "./http-entity.js";
+import { convOf, dissectHttpMessage, HttpState, innermost, type HttpConv } from "./http-message.js";
 import { decodeTcpPorts } from "./tcp-payload.js";
 import { http2, startsWithMagic, tcpCall } from "./http2.js";
 

@@ -48,7 +48,7 @@ const HEADER_LEN = 9;
 /** Most bytes of one body kept while its DATA frames come (as TCP's MAX_PENDING: memory stays bounded). */
 const MAX_BODY = 16 * 1024 * 1024;
 
-const F_END_STREAM = 0x1, F_ACK = 0x1, F_END_HEADERS = 0x4, F_PADDED = 0x8, F_PRIORITY = 0x20;
+const F_END_STREAM = 0x1, F_ACK = 0x1, F_PADDED = 0x8, F_PRIORITY = 0x20;
 const T_DATA = 0, T_HEADERS = 1, T_PRIORITY = 2, T_RST = 3, T_SETTINGS = 4, T_PUSH = 5, T_PING = 6, T_GOAWAY = 7,
   T_WINDOW = 8, T_CONTINUATION = 9, T_ALTSVC = 10, T_BLOCKED = 11, T_ORIGIN = 12, T_PRIORITY_UPDATE = 16;
 

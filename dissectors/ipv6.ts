@@ -18,7 +18,7 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callDissector, callTable, defineProtocol, lookupTable, tryHeuristics } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
-import { DSCP_NAMES, ECN_NAMES, ECN_SHORT, IPPROTO, dscpShort, ip, type IpHeaderInfo } from "./ip.js";
+import { DSCP_NAMES, ECN_NAMES, ECN_SHORT, IPPROTO, dscpShort, type IpHeaderInfo } from "./ip.js";
 
 export const IPV6_OPT_TYPES: Record<number, string> = {
   0: "Pad1", 1: "PadN", 4: "Tunnel Encapsulation Limit", 5: "Router Alert", 7: "CALIPSO", 8: "SMF_DPD",

@@ -160,7 +160,6 @@ function addSap(parent: Item, tvb: Tvb, o: number, v: number, isDst: boolean): v
 }
 
 function dissectLlc(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
-  const f = llc.f;
   pinfo.setProtocol("LLC");
   pinfo.setInfo("");
   const top = tree.add(llc.hf, tvb, 0, tvb.length, null);

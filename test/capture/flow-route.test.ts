@@ -11,7 +11,7 @@ import { FlowRouter, ipOffset } from "../../src/capture/flow-route.js";
 import type { Frame } from "../../src/capture/frame.js";
 import { readCaptureSync, readCaptureSyncPartial } from "../../src/capture/reader.js";
 import { Dissector, type Dissection } from "../../src/core/dissect.js";
-import { fieldByAbbrev, type Field } from "../../src/core/field.js";
+import { fieldByAbbrev } from "../../src/core/field.js";
 import { makeStyle } from "../../src/output/color.js";
 import { DEFAULT_FIELDS_OPTIONS, fieldsLine } from "../../src/output/fields.js";
 import { summaryLine } from "../../src/output/summary.js";

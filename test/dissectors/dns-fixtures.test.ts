@@ -97,7 +97,7 @@ describe.skipIf(!existsSync(DNSSEC))("dnssec.pcap: stable facts (zone file in ma
     const d = new Dissector({ wanted: want, columns: true });
     return readCaptureSync(DNSSEC).frames.map((fr) => {
       const r = d.dissect(fr);
-      const m = new Map<string, unknown[]>();
+      const m = new Map<string, readonly unknown[]>();
       for (const f of want) m.set(f.abbrev, r.tree.get(f));
       return { m, info: r.pinfo.cols!.info };
     });

@@ -51,13 +51,6 @@ function ip4(src: number[], dst: number[], proto: number, payload: Uint8Array, t
   return out;
 }
 
-function ip6(src: number[], dst: number[], nh: number, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(40 + payload.length);
-  out.set([0x60, 0, 0, 0, ...u16(payload.length), nh, 64, ...src, ...dst]);
-  out.set(payload, 40);
-  return out;
-}
-
 function eth(p: Uint8Array, type = 0x0800): Uint8Array {
   const out = new Uint8Array(14 + p.length);
   out.set([0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, ...u16(type)]);

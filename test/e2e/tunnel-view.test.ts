@@ -19,7 +19,6 @@ import { FIXTURES, haveTshark, runCli, tsharkFields } from "../helpers/tshark.js
 const OVPN = join(FIXTURES, "openvpn");
 const SCENARIOS = ["tls-udp", "tls-tcp", "static-udp", "p2p-cbc"].filter((s) => existsSync(join(OVPN, `${s}.pcap`)) && existsSync(join(OVPN, `${s}-tun.pcap`)));
 const STATIC_KEY = join(OVPN, "keys", "static.key");
-const TLS_CRYPT_KEY = join(OVPN, "keys", "tls-crypt.key");
 
 let dir = "";
 const keylogs = new Map<string, string>();

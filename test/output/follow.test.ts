@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { readCaptureSync } from "../../src/capture/reader.js";
-import { Dissector, dissect } from "../../src/core/dissect.js";
+import { Dissector } from "../../src/core/dissect.js";
 import { makeFollow } from "../../src/output/follow.js";
 import { corpus, fixtures, haveTshark, runCli } from "../helpers/tshark.js";
 

@@ -156,7 +156,7 @@ describe("segment(): a TSO read becomes MTU-sized packets", () => {
       ...cut(tsoRead(tcpPacket({ v6: true, seq: 9, flags: ACK, payload: payloadBytes(9001) }), 1428)),
     ];
     const f = join(mkdtempSync(join(tmpdir(), "nc-offload-")), "cut.pcap");
-    writeFileSync(f, pcap(pkts.map((data, i) => ({ data, tsSec: i })), { linkType: 101 }));
+    writeFileSync(f, pcap(pkts.map((data, i) => ({ data, sec: i, frac: 0 })), { linkType: 101 }));
     const r = spawnSync("tshark", ["-n", "-r", f, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-T", "fields", "-e", "ip.checksum.status", "-e", "tcp.checksum.status", "-e", "tcp.len"], { encoding: "utf8" });
     const rows = r.stdout.trim().split("\n").map((l) => l.split("\t"));
     expect(rows.length).toBe(pkts.length);
