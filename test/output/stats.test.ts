@@ -3,7 +3,8 @@
  * layout), plus unit tests for parsing, rendering and edge cases.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { readCaptureSync } from "../../src/capture/reader.js";
@@ -15,6 +16,8 @@ import {
   ConvCollector, DnsTree, EndpointsCollector, ExpertCollector, HttpReq, HttpTree, IoStatCollector, makeStats,
   OpenVpnTree, PhsCollector, type StatsCollector,
 } from "../../src/output/stats/index.js";
+import { MAX_ROWS } from "../../src/output/stats/iostat.js";
+import { payload, pcap } from "../helpers/build.js";
 import { CORPORA, FIXTURES, fixtures, haveTshark } from "../helpers/tshark.js";
 
 const TYPES = ["eth", "ip", "ipv6", "tcp", "udp"] as const;
@@ -357,6 +360,29 @@ describe("unit", () => {
     run(file, [io]);
     expect(io.intervals()).toBe(1);
     expect(io.columns[0].frames[0]).toBe(readCaptureSync(file).frames.length);
+  });
+  test("io,stat over timestamps that jump by 50 million seconds: only the intervals with frames, no giant table", () => {
+    // frames at 0 s, 0.5 s, 1.2 s and 50,000,000.25 s (a fuzzed file's clock): 50,000,001 one-second intervals
+    const ts: [number, number][] = [[1000, 0], [1000, 500000], [1001, 200000], [50001000, 250000]];
+    const file = join(mkdtempSync(join(tmpdir(), "nc-iostat-")), "jump.pcap");
+    writeFileSync(file, pcap(ts.map(([sec, frac], i) => ({ sec, frac, data: payload(60 + i) }))));
+    const io = new IoStatCollector("io,stat,1");
+    run(file, [io]);
+    expect(io.intervals()).toBe(50_000_001);
+    const r = io.report();
+    expect(r.summary).toContain("50000001 intervals: only the 3 with frames are listed");
+    expect(r.sections[0].rows).toEqual([
+      [0, 1, 2, 60 + 61],
+      [1, 2, 1, 62],
+      [50000000, "50000000.25 (end)", 1, 63],
+    ]);
+    expect(io.intervals()).toBeGreaterThan(MAX_ROWS);
+    // under the limit every interval has its row, empty ones too (as tshark): 0.2 s intervals over 1.2 s
+    const io2 = new IoStatCollector("io,stat,0.2");
+    const near = join(mkdtempSync(join(tmpdir(), "nc-iostat-")), "near.pcap");
+    writeFileSync(near, pcap(ts.slice(0, 3).map(([sec, frac], i) => ({ sec, frac, data: payload(60 + i) }))));
+    run(near, [io2]);
+    expect(io2.report().sections[0].rows.map((row) => row[2])).toEqual([1, 0, 1, 0, 0, 0]);
   });
   test("http,tree and http,req from a hand-built tree", () => {
     const reg = (abbrev: string, type: "string" | "uint16") => fieldByAbbrev(abbrev) ?? registerField({ abbrev, name: abbrev, type });

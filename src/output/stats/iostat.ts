@@ -3,6 +3,11 @@
  * (an empty filter, or none at all, counts every frame). Intervals are counted from the
  * first frame of the capture in microseconds, as tshark does; INTERVAL 0 = one interval
  * for the whole capture.
+ *
+ * Counts are kept per interval that has frames (a sparse array), and a capture whose
+ * timestamps jump by years (fuzzed files; tshark 4.0 prints a row per second for those, or
+ * runs out of memory) lists only its intervals with frames once it would have more than
+ * MAX_ROWS rows, and says so.
  */
 import type { Dissection } from "../../core/dissect.js";
 import type { CompiledFilter } from "../../filter/index.js";
@@ -11,9 +16,13 @@ import type { Cell, Report } from "./report.js";
 
 export interface IoColumn {
   filter: string;
+  /** By interval index; sparse (no entry: no frame in that interval). */
   frames: number[];
   bytes: number[];
 }
+
+/** Above this many intervals, only those with frames get a row. */
+export const MAX_ROWS = 100_000;
 
 export class IoStatCollector extends Collector {
   /** Interval in microseconds (0 = whole capture). */
@@ -61,12 +70,9 @@ export class IoStatCollector extends Collector {
       const f = this.filters[i];
       if (f !== null && !f.test(d)) continue;
       const c = this.columns[i];
-      while (c.frames.length <= idx) {
-        c.frames.push(0);
-        c.bytes.push(0);
-      }
-      c.frames[idx]++;
-      c.bytes[idx] += len;
+      // (an index far past the others leaves a hole: V8 keeps such an array sparse)
+      c.frames[idx] = (c.frames[idx] ?? 0) + 1;
+      c.bytes[idx] = (c.bytes[idx] ?? 0) + len;
     }
   }
 
@@ -88,7 +94,17 @@ export class IoStatCollector extends Collector {
     });
     const rows: Cell[][] = [];
     const dur = this.durationUs / 1e6;
-    for (let k = 0; k < n; k++) {
+    const summary = [`Duration: ${dur.toFixed(6)} secs`, `Interval: ${this.interval === 0 ? dur.toFixed(6) : this.interval} secs`];
+    let ks: Iterable<number> = range(n);
+    if (n > MAX_ROWS) {
+      // the intervals any column counted a frame in, in order (for…in walks array indices in order)
+      const used = new Set<number>();
+      // (a frame exactly at the end falls past the last interval: no row, as without the limit)
+      for (const c of this.columns) for (const k in c.frames) if (Number(k) < n) used.add(Number(k));
+      ks = [...used].sort((a, b) => a - b);
+      summary.push(`${n} intervals: only the ${used.size} with frames are listed`);
+    }
+    for (const k of ks) {
       const start = this.intervalUs === 0 ? 0 : (k * this.intervalUs) / 1e6;
       const end = this.intervalUs === 0 || k === n - 1 ? dur : ((k + 1) * this.intervalUs) / 1e6;
       const row: Cell[] = [start, k === n - 1 ? `${end} (end)` : end];
@@ -98,10 +114,14 @@ export class IoStatCollector extends Collector {
     return {
       stat: "io,stat",
       title: "IO Statistics",
-      summary: [`Duration: ${dur.toFixed(6)} secs`, `Interval: ${this.interval === 0 ? dur.toFixed(6) : this.interval} secs`],
+      summary,
       sections: [{ title: "", columns: cols, rows }],
     };
   }
+}
+
+function* range(n: number): Generator<number> {
+  for (let k = 0; k < n; k++) yield k;
 }
 
 /** Split "a,b" at top-level commas (not inside quotes, parentheses or brackets). */
