@@ -1,10 +1,11 @@
 /**
  * A statistic's result as data (sections of rows), and its three renderings:
- * a readable table (cli-table3), CSV and JSON for people who plot.
+ * a readable table (table.ts: cli-table3's look, drawn in linear time), CSV and JSON
+ * for people who plot.
  * Collectors build a Report only at render time; nothing here runs per packet.
  */
-import { createRequire } from "node:module";
 import type { Style } from "../color.js";
+import { drawTable } from "./table.js";
 
 export type Cell = string | number;
 
@@ -29,13 +30,11 @@ export interface Report {
 
 export type StatsFormat = "table" | "csv" | "json";
 
-function cellText(c: Cell): string {
+export function cellText(c: Cell): string {
   return typeof c === "number" ? (Number.isInteger(c) ? String(c) : c.toFixed(6).replace(/0+$/, "").replace(/\.$/, "")) : c;
 }
 
 function renderTable(r: Report, style: Style): string {
-  // cli-table3 is loaded when a table is first drawn, not at start-up.
-  const Table = createRequire(import.meta.url)("cli-table3") as typeof import("cli-table3");
   const out: string[] = [];
   out.push(style.field(r.title) + (r.filter ? style.dim(`  (filter: ${r.filter})`) : ""));
   if (r.summary) for (const l of r.summary) out.push(l);
@@ -45,20 +44,21 @@ function renderTable(r: Report, style: Style): string {
       out.push(style.dim("  (none)"));
       continue;
     }
-    const t = new Table({
-      head: s.columns,
-      style: { head: style.enabled ? ["cyan"] : [], border: style.enabled ? ["grey"] : [], compact: true },
-      colAligns: s.columns.map((_c, i) => (i === 0 ? "left" : s.rows.some((row) => typeof row[i] === "number") ? "right" : "left")),
-    });
+    const rows: string[][] = [];
     for (let i = 0; i < s.rows.length; i++) {
       const row = s.rows[i].map(cellText);
       const d = s.depth?.[i] ?? 0;
       if (d > 0) row[0] = "  ".repeat(d) + row[0];
-      t.push(row);
+      rows.push(row);
     }
-    out.push(t.toString());
+    out.push(drawTable({ head: s.columns, rows, aligns: tableAligns(s), color: style.enabled }));
   }
   return out.join("\n") + "\n";
+}
+
+/** A column holding numbers is right-aligned (the first column never is). */
+export function tableAligns(s: Section): ("left" | "right")[] {
+  return s.columns.map((_c, i) => (i === 0 ? "left" : s.rows.some((row) => typeof row[i] === "number") ? "right" : "left"));
 }
 
 function csvCell(c: Cell): string {
