@@ -183,13 +183,16 @@ export class CaptureReader {
     const r = new CaptureReader(new Core(name, opts.blockSize ?? BLOCK_SIZE, !isFile));
     if (isFile) {
       r.fh = await openAsync(src, "r");
+      let regular = false;
       try {
         const st = await r.fh.stat();
-        if (st.isFile()) r.core.size = st.size;
+        regular = st.isFile();
+        if (regular) r.core.size = st.size;
       } catch {
         // not a regular file: size unknown
       }
-      r.stream = readAhead(r.fh, opts.blockSize ?? BLOCK_SIZE);
+      // a pipe (`-r <(zcat f.pcap.gz)`) can't be read at an offset: read where it is
+      r.stream = readAhead(r.fh, opts.blockSize ?? BLOCK_SIZE, regular);
     } else {
       const s = typeof src === "string" ? process.stdin : src;
       r.stream = (s as AsyncIterable<unknown>)[Symbol.asyncIterator]();
@@ -279,11 +282,12 @@ export class CaptureReader {
  * a chunk stays valid until the chunk after the next one is asked for, and the
  * caller copies every chunk out before it asks for the next one.
  */
-async function* readAhead(fh: FileHandle, size: number): AsyncGenerator<Uint8Array> {
+async function* readAhead(fh: FileHandle, size: number, positional: boolean): AsyncGenerator<Uint8Array> {
   const bufs = [allocBlock(size), allocBlock(size)];
   let i = 0;
   let pos = 0;
-  let inFlight: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, size, 0);
+  // (one read in flight at a time, so reads without a position still come in order)
+  let inFlight: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, size, positional ? 0 : null);
   try {
     for (;;) {
       const { bytesRead } = await inFlight;
@@ -292,7 +296,7 @@ async function* readAhead(fh: FileHandle, size: number): AsyncGenerator<Uint8Arr
       pos += bytesRead;
       const cur = bufs[i];
       i ^= 1;
-      inFlight = fh.read(bufs[i], 0, size, pos);
+      inFlight = fh.read(bufs[i], 0, size, positional ? pos : null);
       yield cur.subarray(0, bytesRead);
     }
   } finally {

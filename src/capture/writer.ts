@@ -3,6 +3,7 @@
  * and classic pcap (one link type). Output is buffered in 1 MiB chunks.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
+import { createFailure, writeFailure } from "./file-errors.js";
 import type { Frame, InterfaceInfo } from "./frame.js";
 
 const CHUNK = 1 << 20;
@@ -24,10 +25,18 @@ abstract class Sink {
   private fd: number | null = null;
   private readonly stream: NodeJS.WritableStream | null = null;
   private closed = false;
+  private readonly path: string = "";
 
+  /** A file that can't be created or written throws CaptureWriteError (tshark's message). */
   constructor(out: NodeJS.WritableStream | string) {
-    if (typeof out === "string") this.fd = openSync(out, "w");
-    else this.stream = out;
+    if (typeof out === "string") {
+      this.path = out;
+      try {
+        this.fd = openSync(out, "w");
+      } catch (e) {
+        throw createFailure(out, e);
+      }
+    } else this.stream = out;
   }
 
   /** Make room for n bytes; returns the buffer to write into at this.pos. */
@@ -49,7 +58,12 @@ abstract class Sink {
     if (this.pos === 0) return;
     if (this.fd !== null) {
       let o = 0;
-      while (o < this.pos) o += writeSync(this.fd, this.buf, o, this.pos - o);
+      try {
+        while (o < this.pos) o += writeSync(this.fd, this.buf, o, this.pos - o);
+      } catch (e) {
+        this.pos = 0;
+        throw writeFailure(this.path, e);
+      }
     } else if (this.stream) {
       // The stream keeps a reference to what it is given: hand it a copy.
       this.stream.write(Buffer.from(this.buf.subarray(0, this.pos)));

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /** nestcap: the command line. */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, workerData } from "node:worker_threads";
+import { CaptureWriteError } from "../capture/file-errors.js";
 import { HELP, parseArgs, UsageError } from "./args.js";
 import { fail } from "./fail.js";
 import { liveCommand } from "./live.js";
@@ -60,11 +61,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (opts.read !== undefined) {
     if (opts.read !== "-") {
+      let st: Stats | undefined;
       try {
-        statSync(opts.read);
+        st = statSync(opts.read);
       } catch {
         fail(`The file "${opts.read}" doesn't exist.`, EXIT_BAD_FILE);
       }
+      // as wiretap: a regular file or a pipe (`-r <(zcat f.pcap.gz)`, /dev/stdin); not a folder or a device
+      if (st.isDirectory()) fail(`"${opts.read}" is a directory (folder), not a file.`, EXIT_BAD_FILE);
+      if (!st.isFile() && !st.isFIFO()) fail(`The file "${opts.read}" is a "special file" or socket or other non-regular file.`, EXIT_BAD_FILE);
     }
     return readCommand(opts);
   }
@@ -79,6 +84,11 @@ if (!isMainThread && (workerData as ReadWorkerData | null)?.nestcap === "read-wo
 } else main(process.argv.slice(2)).then(
   (code) => process.exitCode = code,
   (e: unknown) => {
+    // a -w file that could not be created or written: tshark's message, exit 2
+    if (e instanceof CaptureWriteError) {
+      process.stderr.write(`nestcap: ${e.message}\n`);
+      process.exit(EXIT_BAD_FILE);
+    }
     process.stderr.write(`nestcap: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     process.exit(70);
   },

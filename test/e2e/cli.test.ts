@@ -31,6 +31,42 @@ describe("command line", () => {
     }
   });
 
+  it("a folder, a device or a -w file that can't be made or written: tshark's message and exit 2", () => {
+    const d = mkdtempSync(join(tmpdir(), "nc-badfile-"));
+    const cases: string[][] = [
+      ["-r", d],
+      ["-r", "/dev/null"],
+      ["-r", DNS, "-w", d],
+      ["-r", DNS, "-w", join(d, "no", "such", "dir", "x.pcapng")],
+      ["-r", DNS, "-w", join(DNS, "x.pcapng")], // a path through a file
+      ["-r", DNS, "-w", "/dev/full"],
+    ];
+    for (const args of cases) {
+      const r = runCli(args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(lines(r.stderr), args.join(" ")).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/internal error/);
+      if (haveTshark()) {
+        const t = spawnSync("tshark", args, { encoding: "utf8" });
+        expect(t.status, args.join(" ")).toBe(2);
+        const msg = t.stderr.split("\n").find((l) => l.startsWith("tshark: "));
+        expect(r.stderr.trim(), args.join(" ")).toBe(msg!.replace(/^tshark: /, "nestcap: "));
+      }
+    }
+  });
+
+  it("reads a pipe given as a file name (-r <(cat f), /dev/stdin) as the file itself", () => {
+    const cli = join(FIXTURES, "..", "dist", "src", "cli", "nestcap.js");
+    const direct = runCli(["-r", DNS]).stdout;
+    expect(direct.length).toBeGreaterThan(0);
+    const sub = spawnSync("bash", ["-c", `"${process.execPath}" "${cli}" -r <(cat "${DNS}")`], { encoding: "utf8" });
+    expect(sub.status).toBe(0);
+    expect(sub.stdout).toBe(direct);
+    const stdin = spawnSync("bash", ["-c", `cat "${DNS}" | "${process.execPath}" "${cli}" -r /dev/stdin`], { encoding: "utf8" });
+    expect(stdin.status).toBe(0);
+    expect(stdin.stdout).toBe(direct);
+  });
+
   it("ends quietly (exit 0, nothing on stderr) when its output pipe closes early, as tshark", () => {
     const cli = join(FIXTURES, "..", "dist", "src", "cli", "nestcap.js");
     for (const args of ["-G fields", "-G protocols", "--help", `-r ${SAMPLE} -V`, `-r ${SAMPLE} -T pdml`]) {
