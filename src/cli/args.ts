@@ -154,6 +154,17 @@ export function parseArgs(argv: readonly string[]): Options {
   return o;
 }
 
+/**
+ * The preferences (-o name:value) some dissector reads (Session.pref); a test holds this
+ * list to the names the sources read. Another name is said to be ignored, on stderr: tshark
+ * knows thousands (it refuses only names it does not know), nestcap only these.
+ */
+export const PREFERENCES: readonly string[] = [
+  "ip.check_checksum", "ip.defragment", "ip.tso_support", "ipv6.defragment",
+  "openvpn.keylog", "openvpn.static_key", "openvpn.tls_auth_hmac_size", "openvpn.tls_crypt_key",
+  "tcp.desegment_tcp_streams", "tcp.fastrt_supersedes_ooo", "tcp.no_subdissector_on_error", "tls.keylog_file",
+];
+
 const KEY_PREFS: Record<string, "keylog" | "tls-crypt" | "static" | "tls-keylog"> = {
   "openvpn.keylog": "keylog", "openvpn.tls_crypt_key": "tls-crypt", "openvpn.static_key": "static", "tls.keylog_file": "tls-keylog",
 };
@@ -231,6 +242,7 @@ function applyShort(o: Options, c: string, v: string): void {
       const k = v.indexOf(":");
       if (k < 0) throw new UsageError(`invalid -o "${v}": use name:value`);
       o.prefs[v.slice(0, k)] = v.slice(k + 1);
+      if (!PREFERENCES.includes(v.slice(0, k))) process.stderr.write(`nestcap: -o ${v.slice(0, k)}: not a preference nestcap reads (it reads ${PREFERENCES.join(", ")}); ignored\n`);
       const kf = KEY_PREFS[v.slice(0, k)];
       if (kf !== undefined) checkKeyFile(v.slice(k + 1), kf);
       break;
@@ -280,7 +292,7 @@ Output:
   -u s|hms              seconds as seconds, or as hours, minutes and seconds ("2m 28.995016s")
   --highlight FIELD     in the hex dump, mark the bytes of FIELD (e.g. ip.ttl)
   -T fields -e FIELD…   selected fields, tab-separated (as tshark; -e _ws.col.Info: a summary column)
-  -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n
+  -E header=y|separator=,|occurrence=f|l|N|aggregator=X|quote=d|s|n|bom=y
   -T json [-e FIELD…]   tshark-shaped JSON (with -e: only those fields, as tshark; with -x:
                         each item's bytes too, as "<field>_raw": [hex, offset, length, bitmask, type])
   -T jsonraw            the same JSON with only the items' bytes ("_raw"), no values
@@ -302,7 +314,7 @@ Output:
                         with a key log; http: each message's head, then its decoded body)
   -o tls.keylog_file:FILE   decrypt TLS 1.2 and 1.3 with a key log in the SSLKEYLOGFILE format
                         (curl, browsers, openssl s_client -keylogfile): HTTPS shows as HTTP
-  -o NAME:VALUE         other preferences, as tshark's (tcp.desegment_tcp_streams:FALSE…)
+  -o NAME:VALUE         other preferences, as tshark's (tcp.desegment_tcp_streams:FALSE…; README lists the ones nestcap reads)
   --keylog FILE         decrypt OpenVPN data channels (and tls-crypt) with a nestcap key log
                         (make one with: nestcap keylog --from-openvpn-log LOG…)
   --openvpn-tls-crypt KEYFILE   decrypt tls-crypt control packets with an OpenVPN key file

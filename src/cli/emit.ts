@@ -197,6 +197,7 @@ export class Emitter {
     if (this.started) return;
     this.started = true;
     const o = this.o;
+    if (o.outputType === "fields" && this.fo.bom && !o.quiet) this.out.write("\ufeff");
     if (o.outputType === "fields" && this.fo.header && !o.quiet) this.out.write(fieldsHeader(o.fields, this.fo) + "\n");
     if (o.outputType === "json" && !o.quiet) this.out.write(jsonStart());
     if (o.outputType === "psml" && !o.quiet) this.out.write(psmlStart());

@@ -71,6 +71,11 @@ async function main(argv: string[]): Promise<number> {
       if (st.isDirectory()) fail(`"${opts.read}" is a directory (folder), not a file.`, EXIT_BAD_FILE);
       if (!st.isFile() && !st.isFIFO()) fail(`The file "${opts.read}" is a "special file" or socket or other non-regular file.`, EXIT_BAD_FILE);
     }
+    // live-capture options that mean nothing for a file: tshark's errors (and -a packets:N is -c N)
+    if (opts.captureFilter !== undefined) fail("Only read filters, not capture filters, can be specified when reading a capture file.", 1);
+    if (Object.keys(opts.ring).length > 0) fail("Multiple capture files requested, but a capture isn't being done.", 1);
+    if (opts.autostop.duration !== undefined) fail("A maximum capture time was specified, but a capture isn't being done.", 1);
+    if (opts.autostop.packets !== undefined) opts.count = Math.min(opts.count ?? Infinity, opts.autostop.packets);
     return readCommand(opts);
   }
   if (opts.interfaces.length > 0 || opts.listInterfaces) return liveCommand(opts);

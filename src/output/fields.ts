@@ -13,30 +13,41 @@ export interface FieldsOptions {
   occurrence: "a" | "f" | "l" | number;
   aggregator: string;
   quote: "" | '"' | "'";
+  /** -E bom=y: a UTF-8 byte order mark before the first line. */
+  bom: boolean;
 }
 
-export const DEFAULT_FIELDS_OPTIONS: FieldsOptions = { header: false, separator: "\t", occurrence: "a", aggregator: ",", quote: "" };
+export const DEFAULT_FIELDS_OPTIONS: FieldsOptions = { header: false, separator: "\t", occurrence: "a", aggregator: ",", quote: "", bom: false };
 
-/** Parse one -E option ("separator=,", "header=y", "separator=/t"). Throws with a message on error. */
+/**
+ * Parse one -E option ("separator=,", "header=y", "separator=/t"). A value tshark 4.0
+ * refuses (header=x, an empty separator, quote=x, an unknown option) throws with its
+ * message, which names the option only. occurrence=N (1-based, negative: from the last)
+ * is nestcap's: tshark 4.0 takes f, l and a only.
+ */
 export function parseFieldsOption(o: FieldsOptions, spec: string): void {
   const eq = spec.indexOf("=");
   const k = eq < 0 ? spec : spec.slice(0, eq);
   const v = eq < 0 ? "" : spec.slice(eq + 1);
-  const special = (s: string) => (s === "/t" ? "\t" : s === "/s" ? " " : s);
+  const bad = (): never => {
+    throw new Error(`"${k}" is not a valid field output option=value pair.`);
+  };
+  const special = (s: string) => (s === "" ? bad() : s === "/t" ? "\t" : s === "/s" ? " " : s);
+  const yn = (): boolean => (v === "y" ? true : v === "n" ? false : bad());
   switch (k) {
-    case "header": o.header = v === "y"; break;
+    case "header": o.header = yn(); break;
+    case "bom": o.bom = yn(); break;
     case "separator": o.separator = special(v); break;
     case "aggregator": o.aggregator = special(v); break;
     case "occurrence":
       if (v === "a" || v === "f" || v === "l") o.occurrence = v;
-      else if (/^-?\d+$/.test(v)) o.occurrence = parseInt(v, 10);
-      else throw new Error(`Invalid -E occurrence value "${v}"`);
+      else if (/^-?[1-9]\d*$/.test(v)) o.occurrence = parseInt(v, 10);
+      else bad();
       break;
     case "quote":
-      o.quote = v === "d" ? '"' : v === "s" ? "'" : v === "n" ? "" : (() => { throw new Error(`Invalid -E quote value "${v}"`); })();
+      o.quote = v === "d" ? '"' : v === "s" ? "'" : v === "n" ? "" : bad();
       break;
-    case "bom": break;
-    default: throw new Error(`Invalid -E option "${spec}"`);
+    default: bad();
   }
 }
 

@@ -1,6 +1,6 @@
 /** The command line as a user meets it: built CLI, real files, compared with tshark where tshark has the same output. */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -53,6 +53,51 @@ describe("command line", () => {
         expect(r.stderr.trim(), args.join(" ")).toBe(msg!.replace(/^tshark: /, "nestcap: "));
       }
     }
+  });
+
+  it("-o: the preferences nestcap reads are the ones its sources read; another is said to be ignored", async () => {
+    const { PREFERENCES } = await import("../../src/cli/args.js");
+    const root = join(FIXTURES, "..");
+    const names = new Set<string>();
+    for (const dir of ["src", "dissectors"]) {
+      for (const f of readdirSync(join(root, dir), { recursive: true }) as string[]) {
+        if (!f.endsWith(".ts")) continue;
+        for (const m of readFileSync(join(root, dir, f), "utf8").matchAll(/\bpref(?:<[^>]*>)?\("([a-z0-9_.]+)"/g)) names.add(m[1]);
+      }
+    }
+    expect([...PREFERENCES].sort()).toEqual([...names].sort());
+    const known = runCli(["-r", DNS, "-c", "1", "-o", "ip.defragment:FALSE"]);
+    expect(known.stderr).toBe("");
+    const other = runCli(["-r", DNS, "-c", "1", "-o", "tcp.analyze_sequence_numbers:FALSE"]);
+    expect(other.status).toBe(0);
+    expect(lines(other.stderr)).toEqual([expect.stringMatching(/^nestcap: -o tcp\.analyze_sequence_numbers: not a preference nestcap reads \(it reads ip\.check_checksum, .*\); ignored$/)]);
+    expect(other.stdout).toBe(known.stdout);
+  });
+
+  it("-r with live-capture options (-f, -b, -a duration) fails as tshark; -a packets:N reads N", () => {
+    for (const args of [["-f", "udp"], ["-b", "filesize:10"], ["-a", "duration:1"]]) {
+      const r = runCli(["-r", DNS, ...args]);
+      expect(r.status, args.join(" ")).toBe(1);
+      if (haveTshark()) {
+        const t = spawnSync("tshark", ["-r", DNS, ...args], { encoding: "utf8" });
+        expect(t.status).toBe(1);
+        expect(r.stderr.trim()).toBe(t.stderr.split("\n").find((l) => l.startsWith("tshark: "))!.replace(/^tshark: /, "nestcap: "));
+      }
+    }
+    expect(lines(runCli(["-r", DNS, "-a", "packets:3"]).stdout)).toHaveLength(3);
+    expect(lines(runCli(["-r", DNS, "-a", "packets:5", "-c", "2"]).stdout)).toHaveLength(2);
+  });
+
+  it("-E values tshark 4.0 refuses are refused with its message; bom=y starts with a byte order mark", () => {
+    for (const e of ["header=x", "header", "separator=", "aggregator=", "quote=x", "occurrence=x", "occurrence=0", "bom=x", "escape=n", "foo=bar"]) {
+      const r = runCli(["-r", DNS, "-T", "fields", "-e", "ip.src", "-E", e]);
+      expect(r.status, e).toBe(1);
+      const k = e.split("=")[0];
+      expect(r.stderr, e).toBe(`nestcap: "${k}" is not a valid field output option=value pair.\n`);
+    }
+    const bom = runCli(["-r", DNS, "-T", "fields", "-e", "ip.src", "-E", "bom=y", "-E", "header=y", "-c", "3"]);
+    expect(bom.stdout.startsWith("\ufeffip.src\n")).toBe(true);
+    if (haveTshark()) expect(bom.stdout).toBe(sh("tshark", ["-r", DNS, "-T", "fields", "-e", "ip.src", "-E", "bom=y", "-E", "header=y", "-c", "3"]));
   });
 
   it("reads a pipe given as a file name (-r <(cat f), /dev/stdin) as the file itself", () => {
