@@ -314,7 +314,8 @@ Output:
                         with a key log; http: each message's head, then its decoded body)
   -o tls.keylog_file:FILE   decrypt TLS 1.2 and 1.3 with a key log in the SSLKEYLOGFILE format
                         (curl, browsers, openssl s_client -keylogfile): HTTPS shows as HTTP
-  -o NAME:VALUE         other preferences, as tshark's (tcp.desegment_tcp_streams:FALSE…; README lists the ones nestcap reads)
+  -o NAME:VALUE         other preferences, as tshark's (tcp.desegment_tcp_streams:FALSE…;
+                        the README lists those nestcap reads)
   --keylog FILE         decrypt OpenVPN data channels (and tls-crypt) with a nestcap key log
                         (make one with: nestcap keylog --from-openvpn-log LOG…)
   --openvpn-tls-crypt KEYFILE   decrypt tls-crypt control packets with an OpenVPN key file
