@@ -204,6 +204,7 @@ function applyShort(o: Options, c: string, v: string): void {
     case "i": o.interfaces.push(v); break;
     case "c": {
       if (!/^\d+$/.test(v) || parseInt(v, 10) <= 0) throw new UsageError(`the packet count must be a positive number, not "${v}"`);
+      if (Number(v) > 2147483647) throw new UsageError(`The specified packet count "${v}" is too large (greater than 2147483647)`);
       o.count = parseInt(v, 10);
       break;
     }
@@ -311,7 +312,8 @@ Output:
                         io,stat,SECONDS[,FILTER…]  expert  dns,tree  http,tree  http,req
                         http2,tree  openvpn,tree  layers   (--format table|csv|json)
                         follow,tcp|udp|tls|http,ascii|hex|raw,N   one stream's bytes (tls: decrypted
-                        with a key log; http: each message's head, then its decoded body)
+                        with a key log; http: each message's head, then its decoded body; instead
+                        of N, two endpoints: 10.0.0.1:5000,10.0.0.2:80 or [fd00::1]:5000,[fd00::2]:80)
   -o tls.keylog_file:FILE   decrypt TLS 1.2 and 1.3 with a key log in the SSLKEYLOGFILE format
                         (curl, browsers, openssl s_client -keylogfile): HTTPS shows as HTTP
   -o NAME:VALUE         other preferences, as tshark's (tcp.desegment_tcp_streams:FALSE…;

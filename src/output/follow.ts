@@ -19,6 +19,7 @@ import { fieldByAbbrev, type Field } from "../core/field.js";
 import type { Dissection } from "../core/dissect.js";
 import { addrToString } from "../core/format.js";
 import { compareAddresses } from "../analysis/conversation.js";
+import { parseIPv4, parseIPv6 } from "../filter/literals.js";
 
 const SEPARATOR = "===================================================================\n";
 
@@ -67,15 +68,46 @@ function field(abbrev: string): Field {
   return f;
 }
 
-/** Parse "follow,tcp,ascii,0" (the -z argument) and make the follower. */
+interface Endpoint {
+  addr: Uint8Array;
+  port: number;
+}
+
+/** "10.0.0.1:80" or "[fd00::1]:80" (tshark's follow endpoints); throws tshark's message for anything else. */
+function parseEndpoint(s: string): Endpoint {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|(\d+\.\d+\.\d+\.\d+)):(\d+)$/.exec(s);
+  if (m === null) throw new Error("follow - Invalid address.");
+  if (Number(m[3]) > 65535) throw new Error("follow - Invalid port.");
+  let addr: Uint8Array | null = null;
+  if (m[1] !== undefined) addr = parseIPv6(m[1]);
+  else {
+    const v = parseIPv4(m[2]);
+    if (v !== null) addr = new Uint8Array([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]);
+  }
+  if (addr === null) throw new Error("follow - Invalid address.");
+  return { addr, port: Number(m[3]) };
+}
+
+/**
+ * Parse the -z argument and make the follower: "follow,tcp,ascii,N" follows stream N,
+ * "follow,tcp,ascii,A:p,B:q" the frames between those two endpoints (either way), as tshark.
+ */
 export function makeFollow(spec: string): Follow {
   const parts = spec.split(",");
   if (parts[0] === "follow") parts.shift();
   const proto = parts[0];
   const mode = parts[1] as Mode;
-  const index = Number(parts[2] ?? "0");
-  if (!["tcp", "udp", "tls", "http"].includes(proto) || !["ascii", "hex", "raw"].includes(mode) || !Number.isInteger(index) || index < 0) {
-    throw new Error(`Invalid -z follow argument: "${spec}"`);
+  // tshark's checks, in its order and words
+  if (!["tcp", "udp", "tls", "http"].includes(proto)) throw new Error(`Invalid -z follow argument: "${spec}"`);
+  if (!["ascii", "hex", "raw"].includes(mode)) throw new Error("follow - Invalid display mode.");
+  let index = -1;
+  let ends: [Endpoint, Endpoint] | null = null;
+  if (parts.length >= 4 && parts[2].includes(":")) {
+    ends = [parseEndpoint(parts[2]), parseEndpoint(parts[3])];
+  } else {
+    if (parts[2] === undefined || !/^-?\d+$/.test(parts[2])) throw new Error("follow - Invalid address.");
+    index = Number(parts[2]);
+    if (index < 0) throw new Error("follow - Error registering tap listener.");
   }
   const isTcp = proto === "tcp";
   const tapped = proto === "tls" || proto === "http";
@@ -161,11 +193,18 @@ export function makeFollow(spec: string): Follow {
    * client (tshark's follow taps); null for a frame of another stream or without addresses.
    */
   function sideOf(d: Dissection): boolean | null {
-    const streams = d.tree.get(fStream);
-    if (streams.length === 0 || streams[0] !== index) return null;
     const pinfo = d.pinfo;
     const src = pinfo.netSrc;
     const dst = pinfo.netDst;
+    if (ends === null) {
+      const streams = d.tree.get(fStream);
+      if (streams.length === 0 || streams[0] !== index) return null;
+    } else {
+      if (src === null || dst === null || pinfo.ptype !== (proto === "udp" ? "udp" : "tcp")) return null;
+      const [a, b] = ends;
+      const is = (e: Endpoint, addr: Uint8Array, port: number): boolean => port === e.port && compareAddresses(addr, e.addr) === 0;
+      if (!((is(a, src, pinfo.srcport) && is(b, dst, pinfo.dstport)) || (is(b, src, pinfo.srcport) && is(a, dst, pinfo.dstport)))) return null;
+    }
     if (src === null || dst === null) return null;
     if (client === null) {
       client = { addr: src.slice(), port: pinfo.srcport };
@@ -173,6 +212,17 @@ export function makeFollow(spec: string): Follow {
       if (proto !== "tls") server = { addr: dst.slice(), port: pinfo.dstport };
     }
     return !(compareAddresses(src, client.addr) === 0 && pinfo.srcport === client.port);
+  }
+
+  /** The Filter: line: the stream, or tshark's address/port expression for endpoints. */
+  function filterText(): string {
+    const t = proto === "udp" ? "udp" : "tcp";
+    if (ends === null) return `${t}.stream eq ${index}`;
+    const one = (x: Endpoint, y: Endpoint): string => {
+      const ip = x.addr.length === 16 ? "ipv6" : "ip";
+      return `((${ip}.src eq ${addrToString(x.addr)} and ${t}.srcport eq ${x.port}) and (${ip}.dst eq ${addrToString(y.addr)} and ${t}.dstport eq ${y.port}))`;
+    };
+    return `${one(ends[0], ends[1])} or ${one(ends[1], ends[0])}`;
   }
 
   return {
@@ -200,7 +250,7 @@ export function makeFollow(spec: string): Follow {
     render(): string {
       let s = "\n" + SEPARATOR;
       s += `Follow: ${proto},${mode}\n`;
-      s += `Filter: ${proto === "udp" ? "udp" : "tcp"}.stream eq ${index}\n`;
+      s += `Filter: ${filterText()}\n`;
       s += `Node 0: ${node(client)}\n`;
       s += `Node 1: ${node(server)}\n`;
       const pos = [0, 0];

@@ -22,7 +22,7 @@ describe("command line", () => {
   });
 
   it("rejects a bad command line with one line and a non-zero exit", () => {
-    for (const args of [["-Q"], ["-r"], ["-r", SAMPLE, "-c", "x"], ["-r", SAMPLE, "-T", "nope"], ["-r", SAMPLE, "-T", "fields"], ["-r", SAMPLE, "-T", "fields", "-e", "no.such.field"]]) {
+    for (const args of [["-Q"], ["-r"], ["-r", SAMPLE, "-c", "x"], ["-r", SAMPLE, "-c", "99999999999999999999"], ["-r", SAMPLE, "-T", "nope"], ["-r", SAMPLE, "-T", "fields"], ["-r", SAMPLE, "-T", "fields", "-e", "no.such.field"]]) {
       const r = runCli(args);
       expect(r.status, args.join(" ")).toBe(1);
       expect(lines(r.stderr), args.join(" ")).toHaveLength(1);

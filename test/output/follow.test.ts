@@ -35,7 +35,9 @@ const CASES: [string, string[]][] = [
   ["http.pcapng", ["follow,tcp,ascii,0", "follow,tcp,hex,0", "follow,tcp,hex,1", "follow,tcp,raw,2", "follow,tcp,ascii,2", "follow,tcp,hex,2"]],
   ["dns.pcap", ["follow,tcp,ascii,0", "follow,tcp,hex,1", "follow,tcp,raw,2", "follow,udp,ascii,0", "follow,udp,hex,3", "follow,udp,raw,5"]],
   ["tcp-analysis.pcap", ["follow,tcp,raw,0", "follow,tcp,hex,1"]],
-  ["ipv6.pcapng", ["follow,tcp,ascii,0"]],
+  ["ipv6.pcapng", ["follow,tcp,ascii,0", "follow,tcp,hex,[fd00::2]:8080,[fd00::1]:56014"]],
+  // endpoints instead of a stream number (either order; none matching: an empty report)
+  ["sample.pcapng", ["follow,tcp,ascii,10.99.0.2:80,10.99.0.1:35270", "follow,udp,raw,10.99.0.1:58253,10.99.0.2:53", "follow,udp,ascii,10.99.0.1:1,10.99.0.2:2"]],
 ];
 
 describe("follow vs tshark", () => {
@@ -49,6 +51,20 @@ describe("follow vs tshark", () => {
       expect(got).toBe(want);
     });
   }
+});
+
+describe("bad follow arguments: tshark's messages", () => {
+  test.each([
+    ["follow,tcp,ascii", "follow - Invalid address."],
+    ["follow,tcp,ascii,x", "follow - Invalid address."],
+    ["follow,tcp,ascii,10.0.0.1:80", "follow - Invalid address."],
+    ["follow,tcp,ascii,10.0.0.1:80,10.0.0.2:99999", "follow - Invalid port."],
+    ["follow,tcp,ascii,-1", "follow - Error registering tap listener."],
+    ["follow,tcp,bogus,0", "follow - Invalid display mode."],
+  ])("%s", (spec, msg) => {
+    expect(() => makeFollow(spec)).toThrow(msg);
+    if (haveTshark()) expect(spawnSync("tshark", ["-r", fixtures((n) => n === "sample.pcapng")[0], "-q", "-z", spec], { encoding: "utf8" }).stderr).toContain(`tshark: ${msg}`);
+  });
 });
 
 describe.skipIf(!haveTshark())("follow,tls and follow,http vs tshark (the CLI)", () => {
