@@ -13,7 +13,11 @@ import { cellText, tableAligns, type Section } from "../../src/output/stats/repo
 import { displayWidth, drawTable, type Align } from "../../src/output/stats/table.js";
 import { fixtures } from "../helpers/tshark.js";
 
-const Table = createRequire(import.meta.url)("cli-table3") as typeof import("cli-table3");
+const req = createRequire(import.meta.url);
+const Table = req("cli-table3") as typeof import("cli-table3");
+// cli-table3 colours only where its colour module finds a terminal: the comparison needs them
+// always (nestcap colours whenever --color says so, terminal or not)
+(createRequire(req.resolve("cli-table3"))("@colors/colors/safe") as { enable(): void }).enable();
 
 function cliTable3(head: string[], rows: string[][], aligns: Align[], color: boolean): string {
   const t = new Table({
