@@ -10,7 +10,8 @@ import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { HANDSHAKE_TYPES } from "../src/tls/names.js";
 import { certificateTree, distinguishedNameTree } from "./x509.js";
-import { kexOf, tls, type Kex, type TlsConv } from "./tls.js";
+import { tls } from "./tls.js";
+import { kexOf, type Kex, type TlsConv } from "./tls-conv.js";
 import { extensions, notGrease, sigAlg, type Ja3 } from "./tls-extensions.js";
 
 /** The handshake messages of one record; returns their types. */
