@@ -3,7 +3,8 @@
  * --layers). In "sparse" mode nothing is kept except the values of *wanted* fields
  * (the -e list, the filter's fields): `add` is then one array lookup and a return.
  */
-import { bitsOf, fieldByAbbrev, fieldById, registerField, type Field, type Value } from "./field.js";
+import { bitsOf, fieldByAbbrev, registerField, type Field, type Value } from "./field.js";
+import { anyCache, NO_SLOTS, wantedSlots, type Slots } from "./slots.js";
 import { bitmaskSuffix, valueDisplay } from "./format.js";
 import type { DataSource, Tvb } from "./tvb.js";
 import { cutUtf8, fitText, LABEL_MAX, utf8Length } from "./label.js";
@@ -189,38 +190,6 @@ export class Item {
   }
 }
 
-/**
- * Dense slots for the wanted fields, made once per wanted map: field id → slot + 1
- * (0 = not wanted), and per slot the slot of the field's protocol when that protocol
- * is wanted too (-1 otherwise; layer numbers for `ip.src#2` need it). A per-packet
- * array indexed by field id (ids run into the thousands) would be a sparse,
- * dictionary-mode array: slow to fill and heavy for the GC.
- */
-interface Slots {
-  slots: Uint16Array;
-  count: number;
-  protoSlot: Int32Array;
-}
-const slotCache = new WeakMap<Uint8Array, Slots>();
-const anyCache = new WeakMap<readonly Field[], WeakMap<Uint8Array, boolean>>();
-const NO_SLOTS: readonly never[] = Object.freeze([]);
-function wantedSlots(wanted: Uint8Array): Slots {
-  let s = slotCache.get(wanted);
-  if (s === undefined) {
-    const slots = new Uint16Array(wanted.length);
-    const ids: number[] = [];
-    for (let i = 0; i < wanted.length; i++) if (wanted[i] === 1) slots[i] = ids.push(i);
-    const protoSlot = new Int32Array(ids.length).fill(-1);
-    for (let k = 0; k < ids.length; k++) {
-      const p = protoIdOfId(ids[k]);
-      if (p >= 0 && p !== ids[k] && p < slots.length && slots[p] !== 0) protoSlot[k] = slots[p] - 1;
-    }
-    s = { slots, count: ids.length, protoSlot };
-    slotCache.set(wanted, s);
-  }
-  return s;
-}
-
 export class Tree {
   readonly root: Item;
   readonly sink: Item;
@@ -399,15 +368,6 @@ export class ProtocolItem extends Item {
     this.tvbStart = tvb.off;
     this.tvbEnd = tvb.end;
   }
-}
-
-/** Field id of the protocol a field belongs to ("ip" for "ip.src"), -1 when none. */
-function protoIdOfId(id: number): number {
-  const f = fieldById(id);
-  if (f === undefined) return -1;
-  const dot = f.abbrev.indexOf(".");
-  const pf = fieldByAbbrev(dot < 0 ? f.abbrev : f.abbrev.slice(0, dot));
-  return pf !== undefined && pf.type === "protocol" ? pf.id : -1;
 }
 
 /** Walk a full tree depth-first. */
