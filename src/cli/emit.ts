@@ -66,6 +66,13 @@ export class Emitter {
   private readonly printSummary: boolean;
   private readonly printTree: boolean;
   private readonly printHex: boolean;
+  /**
+   * Nothing reads the dissection: no filter, statistic, follow or export, and no per-frame
+   * output (-q, or -w FILE without -P/-V/-x): frames then go to the writer undissected, so
+   * `-r big.pcap -c 1000 -w small.pcapng` (or `-i eth0 -q -w f.pcapng`) copies records
+   * without dissecting them. (tshark dissects them all the same; the file is identical.)
+   */
+  private readonly idle: boolean;
   private readonly ifaceMap = new Map<number, number>();
   private readonly stats: StatsCollector[] = [];
   private readonly follows: ReturnType<typeof makeFollow>[] = [];
@@ -145,6 +152,8 @@ export class Emitter {
     this.printSummary = !o.quiet && (o.outputType === "text" || o.outputType === "tabs") && ((!o.verbose && !o.hex && !o.layers && (o.write === undefined || o.write === "-")) || o.printSummary);
     this.printTree = !o.quiet && o.outputType === "text" && o.verbose;
     this.printHex = !o.quiet && o.hex;
+    const prints = !o.quiet && o.write !== "-" && (o.outputType !== "text" || this.printSummary || this.printTree || this.printHex || o.layers);
+    this.idle = !prints && this.filter === undefined && this.stats.length === 0 && this.follows.length === 0 && this.exports.length === 0;
     const needTree =
       (!o.quiet && (this.printTree || ((o.outputType === "json" || o.outputType === "ek" || o.outputType === "pdml") && fields.length === 0) || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
       this.stats.some((z) => z.needsTree);
@@ -204,26 +213,34 @@ export class Emitter {
     if (o.outputType === "pdml" && !o.quiet) this.out.write(pdmlStart(o.read ?? ""));
   }
 
+  /** The frame to the -w file, if there is one (its interface described once). */
+  private writeFrame(fr: Frame): void {
+    const writer = this.writer;
+    if (!writer) return;
+    let id = this.ifaceMap.get(fr.interfaceId);
+    if (id === undefined) {
+      const info: InterfaceInfo = fr.iface ?? { linkType: fr.linkType, snaplen: 262144, tsresol: 1e9, tsoffset: 0 };
+      id = writer.addInterface({ ...info, linkType: fr.linkType });
+      this.ifaceMap.set(fr.interfaceId, id);
+    }
+    writer.write({ ...fr, interfaceId: id });
+  }
+
   /** Dissect, filter, write and print one frame. Returns true when it was displayed. The caller flushes when out.full. */
   emit(fr: Frame): boolean {
     if (!this.started) this.start();
     const o = this.o;
     this.count++;
+    if (this.idle) {
+      this.writeFrame(fr);
+      return true;
+    }
     const d = this.dissector.dissect(fr);
     if (this.filter !== undefined && !this.filter.test(d)) return false;
     this.dissector.session.prevDisplayedTs = { s: fr.tsSec, ns: fr.tsNsec };
     for (const z of this.stats) z.add(d);
     for (const z of this.follows) z.add(d);
-    const writer = this.writer;
-    if (writer) {
-      let id = this.ifaceMap.get(fr.interfaceId);
-      if (id === undefined) {
-        const info: InterfaceInfo = fr.iface ?? { linkType: fr.linkType, snaplen: 262144, tsresol: 1e9, tsoffset: 0 };
-        id = writer.addInterface({ ...info, linkType: fr.linkType });
-        this.ifaceMap.set(fr.interfaceId, id);
-      }
-      writer.write({ ...fr, interfaceId: id });
-    }
+    this.writeFrame(fr);
     if (o.write === "-" || o.quiet) return true;
     const out = this.out;
     if (o.outputType === "psml") out.write(psmlFrame(d, this.time));

@@ -244,6 +244,28 @@ describe.skipIf(!haveTshark())("command line vs tshark", () => {
   });
 });
 
+describe("-w without anything that reads the packets (no -Y, -z, -P, -V)", () => {
+  it("copies the records undissected: the same file as when every packet is dissected, and tshark reads it as the input", () => {
+    const files = [SAMPLE, DNS, join(FIXTURES, "ipv6.pcapng"), join(FIXTURES, "sll2.pcap"), ...corpus("tcpdump").slice(0, 8)];
+    for (const file of files) {
+      for (const extra of [[], ["-F", "pcap"], ["-c", "3"]]) {
+        const copied = join(tmp, "copied.out"), dissected = join(tmp, "dissected.out");
+        const a = runCli(["-r", file, "-w", copied, ...extra]);
+        // "-Y frame": every packet passes, but each is dissected to test the filter
+        const b = runCli(["-r", file, "-w", dissected, "-Y", "frame", ...extra]);
+        expect(a.status, file).toBe(b.status);
+        expect(a.stderr, file).toBe(b.stderr);
+        expect(readFileSync(copied).equals(readFileSync(dissected)), `${file} ${extra.join(" ")}`).toBe(true);
+      }
+    }
+    if (haveTshark()) {
+      const out = join(tmp, "copied.pcapng");
+      expect(runCli(["-r", SAMPLE, "-w", out]).status).toBe(0);
+      expect(sh("tshark", ["-n", "-r", out])).toBe(sh("tshark", ["-n", "-r", SAMPLE]));
+    }
+  });
+});
+
 describe("-e _ws.col.<title>: the summary columns as fields", () => {
   const COLS = ["No.", "Time", "Source", "Destination", "Protocol", "Length", "Info"].map((t) => `_ws.col.${t}`);
   // every default column, a wrong-case and an unknown title (tshark prints those empty), with a normal field among them
