@@ -9,6 +9,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { open as openAsync, type FileHandle } from "node:fs/promises";
 import type { Frame } from "./frame.js";
+import { maybeGunzip, type InputCounter } from "./gzip.js";
 import { PcapParser, probePcap, PCAP_HEADER_LEN } from "./pcap.js";
 import { CaptureError, MAX_BATCH, type CaptureInfo, type RecordParser } from "./record-parser.js";
 import { BT_SHB, PcapngParser } from "./pcapng.js";
@@ -172,9 +173,16 @@ export class CaptureReader {
     return this.core.warnings;
   }
 
-  /** Bytes of the input parsed into records so far (the progress bar's position). */
+  /** Bytes of the input parsed into records so far (decompressed, for a gzip file). */
   get bytesRead(): number {
     return this.core.fileOff + this.core.start;
+  }
+
+  private readonly input: InputCounter = { compressed: false, bytes: 0 };
+
+  /** How far into the file on disk (the progress bar's position): its compressed bytes read, for a gzip file. */
+  get inputPosition(): number {
+    return this.input.compressed ? this.input.bytes : this.bytesRead;
   }
 
   static async open(src: CaptureSource, opts: { blockSize?: number } = {}): Promise<CaptureReader> {
@@ -192,10 +200,10 @@ export class CaptureReader {
         // not a regular file: size unknown
       }
       // a pipe (`-r <(zcat f.pcap.gz)`) can't be read at an offset: read where it is
-      r.stream = readAhead(r.fh, opts.blockSize ?? BLOCK_SIZE, regular);
+      r.stream = maybeGunzip(readAhead(r.fh, opts.blockSize ?? BLOCK_SIZE, regular), name, r.input);
     } else {
       const s = typeof src === "string" ? process.stdin : src;
-      r.stream = (s as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      r.stream = maybeGunzip((s as AsyncIterable<unknown>)[Symbol.asyncIterator](), name, r.input);
     }
     try {
       while (!r.core.ready()) await r.fill();
@@ -233,6 +241,8 @@ export class CaptureReader {
       n += k;
       if (k < chunk.length) this.leftover = chunk.subarray(k);
     }
+    // (a gzip file's size on disk says nothing about where its records end)
+    if (this.input.compressed) c.size = -1;
     c.filled(n);
   }
 

@@ -277,8 +277,8 @@ Usage: nestcap -r FILE [options]
        nestcap -i IFACE [options]        (live capture)
 
 Input:
-  -r FILE | -           read a pcap or pcapng file ("-": standard input; a pipe given by name
-                        works too: -r <(zcat big.pcap.gz))
+  -r FILE | -           read a pcap or pcapng file, gzipped or not ("-": standard input; a pipe
+                        given by name works too: -r <(ssh host tcpdump -w -))
   -c N                  stop after N packets
 Output:
   (default)             one summary line per packet

@@ -130,7 +130,7 @@ export async function runReadWorker(d: ReadWorkerData): Promise<void> {
       }
       const msg: BatchMessage = {
         kind: "batch", nums: Uint32Array.from(nums), ends: Uint32Array.from(ends), text: sink.take(), upTo,
-        pos: reader.bytesRead,
+        pos: reader.inputPosition,
       };
       port.postMessage(msg, [msg.nums.buffer as ArrayBuffer, msg.ends.buffer as ArrayBuffer, msg.text]);
       if (--credits <= 0) await new Promise<void>((r) => (wake = r));

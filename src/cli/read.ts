@@ -56,7 +56,7 @@ export async function readCommand(o: Options): Promise<number> {
         em.emit(fr);
         if (out.full) await out.flush();
       }
-      progress.update(reader.bytesRead, n);
+      progress.update(reader.inputPosition, n);
     }
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;

@@ -1,0 +1,83 @@
+/**
+ * Gzip-compressed captures (`-r trace.pcap.gz`, or gzip on stdin), read as tshark reads
+ * them: wiretap looks at the first bytes, and a gzip member is decompressed on the fly.
+ * A file cut short inside the compressed data is a capture cut short (the records before
+ * the cut are kept, then tshark's warning); damaged data is tshark's "cannot be
+ * decompressed" error, after the records before it.
+ */
+import { once } from "node:events";
+import { createGunzip } from "node:zlib";
+import { CaptureError } from "./record-parser.js";
+
+/** Compressed bytes read so far (for the progress bar, which measures the file on disk). */
+export interface InputCounter {
+  compressed: boolean;
+  bytes: number;
+}
+
+function toBytes(v: unknown): Uint8Array {
+  return typeof v === "string" ? Buffer.from(v, "latin1") : (v as Uint8Array);
+}
+
+/**
+ * The input's chunks, decompressed when it starts with gzip's magic (1f 8b), as they
+ * are otherwise. Chunks handed to the decompressor are copied first: a file's read-ahead
+ * reuses its buffers.
+ */
+export async function* maybeGunzip(raw: AsyncIterator<unknown>, name: string, counter: InputCounter): AsyncGenerator<Uint8Array> {
+  // the first two bytes decide (a pipe may hand them over one at a time)
+  let head = new Uint8Array(0);
+  const pending: Uint8Array[] = [];
+  while (head.length < 2) {
+    const it = await raw.next();
+    if (it.done) break;
+    const c = toBytes(it.value);
+    pending.push(c);
+    counter.bytes += c.length;
+    const h = new Uint8Array(head.length + Math.min(c.length, 2));
+    h.set(head);
+    h.set(c.subarray(0, 2 - head.length), head.length);
+    head = h;
+  }
+  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+    yield* pending;
+    for (;;) {
+      const it = await raw.next();
+      if (it.done) return;
+      const c = toBytes(it.value);
+      counter.bytes += c.length;
+      yield c;
+    }
+  }
+  counter.compressed = true;
+  const gz = createGunzip();
+  let failure: Error | null = null;
+  gz.on("error", (e) => (failure = e));
+  const pump = (async () => {
+    try {
+      for (const c of pending) if (!gz.write(Buffer.from(c))) await once(gz, "drain");
+      for (;;) {
+        const it = await raw.next();
+        if (it.done) break;
+        const c = toBytes(it.value);
+        counter.bytes += c.length;
+        if (!gz.write(Buffer.from(c))) await once(gz, "drain");
+      }
+      gz.end();
+    } catch (e) {
+      gz.destroy(e as Error);
+    }
+  })();
+  try {
+    for await (const out of gz) yield out as Buffer;
+  } catch (e) {
+    failure = e as Error;
+  }
+  await pump.catch(() => undefined);
+  if (failure !== null) {
+    const err = failure as NodeJS.ErrnoException;
+    // the compressed data ends early: the capture is cut short where it stops (the parser says so)
+    if (err.code === "Z_BUF_ERROR") return;
+    throw new CaptureError("corrupt", `The file "${name}" cannot be decompressed; it may be damaged or corrupt.(${err.message})`);
+  }
+}
