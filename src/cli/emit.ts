@@ -70,7 +70,7 @@ export class Emitter {
    * Nothing reads the dissection: no filter, statistic, follow or export, and no per-frame
    * output (-q, or -w FILE without -P/-V/-x): frames then go to the writer undissected, so
    * `-r big.pcap -c 1000 -w small.pcapng` (or `-i eth0 -q -w f.pcapng`) copies records
-   * without dissecting them. (tshark dissects them all the same; the file is identical.)
+   * without dissecting them, into the file a dissecting run writes (tshark skips them too).
    */
   private readonly idle: boolean;
   private readonly ifaceMap = new Map<number, number>();
