@@ -6,7 +6,8 @@
  * front of the buffer, together with whatever follows it). The buffer grows only
  * for a single record larger than itself. Memory stays bounded by the block size.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { open as openAsync, type FileHandle } from "node:fs/promises";
 import type { Frame } from "./frame.js";
 import { maybeGunzip, type InputCounter } from "./gzip.js";
@@ -336,21 +337,56 @@ function fileSize(fd: number): number {
 }
 
 /** Small files get a buffer their size (plus room to see the end of file in one read). */
-function syncBlockSize(fd: number): number {
-  const st = fstatSync(fd);
-  return st.isFile() && st.size + 1024 < BLOCK_SIZE ? Math.max(4096, st.size + 1024) : BLOCK_SIZE;
+function syncBlockSize(size: number): number {
+  return size >= 0 && size + 1024 < BLOCK_SIZE ? Math.max(4096, size + 1024) : BLOCK_SIZE;
+}
+
+/** A file for the synchronous readers: read in place, or (gzip) decompressed whole first. */
+interface SyncSource {
+  size: number;
+  read(buf: Uint8Array, off: number, len: number): number;
+  close(): void;
+}
+
+function openSyncSource(path: string): SyncSource {
+  const fd = openSync(path, "r");
+  const magic = new Uint8Array(2);
+  // (a regular file only: a pipe can't be peeked at an offset)
+  if (fstatSync(fd).isFile() && readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
+    let data: Uint8Array;
+    try {
+      // (what a cut-short file holds before its cut is kept: the parser reports the cut)
+      data = gunzipSync(readFileSync(fd), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch (e) {
+      throw new CaptureError("corrupt", `The file "${path}" cannot be decompressed; it may be damaged or corrupt.(${(e as Error).message})`);
+    } finally {
+      closeSync(fd);
+    }
+    let pos = 0;
+    return {
+      size: data.length,
+      read(buf, off, len) {
+        const n = Math.min(len, data.length - pos);
+        buf.set(data.subarray(pos, pos + n), off);
+        pos += n;
+        return n;
+      },
+      close() {},
+    };
+  }
+  return { size: fileSize(fd), read: (buf, off, len) => readSync(fd, buf, off, len, null), close: () => closeSync(fd) };
 }
 
 /** Read a whole file synchronously (tests, small files). Frame data is copied. */
 export function readCaptureSync(path: string, opts: { blockSize?: number } = {}): { frames: Frame[]; warnings: string[]; info: CaptureInfo } {
-  const fd = openSync(path, "r");
-  const c = new Core(path, opts.blockSize ?? syncBlockSize(fd));
-  c.size = fileSize(fd);
+  const src = openSyncSource(path);
+  const c = new Core(path, opts.blockSize ?? syncBlockSize(src.size));
+  c.size = src.size;
   const frames: Frame[] = [];
   try {
     const fill = () => {
       const [off, len] = c.room();
-      c.filled(readSync(fd, c.buf, off, len, null));
+      c.filled(src.read(c.buf, off, len));
     };
     while (!c.ready()) fill();
     let batch = c.step();
@@ -366,7 +402,7 @@ export function readCaptureSync(path: string, opts: { blockSize?: number } = {})
     }
     if (c.parser!.error) throw c.parser!.error;
   } finally {
-    closeSync(fd);
+    src.close();
   }
   return { frames, warnings: c.warnings, info: c.parser!.info };
 }
@@ -376,15 +412,15 @@ export function readCaptureSync(path: string, opts: { blockSize?: number } = {})
  * are returned with the error (tools that print what they could read, then fail).
  */
 export function readCaptureSyncPartial(path: string): { frames: Frame[]; warnings: string[]; info: CaptureInfo | null; error: CaptureError | null } {
-  const fd = openSync(path, "r");
-  const c = new Core(path, syncBlockSize(fd));
-  c.size = fileSize(fd);
+  const src = openSyncSource(path);
+  const c = new Core(path, syncBlockSize(src.size));
+  c.size = src.size;
   const frames: Frame[] = [];
   let error: CaptureError | null = null;
   try {
     const fill = () => {
       const [off, len] = c.room();
-      c.filled(readSync(fd, c.buf, off, len, null));
+      c.filled(src.read(c.buf, off, len));
     };
     while (!c.ready()) fill();
     for (;;) {
@@ -404,7 +440,7 @@ export function readCaptureSyncPartial(path: string): { frames: Frame[]; warning
     if (!(e instanceof CaptureError)) throw e;
     error = e;
   } finally {
-    closeSync(fd);
+    src.close();
   }
   return { frames, warnings: c.warnings, info: c.parser?.info ?? null, error };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
-import { readCapture, readCaptureSync } from "../../src/capture/reader.js";
+import { readCapture, readCaptureSync, readCaptureSyncPartial } from "../../src/capture/reader.js";
 import { corpus, fixtures, haveTshark, runCli } from "../helpers/tshark.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nc-gzip-"));
@@ -36,6 +36,8 @@ describe("gzip-compressed captures", () => {
       writeFileSync(gz, Buffer.concat([gzipSync(raw.subarray(0, half)), gzipSync(raw.subarray(half))]));
       const want = readCaptureSync(file).frames;
       const got = await frames(gz);
+      // the synchronous reader too
+      expect(readCaptureSync(gz).frames.map((f) => Buffer.from(f.data).toString("hex")), file).toEqual(got.data);
       expect(got.n, file).toBe(want.length);
       expect(got.data, file).toEqual(want.map((f) => Buffer.from(f.data).toString("hex")));
       expect(got.ts, file).toEqual(want.map((f) => `${f.tsSec}.${f.tsNsec} ${f.len} ${f.linkType}`));
@@ -62,6 +64,9 @@ describe("gzip-compressed captures", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`nestcap: The file "${cut}" appears to have been cut short in the middle of a packet.\n`);
     const n = r.stdout.split("\n").filter(Boolean).length;
+    const partial = readCaptureSyncPartial(cut);
+    expect(partial.frames.length + partial.warnings.length, "the sync reader: the same frames, the same warning").toBe(n + 1);
+    expect(partial.warnings).toEqual([`The file "${cut}" appears to have been cut short in the middle of a packet.`]);
     expect(n).toBeGreaterThan(0);
     expect(n).toBeLessThan(readCaptureSync(file).frames.length);
     if (haveTshark()) {
@@ -76,6 +81,7 @@ describe("gzip-compressed captures", () => {
     writeFileSync(bad, Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.from("not deflate data at all, no")]));
     const r = runCli(["-r", bad]);
     expect(r.status).toBe(2);
+    expect(() => readCaptureSync(bad)).toThrow(/cannot be decompressed; it may be damaged or corrupt/);
     expect(r.stderr).toMatch(/^nestcap: The file ".*bad\.gz" cannot be decompressed; it may be damaged or corrupt\.\(.+\)\n$/);
     if (haveTshark()) {
       const t = tshark(["-r", bad]);
