@@ -25,6 +25,15 @@ function toBytes(v: unknown): Uint8Array {
  * reuses its buffers.
  */
 export async function* maybeGunzip(raw: AsyncIterator<unknown>, name: string, counter: InputCounter): AsyncGenerator<Uint8Array> {
+  try {
+    yield* chunks(raw, name, counter);
+  } finally {
+    // stopped early (-c, an error): the input stops too (a file's read-ahead ends its read in flight)
+    await raw.return?.();
+  }
+}
+
+async function* chunks(raw: AsyncIterator<unknown>, name: string, counter: InputCounter): AsyncGenerator<Uint8Array> {
   // the first two bytes decide (a pipe may hand them over one at a time)
   let head = new Uint8Array(0);
   const pending: Uint8Array[] = [];
@@ -68,10 +77,15 @@ export async function* maybeGunzip(raw: AsyncIterator<unknown>, name: string, co
       gz.destroy(e as Error);
     }
   })();
+  let finished = false;
   try {
     for await (const out of gz) yield out as Buffer;
+    finished = true;
   } catch (e) {
     failure = e as Error;
+  } finally {
+    // (stopped early: the decompressor goes; the pump then stops at its next write)
+    if (!finished && failure === null) gz.destroy();
   }
   await pump.catch(() => undefined);
   if (failure !== null) {

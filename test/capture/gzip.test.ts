@@ -23,6 +23,7 @@ async function frames(src: string): Promise<{ n: number; data: string[]; ts: str
   return { n: data.length, data, ts };
 }
 
+const plainLines = (text: string, n: number) => text.split("\n").slice(0, n).join("\n") + "\n";
 const tshark = (args: string[]) => spawnSync("tshark", ["-n", ...args], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
 
 describe("gzip-compressed captures", () => {
@@ -53,6 +54,11 @@ describe("gzip-compressed captures", () => {
     expect(runCli(["-r", gz, "-V"]).stdout).toBe(plain);
     expect(runCli(["-r", "-", "-V"], gzipSync(readFileSync(file))).stdout).toBe(plain);
     if (haveTshark()) expect(runCli(["-r", gz]).stdout).toBe(tshark(["-r", gz]).stdout);
+    // stopping early (-c) ends the decompression and the file's reads cleanly
+    const two = runCli(["-r", gz, "-c", "2"]);
+    expect(two.status).toBe(0);
+    expect(two.stderr).toBe("");
+    expect(two.stdout).toBe(plainLines(runCli(["-r", file]).stdout, 2));
   });
 
   test("cut inside the compressed data: the records before the cut, then tshark's warning and exit 2", () => {
