@@ -9,6 +9,11 @@ import { once } from "node:events";
 import { createGunzip } from "node:zlib";
 import { CaptureError } from "./record-parser.js";
 
+/** Damaged compressed data: tshark's error (zlib's message in parentheses, as wiretap adds it). */
+export function decompressFailure(name: string, e: unknown): CaptureError {
+  return new CaptureError("corrupt", `The file "${name}" cannot be decompressed; it may be damaged or corrupt.(${(e as Error).message})`);
+}
+
 /** Compressed bytes read so far (for the progress bar, which measures the file on disk). */
 export interface InputCounter {
   compressed: boolean;
@@ -92,6 +97,6 @@ async function* chunks(raw: AsyncIterator<unknown>, name: string, counter: Input
     const err = failure as NodeJS.ErrnoException;
     // the compressed data ends early: the capture is cut short where it stops (the parser says so)
     if (err.code === "Z_BUF_ERROR") return;
-    throw new CaptureError("corrupt", `The file "${name}" cannot be decompressed; it may be damaged or corrupt.(${err.message})`);
+    throw decompressFailure(name, err);
   }
 }
