@@ -242,9 +242,10 @@ function applyShort(o: Options, c: string, v: string): void {
     case "o": {
       const k = v.indexOf(":");
       if (k < 0) throw new UsageError(`invalid -o "${v}": use name:value`);
-      o.prefs[v.slice(0, k)] = v.slice(k + 1);
-      if (!PREFERENCES.includes(v.slice(0, k))) process.stderr.write(`nestcap: -o ${v.slice(0, k)}: not a preference nestcap reads (it reads ${PREFERENCES.join(", ")}); ignored\n`);
-      const kf = KEY_PREFS[v.slice(0, k)];
+      const name = v.slice(0, k);
+      o.prefs[name] = v.slice(k + 1);
+      if (!PREFERENCES.includes(name)) process.stderr.write(`nestcap: -o ${name}: not a preference nestcap reads (it reads ${PREFERENCES.join(", ")}); ignored\n`);
+      const kf = KEY_PREFS[name];
       if (kf !== undefined) checkKeyFile(v.slice(k + 1), kf);
       break;
     }

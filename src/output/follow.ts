@@ -19,7 +19,7 @@ import { fieldByAbbrev, type Field } from "../core/field.js";
 import type { Dissection } from "../core/dissect.js";
 import { addrToString } from "../core/format.js";
 import { compareAddresses } from "../analysis/conversation.js";
-import { parseIPv4, parseIPv6 } from "../filter/literals.js";
+import { parseAddress } from "../openvpn/keylog.js";
 
 const SEPARATOR = "===================================================================\n";
 
@@ -78,12 +78,7 @@ function parseEndpoint(s: string): Endpoint {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|(\d+\.\d+\.\d+\.\d+)):(\d+)$/.exec(s);
   if (m === null) throw new Error("follow - Invalid address.");
   if (Number(m[3]) > 65535) throw new Error("follow - Invalid port.");
-  let addr: Uint8Array | null = null;
-  if (m[1] !== undefined) addr = parseIPv6(m[1]);
-  else {
-    const v = parseIPv4(m[2]);
-    if (v !== null) addr = new Uint8Array([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]);
-  }
+  const addr = parseAddress(m[1] ?? m[2]);
   if (addr === null) throw new Error("follow - Invalid address.");
   return { addr, port: Number(m[3]) };
 }

@@ -95,7 +95,8 @@ export class IoStatCollector extends Collector {
     const rows: Cell[][] = [];
     const dur = this.durationUs / 1e6;
     const summary = [`Duration: ${dur.toFixed(6)} secs`, `Interval: ${this.interval === 0 ? dur.toFixed(6) : this.interval} secs`];
-    let ks: Iterable<number> = range(n);
+    // the intervals listed: all of them, or past MAX_ROWS those with frames
+    let ks: number[];
     if (n > MAX_ROWS) {
       // the intervals any column counted a frame in, in order (for…in walks array indices in order)
       const used = new Set<number>();
@@ -103,7 +104,7 @@ export class IoStatCollector extends Collector {
       for (const c of this.columns) for (const k in c.frames) if (Number(k) < n) used.add(Number(k));
       ks = [...used].sort((a, b) => a - b);
       summary.push(`${n} intervals: only the ${used.size} with frames are listed`);
-    }
+    } else ks = Array.from({ length: n }, (_, k) => k);
     for (const k of ks) {
       const start = this.intervalUs === 0 ? 0 : (k * this.intervalUs) / 1e6;
       const end = this.intervalUs === 0 || k === n - 1 ? dur : ((k + 1) * this.intervalUs) / 1e6;
@@ -118,10 +119,6 @@ export class IoStatCollector extends Collector {
       sections: [{ title: "", columns: cols, rows }],
     };
   }
-}
-
-function* range(n: number): Generator<number> {
-  for (let k = 0; k < n; k++) yield k;
 }
 
 /** Split "a,b" at top-level commas (not inside quotes, parentheses or brackets). */
