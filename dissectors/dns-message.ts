@@ -85,7 +85,11 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
     const mt = matcher(pinfo);
     trans = mt.match(key, id, isResponse, fr.num, fr.tsSec, fr.tsNsec);
     retransmission = mt.retransmission;
+    // -2: the first response to a request, noted for the second pass's "[Response In: N]"
+    if (isResponse && trans !== null && trans.repFrame === fr.num) pinfo.session.noteAheadFirst("dns.response_in", trans.reqFrame, fr.num);
   }
+  // -2, second pass: a request's response, known from the first pass
+  const repFrame = trans === null ? 0 : trans.repFrame !== 0 || isResponse ? trans.repFrame : pinfo.session.ahead<number>("dns.response_in", trans.reqFrame) ?? 0;
 
   if (off === 2) top.add(f.length, tvb, 0, 2, tvb.u16(0));
   const idItem = top.add(f.id, tvb, off, 2, id);
@@ -147,8 +151,8 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
       idItem.expert("warn", "protocol", `DNS query retransmission. Original request in frame ${trans.reqFrame}`, "dns", "dns.retransmit_request");
       top.addGenerated(f.retransmitRequestIn, tvb, 0, 0, trans.reqFrame);
       top.addGenerated(f.retransmission, tvb, 0, 0, true);
-    } else if (trans !== null && trans.repFrame) {
-      top.addGenerated(f.responseIn, tvb, 0, 0, trans.repFrame);
+    } else if (trans !== null && repFrame) {
+      top.addGenerated(f.responseIn, tvb, 0, 0, repFrame);
     }
   } else if (trans !== null && trans.reqFrame) {
     if (retransmission && trans.repFrame && !pinfo.inErrorPkt) {

@@ -58,6 +58,8 @@ export interface HttpObject {
 export class HttpConv {
   reqs: HttpReq[] = [];
   reqCount = 0;
+  /** -2: the conversation's entries as the first pass ends with them (shared with the notes: "HTTP request 1/3"). */
+  readonly totals = { count: 0 };
   /** A request was seen (tshark's have_seen_http: a response alone does not count). */
   sawRequest = false;
   /** A CONNECT was answered with 200: later segments are the tunnel's payload, not HTTP. */
@@ -210,8 +212,22 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     msgReq = r;
     conv.reqs.length = 0;
     conv.reqs.push(r);
-    ti.addGenerated(f.requestNumber, tvb, 0, 0, r.number, `${r.number}/${r.number}`).setText(`HTTP request ${r.number}/${r.number}`);
+    const ses = pinfo.session;
+    if (ses.twoPass !== null) {
+      conv.totals.count = conv.reqCount;
+      ses.noteAhead("http.totals", pinfo.num, conv.totals);
+      if (tail !== null && tail.frame !== 0) ses.noteAheadFirst("http.next_request_in", tail.frame, pinfo.num);
+    }
+    const of = ses.ahead<{ count: number }>("http.totals", pinfo.num)?.count ?? r.number;
+    ti.addGenerated(f.requestNumber, tvb, 0, 0, r.number, `${r.number}/${of}`).setText(`HTTP request ${r.number}/${of}`);
     if (tail !== null && tail.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, tail.frame);
+    if (ses.secondPass) {
+      // -2: what the first pass saw after this request
+      const resp = ses.ahead<number>("http.response_in", pinfo.num);
+      if (resp !== undefined) ti.addGenerated(f.responseIn, tvb, 0, 0, resp);
+      const nextReq = ses.ahead<number>("http.next_request_in", pinfo.num);
+      if (nextReq !== undefined) ti.addGenerated(f.nextRequestIn, tvb, 0, 0, nextReq);
+    }
     conv.lastReqFrame = pinfo.num;
   } else if (type === T_RESPONSE) {
     ti.add(f.response, tvb, 0, 0, true).hide();
@@ -225,15 +241,30 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     }
     msgReq = req;
     const rn = req.number;
-    ti.addGenerated(f.responseNumber, tvb, 0, 0, rn).setText(`HTTP response ${rn}/${rn}`);
-    req.responseFrame = pinfo.num;
+    const ses = pinfo.session;
     const pv = req.prev;
+    if (ses.twoPass !== null) {
+      conv.totals.count = conv.reqCount;
+      ses.noteAhead("http.totals", pinfo.num, conv.totals);
+      if (req.frame !== 0) ses.noteAheadFirst("http.response_in", req.frame, pinfo.num);
+      if (pv !== null && pv.responseFrame !== 0) ses.noteAheadFirst("http.next_response_in", pv.responseFrame, pinfo.num);
+    }
+    const of = ses.ahead<{ count: number }>("http.totals", pinfo.num)?.count ?? rn;
+    ti.addGenerated(f.responseNumber, tvb, 0, 0, rn).setText(`HTTP response ${rn}/${of}`);
+    req.responseFrame = pinfo.num;
     if (req.frame !== 0) {
       if (tree.tree.wants(f.time))
         ti.addGenerated(f.time, tvb, 0, 0, timeDiff({ s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, req.ts));
       if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, pv.frame);
       if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, 0, 0, pv.responseFrame);
       ti.addGenerated(f.requestIn, tvb, 0, 0, req.frame);
+      if (ses.secondPass) {
+        // -2: the next request after this response's, and the next response
+        const nextReq = ses.ahead<number>("http.next_request_in", req.frame);
+        if (nextReq !== undefined) ti.addGenerated(f.nextRequestIn, tvb, 0, 0, nextReq);
+        const nextResp = ses.ahead<number>("http.next_response_in", pinfo.num);
+        if (nextResp !== undefined) ti.addGenerated(f.nextResponseIn, tvb, 0, 0, nextResp);
+      }
       if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, 0, 0, req.fullUri);
       if (req.method === "HEAD") method = "HEAD";
       if (req.method === "CONNECT" && code === 200) {

@@ -103,6 +103,8 @@ export const http = defineProtocol({
     responseIn: { abbrev: "http.response_in", name: "Response in frame", type: "framenum" },
     prevRequestIn: { abbrev: "http.prev_request_in", name: "Prev request in frame", type: "framenum" },
     prevResponseIn: { abbrev: "http.prev_response_in", name: "Prev response in frame", type: "framenum" },
+    nextRequestIn: { abbrev: "http.next_request_in", name: "Next request in frame", type: "framenum" },
+    nextResponseIn: { abbrev: "http.next_response_in", name: "Next response in frame", type: "framenum" },
     time: { abbrev: "http.time", name: "Time since request", type: "rel_time" },
     chunkSize: { abbrev: "http.chunk_size", name: "Chunk size", type: "uint32", unit: "octets" },
     chunkData: { abbrev: "http.chunk_data", name: "Chunk data", type: "bytes" },

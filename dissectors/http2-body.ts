@@ -3,7 +3,7 @@
  * (or trailers), shown as tshark's "Body fragments", content-decoded (gzip, deflate, br)
  * and handed to the media type's dissector.
  */
-import { showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
+import { noteReassembled, showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callDissector, protocolByAbbrev } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
@@ -45,7 +45,9 @@ export function fullBody(tvb: Tvb, pinfo: PacketInfo, top: Item, st: Item, ow: O
       count: f.bodyFragmentCount, reassembledIn: f.bodyReassembledIn, reassembledLength: f.bodyReassembledLength,
       reassembledData: f.bodyReassembledData,
     };
-    body = showReassembly({ data, frags: list, flags: 0, frame: pinfo.num }, "body", BODY, pinfo, st).tvb;
+    const r = { data, frags: list, flags: 0, frame: pinfo.num };
+    noteReassembled(pinfo, "http2.body.reassembled.in", r);
+    body = showReassembly(r, "body", BODY, pinfo, st).tvb;
     pinfo.addSource(body.ds);
   }
   const enc = ow.contentEncoding;

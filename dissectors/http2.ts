@@ -360,6 +360,11 @@ function dissectData(
     if (!end) st.appendText(" (partial entity body)");
     if (ow.transferEncoded) st.appendText(" (transfer-encoded body)");
     if (stream.connect) st.appendText(" (tunneled data)");
+    // -2: the frame whose DATA completed the body this piece belongs to (tshark: a plain item, without bytes)
+    if (gather && !end) {
+      const at = pinfo.session.ahead<number>("http2.body.reassembled.in", pinfo.num);
+      if (at !== undefined) st.add(f.bodyReassembledIn, tvb, 0, 0, at).detach();
+    }
     st.add(f.dataData, tvb, o, datalen, tvb.bytes(o, datalen));
   }
   if (overPadded) throw new BoundsError(true);

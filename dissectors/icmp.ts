@@ -82,6 +82,7 @@ export const icmp = defineProtocol({
     addressMask: { abbrev: "icmp.address_mask", name: "Address Mask", type: "ipv4" },
     redirGw: { abbrev: "icmp.redir_gw", name: "Gateway Address", type: "ipv4" },
     respIn: { abbrev: "icmp.resp_in", name: "Response frame", type: "framenum" },
+    noResp: { abbrev: "icmp.no_resp", name: "No response seen", type: "none" },
     respTo: { abbrev: "icmp.resp_to", name: "Request frame", type: "framenum" },
     respTime: { abbrev: "icmp.resptime", name: "Response time", type: "double" },
     dataTime: { abbrev: "icmp.data_time", name: "Timestamp from icmp data", type: "abs_time" },
@@ -350,15 +351,28 @@ function matchEcho(type: number, tvb: Tvb, pinfo: PacketInfo, top: Item): void {
   const now: Time = { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec };
   if (type === 8) {
     st.unmatched.set(key, { rqst: pinfo.num, resp: 0, rqstTime: now });
+    if (pinfo.session.secondPass) echoAnswered(pinfo, top, tvb, pinfo.session.ahead<number>("icmp.resp_in", pinfo.num));
     return;
   }
   const tr = st.unmatched.get(key);
   if (tr === undefined || tr.resp !== 0) return;
   tr.resp = pinfo.num;
+  pinfo.session.noteAheadFirst("icmp.resp_in", tr.rqst, pinfo.num);
   // (Wireshark adds these two without a tvb: -T json -x gives them no bytes)
   top.addGenerated(f.respTo, tvb, 0, 0, tr.rqst).detach();
   const d = timeDiff(now, tr.rqstTime);
   const ms = d.s * 1000 + d.ns / 1e6;
   top.addGenerated(f.respTime, tvb, 0, 0, ms, `${ms.toFixed(3)} ms`).detach();
   if (pinfo.cols !== null) pinfo.appendInfo(` (request in ${tr.rqst})`);
+}
+
+/** -2's second pass, on a request: its reply's frame, or that none came (tshark's items, without bytes). */
+function echoAnswered(pinfo: PacketInfo, top: Item, tvb: Tvb, resp: number | undefined): void {
+  if (resp !== undefined) {
+    top.addGenerated(f.respIn, tvb, 0, 0, resp).detach();
+    if (pinfo.cols !== null) pinfo.appendInfo(` (reply in ${resp})`);
+    return;
+  }
+  top.addGenerated(f.noResp, tvb, 0, 0, null).detach().expert("warn", "sequence", "No response seen to ICMP request", "icmp", "icmp.resp_not_found");
+  if (pinfo.cols !== null) pinfo.appendInfo(" (no response found!)");
 }

@@ -88,6 +88,7 @@ export const icmpv6 = defineProtocol({
     mip6FlagRsv: { abbrev: "icmpv6.mip6.flag.rsv", name: "Reserved", type: "uint16", bitmask: 0x3fff, bits: 16 },
     echoSeq: { abbrev: "icmpv6.echo.sequence_number", name: "Sequence", type: "uint16" },
     respIn: { abbrev: "icmpv6.resp_in", name: "Response In", type: "framenum" },
+    noResp: { abbrev: "icmpv6.no_resp", name: "No response seen", type: "none" },
     respTo: { abbrev: "icmpv6.resp_to", name: "Response To", type: "framenum" },
     respTime: { abbrev: "icmpv6.resptime", name: "Response Time", type: "double" },
     raCurHopLimit: { abbrev: "icmpv6.nd.ra.cur_hop_limit", name: "Cur hop limit", type: "uint8" },
@@ -337,15 +338,29 @@ function matchEcho(type: number, tvb: Tvb, pinfo: PacketInfo, top: Item): void {
   const now: Time = { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec };
   if (type === 128) {
     st.unmatched.set(key, { rqst: pinfo.num, resp: 0, t: now });
+    if (pinfo.session.secondPass) echoAnswered(pinfo, top, tvb, pinfo.session.ahead<number>("icmpv6.resp_in", pinfo.num));
     return;
   }
   const tr = st.unmatched.get(key);
   if (tr === undefined || tr.resp !== 0) return;
   tr.resp = pinfo.num;
+  pinfo.session.noteAheadFirst("icmpv6.resp_in", tr.rqst, pinfo.num);
   // (Wireshark adds these two without a tvb: -T json -x gives them no bytes)
   top.addGenerated(f.respTo, tvb, 0, 0, tr.rqst).detach();
   const d = timeDiff(now, tr.t);
   const ms = d.s * 1000 + d.ns / 1e6;
   top.addGenerated(f.respTime, tvb, 0, 0, ms, `${ms.toFixed(3)} ms`).detach();
   if (pinfo.cols !== null) pinfo.appendInfo(` (request in ${tr.rqst})`);
+}
+
+/** -2's second pass, on a request: its reply's frame, or that none came (tshark's items, without bytes). */
+function echoAnswered(pinfo: PacketInfo, top: Item, tvb: Tvb, resp: number | undefined): void {
+  if (resp !== undefined) {
+    top.addGenerated(f.respIn, tvb, 0, 0, resp).detach();
+    if (pinfo.cols !== null) pinfo.appendInfo(` (reply in ${resp})`);
+    return;
+  }
+  top.addGenerated(f.noResp, tvb, 0, 0, null).detach()
+    .expert("warn", "sequence", `No response seen to ICMPv6 request in frame ${pinfo.num}`, "icmpv6", "icmpv6.resp_not_found");
+  if (pinfo.cols !== null) pinfo.appendInfo(" (no response found!)");
 }

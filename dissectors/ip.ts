@@ -3,7 +3,7 @@
  * reassembly (src/analysis/defrag.ts), hand-off of the payload through "ip.proto".
  * The field list and value tables are in ip-fields.ts, the options in ip-options.ts.
  */
-import { DefragTable, showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
+import { DefragTable, noteReassembled, reassembledInAhead, showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
 import { hex, ipv4ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, callTable, defineProtocol, lookupTable, tryHeuristics } from "../src/core/proto.js";
@@ -248,12 +248,16 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
   const mf = (flags & 1) !== 0;
   const saveFrag = pinfo.fragmented;
   let next: Tvb | null = null;
+  let reassembledIn: number | undefined;
   // (a fragment whose total length runs past the packet is not reassembled: its first piece is dissected as it is, as tshark)
   if (s.pref("ip.defragment", true) && (mf || fragOff !== 0) && limited && ipLen > hlen && tvb.has(hlen, ipLen - hlen) && !ipsumBad) {
     const st = s.get("ip", () => new IpState());
     const key = `${src}|${dst}|${id}|${nxt}`;
     const r = st.defrag.add(key, pinfo.num, fragOff * 8, tvb.bytes(hlen, ipLen - hlen), mf);
-    if (r !== null) next = showReassembly(r, "IPv4", IP_FRAGMENT_FIELDS, pinfo, top).tvb;
+    if (r !== null) {
+      noteReassembled(pinfo, "ip.reassembled_in", r);
+      next = showReassembly(r, "IPv4", IP_FRAGMENT_FIELDS, pinfo, top).tvb;
+    } else if (s.secondPass) reassembledIn = reassembledInAhead(pinfo, "ip.reassembled_in", f.reassembledIn, top, tvb);
   } else if (fragOff === 0) {
     next = tvb.sub(hlen, payLen);
     pinfo.fragmented = mf;
@@ -261,7 +265,7 @@ function dissectIp(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): num
 
   if (next === null) {
     if (pinfo.cols !== null)
-      pinfo.setInfo(`Fragmented IP protocol (proto=${ipProtoName(nxt)} ${nxt}, off=${fragOff * 8}, ID=${hex(id, 4)})`);
+      pinfo.setInfo(`Fragmented IP protocol (proto=${ipProtoName(nxt)} ${nxt}, off=${fragOff * 8}, ID=${hex(id, 4)})${reassembledIn !== undefined ? ` [Reassembled in #${reassembledIn}]` : ""}`);
     callData(tvb.sub(hlen, payLen), pinfo, tree);
     pinfo.fragmented = saveFrag;
     return consumed;

@@ -5,7 +5,7 @@
  * (ipv6.hopopts, ipv6.dstopts, ipv6.routing, ipv6.fraghdr) registered in "ip.proto";
  * their fields are registered by ipv6 (dissectors/ipv6.ts), whose tree they show in.
  */
-import { DefragTable, showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
+import { DefragTable, noteReassembled, reassembledInAhead, showReassembly, type FragmentFields } from "../src/analysis/defrag.js";
 import { hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol } from "../src/core/proto.js";
@@ -295,7 +295,10 @@ export const fraghdr = defineProtocol({
         const st = s.get("ipv6", () => new Ipv6State());
         const key = `${ipv6ToString(info.src)}|${ipv6ToString(info.dst)}|${ident}`;
         const r = st.defrag.add(key, pinfo.num, off * 8, payload.bytes(0, n), more);
-        if (r !== null) next = showReassembly(r, "IPv6", IPV6_FRAGMENT_FIELDS, pinfo, info.ipTree).tvb;
+        if (r !== null) {
+          noteReassembled(pinfo, "ipv6.reassembled_in", r);
+          next = showReassembly(r, "IPv6", IPV6_FRAGMENT_FIELDS, pinfo, info.ipTree).tvb;
+        } else if (s.secondPass) reassembledInAhead(pinfo, "ipv6.reassembled_in", IPV6_FRAGMENT_FIELDS.reassembledIn, info.ipTree, tvb);
       } else if (off === 0) {
         next = payload;
         pinfo.fragmented = true;

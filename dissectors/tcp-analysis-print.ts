@@ -104,7 +104,15 @@ export function printAnalysis(tvb: Tvb, pinfo: PacketInfo, ti: Item, st: TcpStre
     at.addGenerated(f.acksFrame, tvb, 0, 0, ta.frameAcked);
     if (ta.rttS !== 0 || ta.rttNs !== 0) at.addGenerated(f.ackRtt, tvb, 0, 0, time(ta.rttS, ta.rttNs));
   }
-  if (st.tsFirstRttS !== 0 || st.tsFirstRttNs !== 0) at.addGenerated(f.initialRtt, tvb, 0, 0, time(st.tsFirstRttS, st.tsFirstRttNs));
+  let rttS = st.tsFirstRttS, rttNs = st.tsFirstRttNs;
+  const ses = pinfo.session;
+  if (ses.twoPass !== null && (rttS !== 0 || rttNs !== 0)) ses.noteAhead("tcp.irtt", st.stream, [rttS, rttNs]);
+  else if (rttS === 0 && rttNs === 0 && ses.secondPass) {
+    // -2: the handshake's round trip, measured by a later frame of the first pass
+    const r = ses.ahead<[number, number]>("tcp.irtt", st.stream);
+    if (r !== undefined) [rttS, rttNs] = r;
+  }
+  if (rttS !== 0 || rttNs !== 0) at.addGenerated(f.initialRtt, tvb, 0, 0, time(rttS, rttNs));
   if (ta.bytesInFlight !== 0) {
     at.addGenerated(f.bytesInFlight, tvb, 0, 0, ta.bytesInFlight);
     at.addGenerated(f.pushBytesSent, tvb, 0, 0, ta.pushBytesSent);

@@ -66,6 +66,16 @@ function resetHdr(flags: number, ack: number, haveSeglen: boolean, seglen: numbe
   return h;
 }
 
+/** What a frame of a stream seen before adds to its completeness. */
+function laterCompleteness(flags: number, seglen: number): number {
+  let comp = 0;
+  if ((flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)) comp |= COMPLETENESS_SYNACK;
+  if ((flags & (TH_SYN | TH_ACK)) === TH_ACK) comp |= seglen > 0 ? COMPLETENESS_DATA : COMPLETENESS_ACK;
+  if ((flags & (TH_FIN | TH_ACK)) === (TH_FIN | TH_ACK)) comp |= COMPLETENESS_FIN;
+  if (flags & TH_RST) comp |= COMPLETENESS_RST;
+  return comp;
+}
+
 function tcpState(pinfo: PacketInfo): TcpState {
   const s = pinfo.session.get("tcp", makeState);
   if (!s.prefsRead) {
@@ -125,7 +135,11 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   const useAce = st.accEcn && (flags & TH_SYN) === 0;
 
   ti.addGenerated(f.stream, tvb, 0, 0, st.stream);
-  ti.addGenerated(f.completeness, tvb, 0, 0, st.completeness, full ? completenessText(st.completeness) : undefined).detach();
+  // (-2: the stream's final completeness, as the first pass left it)
+  const second = pinfo.session.secondPass;
+  if (second && st.completeness2 < 0) st.completeness2 = pinfo.session.ahead<number>("tcp.completeness", st.stream) ?? 0;
+  const shownComp = second ? st.completeness2 : st.completeness;
+  ti.addGenerated(f.completeness, tvb, 0, 0, shownComp, full ? completenessText(shownComp) : undefined).detach();
   st.fwd.numSackRanges = 0;
 
   // Conversation timestamps.
@@ -184,19 +198,18 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
 
   // Conversation completeness moves forward.
   let comp = 0;
+  // tshark's second pass finds the conversation already there: even its first frame counts as a later one
+  if (second) st.completeness2 |= laterCompleteness(flags, seglen);
   if (isNew) {
     if ((flags & (TH_SYN | TH_ACK)) === TH_SYN) {
       comp |= COMPLETENESS_SYNSENT;
       if (seglen > 0) comp |= COMPLETENESS_DATA;
     }
   } else {
-    comp = st.completeness;
-    if ((flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)) comp |= COMPLETENESS_SYNACK;
-    if ((flags & (TH_SYN | TH_ACK)) === TH_ACK) comp |= seglen > 0 ? COMPLETENESS_DATA : COMPLETENESS_ACK;
-    if ((flags & (TH_FIN | TH_ACK)) === (TH_FIN | TH_ACK)) comp |= COMPLETENESS_FIN;
-    if (flags & TH_RST) comp |= COMPLETENESS_RST;
+    comp = st.completeness | laterCompleteness(flags, seglen);
   }
   st.completeness = comp;
+  if (pinfo.session.twoPass !== null) pinfo.session.noteAhead("tcp.completeness", st.stream, comp);
 
   // the TCP item covers the header (what len(tcp) and tcp[…] read, in sparse trees too)
   ti.setLen(hlen);
@@ -340,6 +353,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
       if (msp !== null) {
         const h = new Hooks(pinfo, tree, ti, sport, dport, st, newSegment(st, seq, nxtseq, ack, flags, 0, ti));
         const rtvb = h.reassembledTvb(msp);
+        if (h.pass() === 1) for (const sg of msp.frags) if (sg.frame !== pinfo.num) h.noteReassembledIn(sg.frame, pinfo.num);
         h.showSegments(msp, rtvb);
         handPayload(rtvb, pinfo, tree, sport, dport, st, h.seg);
         return tvb.length;

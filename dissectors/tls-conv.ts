@@ -14,6 +14,11 @@ import type { TlsAppFlow } from "./tls-app.js";
 export class TlsConv {
   /** Negotiated version (from ServerHello / supported_versions), 0 = unknown. */
   version = 0;
+  /**
+   * -2, second pass: the version the first pass ended with (display only: record labels, the
+   * Protocol column, the ClientHello's random), as tshark's second pass shows it; 0 otherwise.
+   */
+  finalVersion = 0;
   /** Per direction (1 / -1 → index 0 / 1): ChangeCipherSpec seen, so handshake records are encrypted. */
   readonly ccs = [false, false];
   /** Key exchange of the negotiated cipher suite (ServerHello): how Server/ClientKeyExchange are laid out. */

@@ -38,7 +38,7 @@ export function handshakes(tvb: Tvb, _pinfo: PacketInfo, rt: Item, c: TlsConv, i
     ht.add(tls.f.hsLength, tvb, o + 1, 3, ml);
     const m = tvb.sub(o + 4, ml);
     const v13 = c.version === 0x0304;
-    if (type === 1) clientHello(m, ht, !v13, c);
+    if (type === 1) clientHello(m, ht, !v13 && c.finalVersion !== 0x0304, c);
     else if (type === 2) serverHello(m, ht, c);
     else if (type === 11) certificate(m, ht, v13, _pinfo);
     else if (type === 4) newSessionTicket(m, ht, v13);

@@ -17,7 +17,7 @@ import { innerPlaintext, RecordDecoder } from "../src/tls/decrypt.js";
 import { dissectAppData, TlsAppFlow } from "./tls-app.js";
 import { ALERT_DESCRIPTIONS, ALERT_LEVELS, CONTENT_TYPES, VERSION_COL } from "../src/tls/names.js";
 import { onHttpTlsPort } from "../src/http/names.js";
-import { convOf, keys12, keys13 } from "./tls-conv.js";
+import { convOf, keys12, keys13, type TlsConv } from "./tls-conv.js";
 import { TLS_FIELDS } from "./tls-fields.js";
 import { handshakes } from "./tls-handshake.js";
 
@@ -88,7 +88,12 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
   const ti = tree.add(tls.hf, tvb, 0, len, null);
   let o = 0;
   // the Protocol column: the session's version, else the first record's; tshark: "SSL" while no version is known
-  const protocolColumn = () => VERSION_COL[c.version !== 0 ? c.version : colVer] ?? "SSL";
+  const ses = pinfo.session;
+  if (ses.twoPass !== null) {
+    if (ses.twoPass.first) ses.noteAhead("tls.conv", pinfo.num, c);
+    else c.finalVersion = ses.ahead<TlsConv>("tls.conv", pinfo.num)?.version ?? 0;
+  }
+  const protocolColumn = () => VERSION_COL[c.finalVersion !== 0 ? c.finalVersion : c.version !== 0 ? c.version : colVer] ?? "SSL";
   // the columns are set even when a record's body runs out (BoundsError → [Malformed Packet]): tshark
   // has written them by then
   try {
@@ -113,7 +118,7 @@ function dissect(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): numbe
       // tshark's ssl_try_set_version: any record but a handshake, or a handshake other than a
       // ClientHello, tells the session's version (a ServerHello's supported_versions may still change it)
       if (c.version === 0 && VERSION_COL[ver] !== undefined && (ct !== 22 || (rl > 0 && tvb.u8(o + 5) !== 1))) c.version = ver;
-      const shown = c.version !== 0 ? c.version : ver;
+      const shown = c.finalVersion !== 0 ? c.finalVersion : c.version !== 0 ? c.version : ver;
       if (colVer === 0) colVer = shown;
       const rt = ti.add(f.record, tvb, o, Math.min(5 + rl, len - o), null);
       const isOpaque = c.version === 0x0304 && ct === 23;

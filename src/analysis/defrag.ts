@@ -276,6 +276,26 @@ export function showReassembly(
 }
 
 /**
+ * -2, first pass: each fragment of a completed datagram notes the frame it was completed
+ * in, under `kind` ("ip.reassembled_in"), for the second pass (reassembledInAhead).
+ */
+export function noteReassembled(pinfo: PacketInfo, kind: string, r: Reassembly): void {
+  if (pinfo.session.twoPass === null) return;
+  for (const f of r.frags) if (f.frame !== r.frame) pinfo.session.noteAhead(kind, f.frame, r.frame);
+}
+
+/**
+ * -2, second pass, on a fragment that did not complete its datagram: the frame that did
+ * (shown as tshark's "[Reassembled IPv4 in frame: N]", an item without bytes), or
+ * undefined (one pass, or never completed).
+ */
+export function reassembledInAhead(pinfo: PacketInfo, kind: string, field: Field, tree: Item, tvb: Tvb): number | undefined {
+  const at = pinfo.session.ahead<number>(kind, pinfo.num);
+  if (at !== undefined) tree.addGenerated(field, tvb, 0, 0, at).detach();
+  return at;
+}
+
+/**
  * Fragment field specs for a protocol prefix ("ip" / "ipv6"), named and typed as tshark 4.0
  * has them: `fragmentsType` is the list item's type (ip.fragments holds the reassembled
  * bytes, ipv6.fragments is FT_NONE, so -T json shows it as an object only).

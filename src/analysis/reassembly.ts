@@ -221,6 +221,17 @@ export interface DesegmentHooks {
   fence(): void;
   unfence(): void;
   /**
+   * -2 (src/core/twopass.ts): 1 in the first pass, 2 in the second, 0 in one pass. The first
+   * pass notes, for each segment of a completed PDU, the frame it was completed in; the
+   * second shows it on the segments before that frame, as tshark's second pass does.
+   */
+  pass?(): 0 | 1 | 2;
+  noteReassembledIn?(segmentFrame: number, completedIn: number): void;
+  reassembledInAhead?(frame: number): number | undefined;
+  /** The columns as they are (before the payload's dissector writes them), and putting them back. */
+  saveColumns?(): unknown;
+  restoreColumns?(saved: unknown): void;
+  /**
    * TLS's desegment_ssl rather than TCP's: the segment data of a completed PDU is the rest
    * of the record, and a PDU started after it is marked in Info too (after what was shown).
    */
@@ -245,6 +256,9 @@ export function desegment(
     let desegLen = 0;
     let desegOff = 0;
     let segStart = offset;
+    /** -2, second pass: the later frame that completes the PDU this segment belongs to. */
+    let laterIn = 0;
+    const pass = h.pass?.() ?? 0;
 
     // A segment (or retransmission of one) that starts a known PDU.
     const ex = fr.exact(seq);
@@ -281,8 +295,12 @@ export function desegment(
       if (!done && msp.reassembledIn !== 0 && msp.reassembledIn !== frame && !msp.partial) {
         // a late copy of a completed PDU
         h.reassembledIn(msp.reassembledIn);
+      } else if (!done && pass === 2 && msp.reassembledIn === 0) {
+        laterIn = h.reassembledInAhead!(frame) ?? 0;
+        if (laterIn === frame) laterIn = 0;
       }
     } else {
+      const cols = pass === 2 ? h.saveColumns!() : null;
       h.process(tvb, offset, seq, nxtseq, false);
       calledDissector = true;
       desegLen = h.desegLen();
@@ -290,12 +308,21 @@ export function desegment(
       if (desegLen !== 0) {
         mustDesegment = true;
         desegOffset = offset + desegOff;
+        if (pass === 2) {
+          // tshark's second pass finds the PDU its first pass began here and does not hand the
+          // segment to the dissector again: the columns stay TCP's (whether or not a later
+          // frame completed the PDU; if one did, it is named)
+          laterIn = h.reassembledInAhead!(frame) ?? 0;
+          if (laterIn === frame) laterIn = 0;
+          if (desegOff === 0) h.restoreColumns!(cols);
+        }
       }
     }
 
     let goAgain = false;
     if (complete !== null) {
       const rtvb = h.reassembledTvb(complete);
+      const cols = pass === 2 ? h.saveColumns!() : null;
       h.process(rtvb, 0, complete.seq, complete.seq + complete.datalen, true);
       calledDissector = true;
       desegLen = h.desegLen();
@@ -311,6 +338,12 @@ export function desegment(
           fr.untilFin = true;
         } else complete.nxtpdu = (seq + lastFragmentLen + desegLen) >>> 0;
         fr.setPartial(complete);
+        if (pass === 2) {
+          // (a later frame completes it: as above, the columns stay TCP's)
+          laterIn = h.reassembledInAhead!(frame) ?? 0;
+          if (laterIn === frame) laterIn = 0;
+          h.restoreColumns!(cols);
+        }
         anotherPduFollows = 0;
         segStart = offset;
         desegOff = 0;
@@ -320,6 +353,7 @@ export function desegment(
           goAgain = true;
         }
       } else {
+        if (pass === 1) for (const sg of complete.frags) if (sg.frame !== frame) h.noteReassembledIn!(sg.frame, frame);
         const nbytes = anotherPduFollows > 0 && h.recordStyle !== true ? anotherPduFollows : tvb.reportedRemainingFrom(offset);
         h.segmentData(tvb, offset, nbytes, false);
         h.showSegments(complete, rtvb);
@@ -351,6 +385,7 @@ export function desegment(
       // (tshark marks the segment only while on its first PDU: after a completed PDU the
       // Info of what was dissected stays as it is)
       if (desegOff === 0 && (!fenced || h.recordStyle === true)) h.markSegment(fenced);
+      if (laterIn !== 0) h.reassembledIn(laterIn);
       const at = mustDesegment ? desegOffset : segStart;
       h.segmentData(tvb, at, tvb.reportedRemainingFrom(at), false);
     }

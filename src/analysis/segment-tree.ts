@@ -138,6 +138,25 @@ export abstract class PduHooks<S extends { desegmentOffset: number; desegmentLen
   reassembledIn(frame: number): void {
     this.ti.addGenerated(this.layer().reassembledIn, NO_TVB, 0, 0, frame);
   }
+  pass(): 0 | 1 | 2 {
+    const t = this.pinfo.session.twoPass;
+    return t === null ? 0 : t.first ? 1 : 2;
+  }
+  noteReassembledIn(segmentFrame: number, completedIn: number): void {
+    this.pinfo.session.noteAhead(this.layer().reassembledIn.abbrev, segmentFrame, completedIn);
+  }
+  reassembledInAhead(frame: number): number | undefined {
+    return this.pinfo.session.ahead<number>(this.layer().reassembledIn.abbrev, frame);
+  }
+  saveColumns(): unknown {
+    const c = this.pinfo.cols;
+    return c === null ? null : [c.protocol, c.info];
+  }
+  restoreColumns(saved: unknown): void {
+    const c = this.pinfo.cols;
+    if (c === null || saved === null) return;
+    [c.protocol, c.info] = saved as [string, string];
+  }
   reassembledTvb(msp: Msp): Tvb {
     const data = msp.data ?? new Uint8Array(0);
     const rtvb = new Tvb({ name: `Reassembled ${this.layer().name} (${data.length} bytes)`, data });

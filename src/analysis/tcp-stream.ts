@@ -139,6 +139,8 @@ export class TcpStream {
   tsFirstRttNs = 0;
   serverPort = 0;
   completeness = 0;
+  /** -2, second pass: the completeness shown (the first pass's final one, grown as tshark's second pass grows it); -1 before the stream's first frame. */
+  completeness2 = -1;
   tfoSynData = false;
   /** A SYN with AE+CWR+ECE was seen (AccECN setup). */
   accEcnSyn = false;

@@ -12,6 +12,10 @@ export interface Options {
   interfaces: string[];
   count?: number;
   displayFilter?: string;
+  /** -2: two-pass analysis (forward references: "reply in", "Reassembled in", "Response In"). */
+  twoPass: boolean;
+  /** -R: the read filter of -2's first pass (frames failing it are left out, the rest renumbered). */
+  readFilter?: string;
   captureFilter?: string;
   verbose: boolean;
   only: string[];
@@ -66,11 +70,11 @@ export interface Options {
 export class UsageError extends Error {}
 
 const WITH_VALUE = new Set(["r", "i", "c", "Y", "T", "e", "E", "w", "F", "O", "z", "f", "o", "s", "a", "b", "R", "B", "d", "t", "u", "j", "J"]);
-const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P"]);
+const FLAGS = new Set(["V", "x", "n", "q", "D", "h", "v", "l", "S", "N", "P", "2"]);
 
 export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
-    interfaces: [], verbose: false, only: [], hex: false, highlight: [], outputType: "text", jsonRaw: false, fields: [], fieldOptions: [],
+    interfaces: [], twoPass: false, verbose: false, only: [], hex: false, highlight: [], outputType: "text", jsonRaw: false, fields: [], fieldOptions: [],
     writeFormat: "pcapng", quiet: false, layers: false, statsFormat: "table", printSummary: false, stats: [], color: "auto", progress: true, listInterfaces: false, help: false,
     version: false, prefs: {}, decodeAs: [], timeFormat: "r", secondsFormat: "s", autostop: {}, ring: {}, exportObjects: [],
   };
@@ -191,6 +195,7 @@ function applyFlag(o: Options, c: string): void {
     case "x": o.hex = true; break;
     case "q": o.quiet = true; break;
     case "P": o.printSummary = true; break;
+    case "2": o.twoPass = true; break;
     case "D": o.listInterfaces = true; break;
     case "h": o.help = true; break;
     case "v": o.version = true; break;
@@ -208,7 +213,8 @@ function applyShort(o: Options, c: string, v: string): void {
       o.count = parseInt(v, 10);
       break;
     }
-    case "Y": case "R": o.displayFilter = v; break;
+    case "Y": o.displayFilter = v; break;
+    case "R": o.readFilter = v; break;
     case "f": o.captureFilter = v; break;
     case "T":
       if (v === "jsonraw") {
@@ -281,6 +287,10 @@ Input:
   -r FILE | -           read a pcap or pcapng file, gzipped or not ("-": standard input; a pipe
                         given by name works too: -r <(ssh host tcpdump -w -))
   -c N                  stop after N packets
+  -2                    two passes: show what only later packets tell ("reply in 4", "[Response In:
+                        4]", "[Reassembled IPv4 in frame: 9]", a TCP stream's final completeness)
+  -R FILTER             with -2: read only packets matching FILTER (the others are left out and
+                        the rest numbered from 1, as tshark -2 -R)
 Output:
   (default)             one summary line per packet
   -V                    the full protocol tree

@@ -6,7 +6,7 @@
 import { PcapngWriter, PcapWriter } from "../capture/writer.js";
 import type { Frame, InterfaceInfo } from "../capture/frame.js";
 import { Dissector, type Dissection } from "../core/dissect.js";
-import { Session } from "../core/session.js";
+import { Session, type SessionOptions } from "../core/session.js";
 import type { Field } from "../core/field.js";
 import { fieldByAbbrev } from "../core/field.js";
 import { parentProtocol } from "../core/proto.js";
@@ -52,6 +52,8 @@ export class Emitter {
   readonly out: TextSink;
   private readonly writeOut = (s: string): void => this.out.write(s);
   readonly dissector: Dissector;
+  /** The options of the dissector's session (-2's first pass makes a session of its own with them). */
+  readonly sessionOptions: SessionOptions;
   /** Frames given to emit() (displayed or not). */
   count = 0;
   private readonly filter: CompiledFilter | undefined;
@@ -157,19 +159,20 @@ export class Emitter {
     const needTree =
       (!o.quiet && (this.printTree || ((o.outputType === "json" || o.outputType === "ek" || o.outputType === "pdml") && fields.length === 0) || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
       this.stats.some((z) => z.needsTree);
-    this.dissector = new Dissector({
-      tree: needTree,
-      columns: this.printSummary || this.columnFields.length > 0 || o.outputType === "psml",
-      wanted: [...fields, ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
-    }, new Session({
+    this.sessionOptions = {
       prefs: prefValues(o.prefs),
       decodeAs: decodeAsRules(o.decodeAs),
       taps: this.taps(),
       // (-x prints every data source: reassembled and decrypted bytes need the payloads dissected)
-      transportOnly: !needTree && !o.hex && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 && this.exports.length === 0 &&
+      transportOnly: !needTree && !o.hex && o.readFilter === undefined && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 && this.exports.length === 0 &&
         this.columnFields.length === 0 && o.decodeAs.length === 0 && !Object.keys(o.prefs).some((k) => k.startsWith("openvpn.")) &&
         belowTransport([...fields, ...(this.filter?.fields ?? [])]),
-    }));
+    };
+    this.dissector = new Dissector({
+      tree: needTree,
+      columns: this.printSummary || this.columnFields.length > 0 || o.outputType === "psml",
+      wanted: [...fields, ...(this.filter?.fields ?? []), ...this.stats.flatMap((z) => z.fields), ...this.follows.flatMap((z) => z.fields)],
+    }, new Session(this.sessionOptions));
   }
 
   /**
@@ -280,6 +283,23 @@ export class Emitter {
       this.firstJson = false;
     }
     return true;
+  }
+
+  /**
+   * -2 -R: a frame the read filter left out. tshark's second pass does not show it, but the
+   * state its first pass left (a reassembly it began) is there: it is dissected for that
+   * state only, with no output, no taps, and the clock of the shown frames left alone.
+   */
+  replay(fr: Frame): void {
+    const s = this.dissector.session;
+    const prevTs = s.prevTs;
+    s.muted = true;
+    try {
+      this.dissector.dissect(fr);
+    } finally {
+      s.muted = false;
+      s.prevTs = prevTs;
+    }
   }
 
   /** The tap listeners of --export-objects and -z follow (tls, http), one function per tap name. */

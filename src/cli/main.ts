@@ -59,7 +59,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(text);
     return 0;
   }
+  // tshark's errors for -R without -2 and -2 on a live capture
+  if (opts.readFilter !== undefined && !opts.twoPass) fail("-R without -2 is deprecated. For single-pass filtering use -Y.", 1);
+  if (opts.twoPass && opts.read === undefined && opts.interfaces.length > 0) fail("Live captures do not support two-pass analysis.", 1);
   if (opts.read !== undefined) {
+    if (opts.twoPass && opts.read === "-") fail("The standard input could not be opened: The standard input cannot be opened for random access.", EXIT_BAD_FILE);
     if (opts.read !== "-") {
       let st: Stats | undefined;
       try {
@@ -70,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
       // as wiretap: a regular file or a pipe (`-r <(zcat f.pcap.gz)`, /dev/stdin); not a folder or a device
       if (st.isDirectory()) fail(`"${opts.read}" is a directory (folder), not a file.`, EXIT_BAD_FILE);
       if (!st.isFile() && !st.isFIFO()) fail(`The file "${opts.read}" is a "special file" or socket or other non-regular file.`, EXIT_BAD_FILE);
+      // the second pass reads the file again
+      if (opts.twoPass && st.isFIFO()) fail(`The file "${opts.read}" is a pipe or FIFO; nestcap can't read pipe or FIFO files in two-pass mode.`, EXIT_BAD_FILE);
     }
     // live-capture options that mean nothing for a file: tshark's errors (and -a packets:N is -c N)
     if (opts.captureFilter !== undefined) fail("Only read filters, not capture filters, can be specified when reading a capture file.", 1);

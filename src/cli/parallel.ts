@@ -50,7 +50,7 @@ interface DoneMessage {
  * (README, benchmark).
  */
 export function threadsFor(o: Options, em: Emitter): number {
-  if (o.threads === undefined || o.read === undefined || o.read === "-" || !em.flowLocal()) return 1;
+  if (o.threads === undefined || o.twoPass || o.read === undefined || o.read === "-" || !em.flowLocal()) return 1;
   return o.threads;
 }
 

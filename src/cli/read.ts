@@ -6,6 +6,7 @@ import { Emitter } from "./emit.js";
 import { fail } from "./fail.js";
 import { Out, Progress } from "./out.js";
 import { readParallel, threadsFor } from "./parallel.js";
+import { readTwoPass } from "./two-pass.js";
 
 /** The module a read worker starts from (main.ts sets it: the bundle or dist/src/cli/main.js). */
 export const workerEntry: { url: URL | null } = { url: null };
@@ -32,18 +33,15 @@ export async function readCommand(o: Options): Promise<number> {
   em.writer = Emitter.openWriter(o);
   em.start();
 
+  if (o.twoPass) {
+    await reader.close();
+    return finishOther(await readTwoPass(o, em, out, progress, total), em, out, progress);
+  }
+
   const threads = workerEntry.url === null ? 1 : threadsFor(o, em);
   if (threads > 1) {
     await reader.close();
-    const r = await readParallel(o, out, threads, workerEntry.url!, progress);
-    let exit = 0;
-    if (r.error !== null) {
-      await out.flush();
-      progress.done();
-      process.stderr.write(`nestcap: ${r.error}\n`);
-      exit = EXIT_BAD_FILE;
-    }
-    return finishRead(em, progress, r.warnings, exit);
+    return finishOther(await readParallel(o, out, threads, workerEntry.url!, progress), em, out, progress);
   }
 
   let n = 0;
@@ -67,6 +65,18 @@ export async function readCommand(o: Options): Promise<number> {
   }
   await reader.close();
   return finishRead(em, progress, reader.warnings, exit);
+}
+
+/** The end of a read made elsewhere (threads, two passes): its error, if any, after the output it printed. */
+async function finishOther(r: { error: string | null; warnings: readonly string[] }, em: Emitter, out: Out, progress: Progress): Promise<number> {
+  let exit = 0;
+  if (r.error !== null) {
+    await out.flush();
+    progress.done();
+    process.stderr.write(`nestcap: ${r.error}\n`);
+    exit = EXIT_BAD_FILE;
+  }
+  return finishRead(em, progress, r.warnings, exit);
 }
 
 /** The end of a read: closing output, then the reader's warnings (each makes the exit code 2, as tshark's). */

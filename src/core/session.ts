@@ -5,6 +5,7 @@
  */
 import type { Frame } from "../capture/frame.js";
 import { DecodeAs, type DecodeAsRule } from "./decode-as.js";
+import type { TwoPass } from "./twopass.js";
 
 export interface SessionOptions {
   /** Validate checksums (tshark default: off for tcp/udp/ip; we follow tshark). */
@@ -43,14 +44,43 @@ export class Session {
   /** SessionOptions.transportOnly, read per packet by tcp.ts and udp.ts. */
   readonly transportOnly: boolean;
 
+  /** -2: the pass this session dissects in and its notes (twopass.ts); null in one pass. */
+  twoPass: TwoPass | null = null;
+
   constructor(readonly options: SessionOptions = {}) {
     this.decodeAs = options.decodeAs !== undefined && options.decodeAs.length > 0 ? new DecodeAs(options.decodeAs) : null;
     this.transportOnly = options.transportOnly ?? false;
   }
 
+  /** No tap hears this frame (-2 -R: a frame left out, dissected only for its state). */
+  muted = false;
+
   /** The listener of a tap, or undefined when nobody listens (skip building the record). */
   tap(name: string): ((record: unknown) => void) | undefined {
-    return this.options.taps?.[name];
+    return this.muted ? undefined : this.options.taps?.[name];
+  }
+
+  /** First pass of -2: note what this frame tells about another frame or a stream (else nothing). */
+  noteAhead(kind: string, key: number, value: unknown): void {
+    const t = this.twoPass;
+    if (t !== null && t.first) t.notes.note(kind, key, value);
+  }
+
+  /** First pass of -2: as noteAhead, keeping the first note for a key. */
+  noteAheadFirst(kind: string, key: number, value: unknown): void {
+    const t = this.twoPass;
+    if (t !== null && t.first) t.notes.noteFirst(kind, key, value);
+  }
+
+  /** True in the second pass of -2: what the first pass noted can be shown. */
+  get secondPass(): boolean {
+    return this.twoPass !== null && !this.twoPass.first;
+  }
+
+  /** Second pass of -2: what the first pass noted (undefined: nothing, or not in a second pass). */
+  ahead<T>(kind: string, key: number): T | undefined {
+    const t = this.twoPass;
+    return t !== null && !t.first ? t.notes.get<T>(kind, key) : undefined;
   }
 
   /** State of one module, made on first use. */
