@@ -277,6 +277,10 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     } else {
       if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, pv.frame);
       if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, 0, 0, pv.responseFrame);
+      if (ses.secondPass) {
+        const nextResp = ses.ahead<number>("http.next_response_in", pinfo.num);
+        if (nextResp !== undefined) ti.addGenerated(f.nextResponseIn, tvb, 0, 0, nextResp);
+      }
       if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, 0, 0, req.fullUri);
     }
     conv.lastRespFrame = pinfo.num;

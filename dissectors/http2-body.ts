@@ -46,7 +46,7 @@ export function fullBody(tvb: Tvb, pinfo: PacketInfo, top: Item, st: Item, ow: O
       reassembledData: f.bodyReassembledData,
     };
     const r = { data, frags: list, flags: 0, frame: pinfo.num };
-    noteReassembled(pinfo, "http2.body.reassembled.in", r);
+    noteReassembled(pinfo, "http2.body.reassembled.in", r, true);
     body = showReassembly(r, "body", BODY, pinfo, st).tvb;
     pinfo.addSource(body.ds);
   }

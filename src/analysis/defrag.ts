@@ -277,11 +277,12 @@ export function showReassembly(
 
 /**
  * -2, first pass: each fragment of a completed datagram notes the frame it was completed
- * in, under `kind` ("ip.reassembled_in"), for the second pass (reassembledInAhead).
+ * in, under `kind` ("ip.reassembled_in"), for the second pass (reassembledInAhead); with
+ * `sameFrameToo`, also the pieces in that frame (an HTTP/2 body's earlier DATA frames in it).
  */
-export function noteReassembled(pinfo: PacketInfo, kind: string, r: Reassembly): void {
+export function noteReassembled(pinfo: PacketInfo, kind: string, r: Reassembly, sameFrameToo = false): void {
   if (pinfo.session.twoPass === null) return;
-  for (const f of r.frags) if (f.frame !== r.frame) pinfo.session.noteAhead(kind, f.frame, r.frame);
+  for (const f of r.frags) if (sameFrameToo || f.frame !== r.frame) pinfo.session.noteAhead(kind, f.frame, r.frame);
 }
 
 /**

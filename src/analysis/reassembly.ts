@@ -338,11 +338,13 @@ export function desegment(
           fr.untilFin = true;
         } else complete.nxtpdu = (seq + lastFragmentLen + desegLen) >>> 0;
         fr.setPartial(complete);
+        // -2: tshark's table says where the PDU was last put together: here, until a later frame does it
+        if (pass === 1) for (const sg of complete.frags) h.noteReassembledIn!(sg.frame, frame);
         if (pass === 2) {
-          // (a later frame completes it: as above, the columns stay TCP's)
+          // put together again later (or never): as above, the columns stay TCP's; if here, they are the dissector's
           laterIn = h.reassembledInAhead!(frame) ?? 0;
-          if (laterIn === frame) laterIn = 0;
-          h.restoreColumns!(cols);
+          if (laterIn !== frame) h.restoreColumns!(cols);
+          else laterIn = 0;
         }
         anotherPduFollows = 0;
         segStart = offset;
