@@ -33,65 +33,12 @@ export function resolveField(name: string): Field | undefined {
   return d === undefined ? undefined : fieldByAbbrev(d);
 }
 
+import { parseIPv4, parseIPv6 } from "../core/addr-text.js";
+
+export { parseIPv4, parseIPv6 };
+
 export interface Cidr4 { net: number; mask: number }
 export interface Cidr6 { addr: Uint8Array; prefix: number }
-
-export function parseIPv4(s: string): number | null {
-  const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$/.exec(s);
-  if (m === null) return null;
-  let v = 0;
-  for (let i = 1; i <= 4; i++) {
-    const o = Number(m[i]);
-    if (o > 255) return null;
-    v = v * 256 + o;
-  }
-  return v;
-}
-
-export function parseIPv6(s: string): Uint8Array | null {
-  let tail4: number | null = null;
-  let str = s;
-  const lastColon = s.lastIndexOf(":");
-  if (lastColon >= 0 && s.indexOf(".", lastColon) > 0) {
-    tail4 = parseIPv4(s.slice(lastColon + 1));
-    if (tail4 === null) return null;
-    str = s.slice(0, lastColon + 1) + "0:0";
-  }
-  const dbl = str.indexOf("::");
-  if (dbl !== str.lastIndexOf("::")) return null;
-  const parseGroups = (p: string): number[] | null => {
-    if (p === "") return [];
-    const out: number[] = [];
-    for (const g of p.split(":")) {
-      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  let words: number[];
-  if (dbl >= 0) {
-    const a = parseGroups(str.slice(0, dbl));
-    const b = parseGroups(str.slice(dbl + 2));
-    if (a === null || b === null || a.length + b.length > 7) return null;
-    words = [...a, ...new Array<number>(8 - a.length - b.length).fill(0), ...b];
-  } else {
-    const a = parseGroups(str);
-    if (a === null || a.length !== 8) return null;
-    words = a;
-  }
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    out[2 * i] = words[i] >> 8;
-    out[2 * i + 1] = words[i] & 255;
-  }
-  if (tail4 !== null) {
-    out[12] = tail4 >>> 24;
-    out[13] = (tail4 >>> 16) & 255;
-    out[14] = (tail4 >>> 8) & 255;
-    out[15] = tail4 & 255;
-  }
-  return out;
-}
 
 /** "aa:bb:cc", "aa-bb-cc", "aa.bb.cc", "aabbcc", "aabb.ccdd.eeff"; null if not a byte string. */
 export function parseHexBytes(s: string): Uint8Array | null {

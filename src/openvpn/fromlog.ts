@@ -24,7 +24,8 @@
  * from both sides becomes one line with the better-known endpoints and IV.
  */
 import { hmacLength, isAead, parseAuth, parseCipher, type DataAuth, type DataCipher, type DataKey } from "./datachannel.js";
-import { ANY, formatEndpoint, parseAddress, type DataEntry, type Endpoint, type KeyLogEntry, type StaticEntry, type TlsCryptEntry } from "./keylog.js";
+import { parseAddress } from "../core/addr-text.js";
+import { ANY, formatEndpoint, type DataEntry, type Endpoint, type KeyLogEntry, type StaticEntry, type TlsCryptEntry } from "./keylog.js";
 
 const TS = /^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?: us=\d+)? |[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4} )/;
 const PREFIX = /^(?:[^\s/]+\/)?(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+):(\d+) (.*)$/;

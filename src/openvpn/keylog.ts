@@ -25,6 +25,7 @@
  * keeps the one that authenticates (so wildcards and several tunnels in one file
  * are fine); an unauthenticated packet is never shown as plaintext.
  */
+import { parseAddress } from "../core/addr-text.js";
 import { readFileSync } from "node:fs";
 import {
   cipherKeyLength, hmacLength, isAead, parseAuth, parseCipher, type DataAuth, type DataCipher, type DataKey,
@@ -67,56 +68,6 @@ export class KeyLogError extends Error {}
 export const ANY: Endpoint = Object.freeze({ addr: null, port: -1 }) as Endpoint;
 
 // ---------------------------------------------------------------- endpoints
-
-function parseIPv4(s: string): Uint8Array | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (m === null) return null;
-  const b = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const v = Number(m[i + 1]);
-    if (v > 255) return null;
-    b[i] = v;
-  }
-  return b;
-}
-
-function parseIPv6(s: string): Uint8Array | null {
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || s.split("::").length > 2) return null;
-  const [head, tail] = s.includes("::") ? s.split("::") : [s, null];
-  const part = (x: string): number[] | null => {
-    if (x === "") return [];
-    const out: number[] = [];
-    const groups = x.split(":");
-    for (let i = 0; i < groups.length; i++) {
-      const g = groups[i];
-      if (i === groups.length - 1 && g.includes(".")) {
-        const v4 = parseIPv4(g);
-        if (v4 === null) return null;
-        out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-        out.push(parseInt(g, 16));
-      }
-    }
-    return out;
-  };
-  const h = part(head);
-  const t = tail === null ? [] : part(tail);
-  if (h === null || t === null) return null;
-  const n = h.length + t.length;
-  if (tail === null ? n !== 8 : n > 7) return null;
-  const words = [...h, ...new Array<number>(8 - n).fill(0), ...t];
-  const b = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    b[2 * i] = words[i] >> 8;
-    b[2 * i + 1] = words[i] & 0xff;
-  }
-  return b;
-}
-
-export function parseAddress(s: string): Uint8Array | null {
-  return parseIPv4(s) ?? parseIPv6(s);
-}
 
 /** `10.0.0.1:1194`, `[fd00::1]:1194`, `10.0.0.1:*`, `*:1194`, `*`, `10.0.0.1` (any port). */
 export function parseEndpoint(s: string): Endpoint | null {

@@ -19,7 +19,7 @@ import { fieldByAbbrev, type Field } from "../core/field.js";
 import type { Dissection } from "../core/dissect.js";
 import { addrToString } from "../core/format.js";
 import { compareAddresses } from "../analysis/conversation.js";
-import { parseAddress } from "../openvpn/keylog.js";
+import { parseAddress } from "../core/addr-text.js";
 
 const SEPARATOR = "===================================================================\n";
 

@@ -4,7 +4,7 @@
  * helper.c, pool.c), and the per-packet helpers of the server's IPv6 routing (tunnel-core.ts).
  */
 import { ipv6ToString } from "../core/format.js";
-import { parseIPv6 } from "../filter/literals.js";
+import { parseIPv6 } from "../core/addr-text.js";
 
 export interface Prefix6 {
   addr: Uint8Array;
