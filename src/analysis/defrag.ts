@@ -243,6 +243,7 @@ export function showReassembly(
   let text = "";
   let count = 0;
   for (const f of r.frags) {
+    pinfo.addDependency(f.frame);
     count++;
     if (full) text += (count === 1 ? "" : ", ") + `#${f.frame}(${f.len})`;
     const err = (f.flags & FD_ERRORS) !== 0;

@@ -164,6 +164,7 @@ export abstract class PduHooks<S extends { desegmentOffset: number; desegmentLen
     return rtvb;
   }
   showSegments(msp: Msp, rtvb: Tvb): void {
+    for (const sg of msp.frags) this.pinfo.addDependency(sg.frame);
     const l = this.layer();
     showSegmentTree(this.tree, this.ti, msp, rtvb, l.tree, l.title);
   }

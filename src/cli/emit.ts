@@ -56,7 +56,10 @@ export class Emitter {
   readonly sessionOptions: SessionOptions;
   /** Frames given to emit() (displayed or not). */
   count = 0;
-  private readonly filter: CompiledFilter | undefined;
+  /** The display filter (-Y). */
+  readonly filter: CompiledFilter | undefined;
+  /** -2 -w: frames a displayed frame's reassembly used (its first pass found them), written though not displayed. */
+  dependedUpon: ReadonlySet<number> | null = null;
   private readonly fields: Field[];
   private readonly fo: FieldsOptions;
   /** The Time column's display (-t, -u). */
@@ -239,7 +242,11 @@ export class Emitter {
       return true;
     }
     const d = this.dissector.dissect(fr);
-    if (this.filter !== undefined && !this.filter.test(d)) return false;
+    if (this.filter !== undefined && !this.filter.test(d)) {
+      // (tshark -2 -w: what a displayed frame depends on is written too)
+      if (this.dependedUpon !== null && this.dependedUpon.has(fr.num)) this.writeFrame(fr);
+      return false;
+    }
     this.dissector.session.prevDisplayedTs = { s: fr.tsSec, ns: fr.tsNsec };
     for (const z of this.stats) z.add(d);
     for (const z of this.follows) z.add(d);

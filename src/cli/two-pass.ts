@@ -8,7 +8,8 @@
  * left-out frames share it); `-c N` stops the first pass at the first passing frame once N
  * records were read. The second pass dissects the left-out frames again, silently, for the
  * state they leave (fragments of a datagram that passes): tshark keeps that state from its
- * first pass.
+ * first pass. With -w and -Y, the first pass also finds what each displayed frame's
+ * reassembly used (its dependent frames): those are written too, so the file still reassembles.
  */
 import { CaptureError, CaptureReader } from "../capture/reader.js";
 import type { Frame } from "../capture/frame.js";
@@ -45,7 +46,10 @@ export async function readTwoPass(o: Options, em: Emitter, out: Out, progress: P
   const notes = new Lookahead();
   const session = new Session({ ...em.sessionOptions, taps: undefined });
   session.twoPass = { first: true, notes };
-  const first = new Dissector({ wanted: rf?.fields ?? [] }, session);
+  // (-w: the display filter too, to find the frames shown frames depend on, as tshark's first pass does)
+  const df = o.write !== undefined ? em.filter : undefined;
+  const dependedUpon = new Set<number>();
+  const first = new Dissector({ wanted: [...(rf?.fields ?? []), ...(df?.fields ?? [])] }, session);
 
   // pass 1: per record read, its frame number (negative: left out by -R)
   const nums: number[] = [];
@@ -59,6 +63,7 @@ export async function readTwoPass(o: Options, em: Emitter, out: Out, progress: P
         const d = first.dissect(renumbered(fr, num));
         const pass = rf === undefined || rf.test(d);
         if (pass) shown++;
+        if (pass && df !== undefined && d.pinfo.dependsOn !== null && df.test(d)) for (const n of d.pinfo.dependsOn) dependedUpon.add(n);
         nums.push(pass ? num : -num);
         if (pass && o.count !== undefined && nums.length >= o.count) break outer;
       }
@@ -73,6 +78,7 @@ export async function readTwoPass(o: Options, em: Emitter, out: Out, progress: P
 
   // pass 2: the same records again, with what pass 1 noted
   em.dissector.session.twoPass = { first: false, notes };
+  if (dependedUpon.size > 0) em.dependedUpon = dependedUpon;
   const r2 = await CaptureReader.open(o.read!);
   let k = 0;
   try {

@@ -93,6 +93,19 @@ export class PacketInfo {
   infoFence = 0;
   /** Byte sources of this frame: the frame itself first, then reassembled/decrypted buffers (for -x). */
   readonly sources: DataSource[] = [];
+  /**
+   * Earlier frames whose bytes this frame put together (IP fragments, TCP segments, an HTTP/2
+   * body's DATA): Wireshark's dependent frames. -2 -w writes them beside a shown frame, so
+   * the file still reassembles. Null until a reassembly adds one.
+   */
+  dependsOn: number[] | null = null;
+
+  /** A frame this one's reassembly used (none twice, never this frame itself). */
+  addDependency(frame: number): void {
+    if (frame === this.frame.num) return;
+    if (this.dependsOn === null) this.dependsOn = [frame];
+    else if (!this.dependsOn.includes(frame)) this.dependsOn.push(frame);
+  }
   private _data: Map<string, unknown> | null = null;
   /** Free-form per-packet data that dissectors hand to each other (e.g. "tcp" → segment info). Made on first use. */
   get data(): Map<string, unknown> {

@@ -80,6 +80,30 @@ describe.skipIf(!haveTshark())("-2: two-pass analysis, as tshark -2", () => {
     expect(r.stdout.split("\n")[4]).toMatch(/^ {4}5 .* ICMP 82 Echo \(ping\) request .*\(reply in 6\)$/);
   });
 
+  it("-2 -Y -w writes the displayed frames and the frames their reassembly used (fragments, segments), as tshark", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nc-two-pass-dep-"));
+    const written = (tool: "tshark" | "nestcap", args: string[]): string[] => {
+      const out = join(dir, `${tool}.pcapng`);
+      if (tool === "tshark") tsharkText(["-2", ...args, "-w", out]);
+      else expect(runCli(["-2", ...args, "-w", out]).status).toBe(0);
+      return tsharkText(["-r", out, "-T", "fields", "-e", "frame.time_epoch", "-e", "frame.len"]).trim().split("\n");
+    };
+    const cases: string[][] = [
+      ["-Y", "icmp", "-r", join(FIXTURES, "ping-frag.pcap")], ["-Y", "icmpv6", "-r", join(FIXTURES, "ipv6.pcapng")],
+      ["-Y", "http", "-r", join(FIXTURES, "http.pcapng")], ["-Y", "http", "-r", join(FIXTURES, "http-encoding.pcapng")],
+      ["-R", "tcp", "-Y", "http", "-r", join(FIXTURES, "http.pcapng")],
+      ["-Y", "http2", "-r", join(FIXTURES, "http2.pcapng"), "-o", `tls.keylog_file:${join(FIXTURES, "http2.keys")}`],
+    ];
+    for (const args of cases) {
+      const n = written("nestcap", args);
+      expect(n, args.join(" ")).toEqual(written("tshark", args));
+      // more than the displayed frames: the fragments and segments they were put together from
+      // (not for HTTP/2 here: each of its messages fits in one TLS record of one segment)
+      const shown = runCli(["-2", ...args]).stdout.trim().split("\n").length;
+      if (args[1] !== "http2") expect(n.length, args.join(" ")).toBeGreaterThan(shown);
+    }
+  });
+
   it("-w with -2 -R writes the frames that passed, as tshark", () => {
     const out = join(mkdtempSync(join(tmpdir(), "nc-two-pass-")), "dns-responses.pcapng");
     const r = runCli(["-2", "-R", "dns.flags.response == 1", "-r", join(FIXTURES, "dns.pcap"), "-w", out]);
