@@ -10,6 +10,7 @@
  */
 export { readCapture, readCaptureSync, CaptureReader, CaptureError, type CaptureInfo } from "./capture/reader.js";
 export { PcapngWriter, PcapWriter } from "./capture/writer.js";
+export { dissectTwoPass } from "./capture/two-pass.js";
 export { LinkType, type Frame, type InterfaceInfo } from "./capture/frame.js";
 export { dissect, Dissector, type DissectOptions, type Dissection } from "./core/dissect.js";
 export { Session, type SessionOptions } from "./core/session.js";

@@ -135,6 +135,23 @@ describe.skipIf(!haveTshark())("-2: two-pass analysis, as tshark -2", () => {
   });
 });
 
+describe("dissectTwoPass (the library's -2)", () => {
+  it("gives each frame what the CLI's -2 prints: Info and the forward fields, on every fixture", async () => {
+    const { dissectTwoPass } = await import("../../src/index.js");
+    const { fieldByAbbrev } = await import("../../src/core/field.js");
+    const { fieldText } = await import("../../src/core/format.js");
+    const ahead = ["dns.response_in", "icmp.resp_in", "ip.reassembled_in", "tcp.reassembled_in", "http.response_in"].map((a) => fieldByAbbrev(a)!);
+    for (const f of fixtures((n) => !/^http2|^https/.test(n))) {
+      const cli = runCli(["-2", "-r", f, "-T", "fields", "-e", "_ws.col.Info", ...ahead.flatMap((x) => ["-e", x.abbrev])]).stdout.split("\n").slice(0, -1);
+      const got: string[] = [];
+      for await (const d of dissectTwoPass(f, { columns: true, wanted: ahead })) {
+        got.push([d.pinfo.cols!.info, ...ahead.map((x) => d.tree.get(x).map((v) => fieldText(x, v)).join(","))].join("\t"));
+      }
+      expect(got, basename(f)).toEqual(cli);
+    }
+  });
+});
+
 describe("-2 and -R on the command line", () => {
   it("refuses what tshark refuses, with its message", () => {
     const dns = join(FIXTURES, "dns.pcap");
