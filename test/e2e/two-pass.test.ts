@@ -4,7 +4,7 @@
  * in, reassembled in, a stream's final completeness), and -R's renumbering.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -172,6 +172,20 @@ describe("-2 and -R on the command line", () => {
       expect(t.status).toBe(1);
       expect(t.stderr).toContain("-R without -2 is deprecated. For single-pass filtering use -Y.");
     }
+  });
+
+  it("a file cut short: both passes stop at the cut, every complete packet is shown, then tshark's warning and exit 2", () => {
+    const cut = join(mkdtempSync(join(tmpdir(), "nc-two-pass-cut-")), "cut.pcap");
+    writeFileSync(cut, readFileSync(join(FIXTURES, "dns.pcap")).subarray(0, 3000));
+    const r = runCli(["-2", "-r", cut]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`nestcap: The file "${cut}" appears to have been cut short in the middle of a packet.\n`);
+    const all = runCli(["-2", "-r", join(FIXTURES, "dns.pcap")]).stdout.split("\n");
+    const got = r.stdout.split("\n").slice(0, -1);
+    expect(got.length).toBeGreaterThan(10);
+    // (the same lines as the whole file's but where a later, cut-off packet would have answered)
+    if (haveTshark()) expect(r.stdout).toBe(tsharkText(["-n", "-2", "-r", cut]));
+    expect(got.filter((l, i) => l !== all[i]).length).toBeLessThan(3);
   });
 
   it("a pipe given by name cannot be read twice: one line, exit 2", () => {
