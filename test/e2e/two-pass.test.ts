@@ -65,7 +65,7 @@ describe.skipIf(!haveTshark())("-2: two-pass analysis, as tshark -2", () => {
     ];
     for (const [name, filter] of cases) {
       const f = join(FIXTURES, name);
-      // (-V only where -R leaves no TCP stream in part, README: an ACK of a left-out segment that took its number)
+      // (-V only where -R leaves no TCP stream in part, README: tshark's SEQ/ACK analysis of a left-out frame that took a kept one's number)
       const verbose = /^(icmp|frame)/.test(filter) ? ["-V"] : [];
       for (const mode of [[], verbose, ["-c", "4"], ["-Y", "frame.number > 1"], ["-T", "fields", ...AHEAD_FIELDS.flatMap((e) => ["-e", e])]]) {
         const { n, t } = both(["-2", "-R", filter, "-r", f, ...mode]);
