@@ -86,10 +86,10 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
     trans = mt.match(key, id, isResponse, fr.num, fr.tsSec, fr.tsNsec);
     retransmission = mt.retransmission;
     // -2: the first response to a request, noted for the second pass's "[Response In: N]"
-    if (isResponse && trans !== null && trans.repFrame === fr.num) pinfo.session.noteAheadFirst("dns.response_in", trans.reqFrame, fr.num);
+    if (isResponse && trans !== null && trans.repFrame === fr.num) pinfo.session.noteAheadFirst("dns.response_in", answerKey(trans.reqFrame, id), fr.num);
   }
   // -2, second pass: a request's response, known from the first pass
-  const repFrame = trans === null ? 0 : trans.repFrame !== 0 || isResponse ? trans.repFrame : pinfo.session.ahead<number>("dns.response_in", trans.reqFrame) ?? 0;
+  const repFrame = trans === null ? 0 : trans.repFrame !== 0 || isResponse ? trans.repFrame : pinfo.session.ahead<number>("dns.response_in", answerKey(trans.reqFrame, id)) ?? 0;
 
   if (off === 2) top.add(f.length, tvb, 0, 2, tvb.u16(0));
   const idItem = top.add(f.id, tvb, off, 2, id);
@@ -179,6 +179,9 @@ export function dissectDnsMessage(tvb: Tvb, pinfo: PacketInfo, tree: Item, off: 
     ex.expert("note", "undecoded", "Extraneous data", "dns", "dns.extraneous");
   }
 }
+
+/** -2's note key for a request: its frame and transaction ID (one frame may carry many queries, over TCP). */
+const answerKey = (frame: number, id: number): number => frame * 65536 + id;
 
 function timeDelta(s: number, ns: number, s0: number, ns0: number): { s: number; ns: number } {
   let ds = s - s0, dns_ = ns - ns0;

@@ -119,7 +119,7 @@ describe.skipIf(!haveTshark())("-2: two-pass analysis, as tshark -2", () => {
   };
 
   it("corpus captures: the -2 summary and -V equal tshark's where one pass does", () => {
-    const files = corpus("suricata-verify", (n) => /^(http|dns)-/.test(n)).slice(0, 60);
+    const files = corpus("suricata-verify", (n) => /^(http|dns|tls)/.test(n)).slice(0, 40);
     let compared = 0;
     for (const f of files) {
       if (KNOWN[basename(f)] !== undefined) continue;
@@ -131,8 +131,8 @@ describe.skipIf(!haveTshark())("-2: two-pass analysis, as tshark -2", () => {
       }
       compared++;
     }
-    if (files.length > 0) expect(compared).toBeGreaterThan(40);
-  });
+    if (files.length > 0) expect(compared).toBeGreaterThan(30);
+  }, 600_000);
 });
 
 describe("dissectTwoPass (the library's -2)", () => {
