@@ -16,6 +16,8 @@ const keysOf = (f: string): string[] => {
 };
 const both = (args: string[]) => ({ n: runCli([...args, "--no-progress"]), t: tsharkText(["-n", ...args]) });
 
+// (each test runs tshark and nestcap many times: minutes on a loaded 2-core machine)
+
 /** The fields only -2 fills (forward references), with a few one-pass ones beside them. */
 const AHEAD_FIELDS = [
   "frame.number", "icmp.resp_in", "icmp.no_resp", "icmpv6.resp_in", "dns.response_in", "ip.reassembled_in", "ipv6.reassembled.in",
@@ -31,7 +33,7 @@ describe.skipIf(!haveTshark())("-2: two-pass analysis, as tshark -2", () => {
         expect(n.status, mode.join(" ")).toBe(0);
         expect(firstDiff(n.stdout, t), `${basename(f)} ${mode.join(" ")}`).toBeNull();
       }
-    });
+    }, 600_000);
   }
 
   it("-T fields of the forward references equal tshark -2's on every fixture, and are filled where one pass leaves them empty", () => {
@@ -46,7 +48,7 @@ describe.skipIf(!haveTshark())("-2: two-pass analysis, as tshark -2", () => {
     // (every fixture has a request, a fragment or a TCP stream whose later frames one pass cannot see)
     expect(filled).toBe(fixtures().length);
     expect(runCli(["-r", fixtures()[0], "-T", "fields", ...AHEAD_FIELDS.flatMap((e) => ["-e", e])]).status).toBe(0);
-  });
+  }, 600_000);
 
   it("a request whose reply was never read: '(no response found!)' and tshark's note, as tshark -2 -c", () => {
     const f = join(FIXTURES, "ping-frag.pcap");
@@ -78,7 +80,7 @@ describe.skipIf(!haveTshark())("-2: two-pass analysis, as tshark -2", () => {
     // the fragments of frame 9 are left out, its reassembly stays: ICMP, reply in 6
     const r = runCli(["-2", "-R", "icmp", "-r", join(FIXTURES, "ping-frag.pcap")]);
     expect(r.stdout.split("\n")[4]).toMatch(/^ {4}5 .* ICMP 82 Echo \(ping\) request .*\(reply in 6\)$/);
-  });
+  }, 600_000);
 
   it("-2 -Y -w writes the displayed frames and the frames their reassembly used (fragments, segments), as tshark", () => {
     const dir = mkdtempSync(join(tmpdir(), "nc-two-pass-dep-"));
@@ -102,7 +104,7 @@ describe.skipIf(!haveTshark())("-2: two-pass analysis, as tshark -2", () => {
       const shown = runCli(["-2", ...args]).stdout.trim().split("\n").length;
       if (args[1] !== "http2") expect(n.length, args.join(" ")).toBeGreaterThan(shown);
     }
-  });
+  }, 600_000);
 
   it("-w with -2 -R writes the frames that passed, as tshark", () => {
     const out = join(mkdtempSync(join(tmpdir(), "nc-two-pass-")), "dns-responses.pcapng");
@@ -149,7 +151,7 @@ describe("dissectTwoPass (the library's -2)", () => {
       }
       expect(got, basename(f)).toEqual(cli);
     }
-  });
+  }, 600_000);
 });
 
 describe("-2 and -R on the command line", () => {
