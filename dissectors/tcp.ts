@@ -22,7 +22,7 @@ import type { PacketInfo } from "../src/core/pinfo.js";
 import { defineProtocol } from "../src/core/proto.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
-import { finishAtFin, type FlowReassembly } from "../src/analysis/reassembly.js";
+import { finishAtFin, noteSegments, type FlowReassembly } from "../src/analysis/reassembly.js";
 import { completenessText, flagsToLetters, flagsToStr, printAnalysis, verifyWindowScaling } from "./tcp-analysis-print.js";
 import { bindTcpFields, expert, expertItem, NO_BYTES, want, type Hdr } from "./tcp-common.js";
 import { timeDelta } from "../src/core/time.js";
@@ -353,7 +353,7 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
       if (msp !== null) {
         const h = new Hooks(pinfo, tree, ti, sport, dport, st, newSegment(st, seq, nxtseq, ack, flags, 0, ti));
         const rtvb = h.reassembledTvb(msp);
-        if (h.pass() === 1) for (const sg of msp.frags) if (sg.frame !== pinfo.num) h.noteReassembledIn(sg.frame, pinfo.num);
+        if (h.pass() === 1) noteSegments(h, msp, pinfo.num, false);
         h.showSegments(msp, rtvb);
         handPayload(rtvb, pinfo, tree, sport, dport, st, h.seg);
         return tvb.length;

@@ -21,6 +21,9 @@
 import type { Tvb } from "../core/tvb.js";
 import { FD_MULTIPLETAILS, FD_OVERLAP, FD_OVERLAPCONFLICT, FD_TOOLONGFRAGMENT, placeFragments } from "./defrag.js";
 import { LT_SEQ } from "./tcp.js";
+import type { DesegmentHooks } from "./desegment-hooks.js";
+
+export type { DesegmentHooks };
 
 /** pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT. */
 export const DESEGMENT_ONE_MORE_SEGMENT = 0x0fffffff;
@@ -195,47 +198,12 @@ function defragment(msp: Msp): void {
   msp.data = placeFragments(msp);
 }
 
-/** What desegment() needs from the TCP dissector (tree items, calling the sub-dissector). */
-export interface DesegmentHooks {
-  /**
-   * Hand [offset..) of tvb (or a reassembled tvb) to the sub-dissectors with this
-   * seq/nxtseq; return the desegment request {offset, len} they made (len 0: none).
-   */
-  process(tvb: Tvb, offset: number, seq: number, nxtseq: number, reassembled: boolean): void;
-  /** After process(): what the sub-dissector asked for. */
-  desegOffset(): number;
-  desegLen(): number;
-  /** "TCP segment data (n bytes)" (retransmitted: "Retransmitted TCP segment data"). */
-  segmentData(tvb: Tvb, offset: number, len: number, retransmitted: boolean): void;
-  reassembledIn(frame: number): void;
-  /** The segment list of a completed PDU, and the reassembled tvb to call on. */
-  reassembledTvb(msp: Msp): Tvb;
-  showSegments(msp: Msp, rtvb: Tvb): void;
-  /** The segment is a plain retransmission (tshark shows it, undissected, as retransmitted data). */
-  isRetransmission(): boolean;
-  /** TCP analysis found it a spurious retransmission (all of it ACKed before): tshark leaves it alone. */
-  isSpurious(): boolean;
-  /** "[TCP segment of a reassembled PDU]", protocol "TCP" (afterPdu: a PDU of this segment was shown before it). */
-  markSegment(afterPdu: boolean): void;
-  /** Another PDU follows in this segment: fence the columns. */
-  fence(): void;
-  unfence(): void;
-  /**
-   * -2 (src/core/twopass.ts): 1 in the first pass, 2 in the second, 0 in one pass. The first
-   * pass notes, for each segment of a completed PDU, the frame it was completed in; the
-   * second shows it on the segments before that frame, as tshark's second pass does.
-   */
-  pass?(): 0 | 1 | 2;
-  noteReassembledIn?(segmentFrame: number, completedIn: number): void;
-  reassembledInAhead?(frame: number): number | undefined;
-  /** The columns as they are (before the payload's dissector writes them), and putting them back. */
-  saveColumns?(): unknown;
-  restoreColumns?(saved: unknown): void;
-  /**
-   * TLS's desegment_ssl rather than TCP's: the segment data of a completed PDU is the rest
-   * of the record, and a PDU started after it is marked in Info too (after what was shown).
-   */
-  readonly recordStyle?: boolean;
+/**
+ * -2, first pass: the segments of a PDU put together in `frame` note it (`self`: this
+ * frame's own segment too, where the PDU goes on being collected after it).
+ */
+export function noteSegments(h: DesegmentHooks, msp: Msp, frame: number, self: boolean): void {
+  for (const sg of msp.frags) if (self || sg.frame !== frame) h.noteReassembledIn!(sg.frame, frame);
 }
 
 /**
@@ -339,7 +307,7 @@ export function desegment(
         } else complete.nxtpdu = (seq + lastFragmentLen + desegLen) >>> 0;
         fr.setPartial(complete);
         // -2: tshark's table says where the PDU was last put together: here, until a later frame does it
-        if (pass === 1) for (const sg of complete.frags) h.noteReassembledIn!(sg.frame, frame);
+        if (pass === 1) noteSegments(h, complete, frame, true);
         if (pass === 2) {
           // put together again later (or never): as above, the columns stay TCP's; if here, they are the dissector's
           laterIn = h.reassembledInAhead!(frame) ?? 0;
@@ -355,7 +323,7 @@ export function desegment(
           goAgain = true;
         }
       } else {
-        if (pass === 1) for (const sg of complete.frags) if (sg.frame !== frame) h.noteReassembledIn!(sg.frame, frame);
+        if (pass === 1) noteSegments(h, complete, frame, false);
         const nbytes = anotherPduFollows > 0 && h.recordStyle !== true ? anotherPduFollows : tvb.reportedRemainingFrom(offset);
         h.segmentData(tvb, offset, nbytes, false);
         h.showSegments(complete, rtvb);
