@@ -112,6 +112,8 @@ function dissectTcp(tvb: Tvb, pinfo: PacketInfo, tree: Item): number {
   pinfo.ptype = "tcp";
   pinfo.srcport = sport;
   pinfo.dstport = dport;
+  // the output reads nothing of TCP but its ports, nor anything above it (Session.tcpPortsOnly)
+  if (pinfo.session.tcpPortsOnly) return tvb.length;
 
   const rawSeq = tvb.u32(4);
   const rawAck = tvb.u32(8);

@@ -162,6 +162,7 @@ export class Emitter {
     const needTree =
       (!o.quiet && (this.printTree || ((o.outputType === "json" || o.outputType === "ek" || o.outputType === "pdml") && fields.length === 0) || this.highlight.length > 0 || o.layers || (o.outputType !== "text" && needsFullTree(fields)))) ||
       this.stats.some((z) => z.needsTree);
+    const read = [...fields, ...(this.filter?.fields ?? [])];
     this.sessionOptions = {
       prefs: prefValues(o.prefs),
       decodeAs: decodeAsRules(o.decodeAs),
@@ -169,7 +170,8 @@ export class Emitter {
       // (-x prints every data source: reassembled and decrypted bytes need the payloads dissected)
       transportOnly: !needTree && !o.hex && o.readFilter === undefined && !this.printSummary && this.stats.length === 0 && this.follows.length === 0 && this.exports.length === 0 &&
         this.columnFields.length === 0 && o.decodeAs.length === 0 && !Object.keys(o.prefs).some((k) => k.startsWith("openvpn.")) &&
-        belowTransport([...fields, ...(this.filter?.fields ?? [])]),
+        belowTransport(read),
+      tcpPortsOnly: portsOnly(read),
     };
     this.dissector = new Dissector({
       tree: needTree,
@@ -371,6 +373,18 @@ export function belowTransport(fields: readonly Field[]): boolean {
     const p = parentProtocol(f);
     return (LOW_LAYERS.has(p) || p.startsWith("ipv6.") || p.startsWith("icmp")) && !PAYLOAD_FILLED.test(f.abbrev);
   });
+}
+
+/** TCP's fields that need nothing of TCP but its first four bytes. */
+const TCP_PORTS = new Set(["tcp.srcport", "tcp.dstport", "tcp.port"]);
+
+/**
+ * True when no TCP field is read but the ports (Session.tcpPortsOnly; used with
+ * belowTransport): TCP can stop after them. The bench's `-T fields -e tcp.srcport …` spends
+ * a fifth of its time on stream lookup, sequence analysis and options otherwise.
+ */
+export function portsOnly(fields: readonly Field[]): boolean {
+  return fields.every((f) => TCP_PORTS.has(f.abbrev) || (parentProtocol(f) !== "tcp" && f.abbrev !== "tcp" && !f.abbrev.startsWith("tcp.")));
 }
 
 /** The -d arguments as rules: a bad one is a one-line error (exit 1); a lone "=" a warning, as tshark. */

@@ -17,6 +17,11 @@ export interface SessionOptions {
    * OpenVPN…). Only for outputs that read nothing above them (emit.ts belowTransport).
    */
   transportOnly?: boolean;
+  /**
+   * With transportOnly: of TCP, only the ports are read (emit.ts portsOnly). TCP then
+   * stops after them: no stream, sequence analysis or options for fields nobody prints.
+   */
+  tcpPortsOnly?: boolean;
   /** Decode-as rules (tshark -d), already checked (decode-as.ts parseDecodeAs). */
   decodeAs?: readonly DecodeAsRule[];
   /**
@@ -43,6 +48,8 @@ export class Session {
   readonly decodeAs: DecodeAs | null;
   /** SessionOptions.transportOnly, read per packet by tcp.ts and udp.ts. */
   readonly transportOnly: boolean;
+  /** SessionOptions.tcpPortsOnly (only ever true with transportOnly), read per packet by tcp.ts. */
+  readonly tcpPortsOnly: boolean;
 
   /** -2: the pass this session dissects in and its notes (twopass.ts); null in one pass. */
   twoPass: TwoPass | null = null;
@@ -50,6 +57,7 @@ export class Session {
   constructor(readonly options: SessionOptions = {}) {
     this.decodeAs = options.decodeAs !== undefined && options.decodeAs.length > 0 ? new DecodeAs(options.decodeAs) : null;
     this.transportOnly = options.transportOnly ?? false;
+    this.tcpPortsOnly = this.transportOnly && (options.tcpPortsOnly ?? false);
   }
 
   /** No tap hears this frame (-2 -R: a frame left out, dissected only for its state). */

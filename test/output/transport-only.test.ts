@@ -4,9 +4,9 @@
  * (which stops) is compared with the library's full dissection on fixtures and corpus files.
  */
 import { describe, expect, it } from "vitest";
-import { belowTransport } from "../../src/cli/emit.js";
+import { belowTransport, portsOnly } from "../../src/cli/emit.js";
 import { readCaptureSync } from "../../src/capture/reader.js";
-import { Dissector } from "../../src/core/dissect.js";
+import { Dissector, type Dissection } from "../../src/core/dissect.js";
 import { Session } from "../../src/core/session.js";
 import { resolveFields } from "../../src/output/fields.js";
 import { spawnSync } from "node:child_process";
@@ -14,6 +14,7 @@ import { corpus, fixtures, haveTshark, nestcapFields, runCli } from "../helpers/
 import "../../src/core/load.js";
 
 const BENCH = ["frame.number", "frame.time_relative", "ip.src", "ip.dst", "ip.proto", "tcp.srcport", "tcp.dstport", "frame.len"];
+const [UDP, TCP_LEN, TCP_PORT] = resolveFields(["udp", "tcp.len", "tcp.port"]);
 const DEEP = [
   "frame.cap_len", "eth.src", "eth.padding", "eth.trailer", "vlan.id", "ip.id", "ip.flags", "ip.ttl", "ip.checksum.status", "ip.reassembled_in",
   "ipv6.src", "ipv6.nxt", "icmp.type", "icmp.resp_in", "icmpv6.type", "udp.length", "udp.stream", "tcp.seq", "tcp.ack", "tcp.len",
@@ -28,6 +29,16 @@ describe("stopping at TCP/UDP when the output reads nothing above them", () => {
     for (const above of ["dns.qry.name", "http.request.method", "openvpn.opcode", "data.len", "frame.protocols", "tcp.reassembled_in", "tcp.pdu.size", "tcp.segment", "_ws.expert", "_ws.malformed"])
       expect(belowTransport(resolveFields(["ip.src", above])), above).toBe(false);
     expect(belowTransport([])).toBe(false);
+  });
+
+  it("stops TCP after its ports when no other TCP field is read", () => {
+    expect(portsOnly(resolveFields(BENCH))).toBe(true);
+    expect(portsOnly(resolveFields(["ip.src", "tcp.port", "udp.stream"]))).toBe(true);
+    expect(portsOnly(resolveFields(DEEP))).toBe(false);
+    for (const more of ["tcp", "tcp.stream", "tcp.seq", "tcp.flags.syn", "tcp.options.mss_val", "tcp.analysis.flags", "tcp.payload", "tcp.checksum.status"])
+      expect(portsOnly(resolveFields(["tcp.srcport", more])), more).toBe(false);
+    // the session ignores it without transportOnly (the payload above TCP would be lost)
+    expect(new Session({ tcpPortsOnly: true }).tcpPortsOnly).toBe(false);
   });
 
   it("stops: a DNS packet's layers end at UDP", () => {
@@ -50,16 +61,23 @@ describe("stopping at TCP/UDP when the output reads nothing above them", () => {
         expect(r.stdout, `${file} ${fields[0]}…`).toBe(want);
         rows += want.split("\n").length - 1;
       }
-      const y = runCli(["-r", file, "-Y", "tcp.len > 0 or udp", "-T", "fields", "-e", "frame.number", "-e", "tcp.seq", "-e", "udp.length"]);
-      const d = new Dissector({ wanted: resolveFields(["tcp.len", "udp", "frame.number", "tcp.seq", "udp.length"]) });
       let frames;
       try {
         frames = readCaptureSync(file).frames;
       } catch {
         continue;
       }
-      const nums = frames.map((fr) => d.dissect(fr)).filter((x) => x.tree.get(resolveFields(["udp"])[0]).length > 0 || x.tree.get(resolveFields(["tcp.len"])[0]).some((v) => (v as number) > 0)).map((x) => String(x.frame.num));
-      expect(y.stdout.split("\n").filter(Boolean).map((l) => l.split("\t")[0]), `${file} -Y`).toEqual(nums);
+      // a filter on a deeper TCP field, then one on the ports only (TCP stops after them)
+      const filters: [string, string, string, (x: Dissection) => boolean][] = [
+        ["tcp.len > 0 or udp", "tcp.seq", "tcp.len", (x) => x.tree.get(UDP).length > 0 || x.tree.get(TCP_LEN).some((v) => (v as number) > 0)],
+        ["tcp.port == 80 or udp", "tcp.srcport", "tcp.port", (x) => x.tree.get(UDP).length > 0 || x.tree.get(TCP_PORT).includes(80)],
+      ];
+      for (const [expr, shown, tested, pass] of filters) {
+        const y = runCli(["-r", file, "-Y", expr, "-T", "fields", "-e", "frame.number", "-e", shown, "-e", "udp.length"]);
+        const d = new Dissector({ wanted: resolveFields([tested, "udp", "frame.number", shown, "udp.length"]) });
+        const nums = frames.map((fr) => d.dissect(fr)).filter(pass).map((x) => String(x.frame.num));
+        expect(y.stdout.split("\n").filter(Boolean).map((l) => l.split("\t")[0]), `${file} -Y ${expr}`).toEqual(nums);
+      }
     }
     console.log(`transport-only fields: ${rows} rows over ${files.length} files equal the full dissection's`);
     expect(rows).toBeGreaterThan(1000);
