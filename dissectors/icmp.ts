@@ -6,6 +6,7 @@
  * echo (RFC 8335); multi-part extensions (MPLS labels, interface information and
  * identification) are in icmp-ext.ts.
  */
+import { addrKey, EchoMatcher, type EchoSpec } from "../src/analysis/echo.js";
 import type { Time } from "../src/core/field.js";
 import { hex } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
@@ -99,23 +100,11 @@ export const icmp = defineProtocol({
 const f = icmp.f;
 bindIcmpExtFields(f);
 
-interface Transaction {
-  rqst: number;
-  resp: number;
-  rqstTime: Time;
-}
-
-class IcmpState {
-  /** Unmatched requests by conversation + (checksum-derived key, id, seq). */
-  readonly unmatched = new Map<string, Transaction>();
-}
-
-function addrKey(a: Uint8Array | null): string {
-  if (a === null) return "";
-  let s = "";
-  for (let i = 0; i < a.length; i++) s += String.fromCharCode(a[i]);
-  return s;
-}
+/** ping's request/reply matching (src/analysis/echo.ts), one per session. */
+const ECHO: EchoSpec = {
+  fields: f, note: "icmp.resp_in", proto: "icmp", noRespExpert: "icmp.resp_not_found",
+  noRespMessage: () => "No response seen to ICMP request",
+};
 
 /** Conversation part of the matching key: the address pair, either direction. */
 function convKey(pinfo: PacketInfo): string {
@@ -334,7 +323,7 @@ export function dissectQuoted(inner: Tvb, pinfo: PacketInfo, parent: Item, ether
 const MALFORMED_MARK = /\s?\[Malformed Packet\]$/;
 
 function matchEcho(type: number, tvb: Tvb, pinfo: PacketInfo, top: Item): void {
-  const st = pinfo.session.get("icmp", () => new IcmpState());
+  const echo = pinfo.session.get("icmp", () => new EchoMatcher(ECHO));
   const idseq = tvb.u32(4);
   let k0: number;
   if (type === 0) {
@@ -348,31 +337,6 @@ function matchEcho(type: number, tvb: Tvb, pinfo: PacketInfo, top: Item): void {
     k0 = ~s & 0xffff;
   }
   const key = `${convKey(pinfo)}|${k0}|${idseq}`;
-  const now: Time = { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec };
-  if (type === 8) {
-    st.unmatched.set(key, { rqst: pinfo.num, resp: 0, rqstTime: now });
-    if (pinfo.session.secondPass) echoAnswered(pinfo, top, tvb, pinfo.session.ahead<number>("icmp.resp_in", pinfo.num));
-    return;
-  }
-  const tr = st.unmatched.get(key);
-  if (tr === undefined || tr.resp !== 0) return;
-  tr.resp = pinfo.num;
-  pinfo.session.noteAheadFirst("icmp.resp_in", tr.rqst, pinfo.num);
-  // (Wireshark adds these two without a tvb: -T json -x gives them no bytes)
-  top.addGenerated(f.respTo, tvb, 0, 0, tr.rqst).detach();
-  const d = timeDiff(now, tr.rqstTime);
-  const ms = d.s * 1000 + d.ns / 1e6;
-  top.addGenerated(f.respTime, tvb, 0, 0, ms, `${ms.toFixed(3)} ms`).detach();
-  if (pinfo.cols !== null) pinfo.appendInfo(` (request in ${tr.rqst})`);
-}
-
-/** -2's second pass, on a request: its reply's frame, or that none came (tshark's items, without bytes). */
-function echoAnswered(pinfo: PacketInfo, top: Item, tvb: Tvb, resp: number | undefined): void {
-  if (resp !== undefined) {
-    top.addGenerated(f.respIn, tvb, 0, 0, resp).detach();
-    if (pinfo.cols !== null) pinfo.appendInfo(` (reply in ${resp})`);
-    return;
-  }
-  top.addGenerated(f.noResp, tvb, 0, 0, null).detach().expert("warn", "sequence", "No response seen to ICMP request", "icmp", "icmp.resp_not_found");
-  if (pinfo.cols !== null) pinfo.appendInfo(" (no response found!)");
+  if (type === 8) echo.request(key, tvb, pinfo, top);
+  else echo.reply(key, tvb, pinfo, top);
 }

@@ -4,11 +4,10 @@
  * discovery (RS/RA/NS/NA/redirect) with their options, MLD and MLDv2.
  * The neighbour discovery options are in icmpv6-nd.ts.
  */
-import type { Time } from "../src/core/field.js";
+import { addrKey, EchoMatcher, type EchoSpec } from "../src/analysis/echo.js";
 import { hex, ipv6ToString } from "../src/core/format.js";
 import type { PacketInfo } from "../src/core/pinfo.js";
 import { callData, defineProtocol, CHECKSUM_STATUS } from "../src/core/proto.js";
-import { timeDiff } from "../src/core/time.js";
 import type { Item } from "../src/core/tree.js";
 import type { Tvb } from "../src/core/tvb.js";
 import { dissectQuoted } from "./icmp.js";
@@ -146,13 +145,11 @@ const RA_FLAGS = [f.raFlagM, f.raFlagO, f.raFlagH, f.raFlagPrf, f.raFlagP, f.raF
 bindNiFields(f);
 bindRplFields(f);
 
-class Icmpv6State {
-  readonly unmatched = new Map<string, { rqst: number; resp: number; t: Time }>();
-}
-
-function addrKey(a: Uint8Array | null): string {
-  return a === null ? "" : ipv6ToString(a.length === 16 ? a : new Uint8Array(16));
-}
+/** ping6's request/reply matching (src/analysis/echo.ts), one per session. */
+const ECHO: EchoSpec = {
+  fields: f, note: "icmpv6.resp_in", proto: "icmpv6", noRespExpert: "icmpv6.resp_not_found",
+  noRespMessage: (num) => `No response seen to ICMPv6 request in frame ${num}`,
+};
 
 function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown): number {
   pinfo.setProtocol("ICMPv6");
@@ -332,35 +329,9 @@ function dissectIcmpv6(tvb: Tvb, pinfo: PacketInfo, tree: Item, data?: unknown):
 }
 
 function matchEcho(type: number, tvb: Tvb, pinfo: PacketInfo, top: Item): void {
-  const st = pinfo.session.get("icmpv6", () => new Icmpv6State());
+  const echo = pinfo.session.get("icmpv6", () => new EchoMatcher(ECHO));
   const a = addrKey(pinfo.netSrc), b = addrKey(pinfo.netDst);
   const key = `${type === 128 ? a : b}|${type === 128 ? b : a}|${tvb.u32(4)}`;
-  const now: Time = { s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec };
-  if (type === 128) {
-    st.unmatched.set(key, { rqst: pinfo.num, resp: 0, t: now });
-    if (pinfo.session.secondPass) echoAnswered(pinfo, top, tvb, pinfo.session.ahead<number>("icmpv6.resp_in", pinfo.num));
-    return;
-  }
-  const tr = st.unmatched.get(key);
-  if (tr === undefined || tr.resp !== 0) return;
-  tr.resp = pinfo.num;
-  pinfo.session.noteAheadFirst("icmpv6.resp_in", tr.rqst, pinfo.num);
-  // (Wireshark adds these two without a tvb: -T json -x gives them no bytes)
-  top.addGenerated(f.respTo, tvb, 0, 0, tr.rqst).detach();
-  const d = timeDiff(now, tr.t);
-  const ms = d.s * 1000 + d.ns / 1e6;
-  top.addGenerated(f.respTime, tvb, 0, 0, ms, `${ms.toFixed(3)} ms`).detach();
-  if (pinfo.cols !== null) pinfo.appendInfo(` (request in ${tr.rqst})`);
-}
-
-/** -2's second pass, on a request: its reply's frame, or that none came (tshark's items, without bytes). */
-function echoAnswered(pinfo: PacketInfo, top: Item, tvb: Tvb, resp: number | undefined): void {
-  if (resp !== undefined) {
-    top.addGenerated(f.respIn, tvb, 0, 0, resp).detach();
-    if (pinfo.cols !== null) pinfo.appendInfo(` (reply in ${resp})`);
-    return;
-  }
-  top.addGenerated(f.noResp, tvb, 0, 0, null).detach()
-    .expert("warn", "sequence", `No response seen to ICMPv6 request in frame ${pinfo.num}`, "icmpv6", "icmpv6.resp_not_found");
-  if (pinfo.cols !== null) pinfo.appendInfo(" (no response found!)");
+  if (type === 128) echo.request(key, tvb, pinfo, top);
+  else echo.reply(key, tvb, pinfo, top);
 }
