@@ -109,6 +109,19 @@ export function innermost(c: HttpConv): HttpConv {
   return c;
 }
 
+/** A response's links to the exchange before its own: that request's frame and its response's. */
+function prevLinks(ti: Item, tvb: Tvb, pv: HttpReq | null): void {
+  if (pv === null) return;
+  if (pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, pv.frame);
+  if (pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, 0, 0, pv.responseFrame);
+}
+
+/** -2: the frame of the response after this one, as the first pass noted it. */
+function nextResponseLink(ti: Item, tvb: Tvb, pinfo: PacketInfo): void {
+  const next = pinfo.session.ahead<number>("http.next_response_in", pinfo.num);
+  if (next !== undefined) ti.addGenerated(f.nextResponseIn, tvb, 0, 0, next);
+}
+
 /** dissect_http_message: one message at `o`; returns bytes consumed (0: nothing). */
 export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree: Item, conv: HttpConv): number {
   const d = tvb.bytes(0);
@@ -255,15 +268,13 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
     if (req.frame !== 0) {
       if (tree.tree.wants(f.time))
         ti.addGenerated(f.time, tvb, 0, 0, timeDiff({ s: pinfo.frame.tsSec, ns: pinfo.frame.tsNsec }, req.ts));
-      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, pv.frame);
-      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, 0, 0, pv.responseFrame);
+      prevLinks(ti, tvb, pv);
       ti.addGenerated(f.requestIn, tvb, 0, 0, req.frame);
       if (ses.secondPass) {
         // -2: the next request after this response's, and the next response
         const nextReq = ses.ahead<number>("http.next_request_in", req.frame);
         if (nextReq !== undefined) ti.addGenerated(f.nextRequestIn, tvb, 0, 0, nextReq);
-        const nextResp = ses.ahead<number>("http.next_response_in", pinfo.num);
-        if (nextResp !== undefined) ti.addGenerated(f.nextResponseIn, tvb, 0, 0, nextResp);
+        nextResponseLink(ti, tvb, pinfo);
       }
       if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, 0, 0, req.fullUri);
       if (req.method === "HEAD") method = "HEAD";
@@ -275,12 +286,8 @@ export function dissectHttpMessage(tvb: Tvb, o: number, pinfo: PacketInfo, tree:
         conv.serverAddr = pinfo.netSrc === null ? null : Uint8Array.from(pinfo.netSrc);
       }
     } else {
-      if (pv !== null && pv.frame !== 0) ti.addGenerated(f.prevRequestIn, tvb, 0, 0, pv.frame);
-      if (pv !== null && pv.responseFrame !== 0) ti.addGenerated(f.prevResponseIn, tvb, 0, 0, pv.responseFrame);
-      if (ses.secondPass) {
-        const nextResp = ses.ahead<number>("http.next_response_in", pinfo.num);
-        if (nextResp !== undefined) ti.addGenerated(f.nextResponseIn, tvb, 0, 0, nextResp);
-      }
+      prevLinks(ti, tvb, pv);
+      if (ses.secondPass) nextResponseLink(ti, tvb, pinfo);
       if (req.fullUri !== "") ti.addGenerated(f.responseForUri, tvb, 0, 0, req.fullUri);
     }
     conv.lastRespFrame = pinfo.num;
