@@ -8,17 +8,15 @@
  */
 import { Dissector, type DissectOptions, type Dissection } from "../core/dissect.js";
 import { Session, type SessionOptions } from "../core/session.js";
-import { Lookahead } from "../core/twopass.js";
+import { firstPassSession, readNotesOf } from "../core/twopass.js";
 import { readCapture } from "./reader.js";
 
 export async function* dissectTwoPass(path: string, options: DissectOptions = {}, session: SessionOptions = {}): AsyncGenerator<Dissection> {
-  const notes = new Lookahead();
-  const s1 = new Session({ ...session, taps: undefined });
-  s1.twoPass = { first: true, notes };
+  const s1 = firstPassSession(session);
   const first = new Dissector({}, s1);
   for await (const fr of readCapture(path)) first.dissect(fr);
   const s2 = new Session(session);
-  s2.twoPass = { first: false, notes };
+  readNotesOf(s1, s2);
   const second = new Dissector(options, s2);
   for await (const fr of readCapture(path)) yield second.dissect(fr);
 }

@@ -14,8 +14,7 @@
 import { CaptureError, CaptureReader } from "../capture/reader.js";
 import type { Frame } from "../capture/frame.js";
 import { Dissector } from "../core/dissect.js";
-import { Session } from "../core/session.js";
-import { Lookahead } from "../core/twopass.js";
+import { firstPassSession, readNotesOf } from "../core/twopass.js";
 import { compileFilter, FilterError, formatFilterError, type CompiledFilter } from "../filter/index.js";
 import type { Options } from "./args.js";
 import type { Emitter } from "./emit.js";
@@ -43,9 +42,7 @@ const renumbered = (fr: Frame, num: number): Frame => (fr.num === num ? fr : { .
 
 export async function readTwoPass(o: Options, em: Emitter, out: Out, progress: Progress, total: number): Promise<TwoPassResult> {
   const rf = readFilterOf(o);
-  const notes = new Lookahead();
-  const session = new Session({ ...em.sessionOptions, taps: undefined });
-  session.twoPass = { first: true, notes };
+  const session = firstPassSession(em.sessionOptions);
   // (-w: the display filter too, to find the frames shown frames depend on, as tshark's first pass does)
   const df = o.write !== undefined ? em.filter : undefined;
   const dependedUpon = new Set<number>();
@@ -77,7 +74,7 @@ export async function readTwoPass(o: Options, em: Emitter, out: Out, progress: P
   const warnings = r1.warnings;
 
   // pass 2: the same records again, with what pass 1 noted
-  em.dissector.session.twoPass = { first: false, notes };
+  readNotesOf(session, em.dissector.session);
   if (dependedUpon.size > 0) em.dependedUpon = dependedUpon;
   const r2 = await CaptureReader.open(o.read!);
   let k = 0;

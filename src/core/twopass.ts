@@ -10,6 +10,7 @@
  * about a whole conversation, in which case a later note replaces an earlier one (the
  * final state is what the second pass shows, as tshark's conversation data is by then).
  */
+import { Session, type SessionOptions } from "./session.js";
 export class Lookahead {
   private readonly notes = new Map<string, Map<number, unknown>>();
 
@@ -34,4 +35,17 @@ export class Lookahead {
 export interface TwoPass {
   readonly first: boolean;
   readonly notes: Lookahead;
+}
+
+/** A first pass's session: it takes the notes, and no tap hears it (taps hear the second pass only). */
+export function firstPassSession(options: SessionOptions): Session {
+  const s = new Session({ ...options, taps: undefined });
+  s.twoPass = { first: true, notes: new Lookahead() };
+  return s;
+}
+
+/** Make `second` the second pass after `first`: it reads the notes the first took. */
+export function readNotesOf(first: Session, second: Session): void {
+  if (first.twoPass === null) throw new Error("not a first pass's session");
+  second.twoPass = { first: false, notes: first.twoPass.notes };
 }
