@@ -14,11 +14,11 @@ export interface SessionOptions {
   prefs?: Record<string, string | number | boolean>;
   /**
    * Stop at TCP and UDP: their payloads are not handed on (no reassembly, no DNS, HTTP,
-   * OpenVPN…). Only for outputs that read nothing above them (emit.ts belowTransport).
+   * OpenVPN…). Only for outputs that read nothing above them (src/cli/session-options.ts belowTransport).
    */
   transportOnly?: boolean;
   /**
-   * With transportOnly: of TCP, only the ports are read (emit.ts portsOnly). TCP then
+   * With transportOnly: of TCP, only the ports are read (src/cli/session-options.ts portsOnly). TCP then
    * stops after them: no stream, sequence analysis or options for fields nobody prints.
    */
   tcpPortsOnly?: boolean;

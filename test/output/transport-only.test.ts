@@ -4,7 +4,7 @@
  * (which stops) is compared with the library's full dissection on fixtures and corpus files.
  */
 import { describe, expect, it } from "vitest";
-import { belowTransport, portsOnly } from "../../src/cli/emit.js";
+import { belowTransport, portsOnly } from "../../src/cli/session-options.js";
 import { readCaptureSync } from "../../src/capture/reader.js";
 import { Dissector, type Dissection } from "../../src/core/dissect.js";
 import { Session } from "../../src/core/session.js";
